@@ -118,7 +118,7 @@ func TestGivesUpAfterConfiguredAttemptsWithLastError(t *testing.T) {
 	if calls.Load() != 3 {
 		t.Fatalf("calls = %d, want 3", calls.Load())
 	}
-	if apiErr.StatusCode != 502 || apiErr.Message != "attempt 3 failed" || apiErr.RequestID != "kong:trace:3" {
+	if apiErr.StatusCode != http.StatusBadGateway || apiErr.Message != "attempt 3 failed" || apiErr.RequestID != "kong:trace:3" {
 		t.Fatalf("want the last answer, got %+v", apiErr)
 	}
 }
@@ -137,7 +137,7 @@ func TestTotalWaitBudgetEndsRetries(t *testing.T) {
 	start := time.Now()
 	_, err := c.GetConsumerWithResponse(context.Background(), cpID, "c1")
 	var apiErr *client.APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 429 || apiErr.RetryAfter != "120" {
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != http.StatusTooManyRequests || apiErr.RetryAfter != "120" {
 		t.Fatalf("want the 429 back, got %v", err)
 	}
 	if calls.Load() != 1 || time.Since(start) > 2*time.Second {
@@ -557,7 +557,7 @@ func TestRefusedConnectionIsRetriedEvenForPost(t *testing.T) {
 		}
 		srvErr <- srv.Serve(l2)
 	}()
-	defer srv.Close()
+	defer func() { _ = srv.Close() }()
 	resp, err := c.CreateConsumerWithResponse(context.Background(), cpID, client.Consumer{Username: ptr("alice")})
 	if err != nil {
 		select {
@@ -575,10 +575,16 @@ func TestRefusedConnectionIsRetriedEvenForPost(t *testing.T) {
 func TestNewRejectsBadSettings(t *testing.T) {
 	t.Parallel()
 	for name, f := range map[string]func() error{
-		"relative URL":  func() error { _, err := client.New("api.konghq.com"); return err },
-		"empty token":   func() error { _, err := client.New("https://us.api.konghq.com", client.WithPersonalAccessToken(" ")); return err },
-		"zero attempts": func() error { _, err := client.New("https://x", client.WithRetryPolicy(client.RetryPolicy{})); return err },
-		"bad timeout":   func() error { _, err := client.New("https://x", client.WithTimeout(0)); return err },
+		"relative URL": func() error { _, err := client.New("api.konghq.com"); return err },
+		"empty token": func() error {
+			_, err := client.New("https://us.api.konghq.com", client.WithPersonalAccessToken(" "))
+			return err
+		},
+		"zero attempts": func() error {
+			_, err := client.New("https://x", client.WithRetryPolicy(client.RetryPolicy{}))
+			return err
+		},
+		"bad timeout": func() error { _, err := client.New("https://x", client.WithTimeout(0)); return err },
 	} {
 		if err := f(); err == nil {
 			t.Errorf("%s: want an error", name)
