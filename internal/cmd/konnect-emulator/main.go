@@ -1,0 +1,91 @@
+// Command konnect-emulator runs a local Konnect: the Konnect API on --api-addr, in memory.
+//
+// Every flag can also be set through the environment variable named in its help.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator"
+)
+
+// tokenList is a repeatable --token flag.
+type tokenList []string
+
+func (t *tokenList) String() string { return fmt.Sprint(len(*t)) + " token(s)" }
+func (t *tokenList) Set(v string) error {
+	if strings.TrimSpace(v) == "" {
+		return errors.New("empty token")
+	}
+	*t = append(*t, v)
+	return nil
+}
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "konnect-emulator:", err)
+		os.Exit(1)
+	}
+}
+
+func env(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func run(args []string) error {
+	fs := flag.NewFlagSet("konnect-emulator", flag.ContinueOnError)
+	apiAddr := fs.String("api-addr", env("KONNECT_EMULATOR_API_ADDR", "127.0.0.1:8080"), "listen address of the Konnect API (KONNECT_EMULATOR_API_ADDR)")
+	logLevel := fs.String("log-level", env("KONNECT_EMULATOR_LOG_LEVEL", "info"), "debug, info, warn or error; debug logs every request (KONNECT_EMULATOR_LOG_LEVEL)")
+	faults := fs.String("faults", env("KONNECT_EMULATOR_FAULTS", ""), `fail a share of API requests, as JSON: {"rate":0.2,"status":503,"retry_after":1} (KONNECT_EMULATOR_FAULTS)`)
+	var tokens tokenList
+	fs.Var(&tokens, "token", "an accepted access token; repeatable (KONNECT_EMULATOR_TOKENS, comma-separated); default: the development token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if len(tokens) == 0 {
+		for _, t := range strings.Split(os.Getenv("KONNECT_EMULATOR_TOKENS"), ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				tokens = append(tokens, t)
+			}
+		}
+	}
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return fmt.Errorf("--log-level: %w", err)
+	}
+	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	opts := emulator.Options{APIAddr: *apiAddr, Tokens: tokens, Logger: logger}
+	if *faults != "" {
+		var f emulator.Faults
+		if err := json.Unmarshal([]byte(*faults), &f); err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+		opts.Faults = &f
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	emu, err := emulator.Start(ctx, opts)
+	if err != nil {
+		return err
+	}
+	logger.Info("konnect emulator ready", "api", emu.URL, "default_control_plane", emu.DefaultControlPlaneID())
+	if len(tokens) == 0 {
+		logger.Info("no --token given: accepting the development token", "token", emulator.DevelopmentToken)
+	}
+	<-ctx.Done()
+	logger.Info("shutting down")
+	return emu.Close()
+}

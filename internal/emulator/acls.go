@@ -1,0 +1,37 @@
+package emulator
+
+// ACL group memberships of consumers.
+
+import (
+	"net/http"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+)
+
+func (s *Server) ListAclWithConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumerIdForNestedEntities client.ConsumerIdForNestedEntities, _ client.ListAclWithConsumerParams) {
+	s.listEntities(w, r, cp.String(), kindACLs, &parentRef{kind: kindConsumers, field: "consumer", id: consumerIdForNestedEntities})
+}
+
+func (s *Server) CreateAclWithConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumerIdForNestedEntities client.ConsumerIdForNestedEntities) {
+	s.writeEntity(w, r, cp.String(), kindACLs, &parentRef{kind: kindConsumers, field: "consumer", id: consumerIdForNestedEntities}, "")
+}
+
+func (s *Server) GetAclWithConsumer(w http.ResponseWriter, _ *http.Request, cp client.ControlPlaneId, consumerIdForNestedEntities client.ConsumerIdForNestedEntities, id client.ACLId) {
+	s.getEntity(w, cp.String(), kindACLs, &parentRef{kind: kindConsumers, field: "consumer", id: consumerIdForNestedEntities}, id)
+}
+
+func (s *Server) UpsertAclWithConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumerIdForNestedEntities client.ConsumerIdForNestedEntities, id client.ACLId) {
+	s.writeEntity(w, r, cp.String(), kindACLs, &parentRef{kind: kindConsumers, field: "consumer", id: consumerIdForNestedEntities}, id)
+}
+
+func (s *Server) DeleteAclWithConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumerIdForNestedEntities client.ConsumerIdForNestedEntities, id client.ACLId) {
+	s.deleteEntity(w, r, cp.String(), kindACLs, &parentRef{kind: kindConsumers, field: "consumer", id: consumerIdForNestedEntities}, id)
+}
+
+func (s *Server) ListAcl(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListAclParams) {
+	s.listEntities(w, r, cp.String(), kindACLs, nil)
+}
+
+func (s *Server) GetAcl(w http.ResponseWriter, _ *http.Request, cp client.ControlPlaneId, id client.ACLId) {
+	s.getEntity(w, cp.String(), kindACLs, nil, id)
+}

@@ -1,0 +1,29 @@
+package emulator
+
+// Certificates: TLS certificate and key pairs.
+
+import (
+	"net/http"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+)
+
+func (s *Server) ListCertificate(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListCertificateParams) {
+	s.listEntities(w, r, cp.String(), kindCertificates, nil)
+}
+
+func (s *Server) CreateCertificate(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId) {
+	s.writeEntity(w, r, cp.String(), kindCertificates, nil, "")
+}
+
+func (s *Server) GetCertificate(w http.ResponseWriter, _ *http.Request, cp client.ControlPlaneId, id client.CertificateId) {
+	s.getEntity(w, cp.String(), kindCertificates, nil, id)
+}
+
+func (s *Server) UpsertCertificate(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.CertificateId) {
+	s.writeEntity(w, r, cp.String(), kindCertificates, nil, id)
+}
+
+func (s *Server) DeleteCertificate(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.CertificateId) {
+	s.deleteEntity(w, r, cp.String(), kindCertificates, nil, id)
+}

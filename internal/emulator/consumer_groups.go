@@ -1,0 +1,299 @@
+package emulator
+
+// Consumer groups and their members.
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
+)
+
+func (s *Server) ListConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListConsumerGroupParams) {
+	s.listEntities(w, r, cp.String(), kindConsumerGroups, nil)
+}
+
+func (s *Server) CreateConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId) {
+	s.writeEntity(w, r, cp.String(), kindConsumerGroups, nil, "")
+}
+
+func (s *Server) DeleteConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
+	s.deleteEntity(w, r, cp.String(), kindConsumerGroups, nil, id)
+}
+
+// GetConsumerGroup answers Konnect's wrapper {"consumer_group": {...}}, with the members under
+// "consumers" when list_consumers=true.
+func (s *Server) GetConsumerGroup(w http.ResponseWriter, _ *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId, params client.GetConsumerGroupParams) {
+	_ = s.store.Read(func(tx store.Reader) error {
+		if !s.cpExists(tx, cp.String()) {
+			writeAPIError(w, notFound())
+			return nil
+		}
+		rec, ok := resolve(tx, cp.String(), kindConsumerGroups, id)
+		if !ok {
+			writeAPIError(w, notFound())
+			return nil
+		}
+		var b bytes.Buffer
+		b.WriteString(`{"consumer_group":`)
+		b.Write(rec.Body)
+		if params.ListConsumers != nil && *params.ListConsumers {
+			b.WriteString(`,"consumers":`)
+			writeBodies(&b, members(tx, cp.String(), "consumer_group", rec.ID, kindConsumers, "consumer"))
+		}
+		b.WriteByte('}')
+		writeRawJSON(w, http.StatusOK, b.Bytes())
+		return nil
+	})
+}
+
+func (s *Server) UpsertConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
+	s.writeEntity(w, r, cp.String(), kindConsumerGroups, nil, id)
+}
+
+// members follows membership records from one side (by field = id) to the entities on the
+// other side (otherField), in membership order.
+func members(tx store.Reader, cp, field, id string, other *kindSpec, otherField string) []*store.Record {
+	links, _ := tx.List(cp, kindConsumerGroupMembers.name, store.Query{RefField: field, RefID: id})
+	out := make([]*store.Record, 0, len(links))
+	for _, l := range links {
+		for _, ref := range l.Refs {
+			if ref.Field != otherField {
+				continue
+			}
+			if rec, ok := tx.Get(cp, other.name, ref.ID); ok {
+				out = append(out, rec)
+			}
+		}
+	}
+	return out
+}
+
+func writeBodies(b *bytes.Buffer, records []*store.Record) {
+	b.WriteByte('[')
+	for i, rec := range records {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.Write(rec.Body)
+	}
+	b.WriteByte(']')
+}
+
+// membershipNamespace derives a membership's id from its two ends.
+var membershipNamespace = uuid.MustParse("6f1c3a52-2b7e-4f8e-9a55-3c1d9e0b7a41")
+
+// addMember links a consumer and a group, both given by id or by name, and answers with the
+// side named in the path and a one-element list of the other side.
+func (s *Server) addMember(w http.ResponseWriter, r *http.Request, cp, groupRef, consumerRef string, fromGroup bool) {
+	var out []byte
+	err := s.store.Write(func(tx store.Writer) error {
+		if !s.cpExists(tx, cp) {
+			return notFound()
+		}
+		group, ok := resolve(tx, cp, kindConsumerGroups, groupRef)
+		if !ok {
+			if fromGroup {
+				return notFound()
+			}
+			return foreignViolation("group")
+		}
+		consumer, ok := resolve(tx, cp, kindConsumers, consumerRef)
+		if !ok {
+			if fromGroup {
+				return foreignViolation("consumer")
+			}
+			return notFound()
+		}
+		key := []string{"consumer_group", "consumer"}
+		value := group.ID + "\x00" + consumer.ID
+		if _, exists := tx.ByUnique(cp, kindConsumerGroupMembers.name, strings.Join(key, ","), value); exists {
+			return uniqueViolation("consumer")
+		}
+		tx.Put(cp, kindConsumerGroupMembers.name, &store.Record{
+			ID:     uuid.NewSHA1(membershipNamespace, []byte(value)).String(),
+			Unique: []store.Field{{Name: strings.Join(key, ","), Value: value}},
+			Refs: []store.Ref{
+				{Field: "consumer_group", Kind: kindConsumerGroups.name, ID: group.ID},
+				{Field: "consumer", Kind: kindConsumers.name, ID: consumer.ID},
+			},
+		})
+		var b bytes.Buffer
+		if fromGroup {
+			b.WriteString(`{"consumer_group":`)
+			b.Write(group.Body)
+			b.WriteString(`,"consumers":[`)
+			b.Write(consumer.Body)
+		} else {
+			b.WriteString(`{"consumer":`)
+			b.Write(consumer.Body)
+			b.WriteString(`,"consumer_groups":[`)
+			b.Write(group.Body)
+		}
+		b.WriteString("]}")
+		out = b.Bytes()
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeRawJSON(w, http.StatusCreated, out)
+}
+
+// removeMembers deletes the memberships of one side (field = the entity named by ref), or
+// only the one with the other side when otherRef is set.
+func (s *Server) removeMembers(w http.ResponseWriter, r *http.Request, cp string, kind *kindSpec, field, ref, otherField string, other *kindSpec, otherRef string) {
+	err := s.store.Write(func(tx store.Writer) error {
+		if !s.cpExists(tx, cp) {
+			return notFound()
+		}
+		rec, ok := resolve(tx, cp, kind, ref)
+		if !ok {
+			return notFound()
+		}
+		otherID := ""
+		if otherRef != "" {
+			o, ok := resolve(tx, cp, other, otherRef)
+			if !ok {
+				return notFound()
+			}
+			otherID = o.ID
+		}
+		links, _ := tx.List(cp, kindConsumerGroupMembers.name, store.Query{RefField: field, RefID: rec.ID})
+		for _, l := range links {
+			if otherID == "" || hasRef(l, otherField, otherID) {
+				tx.Delete(cp, kindConsumerGroupMembers.name, l.ID)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func hasRef(rec *store.Record, field, id string) bool {
+	for _, ref := range rec.Refs {
+		if ref.Field == field && ref.ID == id {
+			return true
+		}
+	}
+	return false
+}
+
+// listMembers pages over one side's memberships and answers the other side's entities.
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, cp string, kind *kindSpec, field, ref string, other *kindSpec, otherField string) {
+	q, aerr := pageQuery(r)
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return
+	}
+	_ = s.store.Read(func(tx store.Reader) error {
+		if !s.cpExists(tx, cp) {
+			writeAPIError(w, notFound())
+			return nil
+		}
+		rec, ok := resolve(tx, cp, kind, ref)
+		if !ok {
+			writeAPIError(w, notFound())
+			return nil
+		}
+		tags := q.Tags
+		q.Tags, q.RefField, q.RefID = nil, field, rec.ID
+		links, more := tx.List(cp, kindConsumerGroupMembers.name, q)
+		page := make([]*store.Record, 0, len(links))
+		for _, l := range links {
+			for _, lr := range l.Refs {
+				if lr.Field != otherField {
+					continue
+				}
+				if o, ok := tx.Get(cp, other.name, lr.ID); ok && matchesAnyTags(o.Tags, tags) {
+					// The page's offset is the membership's id, so carry it on the record.
+					page = append(page, &store.Record{ID: l.ID, Body: o.Body})
+				}
+			}
+		}
+		writeRawJSON(w, http.StatusOK, listBody(r, page, more))
+		return nil
+	})
+}
+
+func matchesAnyTags(have []string, filter [][]string) bool {
+	if len(filter) == 0 {
+		return true
+	}
+	for _, all := range filter {
+		ok := true
+		for _, t := range all {
+			if !contains(have, t) {
+				ok = false
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// memberBody reads {"consumer": "..."} or {"group": "..."}.
+func memberBody(r *http.Request, field string) (string, *apiError) {
+	e, aerr := decodeEntity(r)
+	if aerr != nil {
+		return "", aerr
+	}
+	v, _ := e[field].(string)
+	if v == "" {
+		return "", fieldError(field, "required field missing")
+	}
+	return v, nil
+}
+
+func (s *Server) AddConsumerToGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers) {
+	consumer, aerr := memberBody(r, "consumer")
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return
+	}
+	s.addMember(w, r, cp.String(), group, consumer, true)
+}
+
+func (s *Server) AddConsumerToSpecificConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId) {
+	group, aerr := memberBody(r, "group")
+	if aerr != nil {
+		writeAPIError(w, aerr)
+		return
+	}
+	s.addMember(w, r, cp.String(), group, consumer, false)
+}
+
+func (s *Server) ListConsumersForConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers, _ client.ListConsumersForConsumerGroupParams) {
+	s.listMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, kindConsumers, "consumer")
+}
+
+func (s *Server) ListConsumerGroupsForConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId, _ client.ListConsumerGroupsForConsumerParams) {
+	s.listMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, kindConsumerGroups, "consumer_group")
+}
+
+func (s *Server) RemoveAllConsumersFromConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers) {
+	s.removeMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, "", nil, "")
+}
+
+func (s *Server) RemoveConsumerFromGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers, consumer string) {
+	s.removeMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, "consumer", kindConsumers, consumer)
+}
+
+func (s *Server) RemoveConsumerFromAllConsumerGroups(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId) {
+	s.removeMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, "", nil, "")
+}
+
+func (s *Server) RemoveConsumerFromConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId, group client.ConsumerGroupId) {
+	s.removeMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, "consumer_group", kindConsumerGroups, group)
+}

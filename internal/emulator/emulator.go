@@ -1,0 +1,206 @@
+// Package emulator is a local Konnect: the Konnect API served from the project's spec
+// (client/openapi.yaml) over an in-memory store, for tests and for trying configurations
+// without an account.
+package emulator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
+)
+
+// DevelopmentToken is accepted when no token is configured; it is printed at start.
+const DevelopmentToken = "kpat_emulator_development_token_000000000000000"
+
+// DefaultControlPlaneName is the control plane the emulator creates at start and on reset.
+const DefaultControlPlaneName = "default"
+
+// Options configures an emulator.
+type Options struct {
+	// APIAddr is the API's listen address; "127.0.0.1:0" (the default here) picks a free port.
+	APIAddr string
+	// Tokens are the accepted bearer tokens; empty means DevelopmentToken.
+	Tokens []string
+	// Logger receives the emulator's logs (one line per request at debug level); nil discards them.
+	Logger *slog.Logger
+	// Faults, when set, makes a share of API requests fail from the start.
+	Faults *Faults
+	// Store holds the state; nil means a new in-memory store.
+	Store store.Store
+}
+
+// Emulator is a running emulator.
+type Emulator struct {
+	// URL is the API's base URL, such as http://127.0.0.1:8080 (paths carry /v2).
+	URL string
+	// Token is an accepted access token.
+	Token string
+
+	api      *Server
+	srv      *http.Server
+	done     chan error
+	listener net.Listener
+}
+
+// Start runs an emulator until ctx ends or Close is called. It returns once the API answers.
+func Start(ctx context.Context, opts Options) (*Emulator, error) {
+	if opts.APIAddr == "" {
+		opts.APIAddr = "127.0.0.1:0"
+	}
+	if len(opts.Tokens) == 0 {
+		opts.Tokens = []string{DevelopmentToken}
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Store == nil {
+		opts.Store = store.NewMemory()
+	}
+	api, err := newServer(opts.Store, opts.Tokens, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Faults != nil {
+		if err := opts.Faults.validate(); err != nil {
+			return nil, fmt.Errorf("faults: %w", err)
+		}
+		api.faults.set(opts.Faults)
+	}
+	if err := api.ensureDefaultControlPlane(); err != nil {
+		return nil, err
+	}
+	ln, err := net.Listen("tcp", opts.APIAddr)
+	if err != nil {
+		return nil, fmt.Errorf("listening on %s: %w", opts.APIAddr, err)
+	}
+	e := &Emulator{
+		URL:      "http://" + ln.Addr().String(),
+		Token:    opts.Tokens[0],
+		api:      api,
+		listener: ln,
+		done:     make(chan error, 1),
+	}
+	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
+	go func() { e.done <- e.srv.Serve(ln) }()
+	go func() {
+		select {
+		case <-ctx.Done():
+			_ = e.Close()
+		case <-e.done:
+		}
+	}()
+	return e, nil
+}
+
+// Handler serves the emulator's endpoints (/_emulator/...) and the Konnect API.
+func (e *Emulator) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /_emulator/health", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("POST /_emulator/reset", func(w http.ResponseWriter, r *http.Request) {
+		if err := e.Reset(); err != nil {
+			e.api.internalError(w, r, err)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+	mux.HandleFunc("GET /_emulator/control-planes/{id}", e.controlPlaneInfo)
+	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
+	mux.Handle("/", e.api)
+	return mux
+}
+
+// ControlPlaneInfo is what the emulator runs for a control plane.
+type ControlPlaneInfo struct {
+	ID     string `json:"id"`
+	Name   string `json:"name"`
+	APIURL string `json:"api_url"` // base of this control plane's core-entity API
+}
+
+func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
+	info, ok := e.ControlPlane(r.PathValue("id"))
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no such control plane"})
+		return
+	}
+	writeJSON(w, http.StatusOK, info)
+}
+
+// ControlPlane describes a control plane by id or name.
+func (e *Emulator) ControlPlane(idOrName string) (ControlPlaneInfo, bool) {
+	id := idOrName
+	_ = e.api.store.Read(func(tx store.Reader) error {
+		if rec, ok := tx.ByUnique("", controlPlanesKind, cpNameIndex, idOrName); ok {
+			id = rec.ID
+		}
+		return nil
+	})
+	cp, ok := e.api.controlPlane(id)
+	if !ok {
+		return ControlPlaneInfo{}, false
+	}
+	return ControlPlaneInfo{ID: cp.Id.String(), Name: cp.Name, APIURL: e.URL + "/v2/control-planes/" + cp.Id.String() + "/core-entities"}, true
+}
+
+// DefaultControlPlaneID is the id of the control plane named "default".
+func (e *Emulator) DefaultControlPlaneID() string {
+	info, _ := e.ControlPlane(DefaultControlPlaneName)
+	return info.ID
+}
+
+// SetFaults turns fault injection on (nil turns it off).
+func (e *Emulator) SetFaults(f *Faults) error {
+	if f != nil {
+		if err := f.validate(); err != nil {
+			return err
+		}
+	}
+	e.api.faults.set(f)
+	return nil
+}
+
+// Reset empties the store and recreates the default control plane.
+func (e *Emulator) Reset() error {
+	_ = e.api.store.Write(func(tx store.Writer) error {
+		tx.Reset()
+		return nil
+	})
+	return e.api.ensureDefaultControlPlane()
+}
+
+// Close stops the emulator.
+func (e *Emulator) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err := e.srv.Shutdown(ctx)
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+func (s *Server) ensureDefaultControlPlane() error {
+	exists := false
+	_ = s.store.Read(func(tx store.Reader) error {
+		_, exists = tx.ByUnique("", controlPlanesKind, cpNameIndex, DefaultControlPlaneName)
+		return nil
+	})
+	if exists {
+		return nil
+	}
+	req, _ := http.NewRequest(http.MethodPost, "/v2/control-planes", nil)
+	desc := "Created by the emulator at start."
+	if _, p := s.createControlPlane(req, client.CreateControlPlaneRequest{Name: DefaultControlPlaneName, Description: &desc}); p != nil {
+		return fmt.Errorf("creating the default control plane: %s", strings.TrimSpace(p.body.Detail))
+	}
+	return nil
+}

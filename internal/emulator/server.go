@@ -1,0 +1,427 @@
+package emulator
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/google/uuid"
+	middleware "github.com/oapi-codegen/nethttp-middleware"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
+)
+
+// maxBodyBytes bounds a request body; larger ones get 413 before anything is parsed.
+const maxBodyBytes = 1 << 20
+
+// Server is the emulator's Konnect API: the generated router over handlers that keep their
+// state in a store.Store.
+type Server struct {
+	store    store.Store
+	kinds    map[string]*kindSpec
+	defaults specDefaults
+	tokens   []string
+	logger   *slog.Logger
+	faults   *faultInjector
+	handler  http.Handler
+	requests atomic.Uint64
+}
+
+var _ ServerInterface = (*Server)(nil)
+
+// newServer builds the API over st, accepting the given bearer tokens.
+func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, error) {
+	spec, err := client.GetSwagger()
+	if err != nil {
+		return nil, fmt.Errorf("loading the API spec: %w", err)
+	}
+	defaults, err := loadDefaults(spec)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{}}
+	for _, k := range allKinds {
+		s.kinds[k.name] = k
+	}
+	// The spec lists Konnect's hosts; the emulator answers on any address.
+	spec.Servers = nil
+	validator := middleware.OapiRequestValidatorWithOptions(spec, &middleware.Options{
+		DoNotValidateServers:  true,
+		SilenceServersWarning: true,
+		Options: openapi3filter.Options{
+			MultiError: true,
+			// Defaults are the handlers' business: kind rules first, then the spec's.
+			SkipSettingDefaults: true,
+			AuthenticationFunc:  openapi3filter.NoopAuthenticationFunc, // checked before validation
+		},
+		ErrorHandlerWithOpts: s.validationFailed,
+	})
+	api := HandlerWithOptions(s, StdHTTPServerOptions{
+		ErrorHandlerFunc: s.paramFailed,
+	})
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(validator(api)))))))
+	return s, nil
+}
+
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// requestID returns the id the logging middleware gave the request.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Kong-Request-Id"); id != "" {
+		return id
+	}
+	return "0"
+}
+
+func (s *Server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := s.requests.Add(1)
+		id := strconv.FormatUint(n, 10)
+		r.Header.Set("X-Kong-Request-Id", id)
+		w.Header().Set("X-Kong-Request-Id", id)
+		if !s.logger.Enabled(r.Context(), slog.LevelDebug) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		s.logger.DebugContext(r.Context(), "api request", "method", r.Method, "path", r.URL.Path,
+			"status", rec.status, "duration", time.Since(start), "request_id", id)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) recoverPanics(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { //nolint:errorlint // the sentinel is compared by identity, as net/http does
+					panic(v)
+				}
+				s.internalError(w, r, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// internalError is the last resort; tests treat any 500 as a bug.
+func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error) {
+	s.logger.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "error", err)
+	writeProblem(w, newProblem(r, http.StatusInternalServerError, "internal error"))
+}
+
+// authenticate requires Authorization: Bearer <accepted token> on every /v2 call.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.authorized(r.Header.Get("Authorization")) {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if isControlPlanePath(r.URL.Path) {
+			writeProblem(w, newProblem(r, http.StatusUnauthorized, "Invalid credentials"))
+			return
+		}
+		writeJSON(w, http.StatusUnauthorized, client.GatewayUnauthorizedError{Message: "Unauthorized", Status: http.StatusUnauthorized})
+	})
+}
+
+func (s *Server) authorized(header string) bool {
+	token, ok := strings.CutPrefix(header, "Bearer ")
+	if !ok || token == "" {
+		return false
+	}
+	for _, t := range s.tokens {
+		if subtle.ConstantTimeCompare([]byte(t), []byte(token)) == 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// limitBody refuses bodies over maxBodyBytes with 413 before they are read.
+func (s *Server) limitBody(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > maxBodyBytes {
+			writeAPIError(w, newAPIError(http.StatusRequestEntityTooLarge, codeInvalidArgument, "request body too large"))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
+		next.ServeHTTP(w, r)
+	})
+}
+
+// normalizeFilters rewrites the filter[field]=v shorthand to filter[field][eq]=v, the form the
+// spec's deepObject filters take.
+func normalizeFilters(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !strings.Contains(r.URL.RawQuery, "filter") {
+			next.ServeHTTP(w, r)
+			return
+		}
+		q := r.URL.Query()
+		changed := false
+		for k, v := range q {
+			if strings.HasPrefix(k, "filter[") && strings.Count(k, "[") == 1 && strings.HasSuffix(k, "]") {
+				q.Del(k)
+				q[k+"[eq]"] = v
+				changed = true
+			}
+		}
+		if changed {
+			r.URL.RawQuery = q.Encode()
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// paramFailed answers path and query parameters the generated router could not bind.
+func (s *Server) paramFailed(w http.ResponseWriter, r *http.Request, err error) {
+	field := "parameter"
+	var pe *InvalidParamFormatError
+	if errors.As(err, &pe) {
+		field = pe.ParamName
+	}
+	msg := "invalid value"
+	if field == "controlPlaneId" {
+		msg = "expected a valid UUID"
+	}
+	s.badRequest(w, r, []fieldProblem{{field: field, message: msg}})
+}
+
+type fieldProblem struct {
+	field   string
+	message string
+	rule    string
+}
+
+// badRequest answers field problems in the format of the API the path belongs to.
+func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, problems []fieldProblem) {
+	if isControlPlanePath(r.URL.Path) {
+		params := make([]client.InvalidParameter, 0, len(problems))
+		for _, p := range problems {
+			ip := client.InvalidParameter{Field: p.field, Reason: p.message, Source: ptr("body")}
+			if p.rule != "" {
+				rule := client.InvalidParameterRule(p.rule)
+				ip.Rule = &rule
+			}
+			params = append(params, ip)
+		}
+		writeProblem(w, newProblem(r, http.StatusBadRequest, "bad request", params...))
+		return
+	}
+	details := make([]client.CoreEntityErrorDetail, 0, len(problems))
+	for _, p := range problems {
+		if p.field == "" {
+			details = append(details, detail(detailEntity, "", p.message))
+		} else {
+			details = append(details, detail(detailField, p.field, p.message))
+		}
+	}
+	writeAPIError(w, validationError(details...))
+}
+
+var (
+	reUnsupported = regexp.MustCompile(`property "([^"]+)" is unsupported`)
+	reMissing     = regexp.MustCompile(`property "([^"]+)" is missing`)
+)
+
+// validationFailed turns the spec validator's findings into the API's 400 answers.
+func (s *Server) validationFailed(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
+	if opts.MatchedRoute == nil {
+		status := http.StatusNotFound
+		msg := "not found"
+		if strings.Contains(err.Error(), "method not allowed") {
+			status, msg = http.StatusMethodNotAllowed, "method not allowed"
+		}
+		if isControlPlanePath(r.URL.Path) {
+			writeProblem(w, newProblem(r, status, msg))
+			return
+		}
+		writeAPIError(w, newAPIError(status, codeNotFound, msg))
+		return
+	}
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		writeAPIError(w, newAPIError(http.StatusRequestEntityTooLarge, codeInvalidArgument, "request body too large"))
+		return
+	}
+	var problems []fieldProblem
+	var errs []error
+	var me openapi3.MultiError
+	if errors.As(err, &me) {
+		errs = me
+	} else {
+		errs = []error{err}
+	}
+	for _, e := range errs {
+		problems = append(problems, describe(e)...)
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].field < problems[j].field })
+	s.badRequest(w, r, problems)
+}
+
+// describe explains one validator error in Kong's words, naming the field.
+func describe(err error) []fieldProblem {
+	var re *openapi3filter.RequestError
+	if !errors.As(err, &re) {
+		return []fieldProblem{{message: err.Error()}}
+	}
+	if re.Parameter != nil {
+		return []fieldProblem{{field: re.Parameter.Name, message: paramMessage(re), rule: "invalid"}}
+	}
+	var inner []error
+	var me openapi3.MultiError
+	if errors.As(re.Err, &me) {
+		inner = me
+	} else {
+		inner = []error{re.Err}
+	}
+	var out []fieldProblem
+	for _, e := range inner {
+		var se *openapi3.SchemaError
+		if !errors.As(e, &se) {
+			var pe *openapi3filter.ParseError
+			if errors.As(e, &pe) || re.Err == nil {
+				out = append(out, fieldProblem{message: "cannot parse JSON body", rule: "invalid"})
+			} else {
+				out = append(out, fieldProblem{message: firstLine(e.Error()), rule: "invalid"})
+			}
+			continue
+		}
+		out = append(out, schemaProblem(se))
+	}
+	if len(out) == 0 {
+		out = append(out, fieldProblem{message: firstLine(re.Error()), rule: "invalid"})
+	}
+	return out
+}
+
+func paramMessage(re *openapi3filter.RequestError) string {
+	var se *openapi3.SchemaError
+	if errors.As(re.Err, &se) {
+		return schemaProblem(se).message
+	}
+	if re.Reason != "" {
+		return re.Reason
+	}
+	return "invalid value"
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// schemaProblem words a schema error as Kong does ("expected an integer", "unknown field"...).
+func schemaProblem(se *openapi3.SchemaError) fieldProblem {
+	path := se.JSONPointer()
+	field := joinPath(path)
+	p := fieldProblem{field: field, message: firstLine(se.Reason)}
+	switch se.SchemaField {
+	case "properties", "additionalProperties":
+		// kin-openapi points at the object and names the extra property in the reason.
+		if m := reUnsupported.FindStringSubmatch(se.Reason); m != nil {
+			p.field = joinPath(append(path, m[1]))
+			p.message, p.rule = "unknown field", "unknown_property"
+		}
+	case "required":
+		// Here the pointer already ends with the missing property.
+		if m := reMissing.FindStringSubmatch(se.Reason); m != nil && (len(path) == 0 || path[len(path)-1] != m[1]) {
+			p.field = joinPath(append(path, m[1]))
+		}
+		p.message, p.rule = "required field missing", "required"
+	case "type":
+		p.message, p.rule = "expected "+article(se.Schema.Type.Slice()), "type"
+	case "enum":
+		vals := make([]string, 0, len(se.Schema.Enum))
+		for _, v := range se.Schema.Enum {
+			vals = append(vals, fmt.Sprint(v))
+		}
+		p.message, p.rule = "expected one of: "+strings.Join(vals, ", "), "enum"
+	case "minimum", "maximum":
+		lo, hi := se.Schema.Min, se.Schema.Max
+		switch {
+		case lo != nil && hi != nil:
+			p.message = fmt.Sprintf("value should be between %s and %s", num(*lo), num(*hi))
+		case lo != nil:
+			p.message = "value must be at least " + num(*lo)
+		case hi != nil:
+			p.message = "value must be at most " + num(*hi)
+		}
+		p.rule = "invalid"
+	case "minLength":
+		p.message, p.rule = fmt.Sprintf("length must be at least %d", se.Schema.MinLength), "min_length"
+	case "maxLength":
+		p.message, p.rule = fmt.Sprintf("length must be at most %d", *se.Schema.MaxLength), "max_length"
+	case "format":
+		p.message, p.rule = "invalid value: "+firstLine(se.Reason), "invalid"
+	}
+	return p
+}
+
+func joinPath(parts []string) string {
+	var b strings.Builder
+	for i, part := range parts {
+		if _, err := strconv.Atoi(part); err == nil && i > 0 {
+			b.WriteString("[" + part + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
+	}
+	return b.String()
+}
+
+func article(types []string) string {
+	if len(types) == 0 {
+		return "a value"
+	}
+	switch types[0] {
+	case "integer", "array", "object":
+		if types[0] == "object" {
+			return "a record"
+		}
+		return "an " + types[0]
+	default:
+		return "a " + types[0]
+	}
+}
+
+func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+
+// decodeStrict decodes a request body into v, refusing unknown fields.
+func decodeStrict(r *http.Request, v any) error {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	return dec.Decode(v)
+}
+
+func newUUID() string { return uuid.NewString() }
