@@ -5,7 +5,6 @@ package emulator
 
 import (
 	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -13,71 +12,67 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
 )
 
-// normalizePlugin checks the plugin's name, scope and config, and fills in the config's and
-// protocols' defaults the way Konnect returns them.
+// normalizePlugin checks the plugin's name, scope, protocols and config against its schema,
+// and fills in the defaults the way Konnect returns them.
 func normalizePlugin(_ *writeCtx, e entity) *apiError {
 	name, _ := e["name"].(string)
 	p, ok := pluginschema.Lookup(name)
 	if !ok {
 		return fieldError("name", "plugin '"+name+"' not enabled; add it to the 'plugins' configuration property")
 	}
-	var details []client.CoreEntityErrorDetail
-	for _, scope := range []struct {
-		field     string
-		forbidden bool
-	}{{"consumer", p.NoConsumer}, {"consumer_group", p.NoConsumerGroup}, {"route", p.NoRoute}, {"service", p.NoService}} {
-		if scope.forbidden && refID(e[scope.field]) != "" {
-			details = append(details, detail(detailField, scope.field, "value must be null"))
-		}
-	}
-	var config map[string]any
+	errs := p.CheckScope(pluginschema.Scope{
+		Consumer: refID(e["consumer"]) != "", ConsumerGroup: refID(e["consumer_group"]) != "",
+		Route: refID(e["route"]) != "", Service: refID(e["service"]) != "",
+	})
+	protocols, perrs := p.NormalizeProtocols(e["protocols"])
+	errs = append(errs, perrs...)
 	switch c := e["config"].(type) {
-	case nil:
-	case map[string]any:
-		config = c
+	case nil, map[string]any:
+		config, _ := c.(map[string]any)
+		normalized, cerrs := p.Normalize(config)
+		errs = append(errs, cerrs...)
+		e["config"] = normalized
 	default:
-		details = append(details, detail(detailField, "config", "expected a record"))
+		errs = append(errs, pluginschema.FieldError{Field: "config", Message: "expected a record"})
 	}
-	if len(details) == 0 {
-		normalized, errs := p.Normalize(config)
+	if len(errs) > 0 {
+		details := make([]client.CoreEntityErrorDetail, 0, len(errs))
 		for _, fe := range errs {
 			if fe.IsEntity() {
 				details = append(details, detail(detailEntity, "", fe.Message))
 			} else {
-				details = append(details, detail(detailField, fe.Field, fe.Message))
+				details = append(details, detail(detailField, konnectPath(fe.Field), fe.Message))
 			}
 		}
-		e["config"] = normalized
+		return validationError(details...)
 	}
-	if protocols, ok := e["protocols"].([]any); ok {
-		for i, v := range protocols {
-			if s, _ := v.(string); !contains(p.Protocols, s) {
-				details = append(details, detail(detailField, "protocols["+strconv.Itoa(i)+"]", "expected one of: "+strings.Join(p.Protocols, ", ")))
-			}
-		}
-	} else {
-		list := make([]any, len(p.DefaultProtocols))
-		for i, v := range p.DefaultProtocols {
-			list[i] = v
-		}
-		e["protocols"] = list
+	list := make([]any, len(protocols))
+	for i, v := range protocols {
+		list[i] = v
 	}
+	e["protocols"] = list
 	if _, ok := e["enabled"]; !ok {
 		e["enabled"] = true
-	}
-	if len(details) > 0 {
-		sort.SliceStable(details, func(i, j int) bool { return deref(details[i].Field) < deref(details[j].Field) })
-		return validationError(details...)
 	}
 	return nil
 }
 
-func deref[T any](p *T) T {
-	var zero T
-	if p == nil {
-		return zero
+// konnectPath turns Kong's field paths (array positions from 1: "config.key_names.1") into the
+// form Konnect's errors use ("config.key_names[0]").
+func konnectPath(path string) string {
+	parts := strings.Split(path, ".")
+	var b strings.Builder
+	for i, part := range parts {
+		if n, err := strconv.Atoi(part); err == nil && i > 0 {
+			b.WriteString("[" + strconv.Itoa(n-1) + "]")
+			continue
+		}
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(part)
 	}
-	return *p
+	return b.String()
 }
 
 func (s *Server) ListPlugin(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListPluginParams) {
