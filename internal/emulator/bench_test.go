@@ -189,3 +189,35 @@ func BenchmarkHeapPerStoredConsumer(b *testing.B) {
 		_ = emu.Close()
 	}
 }
+
+// BenchmarkStart measures Start until the API answers, against starting a bare httptest
+// server and getting its first answer (target: under a second).
+func BenchmarkStart(b *testing.B) {
+	firstAnswer := func(url string) {
+		resp, err := http.Get(url + "/_emulator/health")
+		if err != nil {
+			b.Fatal(err)
+		}
+		_ = resp.Body.Close()
+	}
+	var emuTotal, baseTotal time.Duration
+	for range b.N {
+		start := time.Now()
+		emu, err := emulator.Start(context.Background(), emulator.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		firstAnswer(emu.URL)
+		emuTotal += time.Since(start)
+		_ = emu.Close()
+
+		start = time.Now()
+		base := httptest.NewServer(http.NotFoundHandler())
+		firstAnswer(base.URL)
+		baseTotal += time.Since(start)
+		base.Close()
+	}
+	emuEach, baseEach := emuTotal/time.Duration(b.N), baseTotal/time.Duration(b.N)
+	fmt.Printf("emulator start to first answer: %s; bare net/http server: %s; ratio %.0f (target: under 1s)\n", emuEach, baseEach, float64(emuEach)/float64(baseEach))
+	b.ReportMetric(float64(emuEach.Microseconds())/1000, "ms/start")
+}

@@ -543,3 +543,25 @@ func TestConcurrentWriters(t *testing.T) {
 		t.Fatalf("consumers %d (want 1000), groups %d (want 1)", count, len(groups["data"].([]any)))
 	}
 }
+
+func TestExplicitNullsMeanUnset(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	for path, body := range map[string]string{
+		"/consumers": `{"id":null,"username":"nully","custom_id":null,"tags":null}`,
+		"/services":  `{"name":"nully","host":"x.test","path":null,"port":null,"retries":null,"tls_verify":null,"client_certificate":null}`,
+		"/routes":    `{"name":"nully","paths":["/n"],"hosts":null,"methods":null,"service":null,"strip_path":null}`,
+		"/plugins":   `{"name":"key-auth","config":null,"route":null,"service":null,"consumer":null,"instance_name":null}`,
+	} {
+		status, got := h.raw(http.MethodPost, h.core(path), body)
+		if status != http.StatusCreated {
+			t.Errorf("%s: %d %v", path, status, got)
+			continue
+		}
+		for _, defaulted := range []string{"port", "retries", "strip_path"} {
+			if _, asked := got[defaulted]; asked && got[defaulted] == nil {
+				t.Errorf("%s: %s null was not given its default: %v", path, defaulted, got)
+			}
+		}
+	}
+}

@@ -5,12 +5,18 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator"
 )
 
 const providerSource = "openkonnect/konnect"
@@ -61,7 +67,61 @@ func run(providerBin string) error {
 		return fmt.Errorf("terraform validate: %w", err)
 	}
 	fmt.Println("==> the provider loads and its configuration validates.")
-	fmt.Println("    The emulator, the proxy and the resources arrive in the next steps of the project;")
-	fmt.Println("    then this demo applies examples/quickstart and sends traffic through the proxy.")
+	return apiTour(ctx)
+}
+
+// apiTour starts the emulator and drives its Konnect API with the project's client, showing
+// what a user of the real API would see.
+func apiTour(ctx context.Context) error {
+	emu, err := emulator.Start(ctx, emulator.Options{})
+	if err != nil {
+		return fmt.Errorf("starting the emulator: %w", err)
+	}
+	defer func() { _ = emu.Close() }()
+	fmt.Printf("\n==> emulator listening on %s (token %s)\n", emu.URL, emu.Token)
+	c, err := client.New(emu.URL, client.WithPersonalAccessToken(emu.Token))
+	if err != nil {
+		return err
+	}
+	cp := uuid.MustParse(emu.DefaultControlPlaneID())
+	fmt.Printf("    control plane %q: %s\n", emulator.DefaultControlPlaneName, cp)
+
+	svcName, host := "echo", "httpbin.org"
+	_, svc, err := client.Create(ctx, c.UpsertServiceWithResponse, cp, client.Service{Name: &svcName, Host: host})
+	if err != nil {
+		return fmt.Errorf("creating a service: %w", err)
+	}
+	fmt.Printf("==> service %s: Konnect filled in protocol=%s port=%d retries=%d read_timeout=%d\n",
+		*svc.JSON200.Id, *svc.JSON200.Protocol, *svc.JSON200.Port, *svc.JSON200.Retries, *svc.JSON200.ReadTimeout)
+
+	username := "alice"
+	consumerID, _, err := client.Create(ctx, c.UpsertConsumerWithResponse, cp, client.Consumer{Username: &username})
+	if err != nil {
+		return fmt.Errorf("creating a consumer: %w", err)
+	}
+	_, key, err := client.CreateUnder(ctx, c.UpsertKeyAuthWithConsumerWithResponse, cp, consumerID, client.KeyAuthWithoutParents{})
+	if err != nil {
+		return fmt.Errorf("creating a key: %w", err)
+	}
+	fmt.Printf("==> consumer alice with a generated key-auth key of %d characters\n", len(*key.JSON200.Key))
+
+	_, plugin, err := client.Create(ctx, c.UpsertPluginWithResponse, cp, client.Plugin{
+		Name: "rate-limiting", Service: &struct {
+			Id *string `json:"id,omitempty"`
+		}{Id: svc.JSON200.Id}, Config: &map[string]any{"minute": 5},
+	})
+	if err != nil {
+		return fmt.Errorf("creating a plugin: %w", err)
+	}
+	cfg, _ := json.Marshal(plugin.JSON200.Config)
+	fmt.Printf("==> rate-limiting on the service; the config as Konnect returns it, defaults filled in:\n    %s\n", cfg)
+
+	_, err = c.CreateConsumerWithResponse(ctx, cp, client.Consumer{Username: &username})
+	fmt.Printf("==> creating alice again fails, in words:\n    %v\n", err)
+	_, err = c.CreatePluginWithResponse(ctx, cp, client.Plugin{Name: "rate-limiting", Config: &map[string]any{"minute": 10, "hour": 5}})
+	fmt.Printf("==> a plugin config Kong would refuse:\n    %v\n", err)
+
+	fmt.Println("\nThe data plane (real traffic through a Kong-style proxy) and the Terraform resources come next;")
+	fmt.Println("then this demo applies examples/quickstart and shows a 401, a 200 and a 429.")
 	return nil
 }

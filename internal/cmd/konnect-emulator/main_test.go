@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// The test binary doubles as the command: with KONNECT_EMULATOR_RUN_MAIN set it runs main.
+func TestMain(m *testing.M) {
+	if os.Getenv("KONNECT_EMULATOR_RUN_MAIN") == "1" {
+		main()
+		return
+	}
+	os.Exit(m.Run())
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = l.Close() }()
+	return l.Addr().String()
+}
+
+func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
+	t.Parallel()
+	addr := freeAddr(t)
+	cmd := exec.Command(os.Args[0], "--api-addr", addr, "--token", "kpat_cmd_test_token")
+	cmd.Env = append(os.Environ(), "KONNECT_EMULATOR_RUN_MAIN=1")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 100)
+	go func() {
+		s := bufio.NewScanner(stderr)
+		for s.Scan() {
+			lines <- s.Text()
+		}
+		close(lines)
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		resp, err := http.Get("http://" + addr + "/_emulator/health")
+		if err == nil {
+			_ = resp.Body.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("not serving on %s: %v", addr, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v2/control-planes", nil)
+	req.Header.Set("Authorization", "Bearer kpat_cmd_test_token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("the --token is not accepted: %v %v", err, resp)
+	}
+	_ = resp.Body.Close()
+
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	waited := make(chan error, 1)
+	go func() { waited <- cmd.Wait() }()
+	select {
+	case err := <-waited:
+		var exit *exec.ExitError
+		if errors.As(err, &exit) {
+			t.Fatalf("exit after SIGTERM: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		t.Fatal("still running 10s after SIGTERM")
+	}
+	var out []string
+	for l := range lines {
+		out = append(out, l)
+	}
+	log := strings.Join(out, "\n")
+	if !strings.Contains(log, "konnect emulator ready") || !strings.Contains(log, "shutting down") || strings.Contains(log, "kpat_cmd_test_token") {
+		t.Fatalf("log:\n%s", log)
+	}
+}
+
+func TestBadFlagsAreRefused(t *testing.T) {
+	t.Parallel()
+	for _, args := range [][]string{{"--log-level", "loud"}, {"--faults", "{"}, {"--faults", `{"rate":3,"status":429}`}, {"--token", " "}} {
+		if err := run(args); err == nil {
+			t.Errorf("%v: want an error", args)
+		}
+	}
+}
