@@ -205,7 +205,7 @@ func TestFaultsFromOptionsCarryRetryAfter(t *testing.T) {
 	c, _ := client.New(emu.URL, client.WithPersonalAccessToken(emu.Token), client.WithRetryPolicy(client.RetryPolicy{MaxAttempts: 1}))
 	_, err = c.ListControlPlanesWithResponse(context.Background(), nil)
 	var e *client.APIError
-	if !errors.As(err, &e) || e.StatusCode != 503 || e.RetryAfter != "7" {
+	if !errors.As(err, &e) || e.StatusCode != http.StatusServiceUnavailable || e.RetryAfter != "7" {
 		t.Fatalf("got %v", err)
 	}
 }
@@ -230,7 +230,8 @@ func TestResetAndClose(t *testing.T) {
 	if time.Since(start) > time.Second {
 		t.Fatal("close took over a second")
 	}
-	if _, err := http.Get(h.emu.URL + "/_emulator/health"); err == nil {
+	if resp, err := http.Get(h.emu.URL + "/_emulator/health"); err == nil {
+		_ = resp.Body.Close()
 		t.Fatal("still serving after Close")
 	}
 }

@@ -83,13 +83,8 @@ func controlPlaneFilter(params client.ListControlPlanesParams) func(client.Contr
 }
 
 func (s *Server) CreateControlPlane(w http.ResponseWriter, r *http.Request) {
-	var req client.CreateControlPlaneRequest
-	if err := decodeStrict(r, &req); err != nil {
-		s.badRequest(w, r, []fieldProblem{{message: "cannot parse JSON body", rule: "invalid"}})
-		return
-	}
-	if p := checkLabels(req.Labels); p != nil {
-		s.badRequest(w, r, []fieldProblem{*p})
+	req, ok := decodeControlPlaneBody(s, w, r, func(req client.CreateControlPlaneRequest) *client.Labels { return req.Labels })
+	if !ok {
 		return
 	}
 	cp, perr := s.createControlPlane(r, req)
@@ -145,6 +140,21 @@ func controlPlaneRecord(cp client.ControlPlane) *store.Record {
 	return &store.Record{ID: cp.Id.String(), Body: body, Unique: []store.Field{{Name: cpNameIndex, Value: cp.Name}}}
 }
 
+// decodeControlPlaneBody reads a create or update body and checks its labels; on failure it
+// has answered already.
+func decodeControlPlaneBody[T any](s *Server, w http.ResponseWriter, r *http.Request, labels func(T) *client.Labels) (T, bool) {
+	var req T
+	if err := decodeStrict(r, &req); err != nil {
+		s.badRequest(w, r, []fieldProblem{{message: "cannot parse JSON body", rule: "invalid"}})
+		return req, false
+	}
+	if p := checkLabels(labels(req)); p != nil {
+		s.badRequest(w, r, []fieldProblem{*p})
+		return req, false
+	}
+	return req, true
+}
+
 // checkLabels applies Konnect's label rule: keys may not use reserved prefixes.
 func checkLabels(labels *client.Labels) *fieldProblem {
 	if labels == nil {
@@ -183,13 +193,8 @@ func (s *Server) controlPlane(id string) (client.ControlPlane, bool) {
 }
 
 func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id openapi_types.UUID) {
-	var req client.UpdateControlPlaneRequest
-	if err := decodeStrict(r, &req); err != nil {
-		s.badRequest(w, r, []fieldProblem{{message: "cannot parse JSON body", rule: "invalid"}})
-		return
-	}
-	if p := checkLabels(req.Labels); p != nil {
-		s.badRequest(w, r, []fieldProblem{*p})
+	req, ok := decodeControlPlaneBody(s, w, r, func(req client.UpdateControlPlaneRequest) *client.Labels { return req.Labels })
+	if !ok {
 		return
 	}
 	var out client.ControlPlane

@@ -94,7 +94,10 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		select {
 		case <-ctx.Done():
 			_ = e.Close()
-		case <-e.done:
+		case err := <-e.done:
+			if !errors.Is(err, http.ErrServerClosed) {
+				opts.Logger.Error("the API server stopped", "error", err)
+			}
 		}
 	}()
 	return e, nil

@@ -141,7 +141,7 @@ func prepareRoute(_ *writeCtx, e entity) *apiError {
 			}
 			return false
 		}
-		if !has("methods") && !has("hosts") && !has("headers") && !has("paths") && !(has("snis") && contains(protocols, "https")) {
+		if !has("methods") && !has("hosts") && !has("headers") && !has("paths") && (!has("snis") || !contains(protocols, "https")) {
 			proto := "http"
 			if !contains(protocols, "http") {
 				proto = "https"

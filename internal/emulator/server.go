@@ -17,7 +17,6 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
-	"github.com/google/uuid"
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
@@ -44,7 +43,7 @@ var _ ServerInterface = (*Server)(nil)
 
 // newServer builds the API over st, accepting the given bearer tokens.
 func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, error) {
-	spec, err := client.GetSwagger()
+	spec, err := client.GetSpec()
 	if err != nil {
 		return nil, fmt.Errorf("loading the API spec: %w", err)
 	}
@@ -423,5 +422,3 @@ func decodeStrict(r *http.Request, v any) error {
 	dec.DisallowUnknownFields()
 	return dec.Decode(v)
 }
-
-func newUUID() string { return uuid.NewString() }

@@ -343,7 +343,7 @@ func checkField(f *Field, path string) error {
 	}
 	if f.Match != "" {
 		if _, err := compile(f.Match); err != nil {
-			return fmt.Errorf("%s: %v", path, err)
+			return fmt.Errorf("%s: %w", path, err)
 		}
 	}
 	switch {
