@@ -27,6 +27,8 @@ const DefaultControlPlaneName = "default"
 type Options struct {
 	// APIAddr is the API's listen address; "127.0.0.1:0" (the default here) picks a free port.
 	APIAddr string
+	// ProxyAddr is the default control plane's proxy address; "127.0.0.1:0" by default here.
+	ProxyAddr string
 	// Tokens are the accepted bearer tokens; empty means DevelopmentToken.
 	Tokens []string
 	// Logger receives the emulator's logs (one line per request at debug level); nil discards them.
@@ -44,7 +46,11 @@ type Emulator struct {
 	// Token is an accepted access token.
 	Token string
 
+	// ProxyURL is the default control plane's proxy.
+	ProxyURL string
+
 	api      *Server
+	dps      *dataPlanes
 	srv      *http.Server
 	done     chan error
 	listener net.Listener
@@ -54,6 +60,9 @@ type Emulator struct {
 func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.APIAddr == "" {
 		opts.APIAddr = "127.0.0.1:0"
+	}
+	if opts.ProxyAddr == "" {
+		opts.ProxyAddr = "127.0.0.1:0"
 	}
 	if len(opts.Tokens) == 0 {
 		opts.Tokens = []string{DevelopmentToken}
@@ -87,7 +96,14 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		api:      api,
 		listener: ln,
 		done:     make(chan error, 1),
+		dps:      &dataPlanes{store: opts.Store, logger: opts.Logger, proxies: map[string]*runningProxy{}},
 	}
+	if err := e.dps.startDefault(opts.ProxyAddr); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
+	e.ProxyURL = e.dps.defaultURL
+	e.dps.setDefault(e.DefaultControlPlaneID())
 	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
 	go func() { e.done <- e.srv.Serve(ln) }()
 	go func() {
@@ -124,9 +140,10 @@ func (e *Emulator) Handler() http.Handler {
 
 // ControlPlaneInfo is what the emulator runs for a control plane.
 type ControlPlaneInfo struct {
-	ID     string `json:"id"`
-	Name   string `json:"name"`
-	APIURL string `json:"api_url"` // base of this control plane's core-entity API
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	APIURL   string `json:"api_url"`   // base of this control plane's core-entity API
+	ProxyURL string `json:"proxy_url"` // its gateway
 }
 
 func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
@@ -135,6 +152,12 @@ func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no such control plane"})
 		return
 	}
+	url, err := e.dps.url(info.ID)
+	if err != nil {
+		e.api.internalError(w, r, err)
+		return
+	}
+	info.ProxyURL = url
 	writeJSON(w, http.StatusOK, info)
 }
 
@@ -152,6 +175,16 @@ func (e *Emulator) ControlPlane(idOrName string) (ControlPlaneInfo, bool) {
 		return ControlPlaneInfo{}, false
 	}
 	return ControlPlaneInfo{ID: cp.Id.String(), Name: cp.Name, APIURL: e.URL + "/v2/control-planes/" + cp.Id.String() + "/core-entities"}, true
+}
+
+// ControlPlaneProxyURL returns the proxy of a control plane (by id or name), starting it on a
+// free loopback port the first time.
+func (e *Emulator) ControlPlaneProxyURL(idOrName string) (string, error) {
+	info, ok := e.ControlPlane(idOrName)
+	if !ok {
+		return "", fmt.Errorf("no control plane %q", idOrName)
+	}
+	return e.dps.url(info.ID)
 }
 
 // DefaultControlPlaneID is the id of the control plane named "default".
@@ -177,13 +210,18 @@ func (e *Emulator) Reset() error {
 		tx.Reset()
 		return nil
 	})
-	return e.api.ensureDefaultControlPlane()
+	if err := e.api.ensureDefaultControlPlane(); err != nil {
+		return err
+	}
+	e.dps.setDefault(e.DefaultControlPlaneID())
+	return nil
 }
 
 // Close stops the emulator.
 func (e *Emulator) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
+	e.dps.close(ctx)
 	err := e.srv.Shutdown(ctx)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

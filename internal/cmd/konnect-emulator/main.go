@@ -47,6 +47,7 @@ func env(name, def string) string {
 func run(args []string) error {
 	fs := flag.NewFlagSet("konnect-emulator", flag.ContinueOnError)
 	apiAddr := fs.String("api-addr", env("KONNECT_EMULATOR_API_ADDR", "127.0.0.1:8080"), "listen address of the Konnect API (KONNECT_EMULATOR_API_ADDR)")
+	proxyAddr := fs.String("proxy-addr", env("KONNECT_EMULATOR_PROXY_ADDR", "127.0.0.1:8000"), "listen address of the default control plane's proxy (KONNECT_EMULATOR_PROXY_ADDR)")
 	logLevel := fs.String("log-level", env("KONNECT_EMULATOR_LOG_LEVEL", "info"), "debug, info, warn or error; debug logs every request (KONNECT_EMULATOR_LOG_LEVEL)")
 	faults := fs.String("faults", env("KONNECT_EMULATOR_FAULTS", ""), `fail a share of API requests, as JSON: {"rate":0.2,"status":503,"retry_after":1} (KONNECT_EMULATOR_FAULTS)`)
 	var tokens tokenList
@@ -66,7 +67,7 @@ func run(args []string) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	opts := emulator.Options{APIAddr: *apiAddr, Tokens: tokens, Logger: logger}
+	opts := emulator.Options{APIAddr: *apiAddr, ProxyAddr: *proxyAddr, Tokens: tokens, Logger: logger}
 	if *faults != "" {
 		var f emulator.Faults
 		if err := json.Unmarshal([]byte(*faults), &f); err != nil {
@@ -81,7 +82,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	logger.Info("konnect emulator ready", "api", emu.URL, "default_control_plane", emu.DefaultControlPlaneID())
+	logger.Info("konnect emulator ready", "api", emu.URL, "proxy", emu.ProxyURL, "default_control_plane", emu.DefaultControlPlaneID())
 	if len(tokens) == 0 {
 		logger.Info("no --token given: accepting the development token", "token", emulator.DevelopmentToken)
 	}
