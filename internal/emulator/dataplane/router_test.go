@@ -1,0 +1,157 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+func routes(t *testing.T, js string) []Entity {
+	t.Helper()
+	var out []Entity
+	if err := json.Unmarshal([]byte(js), &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// routerCase: given routes, the request picks route want ("" for no match).
+type routerCase struct {
+	name    string
+	routes  string
+	method  string
+	host    string
+	path    string
+	headers map[string][]string
+	want    string
+	prefix  string // the matched part of the path, when checked
+}
+
+func TestRouterMatchingAndPriority(t *testing.T) {
+	t.Parallel()
+	cases := []routerCase{
+		{name: "plain prefix", routes: `[{"id":"a","paths":["/foo"]}]`, path: "/foo/bar", want: "a", prefix: "/foo"},
+		{name: "prefix is not segment aware", routes: `[{"id":"a","paths":["/foo"]}]`, path: "/foobar", want: "a"},
+		{name: "no match", routes: `[{"id":"a","paths":["/foo"]}]`, path: "/bar", want: ""},
+		{name: "longer prefix wins", routes: `[{"id":"short","paths":["/a"]},{"id":"long","paths":["/a/b"]}]`, path: "/a/b/c", want: "long"},
+		{name: "each path competes with its own length", routes: `[{"id":"multi","paths":["/x","/a/b/c"]},{"id":"mid","paths":["/a/b"]}]`, path: "/a/b/c/d", want: "multi"},
+		{name: "regex beats plain", routes: `[{"id":"plain","paths":["/users/1"]},{"id":"rx","paths":["~/users/\\d+"]}]`, path: "/users/1", want: "rx"},
+		{name: "regex is anchored at the start", routes: `[{"id":"rx","paths":["~/v\\d/items"]}]`, path: "/api/v1/items", want: ""},
+		{name: "regex not anchored at the end", routes: `[{"id":"rx","paths":["~/v\\d/items"]}]`, path: "/v2/items/9", want: "rx", prefix: "/v2/items"},
+		{name: "regex anchored with $", routes: `[{"id":"rx","paths":["~/v\\d/items$"]}]`, path: "/v2/items/9", want: ""},
+		{name: "regex_priority orders regexes", routes: `[{"id":"low","paths":["~/r/.*"],"regex_priority":1},{"id":"high","paths":["~/r/\\w+"],"regex_priority":5}]`, path: "/r/abc", want: "high"},
+		{name: "regex_priority does not lift plain paths", routes: `[{"id":"plain","paths":["/r/abc"],"regex_priority":100},{"id":"rx","paths":["~/r/"]}]`, path: "/r/abc", want: "rx"},
+		{name: "method must match", routes: `[{"id":"get","methods":["GET"],"paths":["/m"]}]`, method: "POST", path: "/m", want: ""},
+		{name: "more fields win", routes: `[{"id":"path","paths":["/m"]},{"id":"path+method","methods":["GET"],"paths":["/m"]}]`, method: "GET", path: "/m", want: "path+method"},
+		{name: "host exact", routes: `[{"id":"h","hosts":["api.test"]}]`, host: "api.test", path: "/", want: "h"},
+		{name: "host with port in request", routes: `[{"id":"h","hosts":["api.test"]}]`, host: "api.test:8000", path: "/", want: "h"},
+		{name: "host case-insensitive", routes: `[{"id":"h","hosts":["api.test"]}]`, host: "API.Test", path: "/", want: "h"},
+		{name: "leading wildcard host", routes: `[{"id":"w","hosts":["*.example.test"]}]`, host: "a.b.example.test", path: "/", want: "w"},
+		{name: "leading wildcard needs a label", routes: `[{"id":"w","hosts":["*.example.test"]}]`, host: "example.test", path: "/", want: ""},
+		{name: "trailing wildcard host", routes: `[{"id":"w","hosts":["example.*"]}]`, host: "example.org", path: "/", want: "w"},
+		{name: "plain host beats wildcard", routes: `[{"id":"w","hosts":["*.example.test"]},{"id":"p","hosts":["api.example.test"]}]`, host: "api.example.test", path: "/", want: "p"},
+		{name: "host with port must match the port", routes: `[{"id":"hp","hosts":["api.test:9000"]}]`, host: "api.test:8000", path: "/", want: ""},
+		{name: "header value lowercased", routes: `[{"id":"hd","headers":{"X-Version":["V2"]}}]`, headers: map[string][]string{"x-version": {"v2"}}, path: "/", want: "hd"},
+		{name: "header any value", routes: `[{"id":"hd","headers":{"x-env":["a","b"]}}]`, headers: map[string][]string{"X-Env": {"b"}}, path: "/", want: "hd"},
+		{name: "header regex", routes: `[{"id":"hd","headers":{"x-id":["~*^user-\\d+$"]}}]`, headers: map[string][]string{"X-Id": {"USER-42"}}, path: "/", want: "hd"},
+		{name: "headers are ANDed", routes: `[{"id":"hd","headers":{"a":["1"],"b":["2"]}}]`, headers: map[string][]string{"A": {"1"}}, path: "/", want: ""},
+		{name: "more headers win", routes: `[{"id":"one","headers":{"a":["1"]},"paths":["/"]},{"id":"two","headers":{"a":["1"],"b":["2"]},"paths":["/"]}]`, headers: map[string][]string{"A": {"1"}, "B": {"2"}}, path: "/", want: "two"},
+		{name: "equal weight: the plain prefix length decides", routes: `[{"id":"path","paths":["/long/path"]},{"id":"host","hosts":["h.test"]}]`, host: "h.test", path: "/long/path", want: "path"},
+		{name: "normalized dot segments", routes: `[{"id":"a","paths":["/a/c"]}]`, path: "/a/b/../c", want: "a"},
+		{name: "normalized double slashes", routes: `[{"id":"a","paths":["/a/b"]}]`, path: "//a//b", want: "a"},
+		{name: "percent-decoded unreserved", routes: `[{"id":"a","paths":["/a-b"]}]`, path: "/a%2Db", want: "a"},
+		{name: "named regex capture", routes: `[{"id":"cap","paths":["~/users/(?<uid>\\d+)"]}]`, path: "/users/77/x", want: "cap"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := NewRouter(routes(t, tc.routes))
+			if err != nil {
+				t.Fatal(err)
+			}
+			method := tc.method
+			if method == "" {
+				method = "GET"
+			}
+			m := r.Find(RouteRequest{Method: method, Host: tc.host, Path: tc.path, Headers: tc.headers, Port: 8000})
+			got := ""
+			if m != nil {
+				got = Str(m.Route, "id")
+			}
+			if got != tc.want {
+				t.Fatalf("got route %q, want %q", got, tc.want)
+			}
+			if tc.prefix != "" && m.Prefix != tc.prefix {
+				t.Fatalf("prefix %q, want %q", m.Prefix, tc.prefix)
+			}
+		})
+	}
+}
+
+func TestRegexCaptures(t *testing.T) {
+	t.Parallel()
+	r, err := NewRouter(routes(t, `[{"id":"cap","paths":["~/users/(?<uid>\\d+)/(\\w+)"]}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := r.Find(RouteRequest{Method: "GET", Path: "/users/77/posts"})
+	if m == nil || m.Captures["uid"] != "77" || m.Captures["1"] != "77" || m.Captures["2"] != "posts" || m.Captures["0"] != "/users/77/posts" {
+		t.Fatalf("captures: %+v", m)
+	}
+}
+
+func TestUpstreamPathV0(t *testing.T) {
+	t.Parallel()
+	// Kong's table for a route path /foo (kong-behaviour notes §4.3).
+	cases := []struct {
+		servicePath string
+		strip       bool
+		request     string
+		want        string
+	}{
+		{"", true, "/foo", "/"}, {"", true, "/foo/", "/"}, {"", true, "/foo/bar", "/bar"}, {"", true, "/foobar", "/bar"},
+		{"", false, "/foo", "/foo"}, {"", false, "/foo/bar", "/foo/bar"}, {"", false, "/foobar", "/foobar"},
+		{"/api", true, "/foo", "/api"}, {"/api", true, "/foo/", "/api/"}, {"/api", true, "/foo/bar", "/api/bar"}, {"/api", true, "/foobar", "/api/bar"},
+		{"/api", false, "/foo", "/api/foo"}, {"/api", false, "/foo/", "/api/foo/"}, {"/api", false, "/foo/bar", "/api/foo/bar"},
+		{"/api/", true, "/foo", "/api"}, {"/api/", true, "/foo/", "/api/"}, {"/api/", true, "/foo/bar", "/api/bar"},
+		{"/api/", false, "/foo", "/api/foo"}, {"/api/", false, "/foo/bar", "/api/foo/bar"},
+	}
+	for _, tc := range cases {
+		route := Entity{"id": "r", "paths": []any{"/foo"}, "strip_path": tc.strip}
+		r, _ := NewRouter([]Entity{route})
+		m := r.Find(RouteRequest{Method: "GET", Path: tc.request})
+		if m == nil {
+			t.Fatalf("%s did not match", tc.request)
+		}
+		if got := upstreamPath(m, tc.servicePath); got != tc.want {
+			t.Errorf("service.path=%q strip=%v %s -> %s, want %s", tc.servicePath, tc.strip, tc.request, got, tc.want)
+		}
+	}
+}
+
+func FuzzRouter(f *testing.F) {
+	for _, seed := range []string{"/", "/foo/../bar", "//a//b", "/%2e%2e/x", "/users/1?x=1", "/%zz", "/~/", "/a/./b/", strings10()} {
+		f.Add(seed, "api.example.test", "GET")
+	}
+	r, err := NewRouter([]Entity{
+		{"id": "a", "paths": []any{"/foo", "~/users/(?<id>\\d+)"}},
+		{"id": "b", "hosts": []any{"*.example.test"}, "methods": []any{"GET"}},
+		{"id": "c", "headers": map[string]any{"x-v": []any{"~*^v\\d$"}}},
+	})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, path, host, method string) {
+		m := r.Find(RouteRequest{Method: method, Host: host, Path: path, Headers: map[string][]string{"X-V": {path}}})
+		if m != nil {
+			_ = upstreamPath(m, "/svc")
+			if len(m.Prefix) > len(m.Path) {
+				t.Fatalf("prefix %q longer than path %q", m.Prefix, m.Path)
+			}
+		}
+		if p := normalizePath(path); p == "" || p[0] != '/' {
+			t.Fatalf("normalized %q to %q", path, p)
+		}
+	})
+}
+
+func strings10() string { return "/aaaaaaaaaa/../../../../b" }
