@@ -11,7 +11,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,7 +31,7 @@ type Proxy struct {
 	mu   sync.Mutex
 	snap atomic.Pointer[Snapshot]
 
-	transports sync.Map // transportKey -> *http.Transport
+	upstreams upstreamPool
 }
 
 // NewProxy serves the data plane of control plane cp from st.
@@ -258,6 +257,8 @@ func renderError(r *http.Request, message, requestID string) (string, []byte) {
 	return ctype, []byte(body)
 }
 
+var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
+
 // hopHeaders are not forwarded in either direction.
 var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
@@ -285,27 +286,28 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 		retries = int(Num(Entity{"v": v}, "v"))
 	}
 	bal := ctx.Snapshot.balancers[Str(svc, "host")]
-	transport := p.transport(svc)
+	t := serviceTimeouts(svc)
+	verify := Bool(svc, "tls_verify")
 	body, _ := io.ReadAll(out.Body)
 	proxyLatency := time.Since(start)
 	var resp *http.Response
 	var err error
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
-		t := target{host: Str(svc, "host"), port: int(Num(svc, "port"))}
+		peer := target{host: Str(svc, "host"), port: int(Num(svc, "port"))}
 		if bal != nil {
 			var ok bool
-			if t, ok = bal.pick(); !ok {
+			if peer, ok = bal.pick(); !ok {
 				p.kongError(w, r, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
 				return
 			}
 		}
-		out.URL.Host = net.JoinHostPort(t.host, strconv.Itoa(t.port))
+		addr := net.JoinHostPort(peer.host, strconv.Itoa(peer.port))
+		out.URL.Host = addr
 		if !preserveHost(ctx.Match.Route) {
-			out.Host = hostHeader(scheme, t.host, t.port)
+			out.Host = hostHeader(scheme, peer.host, peer.port)
 		}
-		out.Body = io.NopCloser(bytes.NewReader(body))
-		resp, err = transport.RoundTrip(out)
+		resp, err = p.upstreams.roundTrip(out, body, addr, scheme, peer.host, verify, t)
 		if err == nil || !retryable(err) {
 			break
 		}
@@ -350,7 +352,11 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 	}
 	if len(bodyHandlers) == 0 {
 		w.WriteHeader(resp.StatusCode)
-		_, _ = io.Copy(w, resp.Body)
+		// Copy through the response's buffer (hiding its ReadFrom), so that headers and a
+		// small body leave in one write instead of a flush per part.
+		buf := copyBuffers.Get().(*[]byte)
+		_, _ = io.CopyBuffer(struct{ io.Writer }{w}, resp.Body, *buf)
+		copyBuffers.Put(buf)
 		return
 	}
 	respBody, err := io.ReadAll(resp.Body)
@@ -413,34 +419,17 @@ func strippedPrefix(m *Match) string {
 	return m.Prefix
 }
 
-type transportKey struct {
-	connect, read, write int64
-}
-
-// transport is shared by services with the same timeouts (milliseconds, Kong's defaults 60000).
-func (p *Proxy) transport(svc Entity) *http.Transport {
-	ms := func(field string) int64 {
+// serviceTimeouts reads a service's timeouts (milliseconds; Kong's defaults are 60000).
+func serviceTimeouts(svc Entity) timeouts {
+	ms := func(field string) time.Duration {
 		if v, ok := svc[field]; ok {
-			if n := int64(Num(Entity{"v": v}, "v")); n > 0 {
-				return n
+			if n := Num(Entity{"v": v}, "v"); n > 0 {
+				return time.Duration(n) * time.Millisecond
 			}
 		}
-		return 60000
+		return 60 * time.Second
 	}
-	key := transportKey{ms("connect_timeout"), ms("read_timeout"), ms("write_timeout")}
-	if t, ok := p.transports.Load(key); ok {
-		return t.(*http.Transport)
-	}
-	t := &http.Transport{
-		DialContext:           (&net.Dialer{Timeout: time.Duration(key.connect) * time.Millisecond, KeepAlive: 60 * time.Second}).DialContext,
-		ResponseHeaderTimeout: time.Duration(key.read) * time.Millisecond,
-		MaxIdleConns:          1024,
-		MaxIdleConnsPerHost:   256,
-		IdleConnTimeout:       60 * time.Second,
-		DisableCompression:    true,
-	}
-	actual, _ := p.transports.LoadOrStore(key, t)
-	return actual.(*http.Transport)
+	return timeouts{connect: ms("connect_timeout"), read: ms("read_timeout"), write: ms("write_timeout")}
 }
 
 // retryable is a failure to connect, which Kong retries (up to the service's retries) on the
@@ -455,7 +444,7 @@ func isTimeout(err error) bool {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return true
 	}
-	return strings.Contains(err.Error(), "timeout awaiting response headers")
+	return false
 }
 
 // localPort is the port the request came in on (80 when unknown).
