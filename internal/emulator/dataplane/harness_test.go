@@ -1,0 +1,171 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
+	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
+)
+
+// testGateway is a proxy over a store filled directly (no API), with an echo upstream, for
+// plugin tests: entities go in with add, requests go out with do.
+type testGateway struct {
+	t        *testing.T
+	store    *store.Memory
+	proxy    *httptest.Server
+	upstream *httptest.Server
+	n        int
+}
+
+// echoReply is what the test upstream answers: what it received.
+type echoReply struct {
+	Method  string              `json:"method"`
+	Path    string              `json:"path"`
+	Query   string              `json:"query"`
+	Headers map[string][]string `json:"headers"`
+	Body    string              `json:"body"`
+}
+
+const testCP = "cp-test"
+
+func newTestGateway(t *testing.T) *testGateway {
+	t.Helper()
+	g := &testGateway{t: t, store: store.NewMemory()}
+	g.upstream = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-Upstream", "yes")
+		_ = json.NewEncoder(w).Encode(echoReply{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Headers: r.Header, Body: string(body)})
+	}))
+	t.Cleanup(g.upstream.Close)
+	g.proxy = httptest.NewServer(NewProxy(g.store, testCP, nil))
+	t.Cleanup(g.proxy.Close)
+	return g
+}
+
+// add stores an entity of a kind (its "id" is set when missing) and returns the id. Plugin
+// configs are completed through their schema, as the API would.
+func (g *testGateway) add(kind string, e Entity) string {
+	g.t.Helper()
+	g.n++
+	if Str(e, "id") == "" {
+		e["id"] = kind + "-" + strconv.Itoa(g.n)
+	}
+	if kind == "plugins" {
+		p, ok := pluginschema.Lookup(Str(e, "name"))
+		if !ok {
+			g.t.Fatalf("no schema for plugin %s", Str(e, "name"))
+		}
+		cfg, _ := e["config"].(map[string]any)
+		full, errs := p.Normalize(cfg)
+		if len(errs) > 0 {
+			g.t.Fatalf("plugin %s config: %v", Str(e, "name"), errs)
+		}
+		e["config"] = full
+		if _, ok := e["protocols"]; !ok {
+			e["protocols"] = toAny(p.DefaultProtocols)
+		}
+		if _, ok := e["enabled"]; !ok {
+			e["enabled"] = true
+		}
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	rec := &store.Record{ID: Str(e, "id"), Body: body}
+	for _, f := range []string{"consumer", "consumer_group", "service", "route", "upstream"} {
+		if id := RefID(e[f]); id != "" {
+			rec.Refs = append(rec.Refs, store.Ref{Field: f, Kind: f + "s", ID: id})
+		}
+	}
+	_ = g.store.Write(func(w store.Writer) error { w.Put(testCP, kind, rec); return nil })
+	return rec.ID
+}
+
+func toAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}
+
+// route adds a service pointing at the echo upstream and a route with the given paths; it
+// returns the route's and the service's ids.
+func (g *testGateway) route(paths ...string) (string, string) {
+	g.t.Helper()
+	host, port, _ := net.SplitHostPort(strings.TrimPrefix(g.upstream.URL, "http://"))
+	p, _ := strconv.Atoi(port)
+	svc := g.add("services", Entity{"name": "svc-" + strconv.Itoa(g.n), "host": host, "port": p, "protocol": "http"})
+	r := g.add("routes", Entity{"paths": toAny(paths), "service": map[string]any{"id": svc}, "protocols": []any{"http", "https"}, "strip_path": false})
+	return r, svc
+}
+
+// consumer adds a consumer with a username and returns its id.
+func (g *testGateway) consumer(username string) string {
+	return g.add("consumers", Entity{"username": username})
+}
+
+// do sends a request through the proxy.
+func (g *testGateway) do(req *http.Request) (*http.Response, []byte) {
+	g.t.Helper()
+	u := g.proxy.URL + req.URL.RequestURI()
+	out, err := http.NewRequest(req.Method, u, req.Body)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	out.Header = req.Header
+	out.Host = req.Host
+	resp, err := http.DefaultClient.Do(out)
+	if err != nil {
+		g.t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, _ := io.ReadAll(resp.Body)
+	return resp, body
+}
+
+// get is do for a GET with headers.
+func (g *testGateway) get(path string, headers map[string]string) (*http.Response, []byte) {
+	g.t.Helper()
+	req, _ := http.NewRequest(http.MethodGet, path, nil)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	return g.do(req)
+}
+
+// echo decodes what the upstream received (fails the test if the answer is not an echo).
+func (g *testGateway) echo(body []byte) echoReply {
+	g.t.Helper()
+	var e echoReply
+	if err := json.Unmarshal(body, &e); err != nil {
+		g.t.Fatalf("not an upstream echo: %s", body)
+	}
+	return e
+}
+
+func TestGatewayHarness(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/h")
+	g.add("plugins", Entity{"name": "key-auth"})
+	c := g.consumer("bob")
+	g.add("key-auth", Entity{"key": "k1", "consumer": map[string]any{"id": c}})
+	resp, body := g.get("/h", map[string]string{"apikey": "k1"})
+	if resp.StatusCode != 200 || http.Header(g.echo(body).Headers).Get("X-Consumer-Username") != "bob" {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	resp, _ = g.get("/h", nil)
+	if resp.StatusCode != 401 {
+		t.Fatalf("no key: %d", resp.StatusCode)
+	}
+}
