@@ -134,6 +134,8 @@ func (e *Emulator) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /_emulator/control-planes/{id}", e.controlPlaneInfo)
 	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
+	mux.HandleFunc("/_emulator/echo", serveEcho)
+	mux.HandleFunc("/_emulator/echo/", serveEcho)
 	mux.Handle("/", e.api)
 	return mux
 }

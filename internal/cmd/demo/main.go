@@ -8,9 +8,14 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -86,14 +91,20 @@ func apiTour(ctx context.Context) error {
 	cp := uuid.MustParse(emu.DefaultControlPlaneID())
 	fmt.Printf("    control plane %q: %s\n", emulator.DefaultControlPlaneName, cp)
 
-	svcName, host := "echo", "httpbin.org"
-	_, svc, err := client.Create(ctx, c.UpsertServiceWithResponse, cp, client.Service{Name: &svcName, Host: host})
+	// The service is the emulator's own echo upstream, so nothing leaves the machine.
+	apiURL, _ := url.Parse(emu.URL)
+	apiPort, _ := strconv.Atoi(apiURL.Port())
+	svcName, echoPath := "echo", "/_emulator/echo"
+	svcID, svc, err := client.Create(ctx, c.UpsertServiceWithResponse, cp, client.Service{Name: &svcName, Host: apiURL.Hostname(), Port: &apiPort, Path: &echoPath})
 	if err != nil {
 		return fmt.Errorf("creating a service: %w", err)
 	}
-	fmt.Printf("==> service %s: Konnect filled in protocol=%s port=%d retries=%d read_timeout=%d\n",
-		*svc.JSON200.Id, *svc.JSON200.Protocol, *svc.JSON200.Port, *svc.JSON200.Retries, *svc.JSON200.ReadTimeout)
-
+	fmt.Printf("==> service echo: Konnect filled in protocol=%s retries=%d read_timeout=%d\n",
+		*svc.JSON200.Protocol, *svc.JSON200.Retries, *svc.JSON200.ReadTimeout)
+	paths := []string{"/demo"}
+	if _, _, err := client.Create(ctx, c.UpsertRouteWithResponse, cp, client.Route{Paths: &paths, Service: ref(svcID)}); err != nil {
+		return fmt.Errorf("creating a route: %w", err)
+	}
 	username := "alice"
 	consumerID, _, err := client.Create(ctx, c.UpsertConsumerWithResponse, cp, client.Consumer{Username: &username})
 	if err != nil {
@@ -104,24 +115,67 @@ func apiTour(ctx context.Context) error {
 		return fmt.Errorf("creating a key: %w", err)
 	}
 	fmt.Printf("==> consumer alice with a generated key-auth key of %d characters\n", len(*key.JSON200.Key))
-
-	_, plugin, err := client.Create(ctx, c.UpsertPluginWithResponse, cp, client.Plugin{
-		Name: "rate-limiting", Service: &struct {
-			Id *string `json:"id,omitempty"`
-		}{Id: svc.JSON200.Id}, Config: &map[string]any{"minute": 5},
-	})
-	if err != nil {
-		return fmt.Errorf("creating a plugin: %w", err)
+	for _, p := range []client.Plugin{{Name: "key-auth", Service: ref(svcID)}, {Name: "rate-limiting", Service: ref(svcID), Config: &map[string]any{"minute": 3}}} {
+		_, plugin, err := client.Create(ctx, c.UpsertPluginWithResponse, cp, p)
+		if err != nil {
+			return fmt.Errorf("creating the %s plugin: %w", p.Name, err)
+		}
+		if p.Name == "rate-limiting" {
+			cfg, _ := json.Marshal(plugin.JSON200.Config)
+			fmt.Printf("==> rate-limiting on the service, its config as Konnect returns it:\n    %s\n", cfg)
+		}
 	}
-	cfg, _ := json.Marshal(plugin.JSON200.Config)
-	fmt.Printf("==> rate-limiting on the service; the config as Konnect returns it, defaults filled in:\n    %s\n", cfg)
+
+	fmt.Printf("\n==> traffic through the proxy at %s\n", emu.ProxyURL)
+	show := func(what string, header map[string]string) error {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, emu.ProxyURL+"/demo/hello", nil)
+		for k, v := range header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		body, _ := io.ReadAll(resp.Body)
+		fmt.Printf("    %-22s -> %d", what, resp.StatusCode)
+		if v := resp.Header.Get("X-RateLimit-Remaining-Minute"); v != "" {
+			fmt.Printf("  (X-RateLimit-Remaining-Minute: %s)", v)
+		}
+		var echo emulator.Echo
+		if resp.StatusCode == http.StatusOK && json.Unmarshal(body, &echo) == nil {
+			h := http.Header(echo.Headers)
+			fmt.Printf("\n%28s upstream saw %s with X-Consumer-Username=%s X-Consumer-ID=%s\n", "", echo.Path, h.Get("X-Consumer-Username"), h.Get("X-Consumer-Id"))
+			return nil
+		}
+		fmt.Printf("  %s\n", strings.Join(strings.Fields(string(body)), " "))
+		return nil
+	}
+	if err := show("no key", nil); err != nil {
+		return err
+	}
+	if err := show("wrong key", map[string]string{"apikey": "guess"}); err != nil {
+		return err
+	}
+	for i := 1; i <= 4; i++ {
+		if err := show(fmt.Sprintf("alice's key, #%d", i), map[string]string{"apikey": *key.JSON200.Key}); err != nil {
+			return err
+		}
+	}
 
 	_, err = c.CreateConsumerWithResponse(ctx, cp, client.Consumer{Username: &username})
-	fmt.Printf("==> creating alice again fails, in words:\n    %v\n", err)
+	fmt.Printf("\n==> creating alice again fails, in words:\n    %v\n", err)
 	_, err = c.CreatePluginWithResponse(ctx, cp, client.Plugin{Name: "rate-limiting", Config: &map[string]any{"minute": 10, "hour": 5}})
 	fmt.Printf("==> a plugin config Kong would refuse:\n    %v\n", err)
 
-	fmt.Println("\nThe data plane (real traffic through a Kong-style proxy) and the Terraform resources come next;")
-	fmt.Println("then this demo applies examples/quickstart and shows a 401, a 200 and a 429.")
+	fmt.Println("\nThe Terraform resources come next; then this demo applies examples/quickstart instead of calling the API.")
 	return nil
+}
+
+func ref(id string) *struct {
+	Id *string `json:"id,omitempty"`
+} {
+	return &struct {
+		Id *string `json:"id,omitempty"`
+	}{Id: &id}
 }
