@@ -383,3 +383,52 @@ func TestProxyConsumerScopedPluginAppliesAfterAuth(t *testing.T) {
 		t.Fatalf("free second: %d", resp.StatusCode)
 	}
 }
+
+func TestProxyOddRequestsNeverFail(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	up := echoServer(t, "echo")
+	host, port := hostPort(t, up.URL)
+	svc := h.post("/services", fmt.Sprintf(`{"name":"odd","host":%q,"port":%d}`, host, port))
+	h.post("/services/"+svc["id"].(string)+"/routes", `{"paths":["/","~/r/(?<x>[^/]+)"]}`)
+	h.post("/services/"+svc["id"].(string)+"/plugins", `{"name":"key-auth","config":{"key_in_body":true}}`)
+	proxy := strings.TrimPrefix(h.proxy(), "http://")
+	for _, raw := range []string{
+		"GET /../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /%00%ff%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+		"BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET http://elsewhere.test/abs HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET /r/%2F%2F HTTP/1.1\r\nHost: x\r\napikey: a\r\napikey: b\r\n\r\n",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 5\r\n\r\n{\"api",
+		"POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 9\r\n\r\napikey=%%",
+		"GET / HTTP/1.1\r\nHost: [::1\r\n\r\n",
+		"GET /" + strings.Repeat("a", 20000) + " HTTP/1.1\r\nHost: x\r\n\r\n",
+		"GET / HTTP/1.1\r\nHost: x\r\nAccept: ;;;q=abc, text/html;q=\r\n\r\n",
+		"GET / HTTP/1.0\r\n\r\n",
+		"OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n",
+	} {
+		conn, err := net.Dial("tcp", proxy)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = conn.SetDeadline(time.Now().Add(5 * time.Second))
+		_, _ = conn.Write([]byte(raw))
+		line := make([]byte, 12)
+		n, _ := io.ReadFull(conn, line)
+		_ = conn.Close()
+		status := string(line[:n])
+		if n < 12 || !strings.HasPrefix(status, "HTTP/1.") || status[9] == '5' {
+			t.Errorf("%q: answered %q", firstLine(raw), status)
+		}
+	}
+}
+
+func firstLine(s string) string {
+	if i := strings.Index(s, "\r\n"); i >= 0 && i < 80 {
+		return s[:i]
+	}
+	if len(s) > 80 {
+		return s[:80]
+	}
+	return s
+}
