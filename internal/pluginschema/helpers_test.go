@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
@@ -85,3 +86,65 @@ type (
 )
 
 func fe(errs ...FieldError) []FieldError { return errs }
+
+// errorCase is a config that must be refused, with the errors Kong gives, in Kong's order.
+type errorCase struct {
+	name, config string
+	want         []FieldError
+}
+
+func checkErrors(t *testing.T, p *pluginschema.Plugin, cases []errorCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errs := p.Normalize(decode(t, tc.config))
+			if out != nil {
+				t.Errorf("got a config %v along with errors", out)
+			}
+			sameErrors(t, errs, tc.want)
+		})
+	}
+}
+
+func checkAccepts(t *testing.T, p *pluginschema.Plugin, configs ...string) {
+	t.Helper()
+	for _, config := range configs {
+		t.Run(config, func(t *testing.T) {
+			normalizeOK(t, p, decode(t, config))
+		})
+	}
+}
+
+// checkRegistration checks a plugin's priority, its protocols (allowed and default) and the
+// scopes it refuses, named as Kong names the foreign keys.
+func checkRegistration(t *testing.T, name string, priority int, protocols, defaults []string, refused ...string) {
+	t.Helper()
+	p := mustLookup(t, name)
+	if p.Priority != priority {
+		t.Errorf("priority %d, want %d", p.Priority, priority)
+	}
+
+	got, errs := p.NormalizeProtocols(nil)
+	sameErrors(t, errs, nil)
+	sameJSON(t, got, defaults)
+	got, errs = p.NormalizeProtocols(toAnySlice(protocols))
+	sameErrors(t, errs, nil)
+	sameJSON(t, got, protocols)
+	_, errs = p.NormalizeProtocols([]any{protocols[0], "ftp"})
+	sameErrors(t, errs, fe(field("protocols.2", "expected one of: "+strings.Join(protocols, ", "))))
+
+	var want []FieldError
+	for _, scope := range refused {
+		want = append(want, field(scope, "value must be null"))
+	}
+	sameErrors(t, p.CheckScope(Scope{Consumer: true, ConsumerGroup: true, Route: true, Service: true}), want)
+	sameErrors(t, p.CheckScope(Scope{Route: true, Service: true}), nil)
+}
+
+func toAnySlice(values []string) []any {
+	out := make([]any, len(values))
+	for i, v := range values {
+		out[i] = v
+	}
+	return out
+}

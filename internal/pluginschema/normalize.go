@@ -34,6 +34,10 @@ const (
 	fmtMatch       = "invalid value: %s"
 	fmtAtLeastOne  = "at least one of these fields must be non-empty: %s"
 	fmtConditional = "failed conditional validation given value of field '%s'"
+	fmtContains    = "expected to contain: %v"
+	// Older gateways wrote "only one of these fields must be non-empty: %s"; Kong's newest
+	// schema code and Konnect's plugin validation say "exactly".
+	fmtOnlyOneOf = "exactly one of these fields must be non-empty: %s"
 )
 
 // Normalize validates a plugin's config and returns it complete, the way Kong stores it.
@@ -70,18 +74,49 @@ func (p *Plugin) Normalize(config map[string]any) (map[string]any, []FieldError)
 			}) {
 				entityErrs = append(entityErrs, FieldError{EntityField, fmt.Sprintf(fmtAtLeastOne, quotedList(c.AtLeastOneOf))})
 			}
+		case c.OnlyOneOf != nil:
+			if p.hasReference(entity, c.OnlyOneOf...) {
+				continue
+			}
+			count := 0
+			for _, path := range c.OnlyOneOf {
+				if v, _ := lookup(entity, path); nonEmpty(v) {
+					count++
+				}
+			}
+			if count != 1 {
+				entityErrs = append(entityErrs, FieldError{EntityField, fmt.Sprintf(fmtOnlyOneOf, quotedList(c.OnlyOneOf))})
+			}
 		case c.Conditional != nil:
 			cond := c.Conditional
 			if p.hasReference(entity, cond.IfField, cond.ThenField) {
 				continue
 			}
-			if v, _ := lookup(entity, cond.IfField); v == nil || !equal(v, cond.IfEquals) {
+			// Kong matches the value against the field's own rules as well, so a value that
+			// failed them never triggers the rule.
+			if !cond.applies(entity) || n.hasErrorAt(cond.IfField) {
 				continue
 			}
-			if v, _ := lookup(entity, cond.ThenField); v == nil {
+			then, _ := lookup(entity, cond.ThenField)
+			switch {
+			case cond.ThenContains != nil:
+				if then == nil {
+					continue
+				}
+				// A ThenField that failed its own checks fails the rule too, with the error
+				// already recorded.
+				if !n.hasErrorAt(cond.ThenField) {
+					if list, ok := then.([]any); ok && slices.ContainsFunc(list, func(e any) bool { return equal(e, cond.ThenContains) }) {
+						continue
+					}
+					n.add(cond.ThenField, fmt.Sprintf(fmtContains, cond.ThenContains))
+				}
+			case then != nil:
+				continue
+			default:
 				n.add(cond.ThenField, msgRequired)
-				entityErrs = append(entityErrs, FieldError{EntityField, fmt.Sprintf(fmtConditional, cond.IfField)})
 			}
+			entityErrs = append(entityErrs, FieldError{EntityField, fmt.Sprintf(fmtConditional, cond.IfField)})
 		case c.Custom != nil:
 			// Kong runs a record's custom validator only once all its fields are valid.
 			if configValid {
@@ -154,6 +189,19 @@ func (p *Plugin) hasReference(entity map[string]any, paths ...string) bool {
 	return false
 }
 
+// applies tells whether the rule's condition holds for the entity.
+func (c *Conditional) applies(entity map[string]any) bool {
+	v, _ := lookup(entity, c.IfField)
+	if v == nil {
+		return false
+	}
+	if c.IfGreaterThan != nil {
+		x, ok := toNumber(v)
+		return ok && x > *c.IfGreaterThan
+	}
+	return equal(v, c.IfEquals)
+}
+
 // normalizer walks a value and its schema together, collecting errors. On a bad value it
 // keeps the input value in the output, so that entity checks see what was sent, as in Kong.
 type normalizer struct {
@@ -162,6 +210,13 @@ type normalizer struct {
 
 func (n *normalizer) add(path, msg string) {
 	n.errs = append(n.errs, FieldError{path, msg})
+}
+
+// hasErrorAt tells whether the value at path, or anything inside it, was refused.
+func (n *normalizer) hasErrorAt(path string) bool {
+	return slices.ContainsFunc(n.errs, func(e FieldError) bool {
+		return e.Field == path || strings.HasPrefix(e.Field, path+".")
+	})
 }
 
 func (n *normalizer) record(fields []*Field, in map[string]any, path string) map[string]any {

@@ -151,6 +151,10 @@ type EntityCheck struct {
 	// AtLeastOneOf (Kong's at_least_one_of) needs at least one of these fields to be
 	// non-empty. Paths are dotted from the plugin entity, such as "config.second".
 	AtLeastOneOf []string
+	// OnlyOneOf (Kong's only_one_of) needs exactly one of these fields to be non-empty. Like
+	// Kong's, it fails when none is, too; Kong's schemas pair it with AtLeastOneOf, which
+	// then reports the same config a second time.
+	OnlyOneOf []string
 	// Conditional (Kong's conditional) requires a field when another one has a given value.
 	Conditional *Conditional
 	// Custom is a rule on the whole config (Kong's custom_validator on the config record).
@@ -162,10 +166,18 @@ type EntityCheck struct {
 // Conditional makes ThenField required (non-null) whenever IfField equals IfEquals. When it
 // fails, Kong reports both an entity error naming IfField and "required field missing" on
 // ThenField. Paths are dotted from the plugin entity.
+//
+// IfGreaterThan and ThenContains change the two halves: the rule applies when IfField is a
+// number above IfGreaterThan (Kong's if_match = { gt = N }), and ThenField, a list, must
+// then hold ThenContains (Kong's then_match = { contains = V }) instead of merely being set.
+// As in Kong, an IfField that failed its own checks never triggers the rule, and a null
+// ThenField satisfies a ThenContains rule.
 type Conditional struct {
-	IfField   string
-	IfEquals  any
-	ThenField string
+	IfField       string
+	IfEquals      any
+	IfGreaterThan *float64
+	ThenField     string
+	ThenContains  any
 }
 
 // EntityField is the FieldError.Field of an error that concerns the entity as a whole (an
@@ -278,9 +290,16 @@ func (p *Plugin) Check() error {
 			set++
 			paths = append(paths, c.AtLeastOneOf...)
 		}
+		if c.OnlyOneOf != nil {
+			set++
+			paths = append(paths, c.OnlyOneOf...)
+		}
 		if c.Conditional != nil {
 			set++
 			paths = append(paths, c.Conditional.IfField, c.Conditional.ThenField)
+			if c.Conditional.IfEquals != nil && c.Conditional.IfGreaterThan != nil {
+				return fail("check %d sets both IfEquals and IfGreaterThan", i)
+			}
 		}
 		if c.Custom != nil {
 			set++

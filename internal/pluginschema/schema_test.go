@@ -51,7 +51,8 @@ func TestDefinitions(t *testing.T) {
 		if strings.TrimSpace(f.Description) == "" {
 			t.Errorf("%s has no description", path)
 		}
-		if strings.Contains(f.Name, "password") || strings.Contains(f.Name, "secret") {
+		// Only a string can hold a secret: jwt's secret_is_base64 is a plain flag.
+		if f.Type == pluginschema.TypeString && (strings.Contains(f.Name, "password") || strings.Contains(f.Name, "secret")) {
 			if !f.Sensitive {
 				t.Errorf("%s is not marked sensitive", path)
 			}
@@ -101,6 +102,17 @@ func TestCheckFindsMistakes(t *testing.T) {
 		"bad regexp": {Name: "x", Config: []*pluginschema.Field{
 			{Name: "a", Type: pluginschema.TypeString, Description: desc, Match: "("}}},
 		"bad default protocol": {Name: "x", Protocols: []string{"http"}, DefaultProtocols: []string{"https"}},
+		"only-one-of on unknown field": {Name: "x", Config: []*pluginschema.Field{
+			{Name: "a", Type: pluginschema.TypeBoolean, Description: desc}},
+			Checks: []pluginschema.EntityCheck{{OnlyOneOf: []string{"config.a", "config.b"}}}},
+		"two rules in one check": {Name: "x", Config: []*pluginschema.Field{
+			{Name: "a", Type: pluginschema.TypeBoolean, Description: desc}},
+			Checks: []pluginschema.EntityCheck{{OnlyOneOf: []string{"config.a"}, AtLeastOneOf: []string{"config.a"}}}},
+		"conditional with two conditions": {Name: "x", Config: []*pluginschema.Field{
+			{Name: "a", Type: pluginschema.TypeNumber, Description: desc},
+			{Name: "b", Type: pluginschema.TypeBoolean, Description: desc}},
+			Checks: []pluginschema.EntityCheck{{Conditional: &pluginschema.Conditional{
+				IfField: "config.a", IfEquals: 1.0, IfGreaterThan: ptr(0.0), ThenField: "config.b"}}}},
 	} {
 		if p.Check() == nil {
 			t.Errorf("%s: Check found nothing", name)

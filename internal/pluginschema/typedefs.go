@@ -287,3 +287,77 @@ func validatePath(v any) string {
 	}
 	return ""
 }
+
+// colonPair is the shape of a "name:value" entry in the transformer plugins' lists (Kong's
+// `match = "^[^:]+:.*$"`, where `.` also matches a newline).
+const colonPair = `(?s)^[^:]+:.*$`
+
+// splitPair splits a "name:value" entry as Kong's transformers do (the Lua pattern
+// `^([^:]+):*(.-)$`): the name runs up to the first colon and the value starts after the
+// last of the colons that follow it. ok is false when the entry starts with a colon.
+func splitPair(s string) (name, value string, ok bool) {
+	i := strings.IndexByte(s, ':')
+	switch {
+	case i == 0:
+		return "", "", false
+	case i < 0:
+		return s, "", true
+	}
+	return s[:i], strings.TrimLeft(s[i:], ":"), true
+}
+
+// headerRenameList is a list of "old:new" entries, both header names (the transformers'
+// rename.headers).
+func headerRenameList(description string) *Field {
+	return &Field{
+		Type: TypeArray, Required: true, Default: []any{}, Description: description,
+		Elements: &Field{Type: TypeString, Match: colonPair, Validator: validateHeaderRename,
+			Description: "`old:new`: the header to rename and its new name."},
+	}
+}
+
+// headerValueList is a list of "name:value" header entries (the transformers' add, append
+// and replace headers).
+func headerValueList(description string) *Field {
+	return &Field{
+		Type: TypeArray, Required: true, Default: []any{}, Description: description,
+		Elements: &Field{Type: TypeString, Match: colonPair, Validator: validateHeaderValuePair,
+			Description: "`name:value`: a header name and its value."},
+	}
+}
+
+func notAHeader(s string) string {
+	return "'" + s + "' is not a valid header"
+}
+
+// validateHeaderRename checks both halves of "old:new" as header names.
+func validateHeaderRename(v any) string {
+	name, value, _ := splitPair(v.(string)) // the entry already matched colonPair
+	if validateHeaderName(name) != "" {
+		return notAHeader(name)
+	}
+	if validateHeaderName(value) != "" {
+		return notAHeader(value)
+	}
+	return ""
+}
+
+// validateHeaderValuePair checks the name of "name:value" as a header name and the value as
+// a header value.
+//
+// The value check follows the newest Kong source, which calls kong.tools.http's
+// validate_header_value; that function's text was not available, so this one refuses what
+// RFC 9110 refuses in a field value (control characters other than a tab, and DEL) and lets
+// an empty value through (UNCONFIRMED). Kong 3.10 did not check values at all.
+func validateHeaderValuePair(v any) string {
+	name, value, _ := splitPair(v.(string))
+	if validateHeaderName(name) != "" {
+		return notAHeader(name)
+	}
+	for i := 0; i < len(value); i++ {
+		if c := value[i]; (c < 0x20 && c != '\t') || c == 0x7f {
+			return notAHeader(value)
+		}
+	}
+	return ""
+}
