@@ -91,5 +91,6 @@ func (d *dataPlanes) close(ctx context.Context) {
 		if rp.srv != nil {
 			_ = rp.srv.Shutdown(ctx)
 		}
+		rp.proxy.Close()
 	}
 }

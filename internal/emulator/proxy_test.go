@@ -41,7 +41,13 @@ func echoServer(t *testing.T, name string) *httptest.Server {
 }
 
 // send makes a request through the proxy.
-func send(t *testing.T, proxy, method, path string, header map[string]string) (*http.Response, []byte) {
+// reply is what a test reads of a proxied response; the body is already read and closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func send(t *testing.T, proxy, method, path string, header map[string]string) (reply, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, proxy+path, nil)
 	if err != nil {
@@ -60,7 +66,7 @@ func send(t *testing.T, proxy, method, path string, header map[string]string) (*
 	}
 	defer func() { _ = resp.Body.Close() }()
 	body, _ := io.ReadAll(resp.Body)
-	return resp, body
+	return reply{resp.StatusCode, resp.Header}, body
 }
 
 func upstreamSaw(t *testing.T, body []byte) echoed {
@@ -148,7 +154,7 @@ func TestProxyForwardsWithKongHeaders(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	e := upstreamSaw(t, body)
-	if e.Method != "POST" || e.Path != "/api/bar" || e.Query != "x=1&y=2" || e.Host != net.JoinHostPort(host, fmt.Sprint(port)) {
+	if e.Method != http.MethodPost || e.Path != "/api/bar" || e.Query != "x=1&y=2" || e.Host != net.JoinHostPort(host, fmt.Sprint(port)) {
 		t.Fatalf("upstream saw %+v", e)
 	}
 	hd := http.Header(e.Headers)
@@ -208,7 +214,7 @@ func TestProxyErrors(t *testing.T) {
 		t.Errorf("https-only route over http: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	req, _ := http.NewRequest("GET", proxy+"/moved/x?a=1", nil)
+	req, _ := http.NewRequest(http.MethodGet, proxy+"/moved/x?a=1", nil)
 	req.Host = "shop.example"
 	r2, err := noRedirect.Do(req)
 	if err != nil {

@@ -59,17 +59,16 @@ func mediaType(r *http.Request, fallback string) string {
 	}
 	sort.SliceStable(choices, func(i, j int) bool { return choices[i].q > choices[j].q })
 	for _, c := range choices {
-		switch {
-		case c.typ == "*/*" || c.typ == "application/*" || c.typ == "application/json":
-			if c.typ == "application/json" {
-				return "application/json"
-			}
+		switch c.typ {
+		case "application/json":
+			return "application/json"
+		case "*/*", "application/*":
 			return fallback
-		case c.typ == "text/html":
+		case "text/html":
 			return "text/html"
-		case c.typ == "text/plain" || c.typ == "text/*":
+		case "text/plain", "text/*":
 			return "text/plain"
-		case c.typ == "application/xml" || c.typ == "text/xml":
+		case "application/xml", "text/xml":
 			return "application/xml"
 		}
 	}
