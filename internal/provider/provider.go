@@ -139,7 +139,22 @@ func (p *KonnectProvider) Configure(ctx context.Context, req provider.ConfigureR
 }
 
 func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resource {
-	return nil
+	out := []func() resource.Resource{
+		NewGatewayControlPlaneResource,
+		NewGatewayConsumerGroupMemberResource,
+	}
+	for _, def := range []*entityDef{
+		gatewayService, gatewayRoute, gatewayConsumer, gatewayConsumerGroup,
+		gatewayKeyAuth, gatewayBasicAuth, gatewayJWT, gatewayHMACAuth, gatewayACL,
+		gatewayUpstream, gatewayTarget, gatewayCertificate, gatewaySNI, gatewayCACertificate,
+		gatewayVault, gatewayKey, gatewayKeySet,
+	} {
+		out = append(out, newEntityResource(def))
+	}
+	for _, def := range pluginResources() {
+		out = append(out, newEntityResource(def))
+	}
+	return out
 }
 
 func (p *KonnectProvider) DataSources(_ context.Context) []func() datasource.DataSource {

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	fwprovider "github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/provider"
 )
@@ -28,6 +30,43 @@ func TestProviderSchemaIsValidAndDescribed(t *testing.T) {
 	for _, secret := range []string{"personal_access_token", "system_account_access_token"} {
 		if !resp.Schema.Attributes[secret].IsSensitive() {
 			t.Errorf("%s must be sensitive", secret)
+		}
+	}
+}
+
+// Every resource's schema is valid, and every attribute at every depth has a description
+// (the docs are generated from them).
+func TestResourceSchemasAreValidAndDescribed(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := provider.New("test")()
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "konnect"}, &meta)
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		if resp.Diagnostics.HasError() {
+			t.Fatalf("%s: %v", meta.TypeName, resp.Diagnostics)
+		}
+		if diags := resp.Schema.ValidateImplementation(ctx); diags.HasError() {
+			t.Errorf("%s: %v", meta.TypeName, diags)
+		}
+		if resp.Schema.MarkdownDescription == "" {
+			t.Errorf("%s has no description", meta.TypeName)
+		}
+		checkDescribed(t, meta.TypeName, resp.Schema.Attributes)
+	}
+}
+
+func checkDescribed(t *testing.T, prefix string, attrs map[string]rschema.Attribute) {
+	t.Helper()
+	for name, a := range attrs {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("%s.%s has no MarkdownDescription", prefix, name)
+		}
+		if n, ok := a.(rschema.NestedAttribute); ok {
+			checkDescribed(t, prefix+"."+name, n.GetNestedObject().(rschema.NestedAttributeObject).Attributes)
 		}
 	}
 }

@@ -1,0 +1,78 @@
+package provider
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+)
+
+// apiErrorDiagnostic explains a failed call in words: a summary naming the action and the
+// entity, and a detail with what the API said about each field. It never includes the
+// request's headers (so never the token) nor a raw HTTP dump.
+//
+// body is what was sent, to name the clashing value of a uniqueness error; cp is the
+// control plane's id.
+func apiErrorDiagnostic(action, entity string, err error, body map[string]any, cp string) diag.Diagnostic {
+	summary := fmt.Sprintf("Unable to %s %s", action, entity)
+	var apiErr *client.APIError
+	if !errors.As(err, &apiErr) {
+		return diag.NewErrorDiagnostic(summary, "The Konnect API could not be reached: "+err.Error())
+	}
+	var detail string
+	switch {
+	case apiErr.StatusCode == http.StatusUnauthorized:
+		detail = "The Konnect API refused the access token (401). Check personal_access_token or system_account_access_token in the provider block, or KONNECT_TOKEN / KONNECT_SPAT."
+	case apiErr.StatusCode == http.StatusForbidden:
+		detail = "The access token is not allowed to do this (403): " + apiErr.Detail()
+	case client.IsConflict(err):
+		var clashes []string
+		for _, f := range apiErr.Fields {
+			if f.Field == "" {
+				continue
+			}
+			if v, ok := body[f.Field]; ok && v != nil {
+				clashes = append(clashes, fmt.Sprintf("%s %q already exists", f.Field, fmt.Sprint(v)))
+			} else {
+				clashes = append(clashes, f.Field+" is already taken")
+			}
+		}
+		if len(clashes) == 0 {
+			clashes = []string{"an equal " + entity + " already exists"}
+		}
+		detail = strings.Join(clashes, "; ")
+		if cp != "" {
+			detail += " in control plane " + cp
+		}
+		detail += "."
+	case apiErr.StatusCode == http.StatusNotFound:
+		detail = fmt.Sprintf("The %s or what it belongs to (control plane %s) does not exist (404).", entity, cp)
+	case len(apiErr.Fields) > 0:
+		lines := []string{"The Konnect API rejected the " + entity + " (" + fmt.Sprint(apiErr.StatusCode) + " " + apiErr.Message + "):"}
+		for _, f := range apiErr.Fields {
+			msg := strings.Join(f.Messages, "; ")
+			if f.Field != "" {
+				msg = f.Field + ": " + msg
+			}
+			lines = append(lines, "  - "+msg)
+		}
+		detail = strings.Join(lines, "\n")
+	default:
+		detail = fmt.Sprintf("The Konnect API answered %d: %s", apiErr.StatusCode, apiErr.Detail())
+	}
+	if apiErr.RequestID != "" {
+		detail += "\n\nRequest id (for Kong support): " + apiErr.RequestID
+	}
+	return diag.NewErrorDiagnostic(summary+": "+firstLine(detail), detail)
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		s = s[:i]
+	}
+	return strings.TrimSuffix(s, ":")
+}

@@ -1,0 +1,380 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+)
+
+// entityDef describes a core entity resource: which spec schema it is built from, where it
+// lives in the API, and what is special about its fields. Every konnect_gateway_* core
+// entity, credential and plugin resource is an entityResource over one of these, so CRUD,
+// import, drift detection and error reporting are written once.
+type entityDef struct {
+	// typeName follows the provider's name: "gateway_consumer" is konnect_gateway_consumer.
+	typeName string
+	// entity names the entity in descriptions and messages ("consumer", "key-auth credential").
+	entity string
+	// schemaName is the component schema in client/openapi.yaml.
+	schemaName string
+	// description is the resource's MarkdownDescription.
+	description string
+	// parent is set for entities that live under another one (a consumer's credentials, an
+	// upstream's targets): the parent's id is an attribute, the path carries it.
+	parent *parentDef
+	fields fieldOptions
+	// keepConfigured fields are stored in another form by the server (a hashed password):
+	// the state keeps the configured value.
+	keepConfigured []string
+	// extra attributes beside the spec's fields (a plugin's config).
+	extra map[string]schema.Attribute
+	// fixed fields are sent with every write (a plugin's name).
+	fixed map[string]any
+	api   entityAPI
+	// validate checks a planned body before any call (a plugin's config against its schema).
+	validate func(body map[string]any) []fieldProblem
+
+	once   sync.Once
+	schema schema.Schema
+}
+
+// fieldProblem is a configuration error found before calling the API.
+type fieldProblem struct {
+	path    path.Path
+	message string
+}
+
+type parentDef struct {
+	attr   string // the attribute holding the parent's id: "consumer_id"
+	field  string // the entity's JSON field naming the parent: "consumer"
+	entity string // "consumer"
+}
+
+// entityKey locates one entity.
+type entityKey struct {
+	cp     client.ControlPlaneId
+	parent string
+	id     string
+}
+
+// entityAPI binds the generated client's operations for one entity.
+type entityAPI struct {
+	get func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error)
+	put func(ctx context.Context, c *client.Client, k entityKey, body io.Reader) (*http.Response, error)
+	del func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error)
+}
+
+const controlPlaneIDAttr = "control_plane_id"
+
+type entityResource struct {
+	def    *entityDef
+	client *client.Client
+}
+
+var (
+	_ resource.ResourceWithConfigure      = (*entityResource)(nil)
+	_ resource.ResourceWithImportState    = (*entityResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*entityResource)(nil)
+)
+
+func newEntityResource(def *entityDef) func() resource.Resource {
+	return func() resource.Resource { return &entityResource{def: def} }
+}
+
+func (r *entityResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_" + r.def.typeName
+}
+
+func (r *entityResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = r.def.resourceSchema()
+}
+
+func (d *entityDef) resourceSchema() schema.Schema {
+	d.once.Do(func() {
+		attrs := entityAttributes(d.schemaName, d.entity, d.fields)
+		attrs[controlPlaneIDAttr] = schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "The id of the control plane the " + d.entity + " belongs to. Changing it creates the " + d.entity + " anew in the other control plane.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		}
+		if d.parent != nil {
+			attrs[d.parent.attr] = schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The id of the " + d.parent.entity + " the " + d.entity + " belongs to. Changing it creates the " + d.entity + " anew.",
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			}
+		}
+		for name, a := range d.extra {
+			attrs[name] = a
+		}
+		d.schema = schema.Schema{MarkdownDescription: d.description, Attributes: attrs}
+	})
+	return d.schema
+}
+
+func (r *entityResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if req.ProviderData == nil {
+		return
+	}
+	c, ok := req.ProviderData.(*client.Client)
+	if !ok {
+		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider.", req.ProviderData))
+		return
+	}
+	r.client = c
+}
+
+func (r *entityResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	if r.def.validate == nil {
+		return
+	}
+	body, complete, err := r.body(req.Config.Raw)
+	if err != nil || !complete {
+		return // unknown values: checked again at plan time by the server
+	}
+	for _, p := range r.def.validate(body) {
+		resp.Diagnostics.AddAttributeError(p.path, "Invalid "+r.def.entity+" configuration", p.message)
+	}
+}
+
+func (r *entityResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	k, ok := r.key(ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if k.id == "" {
+		// The provider chooses the id and creates with PUT, so a create the client retries
+		// after a lost answer can never leave a duplicate.
+		k.id = client.NewID()
+	}
+	r.write(ctx, "create", k, req.Plan.Raw, &resp.State, &resp.Diagnostics)
+}
+
+func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	k, ok := r.key(ctx, req.State, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	httpResp, err := r.def.api.get(ctx, r.client, k)
+	if client.IsNotFound(err) {
+		// Deleted outside Terraform: the next plan creates it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	data, err := readBody(httpResp, err)
+	if err != nil {
+		resp.Diagnostics.Append(apiErrorDiagnostic("read", r.def.entity, err, nil, k.cp.String()))
+		return
+	}
+	r.setState(ctx, k, data, req.State.Raw, &resp.State, &resp.Diagnostics)
+}
+
+func (r *entityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	k, ok := r.key(ctx, req.State, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	r.write(ctx, "update", k, req.Plan.Raw, &resp.State, &resp.Diagnostics)
+}
+
+func (r *entityResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	k, ok := r.key(ctx, req.State, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	httpResp, err := r.def.api.del(ctx, r.client, k)
+	if httpResp != nil {
+		_ = httpResp.Body.Close()
+	}
+	if err != nil && !client.IsNotFound(err) {
+		resp.Diagnostics.Append(apiErrorDiagnostic("delete", r.def.entity, err, nil, k.cp.String()))
+	}
+}
+
+// ImportState reads the JSON id Kong's provider documents, such as
+// {"control_plane_id": "...", "id": "..."} (and "consumer_id" or "upstream_id" for nested
+// entities).
+func (r *entityResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	keys := []string{controlPlaneIDAttr, "id"}
+	if r.def.parent != nil {
+		keys = append(keys, r.def.parent.attr)
+	}
+	values, err := parseImportID(req.ID, keys)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", err.Error())
+		return
+	}
+	for _, k := range keys {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(k), values[k])...)
+	}
+}
+
+// parseImportID decodes a JSON object holding exactly the given keys.
+func parseImportID(id string, keys []string) (map[string]string, error) {
+	sorted := slices.Clone(keys)
+	sort.Strings(sorted)
+	example := make([]string, len(sorted))
+	for i, k := range sorted {
+		example[i] = fmt.Sprintf("%q: \"...\"", k)
+	}
+	format := "{" + strings.Join(example, ", ") + "}"
+	d := json.NewDecoder(strings.NewReader(id))
+	d.DisallowUnknownFields()
+	var m map[string]string
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("the import id must be a JSON object of strings like %s: %w", format, err)
+	}
+	for k := range m {
+		if !slices.Contains(keys, k) {
+			return nil, fmt.Errorf("the import id has an unknown key %q; expected %s", k, format)
+		}
+	}
+	for _, k := range keys {
+		if m[k] == "" {
+			return nil, fmt.Errorf("the import id lacks %q; expected %s", k, format)
+		}
+	}
+	return m, nil
+}
+
+// attributeGetter is a plan or a state.
+type attributeGetter interface {
+	GetAttribute(ctx context.Context, p path.Path, target any) diag.Diagnostics
+}
+
+// key reads the entity's location from a plan or state.
+func (r *entityResource) key(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (entityKey, bool) {
+	var cp, parent, id string
+	_ = from.GetAttribute(ctx, path.Root(controlPlaneIDAttr), &cp)
+	_ = from.GetAttribute(ctx, path.Root("id"), &id)
+	if r.def.parent != nil {
+		_ = from.GetAttribute(ctx, path.Root(r.def.parent.attr), &parent)
+	}
+	cpID, err := uuid.Parse(cp)
+	if err != nil {
+		diags.AddAttributeError(path.Root(controlPlaneIDAttr), "Invalid control plane id", fmt.Sprintf("%q is not a UUID: control_plane_id takes the id of a konnect_gateway_control_plane.", cp))
+		return entityKey{}, false
+	}
+	return entityKey{cp: cpID, parent: parent, id: id}, true
+}
+
+// body converts a planned object to the request body: the spec's fields, without the
+// attributes that only locate the entity. complete is false when some value is unknown.
+func (r *entityResource) body(v tftypes.Value) (map[string]any, bool, error) {
+	j, known, err := toJSON(v)
+	if err != nil || !known {
+		return nil, false, err
+	}
+	m := j.(map[string]any)
+	complete := true
+	_ = tftypes.Walk(v, func(_ *tftypes.AttributePath, x tftypes.Value) (bool, error) {
+		if !x.IsKnown() {
+			complete = false
+		}
+		return complete, nil
+	})
+	delete(m, controlPlaneIDAttr)
+	delete(m, "created_at")
+	delete(m, "updated_at")
+	delete(m, "id")
+	if r.def.parent != nil {
+		delete(m, r.def.parent.attr)
+	}
+	for _, f := range r.def.fields.jsonText {
+		if s, ok := m[f].(string); ok {
+			var obj any
+			if err := json.Unmarshal([]byte(s), &obj); err != nil {
+				return nil, false, fmt.Errorf("%s is not valid JSON: %w", f, err)
+			}
+			m[f] = obj
+		}
+	}
+	for k, v := range r.def.fixed {
+		m[k] = v
+	}
+	return m, complete, nil
+}
+
+// write sends the planned entity with PUT (create or replace) and stores the answer.
+func (r *entityResource) write(ctx context.Context, action string, k entityKey, plan tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+	body, _, err := r.body(plan)
+	if err != nil {
+		diags.AddError("Unable to "+action+" "+r.def.entity, err.Error())
+		return
+	}
+	b, err := json.Marshal(body)
+	if err != nil {
+		diags.AddError("Unable to "+action+" "+r.def.entity, err.Error())
+		return
+	}
+	data, err := readBody(r.def.api.put(ctx, r.client, k, bytes.NewReader(b)))
+	if err != nil {
+		diags.Append(apiErrorDiagnostic(action, r.def.entity, err, body, k.cp.String()))
+		return
+	}
+	r.setState(ctx, k, data, plan, state, diags)
+}
+
+// setState stores the API's view of the entity; prior (plan or state) keeps the form of
+// values the API only writes differently.
+func (r *entityResource) setState(ctx context.Context, k entityKey, data map[string]any, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+	data[controlPlaneIDAttr] = k.cp.String()
+	if r.def.parent != nil {
+		data[r.def.parent.attr] = k.parent
+	}
+	if len(r.def.keepConfigured) > 0 {
+		var priorAttrs map[string]tftypes.Value
+		if prior.IsKnown() && !prior.IsNull() {
+			_ = prior.As(&priorAttrs)
+		}
+		for _, f := range r.def.keepConfigured {
+			if v, ok := priorAttrs[f]; ok {
+				j, known, _ := toJSON(v)
+				if known {
+					data[f] = j
+				}
+			}
+		}
+	}
+	t := state.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	v, err := objectFromJSON(t, data, prior)
+	if err != nil {
+		diags.AddError("Unexpected answer from the Konnect API", fmt.Sprintf("The %s the API returned does not fit the resource: %s.", r.def.entity, err))
+		return
+	}
+	state.Raw = v
+}
+
+// readBody reads a successful answer's JSON object.
+func readBody(resp *http.Response, err error) (map[string]any, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("reading the API's answer: %w", err)
+	}
+	return decodeJSON(b)
+}
+
+const jsonContent = "application/json"

@@ -1,0 +1,35 @@
+package provider
+
+import (
+	"context"
+	"io"
+	"net/http"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+)
+
+// konnect_gateway_basic_auth.
+var gatewayBasicAuth = &entityDef{
+	typeName:    "gateway_basic_auth",
+	entity:      "basic-auth credential",
+	schemaName:  "BasicAuth",
+	description: "A user name and password of a consumer, checked by the basic-auth plugin.",
+	parent:      &parentDef{attr: "consumer_id", field: "consumer", entity: "consumer"},
+	fields: fieldOptions{
+		skip:      []string{"consumer"},
+		sensitive: []string{"password"},
+		required:  []string{"username", "password"},
+	},
+	keepConfigured: []string{"password"},
+	api: entityAPI{
+		get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
+			return c.GetBasicAuthWithConsumer(ctx, k.cp, k.parent, k.id)
+		},
+		put: func(ctx context.Context, c *client.Client, k entityKey, body io.Reader) (*http.Response, error) {
+			return c.UpsertBasicAuthWithConsumerWithBody(ctx, k.cp, k.parent, k.id, jsonContent, body)
+		},
+		del: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
+			return c.DeleteBasicAuthWithConsumer(ctx, k.cp, k.parent, k.id)
+		},
+	},
+}

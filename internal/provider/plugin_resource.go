@@ -1,0 +1,262 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
+)
+
+// Plugin resources (konnect_gateway_plugin_<name>) are built from the plugin's definition in
+// internal/pluginschema, the same one the emulator validates and completes configs with and
+// the data plane runs: config fields, types, defaults, allowed values and descriptions come
+// from there. The resource's other attributes (scope, protocols, enabled...) come from the
+// Plugin schema of client/openapi.yaml.
+
+// pluginResourceNames are the plugins with a typed resource.
+var pluginResourceNames = []string{"key-auth", "rate-limiting"}
+
+func pluginResources() []*entityDef {
+	out := make([]*entityDef, 0, len(pluginResourceNames))
+	for _, name := range pluginResourceNames {
+		out = append(out, pluginResource(name))
+	}
+	return out
+}
+
+func pluginResource(name string) *entityDef {
+	p, ok := pluginschema.Lookup(name)
+	if !ok {
+		panic("provider: no schema for plugin " + name)
+	}
+	skip := []string{"name", "config"}
+	for scope, off := range map[string]bool{"consumer": p.NoConsumer, "consumer_group": p.NoConsumerGroup, "route": p.NoRoute, "service": p.NoService} {
+		if off {
+			skip = append(skip, scope)
+		}
+	}
+	def := &entityDef{
+		typeName:    "gateway_plugin_" + strings.ReplaceAll(name, "-", "_"),
+		entity:      name + " plugin",
+		schemaName:  "Plugin",
+		description: fmt.Sprintf("The %s plugin, global or scoped to the entities set in its scope attributes.", name),
+		fields:      fieldOptions{skip: skip},
+		fixed:       map[string]any{"name": name},
+		extra: map[string]schema.Attribute{
+			"config": pluginConfigAttribute(p),
+		},
+		validate: func(body map[string]any) []fieldProblem { return validatePluginConfig(p, body) },
+		api: entityAPI{
+			get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
+				return c.GetPlugin(ctx, k.cp, k.id, nil)
+			},
+			put: func(ctx context.Context, c *client.Client, k entityKey, body io.Reader) (*http.Response, error) {
+				return c.UpsertPluginWithBody(ctx, k.cp, k.id, jsonContent, body)
+			},
+			del: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
+				return c.DeletePlugin(ctx, k.cp, k.id)
+			},
+		},
+	}
+	// The plugin's own protocols and default replace the generic ones of the spec.
+	def.extra["protocols"] = schema.ListAttribute{
+		Optional: true, Computed: true, ElementType: types.StringType,
+		MarkdownDescription: "The protocols the plugin runs for. " + enumSentence(p.Protocols) + " Default: `" + strings.Join(p.DefaultProtocols, "`, `") + "`.",
+		Default:             listdefault.StaticValue(defaultValue(types.ListType{ElemType: types.StringType}, stringsToAny(p.DefaultProtocols)).(types.List)),
+		Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(p.Protocols...))},
+	}
+	def.fields.skip = append(def.fields.skip, "protocols")
+	return def
+}
+
+// validatePluginConfig runs the plugin's schema on the planned config, so that a bad value
+// is reported at plan time with Kong's message, on the attribute at fault.
+func validatePluginConfig(p *pluginschema.Plugin, body map[string]any) []fieldProblem {
+	cfg, _ := body["config"].(map[string]any)
+	_, errs := p.Normalize(cfg)
+	out := make([]fieldProblem, 0, len(errs))
+	for _, e := range errs {
+		out = append(out, fieldProblem{path: pluginErrorPath(e.Field), message: e.String()})
+	}
+	return out
+}
+
+// pluginErrorPath converts "config.key_names.2" (1-based positions) to an attribute path.
+func pluginErrorPath(field string) path.Path {
+	if field == pluginschema.EntityField || field == "" {
+		return path.Root("config")
+	}
+	parts := strings.Split(field, ".")
+	p := path.Root(parts[0])
+	for _, part := range parts[1:] {
+		if n, err := strconv.Atoi(part); err == nil {
+			p = p.AtListIndex(n - 1)
+		} else {
+			p = p.AtName(part)
+		}
+	}
+	return p
+}
+
+func stringsToAny(list []string) []any {
+	out := make([]any, len(list))
+	for i, s := range list {
+		out[i] = s
+	}
+	return out
+}
+
+// pluginConfigAttribute is the config object: optional, and when left out planned as the
+// config Kong stores for {}, every field at its default.
+func pluginConfigAttribute(p *pluginschema.Plugin) schema.Attribute {
+	root := &pluginschema.Field{Type: pluginschema.TypeRecord, Required: true, Fields: p.Config}
+	a := pluginRecordAttribute(root, "The plugin's settings.")
+	return a
+}
+
+func pluginRecordAttribute(f *pluginschema.Field, desc string) schema.SingleNestedAttribute {
+	attrs := make(map[string]schema.Attribute, len(f.Fields))
+	for _, c := range f.Fields {
+		attrs[c.Name] = pluginAttribute(c)
+	}
+	a := schema.SingleNestedAttribute{Optional: true, MarkdownDescription: desc, Attributes: attrs}
+	if def := pluginDefault(f); def != nil {
+		a.Computed = true
+		a.Default = objectdefault.StaticValue(defaultValue(a.GetType(), def).(types.Object))
+	}
+	return a
+}
+
+// pluginDefault is what Kong stores for an absent field: its default, or for a required
+// record the record of its fields' defaults.
+func pluginDefault(f *pluginschema.Field) any {
+	if f.Default != nil {
+		return f.Default
+	}
+	if f.Type == pluginschema.TypeRecord && f.Required {
+		out := map[string]any{}
+		for _, c := range f.Fields {
+			if d := pluginDefault(c); d != nil {
+				out[c.Name] = d
+			}
+		}
+		return out
+	}
+	return nil
+}
+
+func pluginAttribute(f *pluginschema.Field) schema.Attribute {
+	desc := f.Description
+	if len(f.Enum) > 0 {
+		desc += " " + enumSentence(f.Enum)
+	}
+	def := pluginDefault(f)
+	computed := def != nil
+	switch f.Type {
+	case pluginschema.TypeString:
+		a := schema.StringAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = stringdefault.StaticString(def.(string))
+		}
+		if len(f.Enum) > 0 {
+			a.Validators = []validator.String{stringvalidator.OneOf(f.Enum...)}
+		}
+		return a
+	case pluginschema.TypeInteger:
+		a := schema.Int64Attribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = int64default.StaticInt64(toInt64(def))
+		}
+		return a
+	case pluginschema.TypeNumber:
+		a := schema.Float64Attribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = float64default.StaticFloat64(toFloat64(def))
+		}
+		return a
+	case pluginschema.TypeBoolean:
+		a := schema.BoolAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = booldefault.StaticBool(def.(bool))
+		}
+		return a
+	case pluginschema.TypeArray, pluginschema.TypeSet:
+		if f.Elements.Type == pluginschema.TypeRecord {
+			nested := pluginRecordAttribute(f.Elements, "")
+			a := schema.ListNestedAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: desc,
+				NestedObject: schema.NestedAttributeObject{Attributes: nested.Attributes}}
+			if def != nil {
+				a.Default = listdefault.StaticValue(defaultValue(a.GetType(), def).(types.List))
+			}
+			return a
+		}
+		a := schema.ListAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, ElementType: pluginElementType(f.Elements), MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = listdefault.StaticValue(defaultValue(a.GetType(), def).(types.List))
+		}
+		if len(f.Elements.Enum) > 0 {
+			a.Validators = []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(f.Elements.Enum...))}
+		}
+		return a
+	case pluginschema.TypeMap:
+		a := schema.MapAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, ElementType: pluginElementType(f.Values), MarkdownDescription: desc}
+		if def != nil {
+			a.Default = mapdefault.StaticValue(defaultValue(a.GetType(), def).(types.Map))
+		}
+		return a
+	case pluginschema.TypeRecord:
+		return pluginRecordAttribute(f, desc)
+	}
+	panic(fmt.Sprintf("provider: plugin field %s has type %q, which has no attribute", f.Name, f.Type))
+}
+
+func pluginElementType(f *pluginschema.Field) attr.Type {
+	switch f.Type {
+	case pluginschema.TypeInteger:
+		return types.Int64Type
+	case pluginschema.TypeNumber:
+		return types.Float64Type
+	case pluginschema.TypeBoolean:
+		return types.BoolType
+	case pluginschema.TypeArray, pluginschema.TypeSet:
+		return types.ListType{ElemType: pluginElementType(f.Elements)}
+	case pluginschema.TypeMap:
+		return types.MapType{ElemType: pluginElementType(f.Values)}
+	}
+	return types.StringType
+}
+
+func withDefault(desc string, def any) string {
+	switch d := def.(type) {
+	case nil:
+		return desc
+	case []any:
+		parts := make([]string, len(d))
+		for i, e := range d {
+			parts[i] = fmt.Sprint(e)
+		}
+		return desc + " Default: `[" + strings.Join(parts, ", ") + "]`."
+	default:
+		return desc + fmt.Sprintf(" Default: `%v`.", d)
+	}
+}

@@ -1,0 +1,270 @@
+package provider
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"reflect"
+	"strconv"
+
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+)
+
+// The provider's resources are described by schemas built from client/openapi.yaml and
+// internal/pluginschema, so their values are converted between Terraform and the API's JSON
+// generically, at the tftypes level, rather than through one hand-written model per resource.
+
+// toJSON converts a Terraform value to the JSON value the API expects. Null becomes JSON
+// null (the API clears the field); unknown values are reported as absent so the server fills
+// them in.
+func toJSON(v tftypes.Value) (any, bool, error) {
+	if !v.IsKnown() {
+		return nil, false, nil
+	}
+	if v.IsNull() {
+		return nil, true, nil
+	}
+	t := v.Type()
+	switch {
+	case t.Is(tftypes.String):
+		var s string
+		err := v.As(&s)
+		return s, true, err
+	case t.Is(tftypes.Bool):
+		var b bool
+		err := v.As(&b)
+		return b, true, err
+	case t.Is(tftypes.Number):
+		var f big.Float
+		if err := v.As(&f); err != nil {
+			return nil, false, err
+		}
+		if f.IsInt() {
+			if i, acc := f.Int64(); acc == big.Exact {
+				return i, true, nil
+			}
+		}
+		x, _ := f.Float64()
+		return x, true, nil
+	case t.Is(tftypes.List{}), t.Is(tftypes.Set{}), t.Is(tftypes.Tuple{}):
+		var elems []tftypes.Value
+		if err := v.As(&elems); err != nil {
+			return nil, false, err
+		}
+		out := make([]any, 0, len(elems))
+		for _, e := range elems {
+			j, known, err := toJSON(e)
+			if err != nil {
+				return nil, false, err
+			}
+			if known {
+				out = append(out, j)
+			}
+		}
+		return out, true, nil
+	case t.Is(tftypes.Map{}), t.Is(tftypes.Object{}):
+		var attrs map[string]tftypes.Value
+		if err := v.As(&attrs); err != nil {
+			return nil, false, err
+		}
+		out := make(map[string]any, len(attrs))
+		for k, e := range attrs {
+			j, known, err := toJSON(e)
+			if err != nil {
+				return nil, false, err
+			}
+			if known {
+				out[k] = j
+			}
+		}
+		return out, true, nil
+	}
+	return nil, false, fmt.Errorf("unsupported Terraform type %s", t)
+}
+
+// fromJSON builds a Terraform value of type t from a JSON value decoded with UseNumber.
+// prior is the value Terraform holds now (planned or in state), used to keep its
+// representation where the API's differs only in form: an empty list for a null one, or a
+// JSON string with other spacing.
+func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error) {
+	priorKnown := prior.Type() != nil && prior.IsKnown()
+	if isEmpty(j) && priorKnown && isEmptyValue(prior) {
+		return prior, nil
+	}
+	if j == nil {
+		return tftypes.NewValue(t, nil), nil
+	}
+	switch {
+	case t.Is(tftypes.String):
+		switch x := j.(type) {
+		case string:
+			return tftypes.NewValue(t, x), nil
+		case json.Number:
+			return tftypes.NewValue(t, x.String()), nil
+		case bool:
+			return tftypes.NewValue(t, strconv.FormatBool(x)), nil
+		default:
+			// An object or array held in a string attribute as JSON text: keep the
+			// configured text when it means the same.
+			b, err := json.Marshal(x)
+			if err != nil {
+				return tftypes.Value{}, err
+			}
+			if priorKnown && !prior.IsNull() {
+				var s string
+				if prior.As(&s) == nil && sameJSON(s, b) {
+					return prior, nil
+				}
+			}
+			return tftypes.NewValue(t, string(b)), nil
+		}
+	case t.Is(tftypes.Bool):
+		b, ok := j.(bool)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("expected a boolean, got %v", j)
+		}
+		return tftypes.NewValue(t, b), nil
+	case t.Is(tftypes.Number):
+		var f *big.Float
+		switch x := j.(type) {
+		case json.Number:
+			var ok bool
+			f, ok = new(big.Float).SetString(x.String())
+			if !ok {
+				return tftypes.Value{}, fmt.Errorf("expected a number, got %q", x)
+			}
+		case float64:
+			f = big.NewFloat(x)
+		case int64:
+			f = new(big.Float).SetInt64(x)
+		case string:
+			var ok bool
+			if f, ok = new(big.Float).SetString(x); !ok {
+				return tftypes.Value{}, fmt.Errorf("expected a number, got %q", x)
+			}
+		default:
+			return tftypes.Value{}, fmt.Errorf("expected a number, got %v", j)
+		}
+		return tftypes.NewValue(t, f), nil
+	case t.Is(tftypes.List{}), t.Is(tftypes.Set{}):
+		list, ok := j.([]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("expected a list, got %v", j)
+		}
+		var elemType tftypes.Type
+		if l, ok := t.(tftypes.List); ok {
+			elemType = l.ElementType
+		} else {
+			elemType = t.(tftypes.Set).ElementType
+		}
+		var priorElems []tftypes.Value
+		if priorKnown && !prior.IsNull() {
+			_ = prior.As(&priorElems)
+		}
+		elems := make([]tftypes.Value, len(list))
+		for i, e := range list {
+			var p tftypes.Value
+			if i < len(priorElems) && t.Is(tftypes.List{}) {
+				p = priorElems[i]
+			}
+			v, err := fromJSON(elemType, e, p)
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("[%d]: %w", i, err)
+			}
+			elems[i] = v
+		}
+		return tftypes.NewValue(t, elems), nil
+	case t.Is(tftypes.Map{}):
+		m, ok := j.(map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("expected an object, got %v", j)
+		}
+		var priorElems map[string]tftypes.Value
+		if priorKnown && !prior.IsNull() {
+			_ = prior.As(&priorElems)
+		}
+		elems := make(map[string]tftypes.Value, len(m))
+		for k, e := range m {
+			v, err := fromJSON(t.(tftypes.Map).ElementType, e, priorElems[k])
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("%s: %w", k, err)
+			}
+			elems[k] = v
+		}
+		return tftypes.NewValue(t, elems), nil
+	case t.Is(tftypes.Object{}):
+		m, ok := j.(map[string]any)
+		if !ok {
+			return tftypes.Value{}, fmt.Errorf("expected an object, got %v", j)
+		}
+		return objectFromJSON(t.(tftypes.Object), m, prior)
+	}
+	return tftypes.Value{}, fmt.Errorf("unsupported Terraform type %s", t)
+}
+
+// objectFromJSON fills each attribute of an object type from the JSON object's field of the
+// same name; fields the type does not have are ignored.
+func objectFromJSON(t tftypes.Object, m map[string]any, prior tftypes.Value) (tftypes.Value, error) {
+	var priorAttrs map[string]tftypes.Value
+	if prior.Type() != nil && prior.IsKnown() && !prior.IsNull() {
+		_ = prior.As(&priorAttrs)
+	}
+	attrs := make(map[string]tftypes.Value, len(t.AttributeTypes))
+	for name, at := range t.AttributeTypes {
+		v, err := fromJSON(at, m[name], priorAttrs[name])
+		if err != nil {
+			return tftypes.Value{}, fmt.Errorf("%s: %w", name, err)
+		}
+		attrs[name] = v
+	}
+	return tftypes.NewValue(t, attrs), nil
+}
+
+func isEmpty(j any) bool {
+	switch x := j.(type) {
+	case nil:
+		return true
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// isEmptyValue tells whether a known value is null or an empty collection.
+func isEmptyValue(v tftypes.Value) bool {
+	if v.IsNull() {
+		return true
+	}
+	t := v.Type()
+	if t.Is(tftypes.List{}) || t.Is(tftypes.Set{}) {
+		var elems []tftypes.Value
+		return v.As(&elems) == nil && len(elems) == 0
+	}
+	if t.Is(tftypes.Map{}) {
+		var elems map[string]tftypes.Value
+		return v.As(&elems) == nil && len(elems) == 0
+	}
+	return false
+}
+
+func sameJSON(text string, b []byte) bool {
+	var x, y any
+	if json.Unmarshal([]byte(text), &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}
+
+// decodeJSON decodes an API answer keeping numbers exact.
+func decodeJSON(b []byte) (map[string]any, error) {
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	var m map[string]any
+	if err := d.Decode(&m); err != nil {
+		return nil, fmt.Errorf("decoding the API's answer: %w", err)
+	}
+	return m, nil
+}
