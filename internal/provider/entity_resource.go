@@ -43,13 +43,18 @@ type entityDef struct {
 	parent *parentDef
 	fields fieldOptions
 	// keepConfigured fields are stored in another form by the server (a hashed password):
-	// the state keeps the configured value.
+	// the state keeps the configured value while matches says the stored form is still that
+	// value's; otherwise the server's form goes to state, so a change made outside Terraform
+	// shows as drift.
 	keepConfigured []string
+	matches        func(configured, stored any, entity map[string]any) bool
 	// extra attributes beside the spec's fields (a plugin's config).
 	extra map[string]schema.Attribute
 	// fixed fields are sent with every write (a plugin's name).
 	fixed map[string]any
 	api   entityAPI
+	// wrapper is the field a GET answer wraps the entity in ("consumer_group"), if any.
+	wrapper string
 	// validate checks a planned body before any call (a plugin's config against its schema).
 	validate func(body map[string]any) []fieldProblem
 
@@ -185,6 +190,9 @@ func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, res
 		resp.Diagnostics.Append(apiErrorDiagnostic("read", r.def.entity, err, nil, k.cp.String()))
 		return
 	}
+	if inner, ok := data[r.def.wrapper].(map[string]any); ok && r.def.wrapper != "" {
+		data = inner
+	}
 	r.setState(ctx, k, data, req.State.Raw, &resp.State, &resp.Diagnostics)
 }
 
@@ -311,6 +319,9 @@ func (r *entityResource) body(v tftypes.Value) (map[string]any, bool, error) {
 	for k, v := range r.def.fixed {
 		m[k] = v
 	}
+	// A PUT replaces the whole entity, so a field left out is cleared; nulls are dropped
+	// because the API refuses them for some nested fields.
+	dropNulls(m)
 	return m, complete, nil
 }
 
@@ -347,11 +358,16 @@ func (r *entityResource) setState(ctx context.Context, k entityKey, data map[str
 			_ = prior.As(&priorAttrs)
 		}
 		for _, f := range r.def.keepConfigured {
-			if v, ok := priorAttrs[f]; ok {
-				j, known, _ := toJSON(v)
-				if known {
-					data[f] = j
-				}
+			v, ok := priorAttrs[f]
+			if !ok {
+				continue
+			}
+			j, known, _ := toJSON(v)
+			if !known || j == nil {
+				continue
+			}
+			if r.def.matches == nil || data[f] == nil || r.def.matches(j, data[f], data) {
+				data[f] = j
 			}
 		}
 	}
@@ -378,3 +394,21 @@ func readBody(resp *http.Response, err error) (map[string]any, error) {
 }
 
 const jsonContent = "application/json"
+
+// dropNulls removes null fields from an object, at every depth.
+func dropNulls(m map[string]any) {
+	for k, v := range m {
+		switch x := v.(type) {
+		case nil:
+			delete(m, k)
+		case map[string]any:
+			dropNulls(x)
+		case []any:
+			for _, e := range x {
+				if o, ok := e.(map[string]any); ok {
+					dropNulls(o)
+				}
+			}
+		}
+	}
+}

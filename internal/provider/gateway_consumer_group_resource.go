@@ -14,6 +14,7 @@ var gatewayConsumerGroup = &entityDef{
 	entity:      "consumer group",
 	schemaName:  "ConsumerGroup",
 	description: "A consumer group: consumers that share plugin settings (for example a rate-limiting tier).",
+	wrapper:     "consumer_group",
 	api: entityAPI{
 		get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
 			return c.GetConsumerGroup(ctx, k.cp, k.id, nil)
