@@ -17,7 +17,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator"
 	"github.com/openkonnect/terraform-provider-konnect/internal/provider"
 )
@@ -147,4 +146,14 @@ func uniqueName(prefix string) string {
 	return prefix + "-" + strings.ReplaceAll(uuid.NewString()[:8], "-", "")
 }
 
-var _ = client.NewID
+func getJSON(req *http.Request, out any) error {
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s %s: %d", req.Method, req.URL.Path, resp.StatusCode)
+	}
+	return json.NewDecoder(resp.Body).Decode(out)
+}

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
 
@@ -17,6 +18,11 @@ var gatewayTarget = &entityDef{
 	parent:      &parentDef{attr: "upstream_id", field: "upstream", entity: "upstream"},
 	fields: fieldOptions{
 		skip: []string{"upstream"},
+	},
+	// Kong adds the default port 8000 to a target written without one.
+	keepConfigured: []string{"target"},
+	matches: func(configured, stored any, _ map[string]any) bool {
+		return configured == stored || fmt.Sprint(configured)+":8000" == stored
 	},
 	api: entityAPI{
 		get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
