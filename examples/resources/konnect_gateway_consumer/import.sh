@@ -1,0 +1,2 @@
+# The id is a JSON object: the control plane's id and the consumer's id.
+terraform import konnect_gateway_consumer.example '{"control_plane_id": "9524ec7d-36d9-465d-a8c5-83a3c9390458", "id": "f28acbfa-c866-4587-b688-0208ac24df21"}'

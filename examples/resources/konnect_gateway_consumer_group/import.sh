@@ -1,0 +1,2 @@
+# The id is a JSON object: the control plane's id and the consumer group's id.
+terraform import konnect_gateway_consumer_group.example '{"control_plane_id": "9524ec7d-36d9-465d-a8c5-83a3c9390458", "id": "5c2a7a8e-0bd4-4f0e-a1d2-1b3c6f0d9e77"}'

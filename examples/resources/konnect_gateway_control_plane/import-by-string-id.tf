@@ -1,0 +1,4 @@
+import {
+  to = konnect_gateway_control_plane.example
+  id = "9524ec7d-36d9-465d-a8c5-83a3c9390458"
+}

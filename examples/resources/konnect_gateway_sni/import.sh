@@ -1,0 +1,2 @@
+# The id is a JSON object: the control plane's id and the SNI's id.
+terraform import konnect_gateway_sni.example '{"control_plane_id": "9524ec7d-36d9-465d-a8c5-83a3c9390458", "id": "64c17a1a-b7d7-4a65-a5a4-42e4a7016e7f"}'
