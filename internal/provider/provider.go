@@ -158,7 +158,11 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 }
 
 func (p *KonnectProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewGatewayControlPlaneDataSource,
+		NewGatewayConsumerDataSource,
+		NewGatewayServiceDataSource,
+	}
 }
 
 // stringSetting picks the configured value, then the environment variable, then the default.
