@@ -179,7 +179,7 @@ func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, res
 	if !ok {
 		return
 	}
-	httpResp, err := r.def.api.get(ctx, r.client, k)
+	httpResp, err := r.def.api.get(ctx, r.client, k) //nolint:bodyclose // readBody closes it
 	if client.IsNotFound(err) {
 		// Deleted outside Terraform: the next plan creates it again.
 		resp.State.RemoveResource(ctx)
@@ -337,7 +337,7 @@ func (r *entityResource) write(ctx context.Context, action string, k entityKey, 
 		diags.AddError("Unable to "+action+" "+r.def.entity, err.Error())
 		return
 	}
-	data, err := readBody(r.def.api.put(ctx, r.client, k, bytes.NewReader(b)))
+	data, err := readBody(r.def.api.put(ctx, r.client, k, bytes.NewReader(b))) //nolint:bodyclose // readBody closes it
 	if err != nil {
 		diags.Append(apiErrorDiagnostic(action, r.def.entity, err, body, k.cp.String()))
 		return

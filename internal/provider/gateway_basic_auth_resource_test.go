@@ -3,11 +3,10 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
+	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"testing"
-
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 )
 

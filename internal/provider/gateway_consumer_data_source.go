@@ -21,7 +21,7 @@ func NewGatewayConsumerDataSource() datasource.DataSource {
 		find: func(ctx context.Context, c *client.Client, cp client.ControlPlaneId, by, value string) (map[string]any, error) {
 			if by != "custom_id" {
 				// The API's GET takes an id or a username.
-				return readBody(c.GetConsumer(ctx, cp, value))
+				return readBody(c.GetConsumer(ctx, cp, value)) //nolint:bodyclose // readBody closes it
 			}
 			for consumer, err := range c.Consumers(ctx, cp, client.ListConsumerParams{}) {
 				if err != nil {

@@ -29,7 +29,7 @@ func NewGatewayControlPlaneDataSource() datasource.DataSource {
 				if err != nil {
 					return nil, nil
 				}
-				return readBody(c.GetControlPlane(ctx, id))
+				return readBody(c.GetControlPlane(ctx, id)) //nolint:bodyclose // readBody closes it
 			}
 			for cp, err := range c.ControlPlanes(ctx, client.ListControlPlanesParams{}) {
 				if err != nil {

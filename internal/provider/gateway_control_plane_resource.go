@@ -101,7 +101,7 @@ func (r *gatewayControlPlaneResource) Create(ctx context.Context, req resource.C
 		resp.Diagnostics.AddError("Unable to create control plane", err.Error())
 		return
 	}
-	data, err := readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body))))
+	data, err := readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("create", "control plane", err, body, ""))
 		return
@@ -114,7 +114,7 @@ func (r *gatewayControlPlaneResource) Read(ctx context.Context, req resource.Rea
 	if !ok {
 		return
 	}
-	httpResp, err := r.client.GetControlPlane(ctx, id)
+	httpResp, err := r.client.GetControlPlane(ctx, id) //nolint:bodyclose // readBody closes it
 	if client.IsNotFound(err) {
 		resp.State.RemoveResource(ctx)
 		return
@@ -140,7 +140,7 @@ func (r *gatewayControlPlaneResource) Update(ctx context.Context, req resource.U
 	// cluster_type and cloud_gateway force a new control plane; the rest is patched.
 	delete(body, "cluster_type")
 	delete(body, "cloud_gateway")
-	data, err := readBody(r.client.UpdateControlPlaneWithBody(ctx, id, jsonContent, bytes.NewReader(mustJSON(body))))
+	data, err := readBody(r.client.UpdateControlPlaneWithBody(ctx, id, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("update", "control plane", err, body, ""))
 		return

@@ -20,7 +20,7 @@ func NewGatewayServiceDataSource() datasource.DataSource {
 		inControlPlane: true,
 		find: func(ctx context.Context, c *client.Client, cp client.ControlPlaneId, _, value string) (map[string]any, error) {
 			// The API's GET takes an id or a name.
-			return readBody(c.GetService(ctx, cp, value))
+			return readBody(c.GetService(ctx, cp, value)) //nolint:bodyclose // readBody closes it
 		},
 	}
 }

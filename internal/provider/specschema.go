@@ -47,7 +47,7 @@ var (
 
 // specSchema returns a component schema of the project's OpenAPI document.
 func specSchema(name string) *openapi3.Schema {
-	specOnce.Do(func() { specDoc, specErr = client.GetSwagger() })
+	specOnce.Do(func() { specDoc, specErr = client.GetSpec() })
 	if specErr != nil {
 		panic(fmt.Sprintf("provider: the embedded OpenAPI document does not load: %v", specErr))
 	}

@@ -66,7 +66,7 @@ resource "konnect_gateway_plugin_rate_limiting" "alice" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	get := func(key string) (*http.Response, []byte) {
+	get := func(key string) (reply, []byte) {
 		req, _ := http.NewRequest(http.MethodGet, proxy+"/orders/17", nil)
 		if key != "" {
 			req.Header.Set("apikey", key)
@@ -77,7 +77,7 @@ resource "konnect_gateway_plugin_rate_limiting" "alice" {
 		}
 		defer func() { _ = resp.Body.Close() }()
 		b, _ := io.ReadAll(resp.Body)
-		return resp, b
+		return reply{resp.StatusCode, resp.Header}, b
 	}
 	traffic := func(*terraform.State) error {
 		resp, body := get("")
@@ -121,6 +121,12 @@ resource "konnect_gateway_plugin_rate_limiting" "alice" {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps:                    []resource.TestStep{{Config: config, Check: traffic}},
 	})
+}
+
+// reply is what a test reads of a proxied response; the body is read and closed.
+type reply struct {
+	StatusCode int
+	Header     http.Header
 }
 
 func jsonHas(body []byte, field, want string) bool {

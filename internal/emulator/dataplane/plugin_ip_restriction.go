@@ -1,0 +1,105 @@
+package dataplane
+
+import (
+	"fmt"
+	"net/http"
+	"net/netip"
+	"strings"
+)
+
+// ip-restriction: refuses clients by address, deny list first, then the allow list.
+
+func init() { Register("ip-restriction", newIPRestriction) }
+
+type ipRestriction struct {
+	allow, deny []netip.Prefix
+	// invalid is set when a list entry does not parse (the schema should have refused it):
+	// Kong's matcher then fails on every request, which answers 500.
+	invalid bool
+	status  int    // 0: 403
+	message string // "": Kong's message with the client's address
+}
+
+func newIPRestriction(c, _ Entity) (Handler, error) {
+	h := &ipRestriction{status: int(Num(c, "status")), message: Str(c, "message")}
+	var err error
+	if h.allow, err = parseIPList(Strings(c, "allow")); err != nil {
+		h.invalid = true
+	}
+	if h.deny, err = parseIPList(Strings(c, "deny")); err != nil {
+		h.invalid = true
+	}
+	return h, nil
+}
+
+// parseIPList reads addresses and CIDR ranges, IPv4 or IPv6 (bracketed or not); a range's
+// host bits are ignored, as lua-resty-ipmatcher ignores them.
+func parseIPList(list []string) ([]netip.Prefix, error) {
+	out := make([]netip.Prefix, 0, len(list))
+	for _, s := range list {
+		if addr, bits, ok := strings.Cut(s, "/"); ok {
+			p, err := netip.ParsePrefix(unbracket(addr) + "/" + bits)
+			if err != nil || p.Addr().Zone() != "" {
+				return nil, fmt.Errorf("invalid ip or cidr range %q: %w", s, err)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(unbracket(s))
+		if err != nil || a.Zone() != "" {
+			return nil, fmt.Errorf("invalid ip %q: %w", s, err)
+		}
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+func unbracket(s string) string {
+	if len(s) >= 2 && s[0] == '[' && s[len(s)-1] == ']' {
+		return s[1 : len(s)-1]
+	}
+	return s
+}
+
+// containsIP matches an address against a list. An IPv4-mapped IPv6 address is IPv6 here, as
+// it is for Kong's binary address matching.
+func containsIP(list []netip.Prefix, a netip.Addr) bool {
+	for _, p := range list {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *ipRestriction) Access(ctx *Context) {
+	addr, err := netip.ParseAddr(ctx.ClientIP)
+	if err != nil {
+		ctx.Exit(http.StatusForbidden, "Cannot identify the client IP address, unix domain sockets are not supported.", nil)
+		return
+	}
+	addr = addr.WithZone("") // nginx's address carries no zone
+	if h.invalid {
+		ctx.Exit(http.StatusInternalServerError, "", nil)
+		return
+	}
+	if len(h.deny) > 0 && containsIP(h.deny, addr) || len(h.allow) > 0 && !containsIP(h.allow, addr) {
+		h.refuse(ctx, addr)
+	}
+}
+
+func (h *ipRestriction) refuse(ctx *Context, addr netip.Addr) {
+	status, message := h.status, h.message
+	if status == 0 {
+		status = http.StatusForbidden
+	}
+	if message == "" {
+		message = "IP address not allowed: " + addr.String()
+	}
+	if status < 400 || status > 599 {
+		// kong.response.error takes error statuses only; anything else is a plugin error.
+		ctx.Exit(http.StatusInternalServerError, "", nil)
+		return
+	}
+	ctx.Exit(status, message, nil)
+}
