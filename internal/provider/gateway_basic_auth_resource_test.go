@@ -48,6 +48,8 @@ resource "konnect_gateway_basic_auth" "this" {
 		importAttrs:   []string{"control_plane_id", "consumer_id", "id"},
 		ignore:        []string{"password"},
 		importUpdates: true,
+		// Terraform does not write sensitive values into generated configuration.
+		noGeneratedConfig: true,
 	}.run(t)
 }
 

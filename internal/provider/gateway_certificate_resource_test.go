@@ -23,5 +23,7 @@ resource "konnect_gateway_certificate" "this" {
 		created:     expect(map[string]any{"tags": []any{"edge"}}),
 		updated:     expect(map[string]any{"tags": []any{"edge", "rotated"}}),
 		importAttrs: []string{"control_plane_id", "id"},
+		// Terraform does not write sensitive values into generated configuration.
+		noGeneratedConfig: true,
 	}.run(t)
 }

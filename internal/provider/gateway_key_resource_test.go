@@ -30,6 +30,8 @@ resource "konnect_gateway_key" "this" {
 		created:     expect(map[string]any{"kid": "k1", "name": "first"}),
 		updated:     expect(map[string]any{"name": "renamed"}),
 		importAttrs: []string{"control_plane_id", "id"},
+		// Terraform does not write sensitive values into generated configuration.
+		noGeneratedConfig: true,
 	}.run(t)
 }
 

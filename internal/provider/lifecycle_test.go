@@ -13,7 +13,8 @@ import (
 // lifecycle is the life of one resource as a user lives it: create, a plan that shows no
 // change (the test framework plans after every apply and fails on any diff), an update in
 // place, `terraform import` and an `import {}` block with the JSON id, each import checked
-// against the state Terraform had.
+// against the state Terraform had, and an import whose configuration Terraform generates
+// (-generate-config-out) and then plans with no change.
 type lifecycle struct {
 	addr string // the resource under test, such as konnect_gateway_service.this
 	// create and update are the configurations (without the provider block); %[1]s is the
@@ -30,6 +31,9 @@ type lifecycle struct {
 	// importUpdates is set when an import is followed by an update that writes what the API
 	// cannot return (a basic-auth password), so the import-block plan is not a no-op.
 	importUpdates bool
+	// noGeneratedConfig is set when -generate-config-out cannot write a usable configuration:
+	// Terraform leaves required secrets out of what it generates.
+	noGeneratedConfig bool
 }
 
 func (l lifecycle) run(t *testing.T) {
@@ -74,6 +78,15 @@ func (l lifecycle) run(t *testing.T) {
 			Config:       config(last),
 			ResourceName: l.addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
 			ImportStateIdFunc: importID(l.addr, l.importAttrs...),
+		})
+	}
+	if !l.noGeneratedConfig {
+		// terraform plan -generate-config-out, then a plan with the generated configuration:
+		// it must be a no-op import.
+		steps = append(steps, resource.TestStep{
+			Config:       config(last),
+			ResourceName: l.addr, ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+			ImportStateIdFunc: importID(l.addr, l.importAttrs...), GenerateConfig: true,
 		})
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6ProviderFactories, Steps: steps})
