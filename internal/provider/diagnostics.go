@@ -76,3 +76,16 @@ func firstLine(s string) string {
 	}
 	return strings.TrimSuffix(s, ":")
 }
+
+// configuredClient is the client the provider's Configure made, for a resource's or data
+// source's Configure; nil before the provider is configured (validation runs before it).
+func configuredClient(data any, diags *diag.Diagnostics) *client.Client {
+	if data == nil {
+		return nil
+	}
+	c, ok := data.(*client.Client)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider.", data))
+	}
+	return c
+}

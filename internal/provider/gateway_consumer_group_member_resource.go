@@ -60,15 +60,7 @@ func (r *gatewayConsumerGroupMemberResource) Schema(_ context.Context, _ resourc
 }
 
 func (r *gatewayConsumerGroupMemberResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if req.ProviderData == nil {
-		return
-	}
-	c, ok := req.ProviderData.(*client.Client)
-	if !ok {
-		resp.Diagnostics.AddError("Unexpected provider data", fmt.Sprintf("Expected *client.Client, got %T. This is a bug in the provider.", req.ProviderData))
-		return
-	}
-	r.client = c
+	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
 
 func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {

@@ -121,3 +121,33 @@ func inside(field string, f func(map[string]any) error) func(map[string]any) err
 		return f(inner)
 	}
 }
+
+// credentialLifecycle is the lifecycle of a credential of a consumer named alice: fields
+// are the credential's attributes (HCL lines) before and after the update; collection is
+// its path under the consumer.
+func credentialLifecycle(typeName, collection, createFields, updateFields string) lifecycle {
+	addr := "konnect_" + typeName + ".this"
+	block := func(fields string) string {
+		return `
+resource "konnect_gateway_consumer" "alice" {
+  control_plane_id = %[1]q
+  username         = "alice"
+}
+
+resource "konnect_` + typeName + `" "this" {
+  control_plane_id = %[1]q
+  consumer_id      = konnect_gateway_consumer.alice.id
+` + fields + `
+}
+`
+	}
+	return lifecycle{
+		addr:   addr,
+		create: block(createFields),
+		update: block(updateFields),
+		apiPath: func(s *terraform.State) string {
+			return entityPath(stateAttr(s, addr, "control_plane_id"), "consumers/"+stateAttr(s, addr, "consumer_id")+"/"+collection, stateAttr(s, addr, "id"))
+		},
+		importAttrs: []string{"control_plane_id", "consumer_id", "id"},
+	}
+}
