@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,5 +147,31 @@ func TestIsJSONContentType(t *testing.T) {
 		if got := isJSONContentType(ct); got != want {
 			t.Errorf("%q: %v", ct, got)
 		}
+	}
+}
+
+// A plugin that runs after the one that ended the request still filters Kong's answer: the
+// 401 of key-auth gets response-transformer's header and JSON field, as in Kong.
+func TestResponseTransformerOnKongGeneratedAnswer(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/private")
+	g.add("plugins", Entity{"name": "key-auth"})
+	g.add("plugins", Entity{"name": "response-transformer", "config": map[string]any{
+		"add": map[string]any{"headers": []any{"X-Support:help@example.com"}, "json": []any{"docs:https://example.com/keys"}},
+	}})
+	resp, body := g.get("/private", nil)
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401: %s", resp.StatusCode, body)
+	}
+	if got := resp.Header.Get("X-Support"); got != "help@example.com" {
+		t.Errorf("X-Support = %q on the 401", got)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(body, &m); err != nil || m["docs"] != "https://example.com/keys" || m["message"] != "No API key found in request" {
+		t.Errorf("401 body %s", body)
+	}
+	if resp.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+		t.Errorf("Content-Length %s for %d bytes", resp.Header.Get("Content-Length"), len(body))
 	}
 }

@@ -150,7 +150,10 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	p.forward(w, r, ctx, ran, start)
 }
 
-// access runs the access phase in priority order; it returns the plugins that ran.
+// access runs the access phase in priority order; it returns the plugins collected for the
+// request. As in Kong, once a plugin has ended the request the later ones are still
+// collected, without running their access handler, so their header and body filters apply
+// to the answer Kong generated (cors or response-transformer on a 401).
 func (p *Proxy) access(ctx *Context) []*pluginInstance {
 	var ran []*pluginInstance
 	plugins := ctx.Snapshot.plugins
@@ -161,11 +164,8 @@ func (p *Proxy) access(ctx *Context) []*pluginInstance {
 			continue
 		}
 		ran = append(ran, inst)
-		if a, ok := inst.handler.(AccessHandler); ok {
+		if a, ok := inst.handler.(AccessHandler); ok && ctx.exit == nil {
 			a.Access(ctx)
-			if ctx.exit != nil {
-				break
-			}
 		}
 	}
 	return ran
@@ -245,6 +245,13 @@ func (p *Proxy) writeExit(w http.ResponseWriter, r *http.Request, ctx *Context, 
 	for _, inst := range ran {
 		if rh, ok := inst.handler.(ResponseHandler); ok {
 			rh.Response(ctx, e.status, h)
+		}
+	}
+	// Kong runs body_filter on its own answers too (a response-transformer rewrites the JSON
+	// of a 401 as it would an upstream's).
+	for _, inst := range ran {
+		if bh, ok := inst.handler.(BodyHandler); ok {
+			body = bh.Body(ctx, e.status, h, body)
 		}
 	}
 	kongHeaders(h, ctx, start)
