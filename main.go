@@ -5,6 +5,7 @@ import (
 	"context"
 	"flag"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -20,7 +21,26 @@ var version = "dev"
 
 //go:generate go tool tfplugindocs generate --provider-name konnect --rendered-provider-name Konnect
 
+// sdkLogSettings are terraform-plugin-log's switches for the SDK's own logs.
+var sdkLogSettings = []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"}
+
+// quietSDKUnlessAsked turns the SDK's trace logging off when nobody asked for logs. Without
+// any TF_LOG setting Terraform discards what a provider logs, yet the SDK still formats a
+// JSON line for every step of every call: measured, a third of a refreshing plan's time.
+// With TF_LOG (or any of these settings) present, nothing changes.
+func quietSDKUnlessAsked() {
+	for _, name := range append([]string{"TF_LOG", "TF_LOG_PROVIDER", "TF_LOG_PATH"}, sdkLogSettings...) {
+		if os.Getenv(name) != "" {
+			return
+		}
+	}
+	for _, name := range sdkLogSettings {
+		_ = os.Setenv(name, "off")
+	}
+}
+
 func main() {
+	quietSDKUnlessAsked()
 	var debug bool
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
