@@ -70,3 +70,33 @@ func checkDescribed(t *testing.T, prefix string, attrs map[string]rschema.Attrib
 		}
 	}
 }
+
+// Secrets never show in plans or logs.
+func TestSecretsAreSensitive(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	want := map[string][]string{
+		"konnect_gateway_key_auth":    {"key"},
+		"konnect_gateway_basic_auth":  {"password"},
+		"konnect_gateway_jwt":         {"secret"},
+		"konnect_gateway_hmac_auth":   {"secret"},
+		"konnect_gateway_certificate": {"key", "key_alt"},
+	}
+	p := provider.New("test")()
+	for _, newResource := range p.Resources(ctx) {
+		r := newResource()
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "konnect"}, &meta)
+		var resp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &resp)
+		for _, name := range want[meta.TypeName] {
+			if !resp.Schema.Attributes[name].IsSensitive() {
+				t.Errorf("%s.%s is not sensitive", meta.TypeName, name)
+			}
+		}
+		delete(want, meta.TypeName)
+	}
+	if len(want) > 0 {
+		t.Errorf("resources missing: %v", want)
+	}
+}
