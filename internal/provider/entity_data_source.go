@@ -9,7 +9,6 @@ import (
 	dschema "github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
@@ -108,17 +107,7 @@ func (d *entityDataSource) Read(ctx context.Context, req datasource.ReadRequest,
 	if d.inControlPlane {
 		data[controlPlaneIDAttr] = cpText
 	}
-	setFromJSON(ctx, &resp.State, data, &resp.Diagnostics, d.entity)
-}
-
-func setFromJSON(ctx context.Context, state *tfsdk.State, data map[string]any, diags interface{ AddError(string, string) }, entity string) {
-	t := state.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	v, err := objectFromJSON(t, data, tftypes.Value{})
-	if err != nil {
-		diags.AddError("Unexpected answer from the Konnect API", fmt.Sprintf("The %s the API returned does not fit: %s.", entity, err))
-		return
-	}
-	state.Raw = v
+	setFromJSON(ctx, &resp.State, data, tftypes.Value{}, d.entity, &resp.Diagnostics)
 }
 
 func quotedNames(names []string) string {

@@ -144,9 +144,12 @@ func (r *entityResource) ValidateConfig(ctx context.Context, req resource.Valida
 	if r.def.validate == nil {
 		return
 	}
-	body, complete, err := r.body(req.Config.Raw)
-	if err != nil || !complete {
-		return // unknown values: checked again at plan time by the server
+	if !fullyKnown(req.Config.Raw) {
+		return // unknown values: checked by the server when it receives them
+	}
+	body, err := r.body(req.Config.Raw)
+	if err != nil {
+		return
 	}
 	for _, p := range r.def.validate(body) {
 		resp.Diagnostics.AddAttributeError(p.path, "Invalid "+r.def.entity+" configuration", p.message)
@@ -218,6 +221,11 @@ func (r *entityResource) ImportState(ctx context.Context, req resource.ImportSta
 	if r.def.parent != nil {
 		keys = append(keys, r.def.parent.attr)
 	}
+	importJSONID(ctx, req, resp, keys)
+}
+
+// importJSONID sets the state attributes named by keys from a JSON import id.
+func importJSONID(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse, keys []string) {
 	values, err := parseImportID(req.ID, keys)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import id", err.Error())
@@ -278,20 +286,13 @@ func (r *entityResource) key(ctx context.Context, from attributeGetter, diags *d
 }
 
 // body converts a planned object to the request body: the spec's fields, without the
-// attributes that only locate the entity. complete is false when some value is unknown.
-func (r *entityResource) body(v tftypes.Value) (map[string]any, bool, error) {
+// attributes that only locate the entity.
+func (r *entityResource) body(v tftypes.Value) (map[string]any, error) {
 	j, known, err := toJSON(v)
 	if err != nil || !known {
-		return nil, false, err
+		return nil, err
 	}
 	m := j.(map[string]any)
-	complete := true
-	_ = tftypes.Walk(v, func(_ *tftypes.AttributePath, x tftypes.Value) (bool, error) {
-		if !x.IsKnown() {
-			complete = false
-		}
-		return complete, nil
-	})
 	delete(m, controlPlaneIDAttr)
 	delete(m, "created_at")
 	delete(m, "updated_at")
@@ -303,7 +304,7 @@ func (r *entityResource) body(v tftypes.Value) (map[string]any, bool, error) {
 		if s, ok := m[f].(string); ok {
 			var obj any
 			if err := json.Unmarshal([]byte(s), &obj); err != nil {
-				return nil, false, fmt.Errorf("%s is not valid JSON: %w", f, err)
+				return nil, fmt.Errorf("%s is not valid JSON: %w", f, err)
 			}
 			m[f] = obj
 		}
@@ -314,12 +315,12 @@ func (r *entityResource) body(v tftypes.Value) (map[string]any, bool, error) {
 	// A PUT replaces the whole entity, so a field left out is cleared; nulls are dropped
 	// because the API refuses them for some nested fields.
 	dropNulls(m)
-	return m, complete, nil
+	return m, nil
 }
 
 // write sends the planned entity with PUT (create or replace) and stores the answer.
 func (r *entityResource) write(ctx context.Context, action string, k entityKey, plan tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
-	body, _, err := r.body(plan)
+	body, err := r.body(plan)
 	if err != nil {
 		diags.AddError("Unable to "+action+" "+r.def.entity, err.Error())
 		return
@@ -363,13 +364,7 @@ func (r *entityResource) setState(ctx context.Context, k entityKey, data map[str
 			}
 		}
 	}
-	t := state.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	v, err := objectFromJSON(t, data, prior)
-	if err != nil {
-		diags.AddError("Unexpected answer from the Konnect API", fmt.Sprintf("The %s the API returned does not fit the resource: %s.", r.def.entity, err))
-		return
-	}
-	state.Raw = v
+	setFromJSON(ctx, state, data, prior, r.def.entity, diags)
 }
 
 // readBody reads a successful answer's JSON object.
@@ -403,4 +398,14 @@ func dropNulls(m map[string]any) {
 			}
 		}
 	}
+}
+
+// fullyKnown tells whether a value holds no unknown value at any depth.
+func fullyKnown(v tftypes.Value) bool {
+	known := true
+	_ = tftypes.Walk(v, func(_ *tftypes.AttributePath, x tftypes.Value) (bool, error) {
+		known = known && x.IsKnown()
+		return known, nil
+	})
+	return known
 }

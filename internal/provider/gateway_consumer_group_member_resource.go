@@ -150,14 +150,7 @@ func (r *gatewayConsumerGroupMemberResource) Delete(ctx context.Context, req res
 // ImportState takes {"consumer_group_id": "...", "consumer_id": "...", "control_plane_id": "..."}.
 func (r *gatewayConsumerGroupMemberResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	keys := []string{controlPlaneIDAttr, "consumer_group_id", "consumer_id"}
-	values, err := parseImportID(req.ID, keys)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import id", err.Error())
-		return
-	}
-	for _, k := range keys {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(k), values[k])...)
-	}
+	importJSONID(ctx, req, resp, keys)
 }
 
 func memberControlPlane(m consumerGroupMemberModel, diags *diag.Diagnostics) (client.ControlPlaneId, bool) {

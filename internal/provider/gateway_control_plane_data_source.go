@@ -41,12 +41,6 @@ func NewGatewayControlPlaneDataSource() datasource.DataSource {
 			}
 			return nil, nil
 		},
-		adjust: func(data map[string]any) {
-			if cfg, ok := data["config"].(map[string]any); ok {
-				for _, f := range controlPlaneConfigFields {
-					data[f] = cfg[f]
-				}
-			}
-		},
+		adjust: liftControlPlaneConfig,
 	}
 }

@@ -183,18 +183,18 @@ func controlPlaneBody(plan tftypes.Value) (map[string]any, error) {
 }
 
 func (r *gatewayControlPlaneResource) setState(ctx context.Context, data map[string]any, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+	liftControlPlaneConfig(data)
+	setFromJSON(ctx, state, data, prior, "control plane", diags)
+}
+
+// liftControlPlaneConfig copies the settings the API returns inside `config` to the top
+// level, where the configuration sets them.
+func liftControlPlaneConfig(data map[string]any) {
 	if cfg, ok := data["config"].(map[string]any); ok {
 		for _, f := range controlPlaneConfigFields {
 			data[f] = cfg[f]
 		}
 	}
-	t := state.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	v, err := objectFromJSON(t, data, prior)
-	if err != nil {
-		diags.AddError("Unexpected answer from the Konnect API", "The control plane the API returned does not fit the resource: "+err.Error())
-		return
-	}
-	state.Raw = v
 }
 
 func controlPlaneID(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (uuid.UUID, bool) {

@@ -13,13 +13,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -173,33 +169,8 @@ func pluginAttribute(f *pluginschema.Field) schema.Attribute {
 	def := pluginDefault(f)
 	computed := def != nil
 	switch f.Type {
-	case pluginschema.TypeString:
-		a := schema.StringAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
-		if def != nil {
-			a.Default = stringdefault.StaticString(def.(string))
-		}
-		if len(f.Enum) > 0 {
-			a.Validators = []validator.String{stringvalidator.OneOf(f.Enum...)}
-		}
-		return a
-	case pluginschema.TypeInteger:
-		a := schema.Int64Attribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
-		if def != nil {
-			a.Default = int64default.StaticInt64(toInt64(def))
-		}
-		return a
-	case pluginschema.TypeNumber:
-		a := schema.Float64Attribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
-		if def != nil {
-			a.Default = float64default.StaticFloat64(toFloat64(def))
-		}
-		return a
-	case pluginschema.TypeBoolean:
-		a := schema.BoolAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
-		if def != nil {
-			a.Default = booldefault.StaticBool(def.(bool))
-		}
-		return a
+	case pluginschema.TypeString, pluginschema.TypeInteger, pluginschema.TypeNumber, pluginschema.TypeBoolean:
+		return scalarAttribute(scalarField{kind: string(f.Type), desc: withDefault(desc, f.Default), sensitive: f.Sensitive, def: def, enum: f.Enum})
 	case pluginschema.TypeArray, pluginschema.TypeSet:
 		if f.Elements.Type == pluginschema.TypeRecord {
 			nested := pluginRecordAttribute(f.Elements, "")

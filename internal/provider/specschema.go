@@ -10,20 +10,15 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/float64default"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -139,56 +134,18 @@ func specAttribute(s *openapi3.Schema, entity, path string, required bool, o fie
 			a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.RequiresReplace())
 		}
 		return a
-	case t == "string":
-		a := schema.StringAttribute{Required: required, Optional: optional, Computed: computed, Sensitive: sensitive, MarkdownDescription: desc}
-		if def != nil {
-			a.Default = stringdefault.StaticString(fmt.Sprint(def))
-		}
-		if vals := enumStrings(s); len(vals) > 0 {
-			a.Validators = []validator.String{stringvalidator.OneOf(vals...)}
-		} else if s.MinLength > 0 {
-			a.Validators = []validator.String{stringvalidator.LengthAtLeast(int(s.MinLength))}
-		}
-		if generated {
-			a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.UseStateForUnknown())
-		}
-		if replace {
-			a.PlanModifiers = append(a.PlanModifiers, stringplanmodifier.RequiresReplace())
-		}
-		return a
-	case t == "integer":
-		a := schema.Int64Attribute{Required: required, Optional: optional, Computed: computed, Sensitive: sensitive, MarkdownDescription: desc}
-		if def != nil {
-			a.Default = int64default.StaticInt64(toInt64(def))
-		}
-		if len(s.Enum) > 0 {
-			vals := make([]int64, 0, len(s.Enum))
+	case t == "string" || t == "integer" || t == "number" || t == "boolean":
+		f := scalarField{kind: t, desc: desc, required: required, sensitive: sensitive, def: def, generated: generated, replace: replace,
+			enum: enumStrings(s), minLength: int(s.MinLength)}
+		if t == "integer" {
 			for _, e := range s.Enum {
-				vals = append(vals, toInt64(e))
+				f.intEnum = append(f.intEnum, toInt64(e))
 			}
-			a.Validators = append(a.Validators, int64validator.OneOf(vals...))
-		} else if s.Min != nil && s.Max != nil {
-			a.Validators = append(a.Validators, int64validator.Between(int64(*s.Min), int64(*s.Max)))
+			if s.Min != nil && s.Max != nil {
+				f.intBetween = &[2]int64{int64(*s.Min), int64(*s.Max)}
+			}
 		}
-		if generated {
-			a.PlanModifiers = append(a.PlanModifiers, int64planmodifier.UseStateForUnknown())
-		}
-		if replace {
-			a.PlanModifiers = append(a.PlanModifiers, int64planmodifier.RequiresReplace())
-		}
-		return a
-	case t == "number":
-		a := schema.Float64Attribute{Required: required, Optional: optional, Computed: computed, Sensitive: sensitive, MarkdownDescription: desc}
-		if def != nil {
-			a.Default = float64default.StaticFloat64(toFloat64(def))
-		}
-		return a
-	case t == "boolean":
-		a := schema.BoolAttribute{Required: required, Optional: optional, Computed: computed, Sensitive: sensitive, MarkdownDescription: desc}
-		if def != nil {
-			a.Default = booldefault.StaticBool(def == true)
-		}
-		return a
+		return scalarAttribute(f)
 	case t == "array" && s.Items != nil && typeOf(s.Items.Value) == "object" && len(s.Items.Value.Properties) > 0:
 		a := schema.ListNestedAttribute{Required: required, Optional: optional, Computed: computed, Sensitive: sensitive, MarkdownDescription: desc,
 			NestedObject: schema.NestedAttributeObject{Attributes: objectAttributes(s.Items.Value, entity, path+".", o)}}

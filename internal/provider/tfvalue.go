@@ -2,12 +2,15 @@ package provider
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math/big"
 	"reflect"
 	"strconv"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
@@ -256,6 +259,18 @@ func sameJSON(text string, b []byte) bool {
 		return false
 	}
 	return reflect.DeepEqual(x, y)
+}
+
+// setFromJSON stores an entity as the API returned it in a resource's or data source's state;
+// prior (plan or state, or the zero Value) keeps the form of values the API writes differently.
+func setFromJSON(ctx context.Context, state *tfsdk.State, data map[string]any, prior tftypes.Value, entity string, diags *diag.Diagnostics) {
+	t := state.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	v, err := objectFromJSON(t, data, prior)
+	if err != nil {
+		diags.AddError("Unexpected answer from the Konnect API", fmt.Sprintf("The %s the API returned does not fit: %s.", entity, err))
+		return
+	}
+	state.Raw = v
 }
 
 // decodeJSON decodes an API answer keeping numbers exact.

@@ -33,6 +33,9 @@ type Context struct {
 	Now time.Time
 
 	exit *exitResponse
+	// groups caches consumerGroupIDs for the consumer groupsOf.
+	groupsOf string
+	groups   map[string]bool
 }
 
 type exitResponse struct {

@@ -139,15 +139,16 @@ func resolve(plugins []*pluginInstance, i int, ctx *Context) (*pluginInstance, i
 		j++
 	}
 	candidates := plugins[i:j]
-	groups := map[string]bool{}
-	if ctx.Consumer != nil {
-		for _, g := range ctx.Snapshot.ConsumerGroups(Str(ctx.Consumer, "id")) {
-			groups[Str(g, "id")] = true
-		}
-	}
 	consumerID := ""
 	if ctx.Consumer != nil {
 		consumerID = Str(ctx.Consumer, "id")
+	}
+	var groups map[string]bool
+	for _, p := range candidates {
+		if p.consumerGroup != "" {
+			groups = ctx.consumerGroupIDs(consumerID)
+			break
+		}
 	}
 	for _, combo := range scopeOrder {
 		for _, p := range candidates {
@@ -167,4 +168,19 @@ func resolve(plugins []*pluginInstance, i int, ctx *Context) (*pluginInstance, i
 		}
 	}
 	return nil, j
+}
+
+// consumerGroupIDs is the set of groups the consumer belongs to, looked up once per request
+// and consumer (the consumer changes only when an auth plugin identifies one).
+func (c *Context) consumerGroupIDs(consumerID string) map[string]bool {
+	if c.groupsOf == consumerID && c.groups != nil {
+		return c.groups
+	}
+	c.groupsOf, c.groups = consumerID, map[string]bool{}
+	if consumerID != "" {
+		for _, g := range c.Snapshot.ConsumerGroups(consumerID) {
+			c.groups[Str(g, "id")] = true
+		}
+	}
+	return c.groups
 }

@@ -343,42 +343,19 @@ func transformJSONRequestBody(body []byte, ops bodyOps) ([]byte, bool) {
 	} else {
 		params = map[string]any{}
 	}
-	changed := false
-	if len(body) > 0 {
-		for _, e := range ops.remove {
-			delete(params, e.name)
-			changed = true
-		}
-		for _, e := range ops.rename {
-			changed = renameTruthy(params, e.name, e.value) || changed
-		}
-		for _, e := range ops.replace {
-			if luaTruthy(params, e.name) {
-				params[e.name] = e.value
-				changed = true
-			}
-		}
-	}
-	for _, e := range ops.add {
-		if !luaTruthy(params, e.name) {
-			params[e.name] = e.value
-			changed = true
-		}
-	}
-	for _, e := range ops.append {
-		params[e.name] = appendLuaValue(params[e.name], e.value)
-		changed = true
-	}
-	if !changed {
+	if !applyBodyOps(params, ops, len(body) > 0, luaTruthy) {
 		return nil, false
 	}
 	return encodeCJSON(params), true
 }
 
-func transformFormBody(body []byte, ops bodyOps) ([]byte, bool) {
-	params := decodeArgs(string(body))
+// applyBodyOps runs Kong's remove, rename, replace, add and append on body parameters; the
+// first three only apply to a body that was sent. present decides whether add finds a
+// parameter already there (a JSON body uses Lua truthiness, a form any value). It reports
+// whether anything changed.
+func applyBodyOps(params map[string]any, ops bodyOps, hadBody bool, present func(map[string]any, string) bool) bool {
 	changed := false
-	if len(body) > 0 {
+	if hadBody {
 		for _, e := range ops.remove {
 			delete(params, e.name)
 			changed = true
@@ -394,7 +371,7 @@ func transformFormBody(body []byte, ops bodyOps) ([]byte, bool) {
 		}
 	}
 	for _, e := range ops.add {
-		if _, ok := params[e.name]; !ok {
+		if !present(params, e.name) {
 			params[e.name] = e.value
 			changed = true
 		}
@@ -403,7 +380,13 @@ func transformFormBody(body []byte, ops bodyOps) ([]byte, bool) {
 		params[e.name] = appendLuaValue(params[e.name], e.value)
 		changed = true
 	}
-	if !changed {
+	return changed
+}
+
+func transformFormBody(body []byte, ops bodyOps) ([]byte, bool) {
+	params := decodeArgs(string(body))
+	present := func(params map[string]any, name string) bool { _, ok := params[name]; return ok }
+	if !applyBodyOps(params, ops, len(body) > 0, present) {
 		return nil, false
 	}
 	return []byte(encodeArgs(params)), true
