@@ -5,10 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"sync"
 	"sync/atomic"
-	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
@@ -25,18 +25,13 @@ type dataPlanes struct {
 
 	defaultURL   string
 	defaultProxy atomic.Pointer[dataplane.Proxy]
-	defaultSrv   *http.Server
+	defaultSrv   *fasthttp.Server
 }
 
 type runningProxy struct {
 	url   string
 	proxy *dataplane.Proxy
-	srv   *http.Server
-}
-
-func newHTTPServer(handler http.Handler, logger *slog.Logger) *http.Server {
-	return &http.Server{Handler: handler, ReadHeaderTimeout: 30 * time.Second, MaxHeaderBytes: 1 << 20,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelDebug)}
+	srv   *fasthttp.Server
 }
 
 // startDefault listens on addr for the control plane named "default", whatever its id.
@@ -46,9 +41,7 @@ func (d *dataPlanes) startDefault(addr string) error {
 		return fmt.Errorf("proxy: listening on %s: %w", addr, err)
 	}
 	d.defaultURL = "http://" + ln.Addr().String()
-	d.defaultSrv = newHTTPServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		d.defaultProxy.Load().ServeHTTP(w, r)
-	}), d.logger)
+	d.defaultSrv = dataplane.NewServer(func(fc *fasthttp.RequestCtx) { d.defaultProxy.Load().Handle(fc) }, d.logger)
 	go func() { _ = d.defaultSrv.Serve(ln) }()
 	return nil
 }
@@ -74,7 +67,7 @@ func (d *dataPlanes) url(cp string) (string, error) {
 		return "", fmt.Errorf("proxy for control plane %s: %w", cp, err)
 	}
 	p := dataplane.NewProxy(d.store, cp, d.logger)
-	srv := newHTTPServer(p, d.logger)
+	srv := dataplane.NewServer(p.Handle, d.logger)
 	go func() { _ = srv.Serve(ln) }()
 	rp := &runningProxy{url: "http://" + ln.Addr().String(), proxy: p, srv: srv}
 	d.proxies[cp] = rp
@@ -85,11 +78,11 @@ func (d *dataPlanes) close(ctx context.Context) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.defaultSrv != nil {
-		_ = d.defaultSrv.Shutdown(ctx)
+		_ = d.defaultSrv.ShutdownWithContext(ctx)
 	}
 	for _, rp := range d.proxies {
 		if rp.srv != nil {
-			_ = rp.srv.Shutdown(ctx)
+			_ = rp.srv.ShutdownWithContext(ctx)
 		}
 		rp.proxy.Close()
 	}

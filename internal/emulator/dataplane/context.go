@@ -1,7 +1,9 @@
 package dataplane
 
 import (
+	"net"
 	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -31,6 +33,11 @@ type Context struct {
 	Shared map[string]any
 	// Now is the request's start.
 	Now time.Time
+	// LocalAddr is the address the request came in on; ConnID numbers the client's connection
+	// and ConnRequest the request on it (correlation-id's tracker).
+	LocalAddr   net.Addr
+	ConnID      uint64
+	ConnRequest uint64
 
 	exit *exitResponse
 	// groups caches consumerGroupIDs for the consumer groupsOf.
@@ -130,4 +137,16 @@ func (c *Context) AnonymousOr(anonymous string, fail func()) bool {
 	}
 	c.Authenticate(consumer, nil, "")
 	return true
+}
+
+// LocalPort is the port the request came in on (80 when unknown).
+func (c *Context) LocalPort() int {
+	if c.LocalAddr != nil {
+		if _, ps, err := net.SplitHostPort(c.LocalAddr.String()); err == nil {
+			if n, err := strconv.Atoi(ps); err == nil {
+				return n
+			}
+		}
+	}
+	return 80
 }

@@ -19,7 +19,7 @@ import (
 type testGateway struct {
 	t        *testing.T
 	store    *store.Memory
-	proxy    *httptest.Server
+	proxyURL string
 	upstream *httptest.Server
 	n        int
 }
@@ -45,8 +45,15 @@ func newTestGateway(t *testing.T) *testGateway {
 		_ = json.NewEncoder(w).Encode(echoReply{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Headers: r.Header, Body: string(body)})
 	}))
 	t.Cleanup(g.upstream.Close)
-	g.proxy = httptest.NewServer(NewProxy(g.store, testCP, nil))
-	t.Cleanup(g.proxy.Close)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := NewProxy(g.store, testCP, nil)
+	srv := NewServer(proxy.Handle, nil)
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Shutdown(); proxy.Close() })
+	g.proxyURL = "http://" + ln.Addr().String()
 	return g
 }
 
@@ -123,7 +130,7 @@ type reply struct {
 // do sends a request through the proxy.
 func (g *testGateway) do(req *http.Request) (reply, []byte) {
 	g.t.Helper()
-	u := g.proxy.URL + req.URL.RequestURI()
+	u := g.proxyURL + req.URL.RequestURI()
 	out, err := http.NewRequest(req.Method, u, req.Body)
 	if err != nil {
 		g.t.Fatal(err)

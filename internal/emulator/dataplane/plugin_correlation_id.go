@@ -31,8 +31,6 @@ var (
 	// (this process is one worker).
 	nodeID, workerUUID = newUUID(), newUUID()
 	workerCounter      atomic.Uint64
-	// connectionSerial stands for nginx's $connection, which the proxy does not see.
-	connectionSerial atomic.Uint64
 )
 
 func newCorrelationID(c, _ Entity) (Handler, error) {
@@ -71,11 +69,11 @@ func (h *correlationID) generate(ctx *Context) string {
 	case "tracker":
 		// server address, server port, worker pid, connection, request on the connection, time
 		addr, port := "", ""
-		if a, ok := ctx.Downstream.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-			addr, port, _ = net.SplitHostPort(a.String())
+		if ctx.LocalAddr != nil {
+			addr, port, _ = net.SplitHostPort(ctx.LocalAddr.String())
 		}
 		now := float64(time.Now().UnixMilli()) / 1000
-		return fmt.Sprintf("%s-%s-%d-%d-%d-%.3f", addr, port, os.Getpid(), connectionSerial.Add(1), 1, now)
+		return fmt.Sprintf("%s-%s-%d-%d-%d-%.3f", addr, port, os.Getpid(), ctx.ConnID, ctx.ConnRequest, now)
 	default: // uuid#counter
 		return workerUUID + "#" + strconv.FormatUint(workerCounter.Add(1), 10)
 	}

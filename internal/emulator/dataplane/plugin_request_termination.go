@@ -90,7 +90,7 @@ func (t *requestTermination) echoBody(ctx *Context) map[string]any {
 	request := map[string]any{
 		"scheme":       ctx.Protocol,
 		"host":         strings.ToLower(hostOnly(ctx.Downstream.Host)),
-		"port":         float64(localPort(ctx.Downstream)),
+		"port":         float64(ctx.LocalPort()),
 		"headers":      luaHeaders(req),
 		"query":        decodeArgs(req.URL.RawQuery),
 		"raw_body":     string(raw),

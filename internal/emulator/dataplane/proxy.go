@@ -10,10 +10,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/valyala/fasthttp"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
@@ -77,26 +82,35 @@ func newRequestID() string {
 	return hex.EncodeToString(b)
 }
 
-func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// Handle serves one client request: route it, run the plugins, proxy it or answer for Kong.
+func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	start := time.Now()
-	ctx := &Context{Downstream: r, RequestID: newRequestID(), Protocol: "http", ResponseHeader: http.Header{}, Shared: map[string]any{}, Now: start}
-	if r.TLS != nil {
+	ctx := &Context{RequestID: newRequestID(), Protocol: "http", ResponseHeader: http.Header{}, Shared: map[string]any{}, Now: start,
+		LocalAddr: fc.LocalAddr(), ConnID: fc.ConnID(), ConnRequest: fc.ConnRequestNum()}
+	if fc.IsTLS() {
 		ctx.Protocol = "https"
 	}
-	ctx.ClientIP, _, _ = net.SplitHostPort(r.RemoteAddr)
+	if ip := fc.RemoteIP(); ip != nil {
+		ctx.ClientIP = ip.String()
+	}
+	r, err := downstreamRequest(fc)
+	if err != nil {
+		ctx.Downstream = &http.Request{Method: string(fc.Method()), Header: http.Header{}, URL: &url.URL{}}
+		p.nginxError(fc, ctx, start, http.StatusBadRequest, "")
+		return
+	}
+	ctx.Downstream = r
 	defer func() {
 		if v := recover(); v != nil {
-			if v == http.ErrAbortHandler { //nolint:errorlint // net/http's sentinel, compared as net/http does
-				panic(v)
-			}
 			p.logger.Error("proxy panic", "error", v, "path", r.URL.Path)
-			p.kongError(w, r, ctx, start, http.StatusInternalServerError, "")
+			fc.Response.Reset()
+			p.kongError(fc, ctx, start, http.StatusInternalServerError, "")
 		}
 	}()
 	for _, values := range r.Header {
 		for _, v := range values {
 			if len(v) > maxHeaderLine {
-				p.nginxError(w, r, ctx, start, http.StatusBadRequest, "Request header or cookie too large")
+				p.nginxError(fc, ctx, start, http.StatusBadRequest, "Request header or cookie too large")
 				return
 			}
 		}
@@ -104,50 +118,46 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	snap, err := p.snapshot()
 	if err != nil {
 		p.logger.Error("loading the configuration", "error", err)
-		p.kongError(w, r, ctx, start, http.StatusInternalServerError, "")
+		p.kongError(fc, ctx, start, http.StatusInternalServerError, "")
 		return
 	}
 	ctx.Snapshot = snap
-	m := snap.router.Find(RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: localPort(r)})
+	m := snap.router.Find(RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: ctx.LocalPort()})
 	if m == nil {
-		p.kongError(w, r, ctx, start, http.StatusNotFound, "no Route matched with those values")
+		p.kongError(fc, ctx, start, http.StatusNotFound, "no Route matched with those values")
 		return
 	}
 	ctx.Match = m
 	protocols := Strings(m.Route, "protocols")
 	if !contains(protocols, ctx.Protocol) {
 		if ctx.Protocol == "http" && contains(protocols, "https") {
-			p.httpsRedirect(w, r, ctx, start)
+			p.httpsRedirect(fc, ctx, start)
 			return
 		}
-		p.kongError(w, r, ctx, start, http.StatusNotFound, "no Route matched with those values")
+		p.kongError(fc, ctx, start, http.StatusNotFound, "no Route matched with those values")
 		return
 	}
 	if svc, ok := snap.Get("services", RefID(m.Route["service"])); ok {
 		ctx.Service = svc
 	}
 
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		p.nginxError(w, r, ctx, start, http.StatusBadRequest, "")
-		return
-	}
-	out := r.Clone(context.WithoutCancel(r.Context()))
-	out.Body = io.NopCloser(bytes.NewReader(body))
-	out.ContentLength = int64(len(body))
+	out := r.Clone(context.Background())
 	out.RequestURI = ""
+	if r.ContentLength > 0 {
+		out.Body = io.NopCloser(bytes.NewReader(requestBody(r)))
+	}
 	ctx.Request = out
 
 	ran := p.access(ctx)
 	if ctx.exit != nil {
-		p.writeExit(w, r, ctx, ran, start)
+		p.writeExit(fc, ctx, ran, start)
 		return
 	}
 	if ctx.Service == nil {
-		p.kongError(w, r, ctx, start, http.StatusServiceUnavailable, "no Service found with those values")
+		p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "no Service found with those values")
 		return
 	}
-	p.forward(w, r, ctx, ran, start)
+	p.forward(fc, ctx, ran, start)
 }
 
 // access runs the access phase in priority order; it returns the plugins collected for the
@@ -180,16 +190,17 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-func (p *Proxy) httpsRedirect(w http.ResponseWriter, r *http.Request, ctx *Context, start time.Time) {
+func (p *Proxy) httpsRedirect(fc *fasthttp.RequestCtx, ctx *Context, start time.Time) {
+	r := ctx.Downstream
 	code := int(Num(ctx.Match.Route, "https_redirect_status_code"))
 	if code == 0 || code == http.StatusUpgradeRequired {
 		h := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"TLS/1.2, HTTP/1.1"}}
 		ctx.Exit(http.StatusUpgradeRequired, "Please use HTTPS protocol", h)
-		p.writeExit(w, r, ctx, nil, start)
+		p.writeExit(fc, ctx, nil, start)
 		return
 	}
 	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {"https://" + hostOnly(r.Host) + r.URL.RequestURI()}}, message: DefaultMessage(code)}
-	p.writeExit(w, r, ctx, nil, start)
+	p.writeExit(fc, ctx, nil, start)
 }
 
 func hostOnly(hostport string) string {
@@ -207,27 +218,25 @@ func kongHeaders(h http.Header, ctx *Context, start time.Time) {
 }
 
 // kongError answers like kong.response.error: format from Accept, JSON by default.
-func (p *Proxy) kongError(w http.ResponseWriter, r *http.Request, ctx *Context, start time.Time, status int, message string) {
+func (p *Proxy) kongError(fc *fasthttp.RequestCtx, ctx *Context, start time.Time, status int, message string) {
 	ctx.Exit(status, message, nil)
-	p.writeExit(w, r, ctx, nil, start)
+	p.writeExit(fc, ctx, nil, start)
 }
 
 // nginxError answers like Kong's error_handlers: format from Accept, else Content-Type, else text.
-func (p *Proxy) nginxError(w http.ResponseWriter, r *http.Request, ctx *Context, start time.Time, status int, message string) {
+func (p *Proxy) nginxError(fc *fasthttp.RequestCtx, ctx *Context, start time.Time, status int, message string) {
 	if message == "" {
 		message = DefaultMessage(status)
 	}
-	ctype, body := errorBody(nginxErrorType(r), message, ctx.RequestID)
-	h := w.Header()
-	h.Set("Content-Type", ctype)
+	ctype, body := errorBody(nginxErrorType(ctx.Downstream), message, ctx.RequestID)
+	h := http.Header{"Content-Type": {ctype}}
 	kongHeaders(h, ctx, start)
-	w.WriteHeader(status)
-	_, _ = io.WriteString(w, body)
+	writeReply(fc, status, h, []byte(body))
 }
 
-func (p *Proxy) writeExit(w http.ResponseWriter, r *http.Request, ctx *Context, ran []*pluginInstance, start time.Time) {
+func (p *Proxy) writeExit(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInstance, start time.Time) {
 	e := ctx.exit
-	h := w.Header()
+	h := make(http.Header, len(ctx.ResponseHeader)+len(e.header)+4)
 	for k, v := range ctx.ResponseHeader {
 		h[k] = v
 	}
@@ -237,7 +246,7 @@ func (p *Proxy) writeExit(w http.ResponseWriter, r *http.Request, ctx *Context, 
 	body := e.body
 	ctype := e.ctype
 	if !e.raw {
-		ctype, body = renderError(r, e.message, ctx.RequestID)
+		ctype, body = renderError(ctx.Downstream, e.message, ctx.RequestID)
 	}
 	if ctype != "" {
 		h.Set("Content-Type", ctype)
@@ -255,10 +264,39 @@ func (p *Proxy) writeExit(w http.ResponseWriter, r *http.Request, ctx *Context, 
 		}
 	}
 	kongHeaders(h, ctx, start)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
-	w.WriteHeader(e.status)
-	if r.Method != http.MethodHead {
-		_, _ = w.Write(body)
+	writeReply(fc, e.status, h, body)
+}
+
+// writeReply sets the client's response to a Kong-generated answer.
+func writeReply(fc *fasthttp.RequestCtx, status int, h http.Header, body []byte) {
+	setResponseHead(fc, status, h)
+	fc.Response.SetBodyRaw(body)
+}
+
+// setResponseHead replaces the client's response status and headers. Content-Length follows
+// the body, except in the answer to a HEAD, which has no body and keeps the length the header
+// gives; fasthttp manages Connection: close and Transfer-Encoding.
+func setResponseHead(fc *fasthttp.RequestCtx, status int, h http.Header) {
+	rh := &fc.Response.Header
+	rh.Reset()
+	rh.SetNoDefaultContentType(true)
+	rh.SetStatusCode(status)
+	for k, vs := range h {
+		switch k {
+		case "Content-Length", "Connection", "Transfer-Encoding":
+			continue
+		}
+		for _, v := range vs {
+			rh.Add(k, v)
+		}
+	}
+	if cl := h.Get("Content-Length"); cl != "" && fc.IsHead() {
+		if n, err := strconv.Atoi(cl); err == nil {
+			rh.SetContentLength(n)
+		}
+	}
+	if conn := h.Get("Connection"); conn != "" && !strings.EqualFold(conn, "close") {
+		rh.Set("Connection", conn)
 	}
 }
 
@@ -267,13 +305,11 @@ func renderError(r *http.Request, message, requestID string) (string, []byte) {
 	return ctype, []byte(body)
 }
 
-var copyBuffers = sync.Pool{New: func() any { b := make([]byte, 32*1024); return &b }}
-
 // hopHeaders are not forwarded in either direction.
 var hopHeaders = []string{"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Te", "Trailer", "Transfer-Encoding", "Upgrade"}
 
 // forward sends the request to the service and relays the answer.
-func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ran []*pluginInstance, start time.Time) {
+func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInstance, start time.Time) {
 	svc := ctx.Service
 	out := ctx.Request
 	scheme := Str(svc, "protocol")
@@ -283,13 +319,10 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 	out.URL.Scheme = scheme
 	out.URL.Path = upstreamPath(ctx.Match, Str(svc, "path"))
 	out.URL.RawPath = ""
-	if ctx.Request.URL.RawQuery != "" {
-		out.URL.RawQuery = ctx.Request.URL.RawQuery
-	}
 	for _, h := range hopHeaders {
 		out.Header.Del(h)
 	}
-	p.upstreamHeaders(ctx, r)
+	p.upstreamHeaders(ctx, ctx.Downstream)
 
 	retries := 5
 	if v, ok := svc["retries"]; ok {
@@ -298,9 +331,10 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 	bal := ctx.Snapshot.balancers[Str(svc, "host")]
 	t := serviceTimeouts(svc)
 	verify := Bool(svc, "tls_verify")
-	body, _ := io.ReadAll(out.Body)
+	body := requestBody(out)
 	proxyLatency := time.Since(start)
-	var resp *http.Response
+	// The upstream's answer is read straight into the client's response.
+	resp := &fc.Response
 	var err error
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
@@ -308,7 +342,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 		if bal != nil {
 			var ok bool
 			if peer, ok = bal.pick(); !ok {
-				p.kongError(w, r, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
+				p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
 				return
 			}
 		}
@@ -317,7 +351,7 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 		if !preserveHost(ctx.Match.Route) {
 			out.Host = hostHeader(scheme, peer.host, peer.port)
 		}
-		resp, err = p.upstreams.roundTrip(out, body, addr, scheme, peer.host, verify, t)
+		err = p.upstreams.roundTrip(out, body, resp, addr, scheme, peer.host, verify, t)
 		if err == nil || !retryable(err) {
 			break
 		}
@@ -329,57 +363,67 @@ func (p *Proxy) forward(w http.ResponseWriter, r *http.Request, ctx *Context, ra
 			status = http.StatusGatewayTimeout
 		}
 		p.logger.Debug("upstream failed", "url", out.URL.String(), "error", err)
-		p.nginxError(w, r, ctx, start, status, "")
+		p.nginxError(fc, ctx, start, status, "")
 		return
 	}
-	defer func() { _ = resp.Body.Close() }()
 
-	h := w.Header()
-	for k, v := range resp.Header {
-		h[k] = v
-	}
+	// The client's connection stays open whatever the upstream's did; a HEAD gets no body
+	// even when a plugin sent the upstream another method.
+	resp.Header.ResetConnectionClose()
+	resp.SkipBody = fc.IsHead()
 	for _, hh := range hopHeaders {
-		h.Del(hh)
+		resp.Header.Del(hh)
 	}
-	for k, v := range ctx.ResponseHeader {
-		h[k] = v
-	}
+	var responseHandlers []ResponseHandler
 	var bodyHandlers []BodyHandler
 	for _, inst := range ran {
 		if rh, ok := inst.handler.(ResponseHandler); ok {
-			rh.Response(ctx, resp.StatusCode, h)
+			responseHandlers = append(responseHandlers, rh)
 		}
 		if bh, ok := inst.handler.(BodyHandler); ok {
 			bodyHandlers = append(bodyHandlers, bh)
 		}
 	}
-	h.Set("X-Kong-Upstream-Latency", strconv.FormatInt(upstreamLatency.Milliseconds(), 10))
-	h.Set("X-Kong-Proxy-Latency", strconv.FormatInt(proxyLatency.Milliseconds(), 10))
-	h.Set("X-Kong-Request-Id", ctx.RequestID)
-	h.Add("Via", "1.1 kong/"+KongVersion)
-	if h.Get("Server") == "" {
-		h.Set("Server", "kong/"+KongVersion)
+	for k, v := range ctx.ResponseHeader {
+		resp.Header.Del(k)
+		for _, vv := range v {
+			resp.Header.Add(k, vv)
+		}
 	}
-	if len(bodyHandlers) == 0 {
-		w.WriteHeader(resp.StatusCode)
-		// Copy through the response's buffer (hiding its ReadFrom), so that headers and a
-		// small body leave in one write instead of a flush per part.
-		buf := copyBuffers.Get().(*[]byte)
-		_, _ = io.CopyBuffer(struct{ io.Writer }{w}, resp.Body, *buf)
-		copyBuffers.Put(buf)
-		return
+	if len(responseHandlers) > 0 || len(bodyHandlers) > 0 {
+		filterResponse(fc, ctx, responseHandlers, bodyHandlers)
 	}
-	respBody, err := io.ReadAll(resp.Body)
-	if err != nil {
-		p.nginxError(w, r, ctx, start, http.StatusBadGateway, "")
-		return
+	rh := &resp.Header
+	rh.Set("X-Kong-Upstream-Latency", strconv.FormatInt(upstreamLatency.Milliseconds(), 10))
+	rh.Set("X-Kong-Proxy-Latency", strconv.FormatInt(proxyLatency.Milliseconds(), 10))
+	rh.Set("X-Kong-Request-Id", ctx.RequestID)
+	rh.Add("Via", "1.1 kong/"+KongVersion)
+	if len(rh.Server()) == 0 {
+		rh.SetServer("kong/" + KongVersion)
 	}
-	for _, bh := range bodyHandlers {
-		respBody = bh.Body(ctx, resp.StatusCode, h, respBody)
+}
+
+// filterResponse runs the plugins' header and body filters on the upstream's answer: they
+// see its headers as an http.Header, which then replaces the response's.
+func filterResponse(fc *fasthttp.RequestCtx, ctx *Context, responseHandlers []ResponseHandler, bodyHandlers []BodyHandler) {
+	resp := &fc.Response
+	h := make(http.Header, 16)
+	for k, v := range resp.Header.All() {
+		key := textproto.CanonicalMIMEHeaderKey(string(k))
+		h[key] = append(h[key], string(v))
 	}
-	h.Set("Content-Length", strconv.Itoa(len(respBody)))
-	w.WriteHeader(resp.StatusCode)
-	_, _ = w.Write(respBody)
+	status := resp.StatusCode()
+	for _, rh := range responseHandlers {
+		rh.Response(ctx, status, h)
+	}
+	if len(bodyHandlers) > 0 {
+		body := append([]byte(nil), resp.Body()...)
+		for _, bh := range bodyHandlers {
+			body = bh.Body(ctx, status, h, body)
+		}
+		resp.SetBodyRaw(body)
+	}
+	setResponseHead(fc, status, h)
 }
 
 func preserveHost(route Entity) bool {
@@ -398,27 +442,28 @@ func hostHeader(scheme, host string, port int) string {
 
 // upstreamHeaders adds what Kong adds to the upstream request.
 func (p *Proxy) upstreamHeaders(ctx *Context, r *http.Request) {
+	// Canonical keys, assigned directly: Header.Set would canonicalize each on every request.
 	h := ctx.Request.Header
 	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
-		h.Set("X-Forwarded-For", prior+", "+ctx.ClientIP)
+		h["X-Forwarded-For"] = []string{prior + ", " + ctx.ClientIP}
 	} else {
-		h.Set("X-Forwarded-For", ctx.ClientIP)
+		h["X-Forwarded-For"] = []string{ctx.ClientIP}
 	}
 	// Incoming X-Forwarded-* are trusted only from trusted_ips, which is empty by default.
-	h.Set("X-Forwarded-Proto", ctx.Protocol)
-	h.Set("X-Forwarded-Host", hostOnly(r.Host))
-	h.Set("X-Forwarded-Port", strconv.Itoa(localPort(r)))
-	h.Set("X-Forwarded-Path", r.URL.Path)
-	h.Del("X-Forwarded-Prefix")
+	h["X-Forwarded-Proto"] = []string{ctx.Protocol}
+	h["X-Forwarded-Host"] = []string{hostOnly(r.Host)}
+	h["X-Forwarded-Port"] = []string{strconv.Itoa(ctx.LocalPort())}
+	h["X-Forwarded-Path"] = []string{r.URL.Path}
+	delete(h, "X-Forwarded-Prefix")
 	if stripped := strippedPrefix(ctx.Match); stripped != "" && stripped != "/" {
-		h.Set("X-Forwarded-Prefix", stripped)
+		h["X-Forwarded-Prefix"] = []string{stripped}
 	}
-	h.Set("X-Real-IP", ctx.ClientIP)
-	h.Set("X-Kong-Request-Id", ctx.RequestID)
+	h["X-Real-Ip"] = []string{ctx.ClientIP}
+	h["X-Kong-Request-Id"] = []string{ctx.RequestID}
 	if via := r.Header.Get("Via"); via != "" {
-		h.Set("Via", via+", 1.1 kong/"+KongVersion)
+		h["Via"] = []string{via + ", 1.1 kong/" + KongVersion}
 	} else {
-		h.Set("Via", "1.1 kong/"+KongVersion)
+		h["Via"] = []string{"1.1 kong/" + KongVersion}
 	}
 }
 
@@ -449,22 +494,8 @@ func retryable(err error) bool {
 	return errors.As(err, &op) && op.Op == "dial" && !isTimeout(err)
 }
 
+// isTimeout: net's deadline errors and fasthttp's ErrTimeout both say Timeout().
 func isTimeout(err error) bool {
-	var ne net.Error
-	if errors.As(err, &ne) && ne.Timeout() {
-		return true
-	}
-	return false
-}
-
-// localPort is the port the request came in on (80 when unknown).
-func localPort(r *http.Request) int {
-	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
-		if _, ps, err := net.SplitHostPort(addr.String()); err == nil {
-			if n, err := strconv.Atoi(ps); err == nil {
-				return n
-			}
-		}
-	}
-	return 80
+	var te interface{ Timeout() bool }
+	return errors.As(err, &te) && te.Timeout()
 }

@@ -7,15 +7,21 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"github.com/valyala/fasthttp"
+	"golang.org/x/net/http/httpguts"
 )
 
 // upstreamPool is the proxy's HTTP/1.1 client: keep-alive connections per address, used by
 // the request's own goroutine. net/http's Transport hands every exchange to two goroutines of
-// its own per connection; on the proxy's hot path those hand-offs cost more than the syscalls,
-// so the request is written with Request.Write and read with http.ReadResponse here.
+// its own per connection, and its Request.Write sorts and filters headers; on the proxy's hot
+// path that costs more than the syscalls, so the request is written here and the answer read
+// with fasthttp's parser.
 type upstreamPool struct {
 	mu   sync.Mutex
 	idle map[string][]*upstreamConn
@@ -29,6 +35,25 @@ type upstreamConn struct {
 	conn net.Conn
 	br   *bufio.Reader
 	bw   *bufio.Writer
+
+	readDeadline, writeDeadline deadline
+}
+
+// deadline is one of a connection's deadlines as last set. Setting a deadline updates a
+// runtime timer and often wakes the network poller, a cost per request on the proxy's hot
+// path; so a deadline is set 1% beyond the timeout and moved only once it falls short. A
+// timeout may fire up to 1% late, never early.
+type deadline struct{ at time.Time }
+
+func (d *deadline) extend(set func(time.Time) error, timeout time.Duration) {
+	now := time.Now()
+	if d.at.Sub(now) >= timeout {
+		return
+	}
+	d.at = now.Add(timeout + timeout/100)
+	if err := set(d.at); err != nil {
+		d.at = time.Time{}
+	}
 }
 
 type timeouts struct {
@@ -89,102 +114,93 @@ func dialUpstream(addr, scheme, serverName string, verify bool, t timeouts) (*up
 	return &upstreamConn{addr: addr, conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 16<<10)}, nil
 }
 
-// roundTrip sends req to addr and returns the answer; its body returns the connection to the
-// pool once read to the end. A pooled connection the upstream had closed is replaced once.
-func (p *upstreamPool) roundTrip(req *http.Request, body []byte, addr, scheme, serverName string, verify bool, t timeouts) (*http.Response, error) {
+// roundTrip sends req to addr and reads the answer into resp; the connection goes back to
+// the pool unless either side asked to close it. A pooled connection the upstream had closed
+// is replaced once.
+func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.Response, addr, scheme, serverName string, verify bool, t timeouts) error {
 	for attempt := 0; ; attempt++ {
 		c := p.get(addr)
 		reused := c != nil
 		if c == nil {
 			var err error
 			if c, err = dialUpstream(addr, scheme, serverName, verify, t); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		resp, err := c.exchange(req, body, t)
+		err := c.exchange(req, body, resp, t)
 		if err != nil {
 			_ = c.conn.Close()
 			if reused && attempt == 0 && staleConn(err) {
 				continue
 			}
-			return nil, err
+			return err
 		}
-		resp.Body = &pooledBody{ReadCloser: resp.Body, pool: p, conn: c, reusable: !resp.Close}
-		return resp, nil
+		if resp.ConnectionClose() {
+			_ = c.conn.Close()
+		} else {
+			p.put(c)
+		}
+		return nil
 	}
 }
 
-func (c *upstreamConn) exchange(req *http.Request, body []byte, t timeouts) (*http.Response, error) {
-	_ = c.conn.SetWriteDeadline(time.Now().Add(t.write))
-	if len(body) == 0 {
-		req.Body, req.ContentLength = http.NoBody, 0
-	} else {
-		req.Body, req.ContentLength = io.NopCloser(&byteReader{b: body}), int64(len(body))
-	}
-	if err := req.Write(c.bw); err != nil {
-		return nil, err
-	}
+func (c *upstreamConn) exchange(req *http.Request, body []byte, resp *fasthttp.Response, t timeouts) error {
+	c.writeDeadline.extend(c.conn.SetWriteDeadline, t.write)
+	writeRequest(c.bw, req, body)
 	if err := c.bw.Flush(); err != nil {
-		return nil, err
+		return err
 	}
-	_ = c.conn.SetReadDeadline(time.Now().Add(t.read))
-	resp, err := http.ReadResponse(c.br, req)
-	if err != nil {
-		return nil, err
+	c.readDeadline.extend(c.conn.SetReadDeadline, t.read)
+	resp.SkipBody = req.Method == http.MethodHead
+	return resp.Read(c.br)
+}
+
+// headerValueCleaner keeps a header value on its line, as net/http does.
+var headerValueCleaner = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+func cleanHeaderValue(v string) string {
+	if strings.ContainsAny(v, "\r\n") {
+		return cleanHeaderValue(v)
 	}
-	return resp, nil
+	return v
+}
+
+// writeRequest writes req as HTTP/1.1 with its headers as plugins left them (no User-Agent or
+// other header of the client library's own), with Content-Length from body.
+func writeRequest(w *bufio.Writer, req *http.Request, body []byte) {
+	_, _ = w.WriteString(req.Method)
+	_ = w.WriteByte(' ')
+	_, _ = w.WriteString(req.URL.RequestURI())
+	_, _ = w.WriteString(" HTTP/1.1\r\nHost: ")
+	_, _ = w.WriteString(cleanHeaderValue(req.Host))
+	_, _ = w.WriteString("\r\n")
+	for k, vs := range req.Header {
+		if k == "Host" || k == "Content-Length" || !httpguts.ValidHeaderFieldName(k) {
+			continue
+		}
+		for _, v := range vs {
+			_, _ = w.WriteString(k)
+			_, _ = w.WriteString(": ")
+			_, _ = w.WriteString(cleanHeaderValue(v))
+			_, _ = w.WriteString("\r\n")
+		}
+	}
+	if len(body) > 0 || bodyExpected(req.Method) {
+		_, _ = w.WriteString("Content-Length: ")
+		_, _ = w.WriteString(strconv.Itoa(len(body)))
+		_, _ = w.WriteString("\r\n")
+	}
+	_, _ = w.WriteString("\r\n")
+	_, _ = w.Write(body)
+}
+
+// bodyExpected: methods whose requests carry a Content-Length even when empty.
+func bodyExpected(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
 }
 
 // staleConn is the error of a kept-alive connection the upstream closed meanwhile.
 func staleConn(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, net.ErrClosed) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE)
-}
-
-// pooledBody gives the connection back when the answer was read to its end.
-type pooledBody struct {
-	io.ReadCloser
-	pool     *upstreamPool
-	conn     *upstreamConn
-	reusable bool
-	eof      bool
-	done     bool
-}
-
-func (b *pooledBody) Read(p []byte) (int, error) {
-	n, err := b.ReadCloser.Read(p)
-	if errors.Is(err, io.EOF) {
-		b.eof = true
-	}
-	return n, err
-}
-
-func (b *pooledBody) Close() error {
-	if b.done {
-		return nil
-	}
-	b.done = true
-	err := b.ReadCloser.Close()
-	if b.eof && b.reusable && err == nil {
-		_ = b.conn.conn.SetDeadline(time.Time{})
-		b.pool.put(b.conn)
-		return nil
-	}
-	_ = b.conn.conn.Close()
-	return err
-}
-
-// byteReader is a bytes.Reader without WriterTo, so Request.Write copies it through its buffer.
-type byteReader struct {
-	b []byte
-	i int
-}
-
-func (r *byteReader) Read(p []byte) (int, error) {
-	if r.i >= len(r.b) {
-		return 0, io.EOF
-	}
-	n := copy(p, r.b[r.i:])
-	r.i += n
-	return n, nil
 }
