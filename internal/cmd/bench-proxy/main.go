@@ -5,8 +5,10 @@
 //	(b) the emulator's proxy, no plugins
 //	(c) the emulator's proxy with key-auth and rate-limiting (local, never reached)
 //
-// The upstream is nginx answering a small 200. wrk, nginx and the emulator share the machine,
-// so the figures are for comparing, not absolute.
+// The upstream is an nginx of its own answering a small 200, the same process for all three
+// cases, so that every proxy under test hands each request to another process. wrk, nginx
+// and the emulator share the machine, so the figures are for comparing, not absolute: the
+// cases run in interleaved rounds and each figure is the median of its rounds.
 package main
 
 import (
@@ -22,6 +24,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +36,8 @@ import (
 )
 
 func main() {
-	duration := flag.Duration("duration", 10*time.Second, "how long wrk runs for each case")
+	duration := flag.Duration("duration", 5*time.Second, "how long wrk runs for each case in each round")
+	rounds := flag.Int("rounds", 3, "rounds of the three cases, interleaved")
 	connections := flag.Int("connections", 50, "wrk connections")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run here")
 	flag.Parse()
@@ -43,7 +47,7 @@ func main() {
 			defer pprof.StopCPUProfile()
 		}
 	}
-	if err := run(*duration, *connections); err != nil {
+	if err := run(*duration, *rounds, *connections); err != nil {
 		fmt.Fprintln(os.Stderr, "bench-proxy:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -56,7 +60,7 @@ type result struct {
 	p99  time.Duration
 }
 
-func run(duration time.Duration, connections int) error {
+func run(duration time.Duration, rounds, connections int) error {
 	for _, tool := range []string{"wrk", "nginx"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			return fmt.Errorf("%s is not installed (apt-get install wrk nginx-light)", tool)
@@ -68,11 +72,21 @@ func run(duration time.Duration, connections int) error {
 	}
 	defer func() { _ = os.RemoveAll(dir) }()
 	upstreamPort, nginxProxyPort := freePort(), freePort()
-	stop, err := startNginx(dir, upstreamPort, nginxProxyPort)
+	stopUpstream, err := startNginx(filepath.Join(dir, "upstream"), upstreamPort,
+		fmt.Sprintf(`server { listen 127.0.0.1:%d; location / { return 200 'ok'; } }`, upstreamPort))
 	if err != nil {
 		return err
 	}
-	defer stop()
+	defer stopUpstream()
+	stopProxy, err := startNginx(filepath.Join(dir, "proxy"), nginxProxyPort, fmt.Sprintf(`upstream backend { server 127.0.0.1:%d; keepalive 64; }
+  server {
+    listen 127.0.0.1:%d;
+    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }`, upstreamPort, nginxProxyPort))
+	if err != nil {
+		return err
+	}
+	defer stopProxy()
 
 	ctx := context.Background()
 	emu, err := emulator.Start(ctx, emulator.Options{})
@@ -93,26 +107,45 @@ func run(duration time.Duration, connections int) error {
 		{"(b) emulator proxy, no plugins", plainProxy + "/", nil},
 		{"(c) emulator proxy, key-auth + rate-limiting", pluginProxy + "/", []string{"apikey: bench-key"}},
 	}
-	var results []result
 	for _, c := range cases {
 		if err := check(c.url, c.headers); err != nil {
 			return fmt.Errorf("%s: %w", c.name, err)
 		}
-		r, err := wrk(c.url, c.headers, duration, connections)
-		if err != nil {
-			return fmt.Errorf("%s: %w", c.name, err)
-		}
-		r.name = c.name
-		results = append(results, r)
 	}
-	fmt.Printf("\nproxy benchmark: wrk, %d connections, %s each, 2 threads, one small 200 from an nginx upstream\n", connections, duration)
-	for _, r := range results {
-		fmt.Printf("  %-46s %10.0f req/s   p99 %8.2f ms\n", r.name, r.rps, float64(r.p99.Microseconds())/1000)
+	runs := make([][]result, len(cases))
+	for round := 0; round < rounds; round++ {
+		for i, c := range cases {
+			r, err := wrk(c.url, c.headers, duration, connections)
+			if err != nil {
+				return fmt.Errorf("%s: %w", c.name, err)
+			}
+			runs[i] = append(runs[i], r)
+		}
+	}
+	fmt.Printf("\nproxy benchmark: wrk, %d connections, 2 threads, one small 200 from an nginx upstream; median of %d interleaved rounds of %s\n",
+		connections, rounds, duration)
+	results := make([]result, len(cases))
+	for i, c := range cases {
+		results[i] = median(runs[i])
+		results[i].name = c.name
+		fmt.Printf("  %-46s %10.0f req/s   p99 %8.2f ms\n", c.name, results[i].rps, float64(results[i].p99.Microseconds())/1000)
 	}
 	a, b, c := results[0], results[1], results[2]
 	fmt.Printf("  ratio b/a %.2f (target at least 0.8)   ratio c/b %.2f (target at least 0.9)   p99 c-a %.2f ms (target under 2 ms)\n",
 		b.rps/a.rps, c.rps/b.rps, float64((c.p99-a.p99).Microseconds())/1000)
 	return nil
+}
+
+// median takes requests/s and p99 each at its own median over the rounds.
+func median(runs []result) result {
+	rps := make([]float64, len(runs))
+	p99 := make([]time.Duration, len(runs))
+	for i, r := range runs {
+		rps[i], p99[i] = r.rps, r.p99
+	}
+	slices.Sort(rps)
+	slices.Sort(p99)
+	return result{rps: rps[len(rps)/2], p99: p99[len(p99)/2]}
 }
 
 func freePort() int {
@@ -124,8 +157,12 @@ func freePort() int {
 	return l.Addr().(*net.TCPAddr).Port
 }
 
-// startNginx runs one nginx with two servers: the upstream (a small 200) and a proxy_pass to it.
-func startNginx(dir string, upstreamPort, proxyPort int) (func(), error) {
+// startNginx runs an nginx of one worker serving servers (the http block's content) in dir,
+// and waits until port answers.
+func startNginx(dir string, port int, servers string) (func(), error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, err
+	}
 	conf := fmt.Sprintf(`worker_processes 1;
 daemon off;
 pid %[1]s/nginx.pid;
@@ -138,14 +175,9 @@ http {
   fastcgi_temp_path %[1]s/fastcgi;
   uwsgi_temp_path %[1]s/uwsgi;
   scgi_temp_path %[1]s/scgi;
-  upstream backend { server 127.0.0.1:%[2]d; keepalive 64; }
-  server { listen 127.0.0.1:%[2]d; location / { return 200 'ok'; } }
-  server {
-    listen 127.0.0.1:%[3]d;
-    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection ""; }
-  }
+  %[2]s
 }
-`, dir, upstreamPort, proxyPort)
+`, dir, servers)
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
 		return nil, err
@@ -158,7 +190,7 @@ http {
 	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		if err := check(fmt.Sprintf("http://127.0.0.1:%d/", proxyPort), nil); err == nil {
+		if err := check(fmt.Sprintf("http://127.0.0.1:%d/", port), nil); err == nil {
 			return stop, nil
 		}
 		if time.Now().After(deadline) {

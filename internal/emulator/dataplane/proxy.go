@@ -1,12 +1,10 @@
 package dataplane
 
 import (
-	"bytes"
-	"context"
-	"crypto/rand"
+	"encoding/binary"
+	"math/rand/v2"
 	"encoding/hex"
 	"errors"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -34,9 +32,16 @@ type Proxy struct {
 	logger *slog.Logger
 
 	mu   sync.Mutex
-	snap atomic.Pointer[Snapshot]
+	snap atomic.Pointer[currentSnapshot]
 
 	upstreams upstreamPool
+}
+
+// currentSnapshot is the snapshot the proxy works from and the store generation at which it
+// was last found current: while the generation stays the same, a request needs no store read.
+type currentSnapshot struct {
+	snapshot   *Snapshot
+	generation uint64
 }
 
 // NewProxy serves the data plane of control plane cp from st.
@@ -53,18 +58,21 @@ func (p *Proxy) Close() { p.upstreams.closeIdle() }
 // snapshot returns the configuration at the store's current version, rebuilding it after a
 // change: what the API wrote applies to the next request.
 func (p *Proxy) snapshot() (*Snapshot, error) {
-	var version uint64
-	_ = p.store.Read(func(tx store.Reader) error { version = tx.Version(p.cp); return nil })
-	if s := p.snap.Load(); s != nil && s.Version == version {
-		return s, nil
+	generation := p.store.Generation()
+	if c := p.snap.Load(); c != nil && c.generation == generation {
+		return c.snapshot, nil
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if s := p.snap.Load(); s != nil && s.Version == version {
-		return s, nil
+	if c := p.snap.Load(); c != nil && c.generation == generation {
+		return c.snapshot, nil
 	}
 	var s *Snapshot
 	err := p.store.Read(func(tx store.Reader) error {
+		if c := p.snap.Load(); c != nil && c.snapshot.Version == tx.Version(p.cp) {
+			s = c.snapshot // another control plane changed
+			return nil
+		}
 		var err error
 		s, err = loadSnapshot(tx, p.cp)
 		return err
@@ -72,14 +80,19 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.snap.Store(s)
+	p.snap.Store(&currentSnapshot{snapshot: s, generation: generation})
 	return s, nil
 }
 
+// newRequestID is a random 128-bit id in hex, as Kong's. It identifies a request in logs and
+// error bodies and guards nothing, so the runtime's fast generator serves.
 func newRequestID() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
+	var raw [16]byte
+	binary.LittleEndian.PutUint64(raw[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(raw[8:], rand.Uint64())
+	var b [32]byte
+	hex.Encode(b[:], raw[:])
+	return string(b[:])
 }
 
 // Handle serves one client request: route it, run the plugins, proxy it or answer for Kong.
@@ -93,7 +106,7 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	if ip := fc.RemoteIP(); ip != nil {
 		ctx.ClientIP = ip.String()
 	}
-	r, err := downstreamRequest(fc)
+	r, out, err := downstreamRequests(fc)
 	if err != nil {
 		ctx.Downstream = &http.Request{Method: string(fc.Method()), Header: http.Header{}, URL: &url.URL{}}
 		p.nginxError(fc, ctx, start, http.StatusBadRequest, "")
@@ -141,11 +154,6 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 		ctx.Service = svc
 	}
 
-	out := r.Clone(context.Background())
-	out.RequestURI = ""
-	if r.ContentLength > 0 {
-		out.Body = io.NopCloser(bytes.NewReader(requestBody(r)))
-	}
 	ctx.Request = out
 
 	ran := p.access(ctx)

@@ -67,49 +67,58 @@ func requestError(fc *fasthttp.RequestCtx, err error) {
 	fc.SetConnectionClose()
 }
 
-// downstreamRequest is the client's request as plugins see it: a net/http request built from
-// what fasthttp read, with the raw request URI parsed as net/http would.
-func downstreamRequest(fc *fasthttp.RequestCtx) (*http.Request, error) {
+// downstreamRequests builds, from what fasthttp read, the client's request as plugins see it
+// (down) and the copy they change and the proxy sends upstream (out): net/http requests, with
+// the raw request URI parsed as net/http would. Both header maps share one backing array
+// for their values, allocated once.
+func downstreamRequests(fc *fasthttp.RequestCtx) (down, out *http.Request, err error) {
 	rh := &fc.Request.Header
 	rawURI := string(rh.RequestURI())
 	u, err := url.ParseRequestURI(rawURI)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	header := make(http.Header, 8)
+	n := rh.Len()
+	values := make([]string, 0, 2*n)
+	downHeader, outHeader := make(http.Header, n), make(http.Header, n)
 	for k, v := range rh.All() {
 		if string(k) == "Host" {
 			continue
 		}
-		key := textproto.CanonicalMIMEHeaderKey(string(k))
-		header[key] = append(header[key], string(v))
+		key, value := textproto.CanonicalMIMEHeaderKey(string(k)), string(v)
+		if _, seen := downHeader[key]; seen {
+			downHeader[key] = append(downHeader[key], value)
+			outHeader[key] = append(outHeader[key], value)
+			continue
+		}
+		values = append(values, value, value)
+		i := len(values) - 2
+		downHeader[key], outHeader[key] = values[i:i+1:i+1], values[i+1:i+2:i+2]
 	}
 	host := u.Host
 	if host == "" {
 		host = string(rh.Host())
 	}
-	major, minor := 1, 1
+	minor := 1
 	if !rh.IsHTTP11() {
 		minor = 0
 	}
 	body := fc.Request.Body()
-	r := &http.Request{
-		Method:        string(rh.Method()),
-		URL:           u,
-		Proto:         "HTTP/" + strconv.Itoa(major) + "." + strconv.Itoa(minor),
-		ProtoMajor:    major,
-		ProtoMinor:    minor,
-		Header:        header,
-		Host:          host,
-		RemoteAddr:    fc.RemoteAddr().String(),
-		RequestURI:    rawURI,
-		ContentLength: int64(len(body)),
-		Body:          http.NoBody,
-	}
 	if len(body) > 0 {
-		r.Body = io.NopCloser(bytes.NewReader(append([]byte(nil), body...)))
+		body = append([]byte(nil), body...)
 	}
-	return r, nil
+	newRequest := func(header http.Header, u *url.URL) *http.Request {
+		r := &http.Request{Method: string(rh.Method()), URL: u, Proto: "HTTP/1." + strconv.Itoa(minor), ProtoMajor: 1, ProtoMinor: minor,
+			Header: header, Host: host, RemoteAddr: fc.RemoteAddr().String(), ContentLength: int64(len(body)), Body: http.NoBody}
+		if len(body) > 0 {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		return r
+	}
+	outURL := *u
+	down, out = newRequest(downHeader, u), newRequest(outHeader, &outURL)
+	down.RequestURI = rawURI
+	return down, out, nil
 }
 
 // fasthttpLogger sends fasthttp's own messages (connection errors) to the debug log.

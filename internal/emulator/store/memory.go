@@ -3,12 +3,15 @@ package store
 import (
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/google/btree"
 )
 
 // Memory is the in-memory Store.
 type Memory struct {
+	generation atomic.Uint64
+
 	mu  sync.RWMutex
 	cps map[string]*cpState
 	// referrers maps a record to the records pointing at it, across kinds.
@@ -41,8 +44,13 @@ func (m *Memory) Read(fn func(Reader) error) error {
 func (m *Memory) Write(fn func(Writer) error) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	// Counted before the lock is released: whoever sees the new generation then reads
+	// the new state.
+	defer m.generation.Add(1)
 	return fn(m)
 }
+
+func (m *Memory) Generation() uint64 { return m.generation.Load() }
 
 func lessByID(a, b *Record) bool { return a.ID < b.ID }
 

@@ -79,4 +79,7 @@ type Store interface {
 	// Write runs fn exclusively. If fn returns an error, the changes it made are still applied
 	// up to that point, so callers check everything before their first Put or Delete.
 	Write(fn func(Writer) error) error
+	// Generation increases with every Write. It is read without a view, so that a reader
+	// can tell cheaply that nothing changed since it last looked (the proxy, per request).
+	Generation() uint64
 }
