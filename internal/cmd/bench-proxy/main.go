@@ -27,6 +27,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -187,7 +188,19 @@ http {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting nginx: %w", err)
 	}
-	stop := func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }
+	// SIGTERM, not SIGKILL: nginx's master then stops its worker, which would otherwise
+	// outlive it holding the port.
+	stop := func() {
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		if err := check(fmt.Sprintf("http://127.0.0.1:%d/", port), nil); err == nil {

@@ -95,12 +95,13 @@ func (c *Context) Exited() bool { return c.exit != nil }
 // the username; jwt: the key).
 func (c *Context) Authenticate(consumer, credential Entity, identifier string) {
 	c.Consumer, c.Credential, c.Anonymous = consumer, credential, credential == nil
+	// The names are in canonical form, so they are assigned without Header.Set's canonicalizing.
 	h := c.Request.Header
 	set := func(name, v string) {
 		if v == "" {
-			h.Del(name)
+			delete(h, name)
 		} else {
-			h.Set(name, v)
+			h[name] = []string{v}
 		}
 	}
 	set("X-Consumer-Id", Str(consumer, "id"))
@@ -108,10 +109,10 @@ func (c *Context) Authenticate(consumer, credential Entity, identifier string) {
 	set("X-Consumer-Username", Str(consumer, "username"))
 	if credential != nil {
 		set("X-Credential-Identifier", identifier)
-		h.Del("X-Anonymous-Consumer")
+		delete(h, "X-Anonymous-Consumer")
 	} else {
-		h.Del("X-Credential-Identifier")
-		h.Set("X-Anonymous-Consumer", "true")
+		delete(h, "X-Credential-Identifier")
+		h["X-Anonymous-Consumer"] = []string{"true"}
 	}
 }
 

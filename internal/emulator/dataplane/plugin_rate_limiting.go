@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/textproto"
 	"strconv"
 	"sync"
 	"time"
@@ -26,6 +27,17 @@ type period struct {
 	limit  float64
 }
 
+// limitHeader and remainingHeader are X-RateLimit-Limit-<Period> and
+// X-RateLimit-Remaining-<Period> in net/http's canonical form, to be assigned per request
+// without canonicalizing them again.
+func (p period) limitHeader() string {
+	return textproto.CanonicalMIMEHeaderKey("X-RateLimit-Limit-" + p.header)
+}
+
+func (p period) remainingHeader() string {
+	return textproto.CanonicalMIMEHeaderKey("X-RateLimit-Remaining-" + p.header)
+}
+
 var periods = []period{
 	{name: "second", header: "Second", secs: 1}, {name: "minute", header: "Minute", secs: 60},
 	{name: "hour", header: "Hour", secs: 3600}, {name: "day", header: "Day", secs: 86400},
@@ -34,6 +46,8 @@ var periods = []period{
 
 type rateLimiting struct {
 	limits        []period
+	// limitHeaders and remainingHeaders are the limits' header names, in their order.
+	limitHeaders, remainingHeaders []string
 	limitBy       string
 	headerName    string
 	path          string
@@ -56,6 +70,8 @@ func newRateLimiting(c, plugin Entity) (Handler, error) {
 		if _, set := c[p.name]; set && c[p.name] != nil {
 			p.limit = Num(c, p.name)
 			rl.limits = append(rl.limits, p)
+			rl.limitHeaders = append(rl.limitHeaders, p.limitHeader())
+			rl.remainingHeaders = append(rl.remainingHeaders, p.remainingHeader())
 		}
 	}
 	if rl.policy == "redis" {
@@ -168,8 +184,8 @@ func (rl *rateLimiting) Access(ctx *Context) {
 			if stop < 0 || stop == i {
 				left--
 			}
-			h.Set("X-RateLimit-Limit-"+p.header, strconv.FormatFloat(p.limit, 'f', -1, 64))
-			h.Set("X-RateLimit-Remaining-"+p.header, strconv.FormatFloat(max(0, left), 'f', -1, 64))
+			h[rl.limitHeaders[i]] = []string{strconv.FormatFloat(p.limit, 'f', -1, 64)}
+			h[rl.remainingHeaders[i]] = []string{strconv.FormatFloat(max(0, left), 'f', -1, 64)}
 		}
 		best := rl.limits[bestIdx]
 		elapsed := (now.UnixMilli() - windowStart(now, best).UnixMilli()) / 1000
@@ -178,9 +194,9 @@ func (rl *rateLimiting) Access(ctx *Context) {
 		if stop < 0 || stop == bestIdx {
 			left--
 		}
-		h.Set("RateLimit-Limit", strconv.FormatFloat(best.limit, 'f', -1, 64))
-		h.Set("RateLimit-Remaining", strconv.FormatFloat(max(0, left), 'f', -1, 64))
-		h.Set("RateLimit-Reset", strconv.FormatInt(reset, 10))
+		h["Ratelimit-Limit"] = []string{strconv.FormatFloat(best.limit, 'f', -1, 64)}
+		h["Ratelimit-Remaining"] = []string{strconv.FormatFloat(max(0, left), 'f', -1, 64)}
+		h["Ratelimit-Reset"] = []string{strconv.FormatInt(reset, 10)}
 	}
 	if stop >= 0 {
 		var hdr http.Header
