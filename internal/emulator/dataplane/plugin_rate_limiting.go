@@ -45,18 +45,18 @@ var periods = []period{
 }
 
 type rateLimiting struct {
-	limits        []period
+	limits []period
 	// limitHeaders and remainingHeaders are the limits' header names, in their order.
 	limitHeaders, remainingHeaders []string
-	limitBy       string
-	headerName    string
-	path          string
-	policy        string
-	faultTolerant bool
-	hideHeaders   bool
-	errorCode     int
-	errorMessage  string
-	redis         *redis.Client
+	limitBy                        string
+	headerName                     string
+	path                           string
+	policy                         string
+	faultTolerant                  bool
+	hideHeaders                    bool
+	errorCode                      int
+	errorMessage                   string
+	redis                          *redis.Client
 	// route and service are the plugin's scope: the counters belong to it.
 	route, service string
 	redisTimeout   time.Duration

@@ -2,10 +2,10 @@ package dataplane
 
 import (
 	"encoding/binary"
-	"math/rand/v2"
 	"encoding/hex"
 	"errors"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/textproto"

@@ -160,7 +160,7 @@ var headerValueCleaner = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
 
 func cleanHeaderValue(v string) string {
 	if strings.ContainsAny(v, "\r\n") {
-		return cleanHeaderValue(v)
+		return headerValueCleaner.Replace(v)
 	}
 	return v
 }
