@@ -9,8 +9,8 @@ import (
 
 // requestBody reads the upstream request's body and leaves it in place for the next reader.
 func requestBody(req *http.Request) []byte {
-	if req.Body == nil {
-		return nil
+	if req.Body == nil || req.Body == http.NoBody {
+		return nil // io.ReadAll would still allocate its first buffer
 	}
 	b, _ := io.ReadAll(req.Body)
 	req.Body = io.NopCloser(bytes.NewReader(b))

@@ -142,6 +142,9 @@ func (c *Context) AnonymousOr(anonymous string, fail func()) bool {
 
 // LocalPort is the port the request came in on (80 when unknown).
 func (c *Context) LocalPort() int {
+	if a, ok := c.LocalAddr.(*net.TCPAddr); ok {
+		return a.Port
+	}
 	if c.LocalAddr != nil {
 		if _, ps, err := net.SplitHostPort(c.LocalAddr.String()); err == nil {
 			if n, err := strconv.Atoi(ps); err == nil {

@@ -116,7 +116,6 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	defer func() {
 		if v := recover(); v != nil {
 			p.logger.Error("proxy panic", "error", v, "path", r.URL.Path)
-			fc.Response.Reset()
 			p.kongError(fc, ctx, start, http.StatusInternalServerError, "")
 		}
 	}()
@@ -259,18 +258,9 @@ func (p *Proxy) writeExit(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginIn
 	if ctype != "" {
 		h.Set("Content-Type", ctype)
 	}
-	for _, inst := range ran {
-		if rh, ok := inst.handler.(ResponseHandler); ok {
-			rh.Response(ctx, e.status, h)
-		}
-	}
-	// Kong runs body_filter on its own answers too (a response-transformer rewrites the JSON
-	// of a 401 as it would an upstream's).
-	for _, inst := range ran {
-		if bh, ok := inst.handler.(BodyHandler); ok {
-			body = bh.Body(ctx, e.status, h, body)
-		}
-	}
+	// Kong runs header_filter and body_filter on its own answers too (a response-transformer
+	// rewrites the JSON of a 401 as it would an upstream's).
+	body = runFilters(ctx, ran, e.status, h, body)
 	kongHeaders(h, ctx, start)
 	writeReply(fc, e.status, h, body)
 }
@@ -382,24 +372,14 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	for _, hh := range hopHeaders {
 		resp.Header.Del(hh)
 	}
-	var responseHandlers []ResponseHandler
-	var bodyHandlers []BodyHandler
-	for _, inst := range ran {
-		if rh, ok := inst.handler.(ResponseHandler); ok {
-			responseHandlers = append(responseHandlers, rh)
-		}
-		if bh, ok := inst.handler.(BodyHandler); ok {
-			bodyHandlers = append(bodyHandlers, bh)
-		}
-	}
 	for k, v := range ctx.ResponseHeader {
 		resp.Header.Del(k)
 		for _, vv := range v {
 			resp.Header.Add(k, vv)
 		}
 	}
-	if len(responseHandlers) > 0 || len(bodyHandlers) > 0 {
-		filterResponse(fc, ctx, responseHandlers, bodyHandlers)
+	if hasFilters(ran) {
+		filterResponse(fc, ctx, ran)
 	}
 	rh := &resp.Header
 	rh.Set("X-Kong-Upstream-Latency", strconv.FormatInt(upstreamLatency.Milliseconds(), 10))
@@ -411,9 +391,9 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	}
 }
 
-// filterResponse runs the plugins' header and body filters on the upstream's answer: they
-// see its headers as an http.Header, which then replaces the response's.
-func filterResponse(fc *fasthttp.RequestCtx, ctx *Context, responseHandlers []ResponseHandler, bodyHandlers []BodyHandler) {
+// filterResponse runs the plugins' filters on the upstream's answer: they see its headers as
+// an http.Header, which then replaces the response's.
+func filterResponse(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInstance) {
 	resp := &fc.Response
 	h := make(http.Header, 16)
 	for k, v := range resp.Header.All() {
@@ -421,17 +401,37 @@ func filterResponse(fc *fasthttp.RequestCtx, ctx *Context, responseHandlers []Re
 		h[key] = append(h[key], string(v))
 	}
 	status := resp.StatusCode()
-	for _, rh := range responseHandlers {
-		rh.Response(ctx, status, h)
+	// A copy: body filters may change the body in place, and the response owns its buffer.
+	resp.SetBodyRaw(runFilters(ctx, ran, status, h, append([]byte(nil), resp.Body()...)))
+	setResponseHead(fc, status, h)
+}
+
+// runFilters runs the collected plugins' header filters, then their body filters (Kong's
+// header_filter and body_filter phases), on a proxied or Kong-generated answer.
+func runFilters(ctx *Context, ran []*pluginInstance, status int, h http.Header, body []byte) []byte {
+	for _, inst := range ran {
+		if rh, ok := inst.handler.(ResponseHandler); ok {
+			rh.Response(ctx, status, h)
+		}
 	}
-	if len(bodyHandlers) > 0 {
-		body := append([]byte(nil), resp.Body()...)
-		for _, bh := range bodyHandlers {
+	for _, inst := range ran {
+		if bh, ok := inst.handler.(BodyHandler); ok {
 			body = bh.Body(ctx, status, h, body)
 		}
-		resp.SetBodyRaw(body)
 	}
-	setResponseHead(fc, status, h)
+	return body
+}
+
+// hasFilters tells whether any collected plugin filters answers; without one, the upstream's
+// answer is relayed without turning its headers into an http.Header.
+func hasFilters(ran []*pluginInstance) bool {
+	for _, inst := range ran {
+		switch inst.handler.(type) {
+		case ResponseHandler, BodyHandler:
+			return true
+		}
+	}
+	return false
 }
 
 func preserveHost(route Entity) bool {

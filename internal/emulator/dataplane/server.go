@@ -32,18 +32,17 @@ func NewServer(handler fasthttp.RequestHandler, logger *slog.Logger) *fasthttp.S
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &fasthttp.Server{
-		Handler:                       handler,
-		ErrorHandler:                  requestError,
-		ReadBufferSize:                maxRequestHead,
-		MaxRequestBodySize:            maxRequestBody,
-		ReadTimeout:                   60 * time.Second, // client_header_timeout and client_body_timeout
-		IdleTimeout:                   75 * time.Second, // keepalive_timeout
-		NoDefaultServerHeader:         true,
-		NoDefaultContentType:          true,
-		DisablePreParseMultipartForm:  true,
-		DisableHeaderNamesNormalizing: false,
-		CloseOnShutdown:               true,
-		Logger:                        fasthttpLogger{logger},
+		Handler:                      handler,
+		ErrorHandler:                 requestError,
+		ReadBufferSize:               maxRequestHead,
+		MaxRequestBodySize:           maxRequestBody,
+		ReadTimeout:                  60 * time.Second, // client_header_timeout and client_body_timeout
+		IdleTimeout:                  75 * time.Second, // keepalive_timeout
+		NoDefaultServerHeader:        true,
+		NoDefaultContentType:         true,
+		DisablePreParseMultipartForm: true,
+		CloseOnShutdown:              true,
+		Logger:                       fasthttpLogger{logger},
 	}
 }
 
