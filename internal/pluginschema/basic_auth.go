@@ -20,8 +20,8 @@ var basicAuth = &Plugin{
 				"refuse such requests.",
 		},
 		{
-			// Kong 3.15 defaults this to true (its reference schema); the 3.10 source said false.
-			Name: "hide_credentials", Type: TypeBoolean, Required: true, Default: true,
+			// Konnect's default; the Kong 3.15 reference schema says true.
+			Name: "hide_credentials", Type: TypeBoolean, Required: true, Default: false,
 			Description: "Remove the `Authorization` (or `Proxy-Authorization`) header that carried the " +
 				"credentials before the request is proxied, so the upstream service never sees them.",
 		},

@@ -5,7 +5,7 @@ import "testing"
 func basicAuthDefaults() map[string]any {
 	return map[string]any{
 		"anonymous":        nil,
-		"hide_credentials": true, // Kong 3.15's default, not 3.10's false
+		"hide_credentials": false, // Konnect's default (Kong 3.15 says true)
 		"realm":            "service",
 		"brute_force_protection": map[string]any{
 			"strategy": "off",
@@ -38,14 +38,14 @@ func TestBasicAuthValues(t *testing.T) {
 	p := mustLookup(t, "basic-auth")
 	in := decode(t, `{
 		"anonymous": "guest",
-		"hide_credentials": false,
+		"hide_credentials": true,
 		"realm": "shop",
 		"brute_force_protection": {"strategy": "redis", "redis": {"host": "redis.internal", "port": 6380}},
 		"principals": {"enabled": true, "directory": "staff"}
 	}`)
 	want := basicAuthDefaults()
 	want["anonymous"] = "guest"
-	want["hide_credentials"] = false
+	want["hide_credentials"] = true
 	want["realm"] = "shop"
 	redis := redisDefaults()
 	redis["host"] = "redis.internal"

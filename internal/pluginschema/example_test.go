@@ -22,7 +22,7 @@ func ExamplePlugin_Normalize() {
 		fmt.Println(e)
 	}
 	// Output:
-	// consumer 429 {"cloud_authentication":null,"database":0,"host":"redis.internal","password":null,"port":6379,"server_name":null,"ssl":false,"ssl_verify":true,"timeout":2000,"username":null}
+	// consumer 429 {"cloud_authentication":null,"database":0,"host":"redis.internal","password":null,"port":6379,"server_name":null,"ssl":false,"ssl_verify":false,"timeout":2000,"username":null}
 	// schema violation (config: The limit for hour(5.0) cannot be lower than the limit for minute(10.0))
 	// at least one of these fields must be non-empty: 'config.second', 'config.minute', 'config.hour', 'config.day', 'config.month', 'config.year'
 	// config.policy: expected one of: local, redis

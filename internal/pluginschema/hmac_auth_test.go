@@ -4,7 +4,7 @@ import "testing"
 
 func hmacAuthDefaults() map[string]any {
 	return map[string]any{
-		"hide_credentials":      true, // Kong 3.15's default, not 3.10's false
+		"hide_credentials":      false, // Konnect's default (Kong 3.15 says true)
 		"clock_skew":            300.0,
 		"anonymous":             nil,
 		"validate_request_body": false,
@@ -31,7 +31,7 @@ func TestHMACAuthDefaults(t *testing.T) {
 func TestHMACAuthValues(t *testing.T) {
 	p := mustLookup(t, "hmac-auth")
 	in := decode(t, `{
-		"hide_credentials": false,
+		"hide_credentials": true,
 		"clock_skew": 60,
 		"anonymous": "4b7e4f6c-4c1d-4f0e-9d0b-2f3a5b6c7d8e",
 		"validate_request_body": true,
@@ -40,7 +40,7 @@ func TestHMACAuthValues(t *testing.T) {
 		"realm": "api"
 	}`)
 	want := hmacAuthDefaults()
-	want["hide_credentials"] = false
+	want["hide_credentials"] = true
 	want["clock_skew"] = 60.0
 	want["anonymous"] = "4b7e4f6c-4c1d-4f0e-9d0b-2f3a5b6c7d8e"
 	want["validate_request_body"] = true

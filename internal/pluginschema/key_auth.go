@@ -20,8 +20,8 @@ var keyAuth = &Plugin{
 			Elements: headerName("A header, query parameter or body field name."),
 		},
 		{
-			// Kong 3.15 defaults this to true (its reference schema); the 3.10 source said false.
-			Name: "hide_credentials", Type: TypeBoolean, Required: true, Default: true,
+			// Konnect's default; the Kong 3.15 reference schema says true.
+			Name: "hide_credentials", Type: TypeBoolean, Required: true, Default: false,
 			Description: "Remove the key from the request (header, query parameter or body field) " +
 				"before it is proxied, so the upstream service never sees it.",
 		},
@@ -56,9 +56,12 @@ var keyAuth = &Plugin{
 				"to send the header without a realm.",
 		},
 		{
+			// Konnect fills in the control plane's own consumers when the list is absent; the Kong
+			// 3.15 reference schema gives no default.
 			Name: "identity_realms", Type: TypeArray,
-			Description: "Konnect identity realms to search for the consumer a key belongs to, in order, " +
-				"in addition to the consumers of the control plane.",
+			Default: []any{map[string]any{"region": nil, "id": nil, "scope": "cp"}},
+			Description: "Where to look up the consumer a key belongs to, in order: `cp` for this control " +
+				"plane's consumers, `realm` for a Konnect identity realm's.",
 			Elements: &Field{
 				Type:        TypeRecord,
 				Description: "One place to look up consumers.",

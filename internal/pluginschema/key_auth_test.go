@@ -7,14 +7,15 @@ import (
 func keyAuthDefaults() map[string]any {
 	return map[string]any{
 		"key_names":        []any{"apikey"},
-		"hide_credentials": true, // Kong 3.15's default, not 3.10's false
+		"hide_credentials": false, // Konnect's default (Kong 3.15 says true)
 		"anonymous":        nil,
 		"key_in_header":    true,
 		"key_in_query":     true,
 		"key_in_body":      false,
 		"run_on_preflight": true,
 		"realm":            nil,
-		"identity_realms":  nil,
+		// Konnect looks keys up in the control plane's own consumers unless told otherwise.
+		"identity_realms": []any{map[string]any{"scope": "cp", "id": nil, "region": nil}},
 		"principals": map[string]any{
 			"enabled":       false,
 			"directory":     "default",
@@ -43,7 +44,7 @@ func TestKeyAuthValues(t *testing.T) {
 	p := mustLookup(t, "key-auth")
 	in := decode(t, `{
 		"key_names": ["apikey", "X-Api-Key", "api_key"],
-		"hide_credentials": false,
+		"hide_credentials": true,
 		"anonymous": "guest",
 		"key_in_body": true,
 		"realm": "shop",
@@ -55,7 +56,7 @@ func TestKeyAuthValues(t *testing.T) {
 	}`)
 	want := keyAuthDefaults()
 	want["key_names"] = []any{"apikey", "X-Api-Key", "api_key"}
-	want["hide_credentials"] = false
+	want["hide_credentials"] = true
 	want["anonymous"] = "guest"
 	want["key_in_body"] = true
 	want["realm"] = "shop"

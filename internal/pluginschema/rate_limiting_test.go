@@ -15,7 +15,7 @@ func redisDefaults() map[string]any {
 		"password":             nil,
 		"database":             int64(0),
 		"ssl":                  false,
-		"ssl_verify":           true, // Kong 3.15
+		"ssl_verify":           false, // Konnect's default (Kong 3.15 says true)
 		"server_name":          nil,
 		"cloud_authentication": nil,
 	}

@@ -73,8 +73,9 @@ func redisRecord(description string) *Field {
 				Description: "Number of the Redis logical database to use."},
 			{Name: "ssl", Type: TypeBoolean, Default: false,
 				Description: "Connect to Redis over TLS."},
-			// Kong 3.15 defaults this to true; older gateways (and Kong's Terraform provider 3.x) say false.
-			{Name: "ssl_verify", Type: TypeBoolean, Default: true,
+			// Konnect returns false, as its Terraform provider and SDK expect; the Kong 3.15
+			// reference schema (and the redis-ce partial in Konnect's spec) say true.
+			{Name: "ssl_verify", Type: TypeBoolean, Default: false,
 				Description: "Check the Redis server's TLS certificate. The gateway needs the issuing CA among its " +
 					"trusted certificates (`lua_ssl_trusted_certificate`)."},
 			named("server_name", serverName),
