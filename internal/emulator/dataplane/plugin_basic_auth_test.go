@@ -110,20 +110,21 @@ func TestBasicAuth(t *testing.T) {
 	anon := g.consumer("anon")
 
 	r, _ := g.route("/basic")
-	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}})
+	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"hide_credentials": true}})
+	// hide_credentials is left at Konnect's default, false: the credentials go upstream.
 	r, _ = g.route("/keep")
-	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"hide_credentials": false, "realm": "kong"}})
+	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"realm": "kong"}})
 	r, _ = g.route("/anon")
-	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "anon"}})
+	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "anon", "hide_credentials": true}})
 	r, _ = g.route("/anon-by-id")
-	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": anon}})
+	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": anon, "hide_credentials": true}})
 	r, _ = g.route("/anon-missing")
 	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "nobody"}})
 	// key-auth (priority 1250) runs before basic-auth: with anonymous set on both, either
 	// credential will do.
 	r, _ = g.route("/either")
 	g.add("plugins", Entity{"name": "key-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "anon"}})
-	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "anon"}})
+	g.add("plugins", Entity{"name": "basic-auth", "route": map[string]any{"id": r}, "config": map[string]any{"anonymous": "anon", "hide_credentials": true}})
 	keyOwner := g.consumer("key-owner")
 	g.add("key-auth", Entity{"key": "k-1", "consumer": map[string]any{"id": keyOwner}})
 
@@ -163,7 +164,7 @@ func TestBasicAuth(t *testing.T) {
 		{name: "spoofed identity headers are replaced", path: "/basic",
 			header: authHeaders("Authorization", good, "X-Consumer-Username", "mallory", "X-Anonymous-Consumer", "true", "X-Credential-Identifier", "x"),
 			status: 200, upstream: bobHeaders},
-		{name: "hide_credentials off keeps the header", path: "/keep", header: authHeaders("Authorization", good),
+		{name: "hide_credentials off by default keeps the header", path: "/keep", header: authHeaders("Authorization", good),
 			status: 200, upstream: map[string]string{"Authorization": good, "X-Consumer-Username": "bob"}},
 		{name: "hide_credentials off keeps proxy-authorization", path: "/keep", header: authHeaders("Proxy-Authorization", good),
 			status: 200, upstream: map[string]string{"Proxy-Authorization": good, "X-Consumer-Username": "bob"}},

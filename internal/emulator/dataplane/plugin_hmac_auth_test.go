@@ -40,10 +40,11 @@ func TestHMACAuth(t *testing.T) {
 		r, _ := g.route(path)
 		g.add("plugins", Entity{"name": "hmac-auth", "route": map[string]any{"id": r}, "config": config})
 	}
-	plugin("/hmac", map[string]any{"realm": "test-realm"})
-	plugin("/plain", map[string]any{"hide_credentials": false, "algorithms": []any{"hmac-sha1", "hmac-sha256"}})
-	plugin("/strict", map[string]any{"enforce_headers": []any{"date", "request-line"}, "validate_request_body": true})
-	plugin("/anon", map[string]any{"anonymous": "anon"})
+	plugin("/hmac", map[string]any{"realm": "test-realm", "hide_credentials": true})
+	// hide_credentials is left at Konnect's default, false: the signature goes upstream.
+	plugin("/plain", map[string]any{"algorithms": []any{"hmac-sha1", "hmac-sha256"}})
+	plugin("/strict", map[string]any{"enforce_headers": []any{"date", "request-line"}, "validate_request_body": true, "hide_credentials": true})
+	plugin("/anon", map[string]any{"anonymous": "anon", "hide_credentials": true})
 
 	const secret = "hmac-secret"
 	date := time.Now().UTC().Format(http.TimeFormat)
