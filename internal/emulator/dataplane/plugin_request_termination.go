@@ -79,8 +79,7 @@ func triggered(req *http.Request, trigger string) bool {
 	if _, ok := decodeArgs(req.URL.RawQuery)[trigger]; ok {
 		return true
 	}
-	v, _ := luaIndex(luaHeaderTable(luaHeaders(req)), trigger)
-	return v != nil
+	return headerValue(luaHeaders(req), trigger) != nil
 }
 
 // echoBody describes the request as Kong's echo does.

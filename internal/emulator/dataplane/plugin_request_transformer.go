@@ -13,21 +13,24 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/kongtemplate"
 )
 
 // request-transformer: rewrites the upstream request's method, path, headers, body and query
 // string in Kong's order (uri, method, headers, body, query string; inside each remove, rename,
-// replace, add, append). Values are Kong templates such as $(headers.x_id).
+// replace, add, append). Values are Kong templates such as $(headers.x_id), rendered by the
+// kongtemplate package.
 //
-// The helpers below the plugin (config entries, Lua-like values, args and JSON codecs,
-// templates) are shared with response-transformer and request-termination.
+// The helpers below the plugin (config entries, Lua-like values, args and JSON codecs) are
+// shared with response-transformer and request-termination.
 
 func init() { Register("request-transformer", newRequestTransformer) }
 
 // templatedEntry is one "name:value" entry whose value is a template.
 type templatedEntry struct {
 	name  string
-	value *template // nil when the entry has no value
+	value *kongtemplate.Template // nil when the entry has no value
 }
 
 // requestParts is one operation's entries for each part of the request.
@@ -37,7 +40,7 @@ type requestParts struct {
 
 type requestTransformer struct {
 	method                               string
-	uri                                  *template // replace.uri; nil when unset
+	uri                                  *kongtemplate.Template // replace.uri; nil when unset
 	remove, rename, replace, add, append requestParts
 }
 
@@ -50,7 +53,7 @@ func newRequestTransformer(c, _ Entity) (Handler, error) {
 	}
 	rt.remove, rt.rename, rt.replace, rt.add, rt.append = parts("remove"), parts("rename"), parts("replace"), parts("add"), parts("append")
 	if replace, _ := c["replace"].(map[string]any); Str(replace, "uri") != "" {
-		rt.uri = compileTemplate(Str(replace, "uri"))
+		rt.uri = kongtemplate.Compile(Str(replace, "uri"))
 	}
 	return rt, nil
 }
@@ -64,7 +67,7 @@ func templatedEntries(list []string) []templatedEntry {
 		}
 		e := templatedEntry{name: name}
 		if value != "" {
-			e.value = compileTemplate(value)
+			e.value = kongtemplate.Compile(value)
 		}
 		out = append(out, e)
 	}
@@ -76,6 +79,7 @@ var errTransform = errors.New("request-transformer")
 
 func (rt *requestTransformer) Access(ctx *Context) {
 	env := newTemplateEnv(ctx)
+	defer env.close()
 	if err := rt.transform(ctx, env); err != nil {
 		ctx.Exit(http.StatusInternalServerError, "", nil)
 	}
@@ -83,7 +87,7 @@ func (rt *requestTransformer) Access(ctx *Context) {
 
 func (rt *requestTransformer) transform(ctx *Context, env *templateEnv) error {
 	if rt.uri != nil {
-		path, err := rt.uri.render(env)
+		path, err := rt.uri.Render(env.session)
 		if err != nil {
 			return err
 		}
@@ -239,7 +243,41 @@ func (e templatedEntry) render(env *templateEnv) (string, error) {
 	if e.value == nil {
 		return "", nil
 	}
-	return e.value.render(env)
+	return e.value.Render(env.session)
+}
+
+// templateEnv is what one request's templates see. The query arguments are decoded once,
+// for the templates and for the query string changes alike.
+type templateEnv struct {
+	ctx         *Context
+	session     *kongtemplate.Session
+	query       map[string]any
+	loadedQuery bool
+}
+
+func newTemplateEnv(ctx *Context) *templateEnv {
+	e := &templateEnv{ctx: ctx}
+	e.session = kongtemplate.NewSession(kongtemplate.Inputs{
+		Headers:     func() map[string]any { return luaHeaders(ctx.Request) },
+		QueryParams: e.queryParams,
+		URICaptures: func() map[string]string {
+			if ctx.Match == nil {
+				return nil
+			}
+			return ctx.Match.Captures
+		},
+		Shared: func() map[string]any { return ctx.Shared },
+	})
+	return e
+}
+
+func (e *templateEnv) close() { e.session.Close() }
+
+func (e *templateEnv) queryParams() map[string]any {
+	if !e.loadedQuery {
+		e.query, e.loadedQuery = decodeArgs(e.ctx.Request.URL.RawQuery), true
+	}
+	return e.query
 }
 
 // The body kinds Kong transforms, by Content-Type.
@@ -713,8 +751,10 @@ func encodeArgs(args map[string]any) string {
 				if v {
 					parts = append(parts, escapeArg(name))
 				}
+			case float64:
+				parts = append(parts, escapeArg(name)+"="+escapeArg(cjsonNumber(v)))
 			default:
-				parts = append(parts, escapeArg(name)+"="+escapeArg(luaToString(v)))
+				parts = append(parts, escapeArg(name)+"="+escapeArg(fmt.Sprint(v)))
 			}
 		}
 	}
@@ -767,6 +807,16 @@ func luaHeaders(req *http.Request) map[string]any {
 		}
 	}
 	return out
+}
+
+// headerValue finds a header in luaHeaders' result by any case and with "_" for "-", as the
+// table kong.request.get_headers returns does.
+func headerValue(headers map[string]any, name string) any {
+	name = strings.ToLower(name)
+	if v, ok := headers[name]; ok {
+		return v
+	}
+	return headers[strings.ReplaceAll(name, "_", "-")]
 }
 
 // decodeJSON decodes one JSON document as cjson does, keeping numbers as written; ok is false
@@ -897,685 +947,4 @@ func writeCJSONString(b *bytes.Buffer, s string) {
 		}
 	}
 	b.WriteByte('"')
-}
-
-// ---- Templates: Penlight's $(...) syntax with a subset of Lua expressions ----
-
-// template is a transformer value: text with $(expression) parts, rendered per request. The
-// expressions understood are the ones Kong's docs use: the names headers, query_params,
-// uri_captures and shared, fields and indexes (headers.x_id, uri_captures[1]), string and
-// number literals, not/and/or, == and ~=, the .. concatenation, and the calls type, tostring
-// and tonumber. Anything else fails to compile, and a request that renders it gets Kong's
-// answer to a broken template: a 500.
-type template struct {
-	parts []templatePart
-	err   error
-}
-
-type templatePart struct {
-	text string
-	expr luaExpr // nil for text
-}
-
-var errTemplate = errors.New("template")
-
-func compileTemplate(src string) *template {
-	t := &template{}
-	for src != "" {
-		start, end, ok := findInlineExpr(src)
-		if !ok {
-			t.parts = append(t.parts, templatePart{text: src})
-			break
-		}
-		if start > 0 {
-			t.parts = append(t.parts, templatePart{text: src[:start]})
-		}
-		expr, err := parseLua(src[start+2 : end])
-		if err != nil {
-			t.err = fmt.Errorf("%w: %q: %w", errTemplate, src[start:end+1], err)
-			return t
-		}
-		t.parts = append(t.parts, templatePart{expr: expr})
-		src = src[end+1:]
-	}
-	return t
-}
-
-// findInlineExpr finds the first "$(" whose parenthesis closes (Lua's %b()), and returns the
-// positions of the "$" and of the closing parenthesis.
-func findInlineExpr(s string) (start, end int, ok bool) {
-	for i := 0; i+1 < len(s); i++ {
-		if s[i] != '$' || s[i+1] != '(' {
-			continue
-		}
-		depth := 0
-		for j := i + 1; j < len(s); j++ {
-			switch s[j] {
-			case '(':
-				depth++
-			case ')':
-				depth--
-				if depth == 0 {
-					return i, j, true
-				}
-			}
-		}
-	}
-	return 0, 0, false
-}
-
-func (t *template) render(env *templateEnv) (string, error) {
-	if t.err != nil {
-		return "", t.err
-	}
-	if len(t.parts) == 1 && t.parts[0].expr == nil {
-		return t.parts[0].text, nil
-	}
-	var b strings.Builder
-	for _, p := range t.parts {
-		if p.expr == nil {
-			b.WriteString(p.text)
-			continue
-		}
-		v, err := p.expr(env)
-		if err != nil {
-			return "", fmt.Errorf("%w: %w", errTemplate, err)
-		}
-		if v == nil || v == false {
-			continue // Penlight renders (value or '')
-		}
-		b.WriteString(luaToString(v))
-	}
-	return b.String(), nil
-}
-
-// templateEnv is what templates see, loaded on first use as Kong's environment is.
-type templateEnv struct {
-	ctx           *Context
-	headers       luaHeaderTable
-	query         map[string]any
-	loadedHeaders bool
-	loadedQuery   bool
-}
-
-func newTemplateEnv(ctx *Context) *templateEnv { return &templateEnv{ctx: ctx} }
-
-func (e *templateEnv) queryParams() map[string]any {
-	if !e.loadedQuery {
-		e.query, e.loadedQuery = decodeArgs(e.ctx.Request.URL.RawQuery), true
-	}
-	return e.query
-}
-
-func (e *templateEnv) global(name string) any {
-	switch name {
-	case "headers":
-		if !e.loadedHeaders {
-			e.headers, e.loadedHeaders = luaHeaders(e.ctx.Request), true
-		}
-		return e.headers
-	case "query_params":
-		return e.queryParams()
-	case "uri_captures":
-		if e.ctx.Match == nil {
-			return luaCaptures{}
-		}
-		return luaCaptures(e.ctx.Match.Captures)
-	case "shared":
-		return luaShared(e.ctx.Shared)
-	case "type":
-		return luaFunc(luaTypeFunc)
-	case "tostring":
-		return luaFunc(func(args []any) (any, error) { return luaToString(firstArg(args)), nil })
-	case "tonumber":
-		return luaFunc(func(args []any) (any, error) {
-			switch v := firstArg(args).(type) {
-			case float64:
-				return v, nil
-			case string:
-				if f, ok := luaToNumber(v); ok {
-					return f, nil
-				}
-			}
-			return nil, nil
-		})
-	}
-	return nil
-}
-
-// Lua-like values: nil, bool, float64, string, []any (a list), map[string]any, and these.
-type (
-	luaHeaderTable map[string]any    // request headers: a miss retries lowercase, "_" as "-"
-	luaCaptures    map[string]string // the route's regex captures: numbers and names
-	luaShared      map[string]any    // kong.ctx.shared
-	luaFunc        func(args []any) (any, error)
-)
-
-// luaExpr is a compiled expression.
-type luaExpr func(env *templateEnv) (any, error)
-
-func firstArg(args []any) any {
-	if len(args) == 0 {
-		return nil
-	}
-	return args[0]
-}
-
-func luaTypeFunc(args []any) (any, error) {
-	if len(args) == 0 {
-		return nil, errors.New("bad argument #1 to 'type' (value expected)")
-	}
-	return luaType(args[0]), nil
-}
-
-func luaType(v any) string {
-	switch v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return "boolean"
-	case float64:
-		return "number"
-	case string:
-		return "string"
-	case luaFunc:
-		return "function"
-	}
-	return "table"
-}
-
-// toLua turns a Go value (from kong.ctx.shared or a decoded document) into a Lua-like one.
-func toLua(v any) any {
-	switch v := v.(type) {
-	case nil, bool, float64, string, []any, map[string]any, luaFunc:
-		return v
-	case json.Number:
-		f, _ := v.Float64()
-		return f
-	case int:
-		return float64(v)
-	case int64:
-		return float64(v)
-	case float32:
-		return float64(v)
-	case []string:
-		return toAnyList(v)
-	case map[string]string:
-		m := make(map[string]any, len(v))
-		for k, s := range v {
-			m[k] = s
-		}
-		return m
-	}
-	return fmt.Sprint(v)
-}
-
-// luaIndex is obj[key].
-func luaIndex(obj, key any) (any, error) {
-	switch t := obj.(type) {
-	case luaHeaderTable:
-		name, ok := key.(string)
-		if !ok {
-			return nil, nil
-		}
-		name = strings.ToLower(name)
-		if v, ok := t[name]; ok {
-			return v, nil
-		}
-		return t[strings.ReplaceAll(name, "_", "-")], nil
-	case luaCaptures:
-		switch k := key.(type) {
-		case float64:
-			if v, ok := t[cjsonNumber(k)]; ok {
-				return v, nil
-			}
-		case string:
-			if _, err := strconv.Atoi(k); err != nil { // "1" is not the number 1
-				if v, ok := t[k]; ok {
-					return v, nil
-				}
-			}
-		}
-		return nil, nil
-	case luaShared:
-		if k, ok := key.(string); ok {
-			return toLua(t[k]), nil
-		}
-		return nil, nil
-	case map[string]any:
-		if k, ok := key.(string); ok {
-			return toLua(t[k]), nil
-		}
-		return nil, nil
-	case []any:
-		if n, ok := key.(float64); ok && n >= 1 && n <= float64(len(t)) && n == float64(int(n)) {
-			return toLua(t[int(n)-1]), nil
-		}
-		return nil, nil
-	case string:
-		return nil, nil // the string library has no such field we offer
-	}
-	return nil, fmt.Errorf("attempt to index a %s value", luaType(obj))
-}
-
-// luaToString is Lua's tostring.
-func luaToString(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return "nil"
-	case bool:
-		return strconv.FormatBool(v)
-	case float64:
-		return cjsonNumber(v)
-	case string:
-		return v
-	case luaFunc:
-		return "function: builtin"
-	}
-	// A table prints as its address in Lua; a stable stand-in keeps that shape.
-	return fmt.Sprintf("table: %p", &v)
-}
-
-// luaToNumber is Lua's tonumber for a string: decimal or 0x hexadecimal, spaces around.
-func luaToNumber(s string) (float64, bool) {
-	s = strings.TrimSpace(s)
-	body, neg := s, false
-	if strings.HasPrefix(body, "-") {
-		body, neg = body[1:], true
-	}
-	if strings.HasPrefix(body, "0x") || strings.HasPrefix(body, "0X") {
-		n, err := strconv.ParseUint(body[2:], 16, 64)
-		if err != nil || body[2:] == "" {
-			return 0, false
-		}
-		if neg {
-			return -float64(n), true
-		}
-		return float64(n), true
-	}
-	if s == "" || strings.Trim(s, "0123456789.eE+-") != "" {
-		return 0, false // no inf, nan or Go-only forms
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	return f, err == nil
-}
-
-func luaEqual(a, b any) bool {
-	switch a := a.(type) {
-	case nil:
-		return b == nil
-	case bool:
-		bv, ok := b.(bool)
-		return ok && a == bv
-	case float64:
-		bv, ok := b.(float64)
-		return ok && a == bv
-	case string:
-		bv, ok := b.(string)
-		return ok && a == bv
-	}
-	return false // tables and functions compare by identity, which templates cannot share
-}
-
-func luaTruth(v any) bool { return v != nil && v != false }
-
-// luaToken is a lexical token: kind is 'n' (name), '0' (number), 's' (string), 'o' (operator).
-type luaToken struct {
-	kind byte
-	text string
-	num  float64
-}
-
-var luaKeywords = map[string]bool{"and": true, "or": true, "not": true, "nil": true, "true": true, "false": true}
-
-func lexLua(src string) ([]luaToken, error) {
-	var out []luaToken
-	for i := 0; i < len(src); {
-		c := src[i]
-		switch {
-		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
-			i++
-		case c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z':
-			j := i + 1
-			for j < len(src) && (src[j] == '_' || src[j] >= 'a' && src[j] <= 'z' || src[j] >= 'A' && src[j] <= 'Z' || src[j] >= '0' && src[j] <= '9') {
-				j++
-			}
-			out = append(out, luaToken{kind: 'n', text: src[i:j]})
-			i = j
-		case c >= '0' && c <= '9' || c == '.' && i+1 < len(src) && src[i+1] >= '0' && src[i+1] <= '9':
-			j := i + 1
-			for j < len(src) && (isHex(src[j]) || src[j] == '.' || src[j] == 'x' || src[j] == 'X' ||
-				(src[j] == '+' || src[j] == '-') && (src[j-1] == 'e' || src[j-1] == 'E')) {
-				j++
-			}
-			n, ok := luaToNumber(src[i:j])
-			if !ok {
-				return nil, fmt.Errorf("malformed number near '%s'", src[i:j])
-			}
-			out = append(out, luaToken{kind: '0', text: src[i:j], num: n})
-			i = j
-		case c == '"' || c == '\'':
-			s, n, err := lexLuaString(src[i:])
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, luaToken{kind: 's', text: s})
-			i += n
-		default:
-			op := ""
-			for _, candidate := range []string{"..", "==", "~=", ".", "[", "]", "(", ")", ","} {
-				if strings.HasPrefix(src[i:], candidate) {
-					op = candidate
-					break
-				}
-			}
-			if op == "" {
-				return nil, fmt.Errorf("unexpected symbol near '%c'", c)
-			}
-			out = append(out, luaToken{kind: 'o', text: op})
-			i += len(op)
-		}
-	}
-	return out, nil
-}
-
-// lexLuaString reads a quoted string literal; n is its length in the source.
-func lexLuaString(src string) (s string, n int, err error) {
-	quote := src[0]
-	var b strings.Builder
-	for i := 1; i < len(src); i++ {
-		c := src[i]
-		switch {
-		case c == quote:
-			return b.String(), i + 1, nil
-		case c == '\n':
-			return "", 0, errors.New("unfinished string")
-		case c == '\\' && i+1 < len(src):
-			i++
-			switch e := src[i]; e {
-			case 'n':
-				b.WriteByte('\n')
-			case 't':
-				b.WriteByte('\t')
-			case 'r':
-				b.WriteByte('\r')
-			case 'a':
-				b.WriteByte('\a')
-			case 'b':
-				b.WriteByte('\b')
-			case 'f':
-				b.WriteByte('\f')
-			case 'v':
-				b.WriteByte('\v')
-			case '\\', '"', '\'', '\n':
-				b.WriteByte(e)
-			default:
-				if e < '0' || e > '9' {
-					return "", 0, errors.New("invalid escape sequence")
-				}
-				j := i
-				for j < len(src) && j < i+3 && src[j] >= '0' && src[j] <= '9' {
-					j++
-				}
-				v, _ := strconv.Atoi(src[i:j])
-				if v > 255 {
-					return "", 0, errors.New("escape sequence too large")
-				}
-				b.WriteByte(byte(v))
-				i = j - 1
-			}
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return "", 0, errors.New("unfinished string")
-}
-
-// luaParser is a recursive-descent parser over the tokens of one expression.
-type luaParser struct {
-	tokens []luaToken
-	pos    int
-}
-
-func parseLua(src string) (luaExpr, error) {
-	tokens, err := lexLua(src)
-	if err != nil {
-		return nil, err
-	}
-	p := &luaParser{tokens: tokens}
-	expr, err := p.or()
-	if err != nil {
-		return nil, err
-	}
-	if p.pos != len(p.tokens) {
-		return nil, fmt.Errorf("unexpected symbol near '%s'", p.tokens[p.pos].text)
-	}
-	return expr, nil
-}
-
-func (p *luaParser) peek(kind byte, text string) bool {
-	if p.pos >= len(p.tokens) {
-		return false
-	}
-	t := p.tokens[p.pos]
-	return t.kind == kind && t.text == text
-}
-
-func (p *luaParser) accept(kind byte, text string) bool {
-	if p.peek(kind, text) {
-		p.pos++
-		return true
-	}
-	return false
-}
-
-func (p *luaParser) or() (luaExpr, error) {
-	left, err := p.and()
-	for err == nil && p.accept('n', "or") {
-		var right luaExpr
-		if right, err = p.and(); err == nil {
-			l, r := left, right
-			left = func(env *templateEnv) (any, error) {
-				v, err := l(env)
-				if err != nil || luaTruth(v) {
-					return v, err
-				}
-				return r(env)
-			}
-		}
-	}
-	return left, err
-}
-
-func (p *luaParser) and() (luaExpr, error) {
-	left, err := p.compare()
-	for err == nil && p.accept('n', "and") {
-		var right luaExpr
-		if right, err = p.compare(); err == nil {
-			l, r := left, right
-			left = func(env *templateEnv) (any, error) {
-				v, err := l(env)
-				if err != nil || !luaTruth(v) {
-					return v, err
-				}
-				return r(env)
-			}
-		}
-	}
-	return left, err
-}
-
-func (p *luaParser) compare() (luaExpr, error) {
-	left, err := p.concat()
-	for err == nil && (p.peek('o', "==") || p.peek('o', "~=")) {
-		negate := p.tokens[p.pos].text == "~="
-		p.pos++
-		var right luaExpr
-		if right, err = p.concat(); err == nil {
-			l, r := left, right
-			left = func(env *templateEnv) (any, error) {
-				a, err := l(env)
-				if err != nil {
-					return nil, err
-				}
-				b, err := r(env)
-				if err != nil {
-					return nil, err
-				}
-				return luaEqual(a, b) != negate, nil
-			}
-		}
-	}
-	return left, err
-}
-
-func (p *luaParser) concat() (luaExpr, error) {
-	left, err := p.unary()
-	if err != nil || !p.accept('o', "..") {
-		return left, err
-	}
-	right, err := p.concat() // right-associative
-	if err != nil {
-		return nil, err
-	}
-	return func(env *templateEnv) (any, error) {
-		a, err := left(env)
-		if err != nil {
-			return nil, err
-		}
-		b, err := right(env)
-		if err != nil {
-			return nil, err
-		}
-		for _, v := range []any{a, b} {
-			if _, ok := v.(string); !ok {
-				if _, ok := v.(float64); !ok {
-					return nil, fmt.Errorf("attempt to concatenate a %s value", luaType(v))
-				}
-			}
-		}
-		return luaToString(a) + luaToString(b), nil
-	}, nil
-}
-
-func (p *luaParser) unary() (luaExpr, error) {
-	if p.accept('n', "not") {
-		operand, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		return func(env *templateEnv) (any, error) {
-			v, err := operand(env)
-			return !luaTruth(v), err
-		}, nil
-	}
-	return p.primary()
-}
-
-func (p *luaParser) primary() (luaExpr, error) {
-	if p.pos >= len(p.tokens) {
-		return nil, errors.New("unexpected end of expression")
-	}
-	t := p.tokens[p.pos]
-	p.pos++
-	constant := func(v any) luaExpr { return func(*templateEnv) (any, error) { return v, nil } }
-	switch {
-	case t.kind == '0':
-		return constant(t.num), nil
-	case t.kind == 's':
-		return constant(t.text), nil
-	case t.kind == 'n' && t.text == "nil":
-		return constant(nil), nil
-	case t.kind == 'n' && t.text == "true":
-		return constant(true), nil
-	case t.kind == 'n' && t.text == "false":
-		return constant(false), nil
-	case t.kind == 'n' && !luaKeywords[t.text]:
-		name := t.text
-		return p.suffixes(func(env *templateEnv) (any, error) { return env.global(name), nil })
-	case t.kind == 'o' && t.text == "(":
-		inner, err := p.or()
-		if err != nil {
-			return nil, err
-		}
-		if !p.accept('o', ")") {
-			return nil, errors.New("')' expected")
-		}
-		return p.suffixes(inner)
-	}
-	return nil, fmt.Errorf("unexpected symbol near '%s'", t.text)
-}
-
-// suffixes parses .name, [expr] and (args) after a prefix expression.
-func (p *luaParser) suffixes(prefix luaExpr) (luaExpr, error) {
-	for {
-		switch {
-		case p.accept('o', "."):
-			if p.pos >= len(p.tokens) || p.tokens[p.pos].kind != 'n' {
-				return nil, errors.New("<name> expected")
-			}
-			key := p.tokens[p.pos].text
-			p.pos++
-			obj := prefix
-			prefix = func(env *templateEnv) (any, error) {
-				v, err := obj(env)
-				if err != nil {
-					return nil, err
-				}
-				return luaIndex(v, key)
-			}
-		case p.accept('o', "["):
-			keyExpr, err := p.or()
-			if err != nil {
-				return nil, err
-			}
-			if !p.accept('o', "]") {
-				return nil, errors.New("']' expected")
-			}
-			obj := prefix
-			prefix = func(env *templateEnv) (any, error) {
-				v, err := obj(env)
-				if err != nil {
-					return nil, err
-				}
-				k, err := keyExpr(env)
-				if err != nil {
-					return nil, err
-				}
-				return luaIndex(v, k)
-			}
-		case p.accept('o', "("):
-			var args []luaExpr
-			for !p.accept('o', ")") {
-				if len(args) > 0 && !p.accept('o', ",") {
-					return nil, errors.New("')' expected")
-				}
-				arg, err := p.or()
-				if err != nil {
-					return nil, err
-				}
-				args = append(args, arg)
-			}
-			fnExpr := prefix
-			prefix = func(env *templateEnv) (any, error) {
-				fn, err := fnExpr(env)
-				if err != nil {
-					return nil, err
-				}
-				f, ok := fn.(luaFunc)
-				if !ok {
-					return nil, fmt.Errorf("attempt to call a %s value", luaType(fn))
-				}
-				values := make([]any, len(args))
-				for i, a := range args {
-					if values[i], err = a(env); err != nil {
-						return nil, err
-					}
-				}
-				return f(values)
-			}
-		default:
-			return prefix, nil
-		}
-	}
 }

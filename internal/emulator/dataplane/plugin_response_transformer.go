@@ -3,6 +3,7 @@ package dataplane
 import (
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -175,4 +176,28 @@ func isJSONContentType(contentType string) bool {
 		}
 	}
 	return false
+}
+
+// luaToNumber is Lua's tonumber for a string: decimal or 0x hexadecimal, spaces around.
+func luaToNumber(s string) (float64, bool) {
+	s = strings.TrimSpace(s)
+	body, neg := s, false
+	if strings.HasPrefix(body, "-") {
+		body, neg = body[1:], true
+	}
+	if strings.HasPrefix(body, "0x") || strings.HasPrefix(body, "0X") {
+		n, err := strconv.ParseUint(body[2:], 16, 64)
+		if err != nil || body[2:] == "" {
+			return 0, false
+		}
+		if neg {
+			return -float64(n), true
+		}
+		return float64(n), true
+	}
+	if s == "" || strings.Trim(s, "0123456789.eE+-") != "" {
+		return 0, false // no inf, nan or Go-only forms
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	return f, err == nil
 }
