@@ -45,6 +45,7 @@ type Session struct {
 	in  Inputs
 	vm  *vm
 	env *lua.LTable
+	str *lua.LTable // the string library, built on first use
 }
 
 // NewSession starts the templates' environment for one request. No Lua state is taken
@@ -55,7 +56,7 @@ func NewSession(in Inputs) *Session { return &Session{in: in} }
 func (s *Session) Close() {
 	if s.vm != nil {
 		vms.Put(s.vm)
-		s.vm, s.env = nil, nil
+		s.vm, s.env, s.str = nil, nil, nil
 	}
 }
 
@@ -132,11 +133,22 @@ func (s *Session) begin() {
 	L.SetMetatable(s.env, meta)
 	// String values' methods ("x"):upper() use this session's string table, so that nothing
 	// an expression does to it outlives the request.
-	str := s.library(lua.StringLibName)
-	s.env.RawSetString(lua.StringLibName, str)
 	methods := L.NewTable()
-	methods.RawSetString("__index", str)
+	methods.RawSetString("__index", L.NewFunction(s.stringMethod))
 	L.SetMetatable(lua.LString(""), methods)
+}
+
+func (s *Session) stringLibrary() *lua.LTable {
+	if s.str == nil {
+		s.str = s.library(lua.StringLibName)
+	}
+	return s.str
+}
+
+// stringMethod is the __index of string values.
+func (s *Session) stringMethod(L *lua.LState) int {
+	L.Push(L.GetField(s.stringLibrary(), L.CheckString(2)))
+	return 1
 }
 
 // lookup is the environment's __index: the request's values, loaded on first use and kept
@@ -162,11 +174,15 @@ func (s *Session) lookup(L *lua.LState) int {
 			L.Push(fn)
 			return 1
 		}
-		if _, ok := s.vm.libs[name]; !ok {
+		switch _, ok := s.vm.libs[name]; {
+		case !ok:
 			L.Push(lua.LNil)
 			return 1
+		case name == lua.StringLibName:
+			v = s.stringLibrary()
+		default:
+			v = s.library(name)
 		}
-		v = s.library(name)
 	}
 	s.env.RawSetString(string(key), v)
 	L.Push(v)
@@ -180,7 +196,7 @@ func readOnly(L *lua.LState) int {
 
 // library builds a fresh table of one library's safe functions.
 func (s *Session) library(name string) *lua.LTable {
-	t := s.vm.L.NewTable()
+	t := s.vm.L.CreateTable(0, len(s.vm.libs[name]))
 	for k, fn := range s.vm.libs[name] {
 		t.RawSetString(k, fn)
 	}
@@ -315,7 +331,7 @@ func (s *Session) eval(proto *lua.FunctionProto) (string, error) {
 		// The state may hold half-done work: it is not reused, and the next expression of
 		// this request starts a new environment.
 		L.Close()
-		s.vm, s.env = nil, nil
+		s.vm, s.env, s.str = nil, nil, nil
 		return "", err
 	}
 	v := L.Get(-1)
