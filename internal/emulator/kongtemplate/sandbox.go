@@ -65,27 +65,28 @@ func (s *Session) Close() {
 // environment, the library tables and the string methods.
 type vm struct {
 	L     *lua.LState
-	funcs map[string]lua.LValue            // global functions, by name
+	funcs map[string]lua.LValue            // global functions (and _VERSION), by name
 	libs  map[string]map[string]lua.LValue // library tables' contents, by library name
 	index *lua.LFunction                   // the headers table's __index
 }
 
 var vms = sync.Pool{New: func() any { return newVM() }}
 
-// The standard functions a template may call: those of Kong's sandbox environment
-// (kong.tools.sandbox) that gopher-lua has, without the ones that reach the file system, the
-// process, the loader, or the metatables (no io, require, load, dofile, os.execute,
-// os.getenv, setmetatable, getfenv, rawset, string.dump, ...).
+// The standard names a template may use: the ones of the Lua environment of Kong's sandbox
+// (kong/tools/sandbox/environment/lua.lua) that gopher-lua has, less print (the gateway's
+// stdout is not the template's). Nothing reaches the file system, the process, the loader
+// or metatables: no io, require, load, dofile, os.execute, os.getenv, setmetatable,
+// getfenv, rawset or string.dump.
 var (
-	safeFuncs = []string{"assert", "error", "ipairs", "next", "pairs", "pcall", "select", "tonumber",
-		"tostring", "type", "unpack", "xpcall"}
+	safeFuncs = []string{"_VERSION", "assert", "error", "ipairs", "next", "pairs", "pcall", "select",
+		"tonumber", "tostring", "type", "unpack", "xpcall"}
 	safeLibs = map[string][]string{
 		lua.StringLibName: {"byte", "char", "find", "format", "gmatch", "gsub", "len", "lower", "match", "rep",
 			"reverse", "sub", "upper"},
 		lua.MathLibName: {"abs", "acos", "asin", "atan", "atan2", "ceil", "cos", "cosh", "deg", "exp", "floor",
 			"fmod", "frexp", "huge", "ldexp", "log", "log10", "max", "min", "modf", "pi", "pow", "rad",
 			"random", "sin", "sinh", "sqrt", "tan", "tanh"},
-		lua.TabLibName: {"concat", "insert", "maxn", "remove", "sort"},
+		lua.TabLibName: {"concat", "getn", "insert", "maxn", "remove", "sort"},
 		lua.OsLibName:  {"clock", "date", "difftime", "time"},
 	}
 )

@@ -3,11 +3,17 @@
 //
 // Kong compiles such a value with Penlight's template engine: the text outside `$(...)` is
 // copied as it is, and each `$(expression)` is a Lua expression whose value (or "" when it is
-// nil or false) is written in its place. The expressions run in Kong's Lua sandbox: the
-// request's `headers`, `query_params`, `uri_captures` and `shared` (kong.ctx.shared), `type`,
-// and the safe standard functions of Kong's sandbox environment; nothing that reaches the
-// file system, the process or the loader. This package does the same with a real Lua VM
-// (gopher-lua), with a time budget so that a runaway expression cannot hold a request.
+// nil or false) is written in its place. The expressions run in a sandbox: the request's
+// `headers`, `query_params`, `uri_captures` and `shared` (kong.ctx.shared), `type`, and the
+// standard Lua names of Kong's sandbox environment; nothing that reaches the file system, the
+// process or the loader. This package does the same with a real Lua VM (gopher-lua), with a
+// time budget so that a runaway expression cannot hold a request.
+//
+// Differences from Kong, on purpose or by the VM: Kong's template environment also holds its
+// `kong` and `ngx` objects, which have no counterpart here; gopher-lua is Lua 5.1 where Kong
+// runs LuaJIT, so an unknown string escape such as '\q' is the character itself instead of
+// an error, and numbers joined with `..` print with Go's digits (a rendered value, and
+// tostring, use LuaJIT's "%.14g").
 package kongtemplate
 
 import (
