@@ -35,6 +35,7 @@ type Server struct {
 	tokens   []string
 	logger   *slog.Logger
 	faults   *faultInjector
+	filters  *filterCatalog
 	handler  http.Handler
 	requests atomic.Uint64
 }
@@ -57,6 +58,9 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	}
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
+	if s.filters, err = newFilterCatalog(spec); err != nil {
+		return nil, err
+	}
 	validator := middleware.OapiRequestValidatorWithOptions(spec, &middleware.Options{
 		DoNotValidateServers:  true,
 		SilenceServersWarning: true,
@@ -71,7 +75,7 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	api := HandlerWithOptions(s, StdHTTPServerOptions{
 		ErrorHandlerFunc: s.paramFailed,
 	})
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(validator(api)))))))
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(validator(api)))))))
 	return s, nil
 }
 
@@ -169,30 +173,6 @@ func (s *Server) limitBody(next http.Handler) http.Handler {
 			return
 		}
 		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		next.ServeHTTP(w, r)
-	})
-}
-
-// normalizeFilters rewrites the filter[field]=v shorthand to filter[field][eq]=v, the form the
-// spec's deepObject filters take.
-func normalizeFilters(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.URL.RawQuery, "filter") {
-			next.ServeHTTP(w, r)
-			return
-		}
-		q := r.URL.Query()
-		changed := false
-		for k, v := range q {
-			if strings.HasPrefix(k, "filter[") && strings.Count(k, "[") == 1 && strings.HasSuffix(k, "]") {
-				q.Del(k)
-				q[k+"[eq]"] = v
-				changed = true
-			}
-		}
-		if changed {
-			r.URL.RawQuery = q.Encode()
-		}
 		next.ServeHTTP(w, r)
 	})
 }
