@@ -257,9 +257,9 @@ func undeclaredFilter(name string, key filterKey, declared map[filterKey]bool) f
 		return filterProblem{name, fmt.Sprintf("unsupported filter operator %q: filter[%s] takes %s", key.op, key.field, strings.Join(ops, ", ")), "invalid"}
 	}
 	if len(all) == 0 {
-		return filterProblem{name, "unknown filter: this list takes no filter parameters", "unknown_property"}
+		return filterProblem{name, "unknown filter: this endpoint takes no filter parameters", "unknown_property"}
 	}
-	return filterProblem{name, "unknown filter: this list takes " + strings.Join(all, ", "), "unknown_property"}
+	return filterProblem{name, "unknown filter: this endpoint takes " + strings.Join(all, ", "), "unknown_property"}
 }
 
 // refuseFilters answers 400 in the format of the API the path belongs to.
