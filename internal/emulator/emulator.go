@@ -106,7 +106,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts.Tokens = nil // kept hashed by the server only
+	// The server keeps the tokens hashed; the goroutine below holds the logger only, not opts.
 	logger := opts.Logger
 	if opts.Faults != nil {
 		if err := opts.Faults.validate(); err != nil {
