@@ -156,7 +156,7 @@ func TestValidationMessagesReadLikeKong(t *testing.T) {
 func TestFaultInjection(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	status, _ := h.raw(http.MethodPut, "/_emulator/faults", `{"rate":0.5,"status":429,"retry_after":0}`, "")
+	status, _ := h.raw(http.MethodPut, "/_emulator/faults", `{"rate":0.5,"status":429,"retry_after":0}`)
 	if status != http.StatusOK {
 		t.Fatalf("set faults: %d", status)
 	}
@@ -177,7 +177,7 @@ func TestFaultInjection(t *testing.T) {
 			t.Fatalf("create %d through faults: %v", i, err)
 		}
 	}
-	if s, _ := h.raw(http.MethodDelete, "/_emulator/faults", "", ""); s != http.StatusNoContent {
+	if s, _ := h.raw(http.MethodDelete, "/_emulator/faults", ""); s != http.StatusNoContent {
 		t.Fatal("clear faults")
 	}
 	n := 0
@@ -190,7 +190,7 @@ func TestFaultInjection(t *testing.T) {
 	if n != 20 {
 		t.Fatalf("%d consumers after 20 retried creates", n)
 	}
-	if s, body := h.raw(http.MethodPut, "/_emulator/faults", `{"rate":2,"status":429}`, ""); s != http.StatusBadRequest {
+	if s, body := h.raw(http.MethodPut, "/_emulator/faults", `{"rate":2,"status":429}`); s != http.StatusBadRequest {
 		t.Fatalf("bad faults: %d %v", s, body)
 	}
 }
@@ -214,7 +214,7 @@ func TestResetAndClose(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	before := h.emu.DefaultControlPlaneID()
-	if s, _ := h.raw(http.MethodPost, "/_emulator/reset", "", ""); s != http.StatusNoContent {
+	if s, _ := h.raw(http.MethodPost, "/_emulator/reset", ""); s != http.StatusNoContent {
 		t.Fatal("reset")
 	}
 	if _, err := h.c.GetControlPlaneWithResponse(h.ctx, h.cp); !client.IsNotFound(err) {

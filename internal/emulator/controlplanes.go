@@ -30,20 +30,28 @@ func (s *Server) ListControlPlanes(w http.ResponseWriter, r *http.Request, param
 		s.badRequest(w, r, []fieldProblem{{field: "page", message: "page[size] must be 1 to 100 and page[number] at least 1", rule: "invalid"}})
 		return
 	}
-	match := controlPlaneFilter(params)
+	descending, ok := controlPlaneSort(params.Sort)
+	if !ok {
+		s.badRequest(w, r, []fieldProblem{{field: "sort", message: "sort takes created_at, optionally followed by asc or desc", rule: "invalid"}})
+		return
+	}
+	match := listFilter(r.URL.Query(), controlPlanesKind)
 	var all []client.ControlPlane
 	_ = s.store.Read(func(tx store.Reader) error {
 		records, _ := tx.List("", controlPlanesKind, store.Query{})
 		for _, rec := range records {
 			var cp client.ControlPlane
-			if json.Unmarshal(rec.Body, &cp) == nil && match(cp) {
+			if (match == nil || match(rec.Body)) && json.Unmarshal(rec.Body, &cp) == nil {
 				all = append(all, cp)
 			}
 		}
 		return nil
 	})
-	// Konnect lists by creation, oldest first; the id breaks ties.
+	// Konnect lists by creation, oldest first unless sort says desc; the id breaks ties.
 	sort.SliceStable(all, func(i, j int) bool {
+		if descending {
+			i, j = j, i
+		}
 		if !all[i].CreatedAt.Equal(all[j].CreatedAt) {
 			return all[i].CreatedAt.Before(all[j].CreatedAt)
 		}
@@ -62,24 +70,19 @@ func (s *Server) ListControlPlanes(w http.ResponseWriter, r *http.Request, param
 	writeJSON(w, http.StatusOK, resp)
 }
 
-// controlPlaneFilter reads filter[name][eq|neq|contains].
-func controlPlaneFilter(params client.ListControlPlanesParams) func(client.ControlPlane) bool {
-	var eq, neq, contains string
-	if params.Filter != nil && params.Filter.Name != nil {
-		n := params.Filter.Name
-		if n.Eq != nil {
-			eq = *n.Eq
-		}
-		if n.Neq != nil {
-			neq = *n.Neq
-		}
-		if n.Contains != nil {
-			contains = *n.Contains
-		}
+// controlPlaneSort reads sort: created_at is the one attribute Konnect sorts control planes by,
+// ascending unless followed by desc.
+func controlPlaneSort(param *client.ControlPlaneSort) (descending, ok bool) {
+	if param == nil || strings.TrimSpace(*param) == "" {
+		return false, true
 	}
-	return func(cp client.ControlPlane) bool {
-		return (eq == "" || cp.Name == eq) && (neq == "" || cp.Name != neq) && (contains == "" || strings.Contains(cp.Name, contains))
+	switch strings.Join(strings.Fields(*param), " ") {
+	case "created_at", "created_at asc":
+		return false, true
+	case "created_at desc":
+		return true, true
 	}
+	return false, false
 }
 
 func (s *Server) CreateControlPlane(w http.ResponseWriter, r *http.Request) {

@@ -37,13 +37,40 @@ type Options struct {
 	Faults *Faults
 	// Store holds the state; nil means a new in-memory store.
 	Store store.Store
+	// APITimeouts bound how long the API server waits on a client; zero fields take the
+	// defaults (DefaultAPITimeouts).
+	APITimeouts APITimeouts
+}
+
+// APITimeouts are the API server's limits on slow clients (net/http's server timeouts).
+type APITimeouts struct {
+	ReadHeader time.Duration // to read a request's headers
+	Read       time.Duration // to read a whole request, body included
+	Write      time.Duration // from the end of the request's headers to the end of the answer
+	Idle       time.Duration // a kept-alive connection waiting for its next request
+}
+
+// DefaultAPITimeouts are generous for any API call (bodies are at most 1 MiB, a page of a list at
+// most 1000 entities) and still free a connection a client has stopped using.
+var DefaultAPITimeouts = APITimeouts{ReadHeader: 10 * time.Second, Read: 30 * time.Second, Write: time.Minute, Idle: 2 * time.Minute}
+
+func (t APITimeouts) orDefaults() APITimeouts {
+	pick := func(v, def time.Duration) time.Duration {
+		if v > 0 {
+			return v
+		}
+		return def
+	}
+	d := DefaultAPITimeouts
+	return APITimeouts{ReadHeader: pick(t.ReadHeader, d.ReadHeader), Read: pick(t.Read, d.Read), Write: pick(t.Write, d.Write), Idle: pick(t.Idle, d.Idle)}
 }
 
 // Emulator is a running emulator.
 type Emulator struct {
 	// URL is the API's base URL, such as http://127.0.0.1:8080 (paths carry /v2).
 	URL string
-	// Token is an accepted access token.
+	// Token is the development token when no token was configured, and empty otherwise: the
+	// emulator keeps configured tokens only as hashes, and their owner knows them.
 	Token string
 
 	// ProxyURL is the default control plane's proxy.
@@ -64,8 +91,10 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.ProxyAddr == "" {
 		opts.ProxyAddr = "127.0.0.1:0"
 	}
+	token := ""
 	if len(opts.Tokens) == 0 {
 		opts.Tokens = []string{DevelopmentToken}
+		token = DevelopmentToken
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -77,6 +106,8 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The server keeps the tokens hashed; the goroutine below holds the logger only, not opts.
+	logger := opts.Logger
 	if opts.Faults != nil {
 		if err := opts.Faults.validate(); err != nil {
 			return nil, fmt.Errorf("faults: %w", err)
@@ -92,7 +123,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	e := &Emulator{
 		URL:      "http://" + ln.Addr().String(),
-		Token:    opts.Tokens[0],
+		Token:    token,
 		api:      api,
 		listener: ln,
 		done:     make(chan error, 1),
@@ -104,7 +135,15 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	e.ProxyURL = e.dps.defaultURL
 	e.dps.setDefault(e.DefaultControlPlaneID())
-	e.srv = &http.Server{Handler: e.Handler(), ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug)}
+	timeouts := opts.APITimeouts.orDefaults()
+	e.srv = &http.Server{
+		Handler:           e.Handler(),
+		ReadHeaderTimeout: timeouts.ReadHeader,
+		ReadTimeout:       timeouts.Read,
+		WriteTimeout:      timeouts.Write,
+		IdleTimeout:       timeouts.Idle,
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelDebug),
+	}
 	go func() { e.done <- e.srv.Serve(ln) }()
 	go func() {
 		select {
@@ -112,14 +151,15 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 			_ = e.Close()
 		case err := <-e.done:
 			if !errors.Is(err, http.ErrServerClosed) {
-				opts.Logger.Error("the API server stopped", "error", err)
+				logger.Error("the API server stopped", "error", err)
 			}
 		}
 	}()
 	return e, nil
 }
 
-// Handler serves the emulator's endpoints (/_emulator/...) and the Konnect API.
+// Handler serves the emulator's endpoints (/_emulator/...) and the Konnect API. Every endpoint
+// takes the API's token but the health check and the echo upstream (see guardEmulator).
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_emulator/health", func(w http.ResponseWriter, _ *http.Request) {
@@ -137,7 +177,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
 	mux.Handle("/", e.api)
-	return mux
+	return e.api.guardEmulator(mux)
 }
 
 // ControlPlaneInfo is what the emulator runs for a control plane.

@@ -104,7 +104,7 @@ func TestStartServesHealthAndDefaultControlPlane(t *testing.T) {
 	if uuid.Validate(id) != nil {
 		t.Fatalf("default control plane id %q", id)
 	}
-	status, body = h.raw(http.MethodGet, "/_emulator/control-planes/"+id, "", "")
+	status, body = h.raw(http.MethodGet, "/_emulator/control-planes/"+id, "")
 	if status != http.StatusOK || body["name"] != "default" {
 		t.Fatalf("control plane info: %d %v", status, body)
 	}

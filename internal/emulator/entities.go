@@ -150,25 +150,10 @@ func (s *Server) listEntities(w http.ResponseWriter, r *http.Request, cp string,
 		if parent != nil {
 			q.RefField, q.RefID = parent.field, parentID
 		}
-		records, more := tx.List(cp, k.name, q)
-		if customID := r.URL.Query().Get("custom_id"); customID != "" {
-			records = filterBody(records, "custom_id", customID)
-		}
+		records, more := listFiltered(tx, r, cp, k.name, q)
 		writeRawJSON(w, http.StatusOK, listBody(r, records, more))
 		return nil
 	})
-}
-
-// filterBody keeps the records whose top-level string field equals value.
-func filterBody(records []*store.Record, field, value string) []*store.Record {
-	out := records[:0:0]
-	for _, rec := range records {
-		var e map[string]any
-		if json.Unmarshal(rec.Body, &e) == nil && e[field] == value {
-			out = append(out, rec)
-		}
-	}
-	return out
 }
 
 func pageQuery(r *http.Request) (store.Query, *apiError) {

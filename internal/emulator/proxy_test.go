@@ -81,7 +81,7 @@ func upstreamSaw(t *testing.T, body []byte) echoed {
 // proxyFor returns the harness control plane's proxy.
 func (h *harness) proxy() string {
 	h.t.Helper()
-	status, info := h.raw(http.MethodGet, "/_emulator/control-planes/"+h.cp.String(), "", "")
+	status, info := h.raw(http.MethodGet, "/_emulator/control-planes/"+h.cp.String(), "")
 	if status != http.StatusOK || info["proxy_url"] == "" {
 		h.t.Fatalf("control plane info: %d %v", status, info)
 	}

@@ -1,14 +1,20 @@
 package emulator
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -32,14 +38,20 @@ type Server struct {
 	store    store.Store
 	kinds    map[string]*kindSpec
 	defaults specDefaults
-	tokens   []string
+	tokens   []tokenHash
 	logger   *slog.Logger
 	faults   *faultInjector
+	filters  *filterCatalog
 	handler  http.Handler
 	requests atomic.Uint64
 }
 
 var _ ServerInterface = (*Server)(nil)
+
+// tokenHash is how an accepted token is kept: its SHA-256, never the token itself. Tokens are
+// long random strings, so a fast hash is enough; a presented token is hashed and compared with
+// each hash in constant time.
+type tokenHash [sha256.Size]byte
 
 // newServer builds the API over st, accepting the given bearer tokens.
 func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, error) {
@@ -51,12 +63,18 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{}}
+	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, logger: logger, faults: &faultInjector{}}
+	for _, t := range tokens {
+		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
+	}
 	for _, k := range allKinds {
 		s.kinds[k.name] = k
 	}
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
+	if s.filters, err = newFilterCatalog(spec); err != nil {
+		return nil, err
+	}
 	validator := middleware.OapiRequestValidatorWithOptions(spec, &middleware.Options{
 		DoNotValidateServers:  true,
 		SilenceServersWarning: true,
@@ -71,7 +89,7 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	api := HandlerWithOptions(s, StdHTTPServerOptions{
 		ErrorHandlerFunc: s.paramFailed,
 	})
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(validator(api)))))))
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(validator(api)))))))
 	return s, nil
 }
 
@@ -133,7 +151,7 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 	writeProblem(w, newProblem(r, http.StatusInternalServerError, "internal error"))
 }
 
-// authenticate requires Authorization: Bearer <accepted token> on every /v2 call.
+// authenticate requires Authorization: Bearer <accepted token>.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.authorized(r.Header.Get("Authorization")) {
@@ -153,48 +171,76 @@ func (s *Server) authorized(header string) bool {
 	if !ok || token == "" {
 		return false
 	}
-	for _, t := range s.tokens {
-		if subtle.ConstantTimeCompare([]byte(t), []byte(token)) == 1 {
-			return true
-		}
+	presented := sha256.Sum256([]byte(token))
+	match := 0
+	for _, accepted := range s.tokens {
+		match |= subtle.ConstantTimeCompare(accepted[:], presented[:])
 	}
-	return false
+	return match == 1
 }
 
-// limitBody refuses bodies over maxBodyBytes with 413 before they are read.
-func (s *Server) limitBody(next http.Handler) http.Handler {
+// openEmulatorPaths are the emulator's own endpoints that need no token: the health check, and
+// the echo upstream, which the gateway calls with its clients' headers, not with an API token.
+var openEmulatorPaths = []string{"/_emulator/health", "/_emulator/echo"}
+
+// guardEmulator puts the emulator's own endpoints (/_emulator/...) behind the API's token and
+// body limit; any endpoint added there later is guarded too unless listed as open. The API
+// itself goes through its own chain.
+func (s *Server) guardEmulator(next http.Handler) http.Handler {
+	guarded := s.authenticate(s.limitBody(next))
+	open := s.limitBody(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.ContentLength > maxBodyBytes {
-			writeAPIError(w, newAPIError(http.StatusRequestEntityTooLarge, codeInvalidArgument, "request body too large"))
-			return
+		p := path.Clean("/" + r.URL.Path)
+		switch {
+		case p != "/_emulator" && !strings.HasPrefix(p, "/_emulator/"):
+			next.ServeHTTP(w, r)
+		case slices.ContainsFunc(openEmulatorPaths, func(o string) bool { return p == o || strings.HasPrefix(p, o+"/") }):
+			open.ServeHTTP(w, r)
+		default:
+			guarded.ServeHTTP(w, r)
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, maxBodyBytes)
-		next.ServeHTTP(w, r)
 	})
 }
 
-// normalizeFilters rewrites the filter[field]=v shorthand to filter[field][eq]=v, the form the
-// spec's deepObject filters take.
-func normalizeFilters(next http.Handler) http.Handler {
+// limitBody reads a request body whole, up to maxBodyBytes, before anything parses it: a larger
+// one (announced or not) gets 413, and a client too slow to send it gets 408.
+func (s *Server) limitBody(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if !strings.Contains(r.URL.RawQuery, "filter") {
+		if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 {
 			next.ServeHTTP(w, r)
 			return
 		}
-		q := r.URL.Query()
-		changed := false
-		for k, v := range q {
-			if strings.HasPrefix(k, "filter[") && strings.Count(k, "[") == 1 && strings.HasSuffix(k, "]") {
-				q.Del(k)
-				q[k+"[eq]"] = v
-				changed = true
-			}
+		if r.ContentLength > maxBodyBytes {
+			s.bodyRefused(w, r, http.StatusRequestEntityTooLarge, "request body too large")
+			return
 		}
-		if changed {
-			r.URL.RawQuery = q.Encode()
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		var tooLarge *http.MaxBytesError
+		var netErr net.Error
+		switch {
+		case errors.As(err, &tooLarge):
+			s.bodyRefused(w, r, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		case errors.As(err, &netErr) && netErr.Timeout():
+			w.Header().Set("Connection", "close")
+			s.bodyRefused(w, r, http.StatusRequestTimeout, "request body not received in time")
+			return
+		case err != nil:
+			s.bodyRefused(w, r, http.StatusBadRequest, "cannot read the request body")
+			return
 		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bodyRefused answers a body that cannot be taken, in the format of the path's API.
+func (s *Server) bodyRefused(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if isControlPlanePath(r.URL.Path) {
+		writeProblem(w, newProblem(r, status, msg))
+		return
+	}
+	writeAPIError(w, newAPIError(status, codeInvalidArgument, msg))
 }
 
 // paramFailed answers path and query parameters the generated router could not bind.

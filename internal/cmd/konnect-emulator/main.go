@@ -83,8 +83,9 @@ func run(args []string) error {
 		return err
 	}
 	logger.Info("konnect emulator ready", "api", emu.URL, "proxy", emu.ProxyURL, "default_control_plane", emu.DefaultControlPlaneID())
-	if len(tokens) == 0 {
-		logger.Info("no --token given: accepting the development token", "token", emulator.DevelopmentToken)
+	// The emulator keeps configured tokens hashed and hands back only the development token.
+	if emu.Token != "" {
+		logger.Info("no --token given: accepting the development token", "token", emu.Token)
 	}
 	<-ctx.Done()
 	logger.Info("shutting down")
