@@ -43,10 +43,12 @@ type uniqueKey struct {
 	report string
 }
 
-// refSpec is a foreign key: field {"id": ...} pointing at an entity of kind.
+// refSpec is a foreign key: field {"id": ...} pointing at an entity of kind, or with list
+// set, field [id, ...] pointing at several.
 type refSpec struct {
 	field string
 	kind  string
+	list  bool
 	// cascade deletes this entity with its target; otherwise deleting the target is refused
 	// while this entity points at it.
 	cascade bool
@@ -357,14 +359,16 @@ func (s *Server) buildRecord(c *writeCtx, k *kindSpec, id string, e entity) (*st
 
 	rec := &store.Record{ID: id, Tags: stringList(e["tags"])}
 	for _, ref := range k.refs {
-		target := refID(e[ref.field])
-		if target == "" {
-			continue
+		targets, aerr := refTargets(e, ref)
+		if aerr != nil {
+			return nil, aerr
 		}
-		if _, ok := c.tx.Get(c.cp, ref.kind, target); !ok {
-			return nil, foreignViolation(ref.field)
+		for _, target := range targets {
+			if _, ok := c.tx.Get(c.cp, ref.kind, target); !ok {
+				return nil, foreignViolation(ref.field)
+			}
+			rec.Refs = append(rec.Refs, store.Ref{Field: ref.field, Kind: ref.kind, ID: target})
 		}
-		rec.Refs = append(rec.Refs, store.Ref{Field: ref.field, Kind: ref.kind, ID: target})
 	}
 	for _, u := range k.unique {
 		value, ok := uniqueValue(e, u.fields)
@@ -383,6 +387,38 @@ func (s *Server) buildRecord(c *writeCtx, k *kindSpec, id string, e entity) (*st
 	}
 	rec.Body = body
 	return rec, nil
+}
+
+// refTargets reads the ids a reference names; each must be a UUID (an empty id is not "no
+// reference": null or an absent field is).
+func refTargets(e entity, ref refSpec) ([]string, *apiError) {
+	v, set := e[ref.field]
+	if !set {
+		return nil, nil
+	}
+	if ref.list {
+		list, _ := v.([]any)
+		out := make([]string, 0, len(list))
+		for i, x := range list {
+			id, _ := x.(string)
+			if !isUUID(id) {
+				return nil, fieldError(ref.field+"["+strconv.Itoa(i)+"]", "expected a valid UUID")
+			}
+			out = append(out, id)
+		}
+		return out, nil
+	}
+	m, _ := v.(map[string]any)
+	id, _ := m["id"].(string)
+	if !isUUID(id) {
+		return nil, fieldError(ref.field+".id", "expected a valid UUID")
+	}
+	return []string{id}, nil
+}
+
+// isUUID accepts the canonical 36-character form only, as Kong does.
+func isUUID(s string) bool {
+	return len(s) == 36 && uuid.Validate(s) == nil
 }
 
 // uniqueValue joins the values of a unique key; false when the key's first field is unset

@@ -17,7 +17,10 @@ import (
 // path of their own.
 var (
 	kindServices = &kindSpec{name: "services", display: "service", schema: "Service", endpointKey: "name",
-		unique: []uniqueKey{{fields: []string{"name"}, report: "name"}}, updatedAt: true, prepare: prepareService}
+		unique: []uniqueKey{{fields: []string{"name"}, report: "name"}},
+		refs: []refSpec{{field: "client_certificate", kind: "certificates"}, // restrict, as every ref without cascade
+			{field: "ca_certificates", kind: "ca_certificates", list: true}},
+		updatedAt: true, prepare: prepareService}
 	kindRoutes = &kindSpec{name: "routes", display: "route", schema: "Route", endpointKey: "name",
 		unique:    []uniqueKey{{fields: []string{"name"}, report: "name"}},
 		refs:      []refSpec{{field: "service", kind: "services"}}, // restrict: a service with routes cannot go
@@ -54,7 +57,8 @@ var (
 		unique: []uniqueKey{{fields: []string{"consumer", "group"}, report: "group"}},
 		refs:   []refSpec{{field: "consumer", kind: "consumers", cascade: true}}}
 	kindUpstreams = &kindSpec{name: "upstreams", display: "upstream", schema: "Upstream", endpointKey: "name",
-		unique: []uniqueKey{{fields: []string{"name"}, report: "name"}}, updatedAt: true}
+		unique: []uniqueKey{{fields: []string{"name"}, report: "name"}},
+		refs:   []refSpec{{field: "client_certificate", kind: "certificates"}}, updatedAt: true}
 	kindTargets = &kindSpec{name: "targets", display: "target", schema: "Target",
 		unique:    []uniqueKey{{fields: []string{"upstream", "target"}, report: "target"}},
 		refs:      []refSpec{{field: "upstream", kind: "upstreams", cascade: true}},
