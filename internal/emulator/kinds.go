@@ -7,7 +7,11 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/pem"
+	"errors"
 	"net/url"
+	"regexp"
+	"regexp/syntax"
+	"sort"
 	"strconv"
 	"strings"
 )
@@ -154,16 +158,51 @@ func prepareRoute(_ *writeCtx, e entity) *apiError {
 		}
 	}
 	for i, p := range stringList(e["paths"]) {
+		field := "paths[" + strconv.Itoa(i) + "]"
 		if !strings.HasPrefix(p, "/") && !strings.HasPrefix(p, "~/") {
-			return fieldError("paths["+strconv.Itoa(i)+"]", "should start with: / (fixed path) or ~/ (regex path)")
+			return fieldError(field, "should start with: / (fixed path) or ~/ (regex path)")
+		}
+		// Compiled as the data plane's router compiles it: anchored at the start only.
+		if rx, ok := strings.CutPrefix(p, "~"); ok {
+			if aerr := checkRegex(field, p, "^(?:"+rx+")"); aerr != nil {
+				return aerr
+			}
 		}
 	}
 	if headers, ok := e["headers"].(map[string]any); ok {
+		names := make([]string, 0, len(headers))
 		for name := range headers {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		for _, name := range names {
 			if strings.EqualFold(name, "host") {
 				return fieldError("headers", "cannot contain 'host' header, which must be specified in the 'hosts' attribute")
 			}
+			values, _ := headers[name].([]any)
+			for i, v := range values {
+				s, _ := v.(string)
+				if rx, ok := strings.CutPrefix(s, "~*"); ok {
+					if aerr := checkRegex("headers."+name+"["+strconv.Itoa(i)+"]", s, "(?i)"+rx); aerr != nil {
+						return aerr
+					}
+				}
+			}
 		}
+	}
+	return nil
+}
+
+// checkRegex refuses a route regex that does not compile, in Kong's words (Kong names PCRE's
+// reason; ours is Go's, the engine the data plane matches with).
+func checkRegex(field, value, pattern string) *apiError {
+	if _, err := regexp.Compile(pattern); err != nil {
+		reason := err.Error()
+		var syntax *syntax.Error
+		if errors.As(err, &syntax) {
+			reason = string(syntax.Code) + ": `" + syntax.Expr + "`"
+		}
+		return fieldError(field, "invalid regex: '"+value+"' ("+reason+")")
 	}
 	return nil
 }
