@@ -236,15 +236,13 @@ func prepareKeyAuth(_ *writeCtx, e entity) *apiError {
 	return nil
 }
 
-// prepareBasicAuth stores the password as Kong does, SHA-1 of password and consumer id, unless
-// it is already that hash (an upsert sending back what it read).
-func prepareBasicAuth(c *writeCtx, e entity) *apiError {
+// prepareBasicAuth stores the password as Kong does, SHA-1 of password and consumer id. Every
+// write hashes what it is given, even a value equal to the stored hash: Konnect does too, so
+// an upsert that sends back what it read changes the password.
+func prepareBasicAuth(_ *writeCtx, e entity) *apiError {
 	pw, _ := e["password"].(string)
 	if pw == "" {
 		return fieldError("password", "required field missing")
-	}
-	if c.existing != nil && c.existing["password"] == pw {
-		return nil
 	}
 	sum := sha1.Sum([]byte(pw + refID(e["consumer"]))) //nolint:gosec // see the import
 	e["password"] = hex.EncodeToString(sum[:])
