@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/pem"
 	"errors"
-	"net/url"
 	"regexp"
 	"regexp/syntax"
 	"sort"
@@ -98,27 +97,9 @@ func randomKey() string {
 	return r.Replace(s)
 }
 
+// prepareService checks what the spec cannot say; the url shorthand was expanded before the
+// spec's validation (shorthands.go).
 func prepareService(_ *writeCtx, e entity) *apiError {
-	if raw, ok := e["url"].(string); ok {
-		u, err := url.Parse(raw)
-		if err != nil || u.Scheme == "" || u.Hostname() == "" {
-			return fieldError("url", "missing host in url")
-		}
-		delete(e, "url")
-		e["protocol"] = u.Scheme
-		e["host"] = u.Hostname()
-		if p := u.Port(); p != "" {
-			n, _ := strconv.Atoi(p)
-			e["port"] = n
-		} else if u.Scheme == "https" {
-			e["port"] = 443
-		} else {
-			e["port"] = 80
-		}
-		if u.Path != "" {
-			e["path"] = u.Path
-		}
-	}
 	if h, _ := e["host"].(string); h == "" {
 		return fieldError("host", "required field missing")
 	}

@@ -35,8 +35,10 @@ type Server struct {
 	tokens   []string
 	logger   *slog.Logger
 	faults   *faultInjector
-	handler  http.Handler
-	requests atomic.Uint64
+	// shorthands finds the requests whose body has shorthand fields to expand.
+	shorthands *shorthandRoutes
+	handler    http.Handler
+	requests   atomic.Uint64
 }
 
 var _ ServerInterface = (*Server)(nil)
@@ -51,7 +53,8 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{}}
+	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{},
+		shorthands: newShorthandRoutes(spec)}
 	for _, k := range allKinds {
 		s.kinds[k.name] = k
 	}
@@ -71,7 +74,7 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	api := HandlerWithOptions(s, StdHTTPServerOptions{
 		ErrorHandlerFunc: s.paramFailed,
 	})
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(validator(api)))))))
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(s.expandShorthands(validator(api))))))))
 	return s, nil
 }
 
