@@ -12,6 +12,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -33,7 +34,7 @@ func (s *Server) ListControlPlanes(w http.ResponseWriter, r *http.Request, param
 	match := controlPlaneFilter(params)
 	var all []client.ControlPlane
 	_ = s.store.Read(func(tx store.Reader) error {
-		records, _ := tx.List("", controlPlanesKind, store.Query{})
+		records, _ := tx.List("", domain.ControlPlanes, store.Query{})
 		for _, rec := range records {
 			var cp client.ControlPlane
 			if json.Unmarshal(rec.Body, &cp) == nil && match(cp) {
@@ -125,11 +126,11 @@ func (s *Server) createControlPlane(r *http.Request, req client.CreateControlPla
 	cp.Config.TelemetryEndpoint = "https://" + short + ".tp.konnect.localhost"
 	var perr *problem
 	_ = s.store.Write(func(tx store.Writer) error {
-		if _, exists := tx.ByUnique("", controlPlanesKind, cpNameIndex, cp.Name); exists {
+		if _, exists := tx.ByUnique("", domain.ControlPlanes, cpNameIndex, cp.Name); exists {
 			perr = newProblem(r, http.StatusConflict, "Key (org_id, name)=(emulator, "+cp.Name+") already exists.")
 			return nil
 		}
-		tx.Put("", controlPlanesKind, controlPlaneRecord(cp))
+		tx.Put("", domain.ControlPlanes, controlPlaneRecord(cp))
 		return nil
 	})
 	return cp, perr
@@ -183,7 +184,7 @@ func (s *Server) controlPlane(id string) (client.ControlPlane, bool) {
 	var cp client.ControlPlane
 	found := false
 	_ = s.store.Read(func(tx store.Reader) error {
-		rec, ok := tx.Get("", controlPlanesKind, id)
+		rec, ok := tx.Get("", domain.ControlPlanes, id)
 		if ok {
 			found = json.Unmarshal(rec.Body, &cp) == nil
 		}
@@ -199,7 +200,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 	}
 	var out client.ControlPlane
 	err := s.store.Write(func(tx store.Writer) error {
-		rec, ok := tx.Get("", controlPlanesKind, id.String())
+		rec, ok := tx.Get("", domain.ControlPlanes, id.String())
 		if !ok {
 			return newProblem(r, http.StatusNotFound, "Not Found")
 		}
@@ -208,7 +209,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 			return err
 		}
 		if req.Name != nil && *req.Name != cp.Name {
-			if _, exists := tx.ByUnique("", controlPlanesKind, cpNameIndex, *req.Name); exists {
+			if _, exists := tx.ByUnique("", domain.ControlPlanes, cpNameIndex, *req.Name); exists {
 				return newProblem(r, http.StatusConflict, "Key (org_id, name)=(emulator, "+*req.Name+") already exists.")
 			}
 			cp.Name = *req.Name
@@ -226,7 +227,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 			cp.Labels = *req.Labels
 		}
 		cp.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
-		tx.Put("", controlPlanesKind, controlPlaneRecord(cp))
+		tx.Put("", domain.ControlPlanes, controlPlaneRecord(cp))
 		out = cp
 		return nil
 	})
@@ -245,9 +246,9 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 func (s *Server) DeleteControlPlane(w http.ResponseWriter, r *http.Request, id openapi_types.UUID) {
 	found := false
 	_ = s.store.Write(func(tx store.Writer) error {
-		if _, ok := tx.Get("", controlPlanesKind, id.String()); ok {
+		if _, ok := tx.Get("", domain.ControlPlanes, id.String()); ok {
 			found = true
-			tx.Delete("", controlPlanesKind, id.String())
+			tx.Delete("", domain.ControlPlanes, id.String())
 			tx.DropControlPlane(id.String())
 		}
 		return nil

@@ -20,6 +20,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -30,7 +31,7 @@ const maxBodyBytes = 1 << 20
 // state in a store.Store.
 type Server struct {
 	store    store.Store
-	kinds    map[string]*kindSpec
+	entities *domain.Entities
 	defaults specDefaults
 	tokens   []string
 	logger   *slog.Logger
@@ -53,11 +54,8 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{},
+	s := &Server{store: st, entities: &domain.Entities{Defaults: defaults.apply}, defaults: defaults, tokens: tokens, logger: logger, faults: &faultInjector{},
 		shorthands: newShorthandRoutes(spec)}
-	for _, k := range allKinds {
-		s.kinds[k.name] = k
-	}
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
 	validator := middleware.OapiRequestValidatorWithOptions(spec, &middleware.Options{

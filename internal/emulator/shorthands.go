@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 )
 
 // A shorthand field is one Kong expands into other fields before it validates the entity,
@@ -103,7 +105,7 @@ func (s *Server) expandShorthands(next http.Handler) http.Handler {
 			writeAPIError(w, validationError(detail(detailEntity, "", "cannot read the request body")))
 			return
 		}
-		e := decodeStored(body)
+		e := domain.Decode(body)
 		if e != nil {
 			expand(e)
 			if out, err := json.Marshal(e); err == nil {

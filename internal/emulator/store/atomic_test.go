@@ -59,13 +59,23 @@ func TestFailedWriteChangesNothing(t *testing.T) {
 
 	boom := errors.New("boom")
 	for name, change := range map[string]func(w store.Writer){
-		"cascade":        func(w store.Writer) { w.Delete("cp", "key-auth", "k1"); w.Delete("cp", "key-auth", "k2"); w.Delete("cp", "consumers", "c1") },
-		"replace":        func(w store.Writer) { w.Put("cp", "consumers", consumer("c1", "carol")) },
-		"insert":         func(w store.Writer) { w.Put("cp", "consumers", consumer("c3", "carol")) },
-		"move a ref":     func(w store.Writer) { w.Put("cp", "key-auth", &store.Record{ID: "k1", Refs: []store.Ref{{Field: "consumer", Kind: "consumers", ID: "c2"}}}) },
-		"drop the cp":    func(w store.Writer) { w.Delete("", "control-planes", "cp"); w.DropControlPlane("cp") },
-		"reset":          func(w store.Writer) { w.Reset() },
-		"several things": func(w store.Writer) { w.Delete("cp", "consumers", "c2"); w.Put("cp", "consumers", consumer("c2", "bob")); w.Reset() },
+		"cascade": func(w store.Writer) {
+			w.Delete("cp", "key-auth", "k1")
+			w.Delete("cp", "key-auth", "k2")
+			w.Delete("cp", "consumers", "c1")
+		},
+		"replace": func(w store.Writer) { w.Put("cp", "consumers", consumer("c1", "carol")) },
+		"insert":  func(w store.Writer) { w.Put("cp", "consumers", consumer("c3", "carol")) },
+		"move a ref": func(w store.Writer) {
+			w.Put("cp", "key-auth", &store.Record{ID: "k1", Refs: []store.Ref{{Field: "consumer", Kind: "consumers", ID: "c2"}}})
+		},
+		"drop the cp": func(w store.Writer) { w.Delete("", "control-planes", "cp"); w.DropControlPlane("cp") },
+		"reset":       func(w store.Writer) { w.Reset() },
+		"several things": func(w store.Writer) {
+			w.Delete("cp", "consumers", "c2")
+			w.Put("cp", "consumers", consumer("c2", "bob"))
+			w.Reset()
+		},
 	} {
 		err := s.Write(func(w store.Writer) error {
 			change(w)
