@@ -15,18 +15,6 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
-func (s *Server) ListConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListConsumerGroupParams) {
-	s.listEntities(w, r, cp.String(), domain.ConsumerGroups, nil)
-}
-
-func (s *Server) CreateConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId) {
-	s.writeEntity(w, r, cp.String(), domain.ConsumerGroups, nil, "")
-}
-
-func (s *Server) DeleteConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
-	s.deleteEntity(w, r, cp.String(), domain.ConsumerGroups, nil, id)
-}
-
 // GetConsumerGroup answers Konnect's wrapper {"consumer_group": {...}}, with the members under
 // "consumers" when list_consumers=true.
 func (s *Server) GetConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId, params client.GetConsumerGroupParams) {
@@ -51,10 +39,6 @@ func (s *Server) GetConsumerGroup(w http.ResponseWriter, r *http.Request, cp cli
 		writeRawJSON(w, http.StatusOK, b.Bytes())
 		return nil
 	})
-}
-
-func (s *Server) UpsertConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
-	s.writeEntity(w, r, cp.String(), domain.ConsumerGroups, nil, id)
 }
 
 // members follows membership records from one side (by field = id) to the entities on the

@@ -69,9 +69,14 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 		},
 		ErrorHandlerWithOpts: s.validationFailed,
 	})
+	mux := http.NewServeMux()
 	api := HandlerWithOptions(s, StdHTTPServerOptions{
+		BaseRouter:       mux,
 		ErrorHandlerFunc: s.paramFailed,
 	})
+	if err := s.registerEntityOperations(mux, spec); err != nil {
+		return nil, err
+	}
 	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(normalizeFilters(s.expandShorthands(validator(api))))))))
 	return s, nil
 }
