@@ -6,9 +6,6 @@ import (
 	"bytes"
 	"net/http"
 	"slices"
-	"strings"
-
-	"github.com/google/uuid"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
@@ -70,44 +67,15 @@ func writeBodies(b *bytes.Buffer, records []*store.Record) {
 	b.WriteByte(']')
 }
 
-// membershipNamespace derives a membership's id from its two ends.
-var membershipNamespace = uuid.MustParse("6f1c3a52-2b7e-4f8e-9a55-3c1d9e0b7a41")
-
 // addMember links a consumer and a group, both given by id or by name, and answers with the
 // side named in the path and a one-element list of the other side.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request, cp, groupRef, consumerRef string, fromGroup bool) {
 	var out []byte
 	err := s.store.Write(func(tx store.Writer) error {
-		if !domain.ControlPlaneExists(tx, cp) {
-			return notFound()
+		group, consumer, err := domain.AddMember(tx, cp, groupRef, consumerRef, fromGroup)
+		if err != nil {
+			return err
 		}
-		group, ok := domain.Resolve(tx, cp, domain.ConsumerGroups, groupRef)
-		if !ok {
-			if fromGroup {
-				return notFound()
-			}
-			return foreignViolation("group")
-		}
-		consumer, ok := domain.Resolve(tx, cp, domain.Consumers, consumerRef)
-		if !ok {
-			if fromGroup {
-				return foreignViolation("consumer")
-			}
-			return notFound()
-		}
-		key := []string{"consumer_group", "consumer"}
-		value := group.ID + "\x00" + consumer.ID
-		if _, exists := tx.ByUnique(cp, domain.ConsumerGroupMembers.Name, strings.Join(key, ","), value); exists {
-			return uniqueViolation("consumer")
-		}
-		tx.Put(cp, domain.ConsumerGroupMembers.Name, &store.Record{
-			ID:     uuid.NewSHA1(membershipNamespace, []byte(value)).String(),
-			Unique: []store.Field{{Name: strings.Join(key, ","), Value: value}},
-			Refs: []store.Ref{
-				{Field: "consumer_group", Kind: domain.ConsumerGroups.Name, ID: group.ID},
-				{Field: "consumer", Kind: domain.Consumers.Name, ID: consumer.ID},
-			},
-		})
 		var b bytes.Buffer
 		if fromGroup {
 			b.WriteString(`{"consumer_group":`)
@@ -131,47 +99,16 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, cp, groupRef,
 	writeRawJSON(w, http.StatusCreated, out)
 }
 
-// removeMembers deletes the memberships of one side (field = the entity named by ref), or
-// only the one with the other side when otherRef is set.
+// removeMembers deletes the memberships of one side, or only the one with the other side.
 func (s *Server) removeMembers(w http.ResponseWriter, r *http.Request, cp string, kind *domain.Kind, field, ref, otherField string, other *domain.Kind, otherRef string) {
 	err := s.store.Write(func(tx store.Writer) error {
-		if !domain.ControlPlaneExists(tx, cp) {
-			return notFound()
-		}
-		rec, ok := domain.Resolve(tx, cp, kind, ref)
-		if !ok {
-			return notFound()
-		}
-		otherID := ""
-		if otherRef != "" {
-			o, ok := domain.Resolve(tx, cp, other, otherRef)
-			if !ok {
-				return notFound()
-			}
-			otherID = o.ID
-		}
-		links, _ := tx.List(cp, domain.ConsumerGroupMembers.Name, store.Query{RefField: field, RefID: rec.ID})
-		for _, l := range links {
-			if otherID == "" || hasRef(l, otherField, otherID) {
-				tx.Delete(cp, domain.ConsumerGroupMembers.Name, l.ID)
-			}
-		}
-		return nil
+		return domain.RemoveMembers(tx, cp, kind, field, ref, otherField, other, otherRef)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func hasRef(rec *store.Record, field, id string) bool {
-	for _, ref := range rec.Refs {
-		if ref.Field == field && ref.ID == id {
-			return true
-		}
-	}
-	return false
 }
 
 // listMembers pages over one side's memberships and answers the other side's entities.
