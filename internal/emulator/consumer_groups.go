@@ -5,35 +5,22 @@ package emulator
 import (
 	"bytes"
 	"net/http"
-	"strings"
-
-	"github.com/google/uuid"
+	"slices"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
-func (s *Server) ListConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, _ client.ListConsumerGroupParams) {
-	s.listEntities(w, r, cp.String(), kindConsumerGroups, nil)
-}
-
-func (s *Server) CreateConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId) {
-	s.writeEntity(w, r, cp.String(), kindConsumerGroups, nil, "")
-}
-
-func (s *Server) DeleteConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
-	s.deleteEntity(w, r, cp.String(), kindConsumerGroups, nil, id)
-}
-
 // GetConsumerGroup answers Konnect's wrapper {"consumer_group": {...}}, with the members under
 // "consumers" when list_consumers=true.
-func (s *Server) GetConsumerGroup(w http.ResponseWriter, _ *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId, params client.GetConsumerGroupParams) {
+func (s *Server) GetConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId, params client.GetConsumerGroupParams) {
 	_ = s.store.Read(func(tx store.Reader) error {
-		if !s.cpExists(tx, cp.String()) {
+		if !domain.ControlPlaneExists(tx, cp.String()) {
 			writeAPIError(w, notFound())
 			return nil
 		}
-		rec, ok := resolve(tx, cp.String(), kindConsumerGroups, id)
+		rec, ok := domain.Resolve(tx, cp.String(), domain.ConsumerGroups, id)
 		if !ok {
 			writeAPIError(w, notFound())
 			return nil
@@ -43,7 +30,7 @@ func (s *Server) GetConsumerGroup(w http.ResponseWriter, _ *http.Request, cp cli
 		b.Write(rec.Body)
 		if params.ListConsumers != nil && *params.ListConsumers {
 			b.WriteString(`,"consumers":`)
-			writeBodies(&b, members(tx, cp.String(), "consumer_group", rec.ID, kindConsumers, "consumer"))
+			writeBodies(&b, members(tx, cp.String(), "consumer_group", rec.ID, domain.Consumers, "consumer"))
 		}
 		b.WriteByte('}')
 		writeRawJSON(w, http.StatusOK, b.Bytes())
@@ -51,21 +38,17 @@ func (s *Server) GetConsumerGroup(w http.ResponseWriter, _ *http.Request, cp cli
 	})
 }
 
-func (s *Server) UpsertConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, id client.ConsumerGroupId) {
-	s.writeEntity(w, r, cp.String(), kindConsumerGroups, nil, id)
-}
-
 // members follows membership records from one side (by field = id) to the entities on the
 // other side (otherField), in membership order.
-func members(tx store.Reader, cp, field, id string, other *kindSpec, otherField string) []*store.Record {
-	links, _ := tx.List(cp, kindConsumerGroupMembers.name, store.Query{RefField: field, RefID: id})
+func members(tx store.Reader, cp, field, id string, other *domain.Kind, otherField string) []*store.Record {
+	links, _ := tx.List(cp, domain.ConsumerGroupMembers.Name, store.Query{RefField: field, RefID: id})
 	out := make([]*store.Record, 0, len(links))
 	for _, l := range links {
 		for _, ref := range l.Refs {
 			if ref.Field != otherField {
 				continue
 			}
-			if rec, ok := tx.Get(cp, other.name, ref.ID); ok {
+			if rec, ok := tx.Get(cp, other.Name, ref.ID); ok {
 				out = append(out, rec)
 			}
 		}
@@ -84,44 +67,15 @@ func writeBodies(b *bytes.Buffer, records []*store.Record) {
 	b.WriteByte(']')
 }
 
-// membershipNamespace derives a membership's id from its two ends.
-var membershipNamespace = uuid.MustParse("6f1c3a52-2b7e-4f8e-9a55-3c1d9e0b7a41")
-
 // addMember links a consumer and a group, both given by id or by name, and answers with the
 // side named in the path and a one-element list of the other side.
 func (s *Server) addMember(w http.ResponseWriter, r *http.Request, cp, groupRef, consumerRef string, fromGroup bool) {
 	var out []byte
 	err := s.store.Write(func(tx store.Writer) error {
-		if !s.cpExists(tx, cp) {
-			return notFound()
+		group, consumer, err := domain.AddMember(tx, cp, groupRef, consumerRef, fromGroup)
+		if err != nil {
+			return err
 		}
-		group, ok := resolve(tx, cp, kindConsumerGroups, groupRef)
-		if !ok {
-			if fromGroup {
-				return notFound()
-			}
-			return foreignViolation("group")
-		}
-		consumer, ok := resolve(tx, cp, kindConsumers, consumerRef)
-		if !ok {
-			if fromGroup {
-				return foreignViolation("consumer")
-			}
-			return notFound()
-		}
-		key := []string{"consumer_group", "consumer"}
-		value := group.ID + "\x00" + consumer.ID
-		if _, exists := tx.ByUnique(cp, kindConsumerGroupMembers.name, strings.Join(key, ","), value); exists {
-			return uniqueViolation("consumer")
-		}
-		tx.Put(cp, kindConsumerGroupMembers.name, &store.Record{
-			ID:     uuid.NewSHA1(membershipNamespace, []byte(value)).String(),
-			Unique: []store.Field{{Name: strings.Join(key, ","), Value: value}},
-			Refs: []store.Ref{
-				{Field: "consumer_group", Kind: kindConsumerGroups.name, ID: group.ID},
-				{Field: "consumer", Kind: kindConsumers.name, ID: consumer.ID},
-			},
-		})
 		var b bytes.Buffer
 		if fromGroup {
 			b.WriteString(`{"consumer_group":`)
@@ -145,32 +99,10 @@ func (s *Server) addMember(w http.ResponseWriter, r *http.Request, cp, groupRef,
 	writeRawJSON(w, http.StatusCreated, out)
 }
 
-// removeMembers deletes the memberships of one side (field = the entity named by ref), or
-// only the one with the other side when otherRef is set.
-func (s *Server) removeMembers(w http.ResponseWriter, r *http.Request, cp string, kind *kindSpec, field, ref, otherField string, other *kindSpec, otherRef string) {
+// removeMembers deletes the memberships of one side, or only the one with the other side.
+func (s *Server) removeMembers(w http.ResponseWriter, r *http.Request, cp string, kind *domain.Kind, field, ref, otherField string, other *domain.Kind, otherRef string) {
 	err := s.store.Write(func(tx store.Writer) error {
-		if !s.cpExists(tx, cp) {
-			return notFound()
-		}
-		rec, ok := resolve(tx, cp, kind, ref)
-		if !ok {
-			return notFound()
-		}
-		otherID := ""
-		if otherRef != "" {
-			o, ok := resolve(tx, cp, other, otherRef)
-			if !ok {
-				return notFound()
-			}
-			otherID = o.ID
-		}
-		links, _ := tx.List(cp, kindConsumerGroupMembers.name, store.Query{RefField: field, RefID: rec.ID})
-		for _, l := range links {
-			if otherID == "" || hasRef(l, otherField, otherID) {
-				tx.Delete(cp, kindConsumerGroupMembers.name, l.ID)
-			}
-		}
-		return nil
+		return domain.RemoveMembers(tx, cp, kind, field, ref, otherField, other, otherRef)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -179,42 +111,33 @@ func (s *Server) removeMembers(w http.ResponseWriter, r *http.Request, cp string
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func hasRef(rec *store.Record, field, id string) bool {
-	for _, ref := range rec.Refs {
-		if ref.Field == field && ref.ID == id {
-			return true
-		}
-	}
-	return false
-}
-
 // listMembers pages over one side's memberships and answers the other side's entities.
-func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, cp string, kind *kindSpec, field, ref string, other *kindSpec, otherField string) {
+func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, cp string, kind *domain.Kind, field, ref string, other *domain.Kind, otherField string) {
 	q, aerr := pageQuery(r)
 	if aerr != nil {
 		writeAPIError(w, aerr)
 		return
 	}
 	_ = s.store.Read(func(tx store.Reader) error {
-		if !s.cpExists(tx, cp) {
+		if !domain.ControlPlaneExists(tx, cp) {
 			writeAPIError(w, notFound())
 			return nil
 		}
-		rec, ok := resolve(tx, cp, kind, ref)
+		rec, ok := domain.Resolve(tx, cp, kind, ref)
 		if !ok {
 			writeAPIError(w, notFound())
 			return nil
 		}
 		tags := q.Tags
 		q.Tags, q.RefField, q.RefID = nil, field, rec.ID
-		links, more := tx.List(cp, kindConsumerGroupMembers.name, q)
+		links, more := tx.List(cp, domain.ConsumerGroupMembers.Name, q)
 		page := make([]*store.Record, 0, len(links))
 		for _, l := range links {
 			for _, lr := range l.Refs {
 				if lr.Field != otherField {
 					continue
 				}
-				if o, ok := tx.Get(cp, other.name, lr.ID); ok && matchesAnyTags(o.Tags, tags) {
+				if o, ok := tx.Get(cp, other.Name, lr.ID); ok && matchesAnyTags(o.Tags, tags) {
 					// The page's offset is the membership's id, so carry it on the record.
 					page = append(page, &store.Record{ID: l.ID, Body: o.Body})
 				}
@@ -232,7 +155,7 @@ func matchesAnyTags(have []string, filter [][]string) bool {
 	for _, all := range filter {
 		ok := true
 		for _, t := range all {
-			if !contains(have, t) {
+			if !slices.Contains(have, t) {
 				ok = false
 			}
 		}
@@ -275,25 +198,25 @@ func (s *Server) AddConsumerToSpecificConsumerGroup(w http.ResponseWriter, r *ht
 }
 
 func (s *Server) ListConsumersForConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers, _ client.ListConsumersForConsumerGroupParams) {
-	s.listMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, kindConsumers, "consumer")
+	s.listMembers(w, r, cp.String(), domain.ConsumerGroups, "consumer_group", group, domain.Consumers, "consumer")
 }
 
 func (s *Server) ListConsumerGroupsForConsumer(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId, _ client.ListConsumerGroupsForConsumerParams) {
-	s.listMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, kindConsumerGroups, "consumer_group")
+	s.listMembers(w, r, cp.String(), domain.Consumers, "consumer", consumer, domain.ConsumerGroups, "consumer_group")
 }
 
 func (s *Server) RemoveAllConsumersFromConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers) {
-	s.removeMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, "", nil, "")
+	s.removeMembers(w, r, cp.String(), domain.ConsumerGroups, "consumer_group", group, "", nil, "")
 }
 
 func (s *Server) RemoveConsumerFromGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, group client.ConsumerGroupIdManageConsumers, consumer string) {
-	s.removeMembers(w, r, cp.String(), kindConsumerGroups, "consumer_group", group, "consumer", kindConsumers, consumer)
+	s.removeMembers(w, r, cp.String(), domain.ConsumerGroups, "consumer_group", group, "consumer", domain.Consumers, consumer)
 }
 
 func (s *Server) RemoveConsumerFromAllConsumerGroups(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId) {
-	s.removeMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, "", nil, "")
+	s.removeMembers(w, r, cp.String(), domain.Consumers, "consumer", consumer, "", nil, "")
 }
 
 func (s *Server) RemoveConsumerFromConsumerGroup(w http.ResponseWriter, r *http.Request, cp client.ControlPlaneId, consumer client.ConsumerId, group client.ConsumerGroupId) {
-	s.removeMembers(w, r, cp.String(), kindConsumers, "consumer", consumer, "consumer_group", kindConsumerGroups, group)
+	s.removeMembers(w, r, cp.String(), domain.Consumers, "consumer", consumer, "consumer_group", domain.ConsumerGroups, group)
 }

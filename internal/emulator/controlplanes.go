@@ -12,6 +12,7 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -35,10 +36,10 @@ func (s *Server) ListControlPlanes(w http.ResponseWriter, r *http.Request, param
 		s.badRequest(w, r, []fieldProblem{{field: "sort", message: "sort takes created_at, optionally followed by asc or desc", rule: "invalid"}})
 		return
 	}
-	match := listFilter(r.URL.Query(), controlPlanesKind)
+	match := listFilter(r.URL.Query(), domain.ControlPlanes)
 	var all []client.ControlPlane
 	_ = s.store.Read(func(tx store.Reader) error {
-		records, _ := tx.List("", controlPlanesKind, store.Query{})
+		records, _ := tx.List("", domain.ControlPlanes, store.Query{})
 		for _, rec := range records {
 			var cp client.ControlPlane
 			if (match == nil || match(rec.Body)) && json.Unmarshal(rec.Body, &cp) == nil {
@@ -128,11 +129,11 @@ func (s *Server) createControlPlane(r *http.Request, req client.CreateControlPla
 	cp.Config.TelemetryEndpoint = "https://" + short + ".tp.konnect.localhost"
 	var perr *problem
 	_ = s.store.Write(func(tx store.Writer) error {
-		if _, exists := tx.ByUnique("", controlPlanesKind, cpNameIndex, cp.Name); exists {
+		if _, exists := tx.ByUnique("", domain.ControlPlanes, cpNameIndex, cp.Name); exists {
 			perr = newProblem(r, http.StatusConflict, "Key (org_id, name)=(emulator, "+cp.Name+") already exists.")
 			return nil
 		}
-		tx.Put("", controlPlanesKind, controlPlaneRecord(cp))
+		tx.Put("", domain.ControlPlanes, controlPlaneRecord(cp))
 		return nil
 	})
 	return cp, perr
@@ -186,7 +187,7 @@ func (s *Server) controlPlane(id string) (client.ControlPlane, bool) {
 	var cp client.ControlPlane
 	found := false
 	_ = s.store.Read(func(tx store.Reader) error {
-		rec, ok := tx.Get("", controlPlanesKind, id)
+		rec, ok := tx.Get("", domain.ControlPlanes, id)
 		if ok {
 			found = json.Unmarshal(rec.Body, &cp) == nil
 		}
@@ -202,7 +203,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 	}
 	var out client.ControlPlane
 	err := s.store.Write(func(tx store.Writer) error {
-		rec, ok := tx.Get("", controlPlanesKind, id.String())
+		rec, ok := tx.Get("", domain.ControlPlanes, id.String())
 		if !ok {
 			return newProblem(r, http.StatusNotFound, "Not Found")
 		}
@@ -211,7 +212,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 			return err
 		}
 		if req.Name != nil && *req.Name != cp.Name {
-			if _, exists := tx.ByUnique("", controlPlanesKind, cpNameIndex, *req.Name); exists {
+			if _, exists := tx.ByUnique("", domain.ControlPlanes, cpNameIndex, *req.Name); exists {
 				return newProblem(r, http.StatusConflict, "Key (org_id, name)=(emulator, "+*req.Name+") already exists.")
 			}
 			cp.Name = *req.Name
@@ -229,7 +230,7 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 			cp.Labels = *req.Labels
 		}
 		cp.UpdatedAt = time.Now().UTC().Truncate(time.Millisecond)
-		tx.Put("", controlPlanesKind, controlPlaneRecord(cp))
+		tx.Put("", domain.ControlPlanes, controlPlaneRecord(cp))
 		out = cp
 		return nil
 	})
@@ -248,9 +249,9 @@ func (s *Server) UpdateControlPlane(w http.ResponseWriter, r *http.Request, id o
 func (s *Server) DeleteControlPlane(w http.ResponseWriter, r *http.Request, id openapi_types.UUID) {
 	found := false
 	_ = s.store.Write(func(tx store.Writer) error {
-		if _, ok := tx.Get("", controlPlanesKind, id.String()); ok {
+		if _, ok := tx.Get("", domain.ControlPlanes, id.String()); ok {
 			found = true
-			tx.Delete("", controlPlanesKind, id.String())
+			tx.Delete("", domain.ControlPlanes, id.String())
 			tx.DropControlPlane(id.String())
 		}
 		return nil

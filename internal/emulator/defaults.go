@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"github.com/getkin/kin-openapi/openapi3"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 )
 
 // specDefaults holds the top-level field defaults the spec declares for each entity schema, so
@@ -47,7 +49,7 @@ func (d specDefaults) apply(schema string, e entity) {
 func decodeValue(raw []byte) any {
 	var e map[string]any
 	wrapped := append(append([]byte(`{"v":`), raw...), '}')
-	ent := decodeStored(wrapped)
+	ent := domain.Decode(wrapped)
 	e = ent
 	return e["v"]
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -207,7 +208,7 @@ func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
 func (e *Emulator) ControlPlane(idOrName string) (ControlPlaneInfo, bool) {
 	id := idOrName
 	_ = e.api.store.Read(func(tx store.Reader) error {
-		if rec, ok := tx.ByUnique("", controlPlanesKind, cpNameIndex, idOrName); ok {
+		if rec, ok := tx.ByUnique("", domain.ControlPlanes, cpNameIndex, idOrName); ok {
 			id = rec.ID
 		}
 		return nil
@@ -274,7 +275,7 @@ func (e *Emulator) Close() error {
 func (s *Server) ensureDefaultControlPlane() error {
 	exists := false
 	_ = s.store.Read(func(tx store.Reader) error {
-		_, exists = tx.ByUnique("", controlPlanesKind, cpNameIndex, DefaultControlPlaneName)
+		_, exists = tx.ByUnique("", domain.ControlPlanes, cpNameIndex, DefaultControlPlaneName)
 		return nil
 	})
 	if exists {

@@ -1,5 +1,7 @@
 package emulator
 
+// The Konnect API's entity operations: HTTP in and out around the domain's rules.
+
 import (
 	"bytes"
 	"encoding/base64"
@@ -13,147 +15,59 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
-
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
 // entity is a core entity as decoded from JSON (numbers kept as json.Number).
-type entity = map[string]any
-
-// kindSpec describes one kind of core entity; the generic handlers below do the rest.
-type kindSpec struct {
-	name    string // store kind, as in the collection path: "consumers", "key-auth"
-	display string // singular name used in messages: "consumer", "route"
-	schema  string // the spec schema whose defaults apply: "Consumer"
-	// endpointKey lets GET, PUT and DELETE address an entity by this field instead of its id
-	// (consumers by username, services by name...), as Kong does.
-	endpointKey string
-	unique      []uniqueKey
-	refs        []refSpec
-	updatedAt   bool // whether the entity has updated_at
-	// prepare applies the kind's own rules to an entity about to be written: defaults the spec
-	// cannot express, generated values, checks. It may read the store.
-	prepare func(c *writeCtx, e entity) *apiError
-}
-
-// uniqueKey is one (possibly compound) unique constraint; report names the field in errors.
-type uniqueKey struct {
-	fields []string
-	report string
-}
-
-// refSpec is a foreign key: field {"id": ...} pointing at an entity of kind.
-type refSpec struct {
-	field string
-	kind  string
-	// cascade deletes this entity with its target; otherwise deleting the target is refused
-	// while this entity points at it.
-	cascade bool
-}
-
-// parentRef is the parent named in a nested path (/consumers/{id}/key-auth).
-type parentRef struct {
-	kind  *kindSpec
-	field string // the child's ref field that points at the parent
-	id    string // as given in the path: id or endpoint key
-}
-
-// writeCtx is what prepare functions may look at.
-type writeCtx struct {
-	tx       store.Reader
-	cp       string
-	existing entity // the entity being replaced, nil on create
-	now      int64
-}
-
-const controlPlanesKind = "control-planes"
+type entity = domain.Entity
 
 // maxPageSize is the largest page a list returns.
 const maxPageSize = 1000
 
-func (s *Server) cpExists(tx store.Reader, cp string) bool {
-	_, ok := tx.Get("", controlPlanesKind, cp)
-	return ok
-}
-
-// resolve finds an entity by id, or by endpoint key when the value is not a UUID.
-func resolve(tx store.Reader, cp string, k *kindSpec, idOrKey string) (*store.Record, bool) {
-	if rec, ok := tx.Get(cp, k.name, idOrKey); ok {
-		return rec, true
-	}
-	if k.endpointKey != "" && uuid.Validate(idOrKey) != nil {
-		return tx.ByUnique(cp, k.name, k.endpointKey, idOrKey)
-	}
-	return nil, false
-}
-
-// checkParent answers 404 when the control plane or the parent of a nested path is missing,
-// and returns the parent's id.
-func (s *Server) checkParent(tx store.Reader, cp string, parent *parentRef) (string, *apiError) {
-	if !s.cpExists(tx, cp) {
-		return "", notFound()
-	}
-	if parent == nil {
-		return "", nil
-	}
-	rec, ok := resolve(tx, cp, parent.kind, parent.id)
-	if !ok {
-		return "", notFound()
-	}
-	return rec.ID, nil
-}
-
-// belongsTo reports whether a record's parent ref is the given parent.
-func belongsTo(rec *store.Record, parent *parentRef, parentID string) bool {
-	if parent == nil {
-		return true
-	}
-	for _, r := range rec.Refs {
-		if r.Field == parent.field && r.ID == parentID {
-			return true
+func (s *Server) getEntity(w http.ResponseWriter, r *http.Request, cp string, k *domain.Kind, parent *domain.Parent, idOrKey string) {
+	var body []byte
+	err := s.store.Read(func(tx store.Reader) error {
+		rec, err := domain.Get(tx, cp, k, parent, idOrKey)
+		if err != nil {
+			return err
 		}
-	}
-	return false
-}
-
-func (s *Server) getEntity(w http.ResponseWriter, cp string, k *kindSpec, parent *parentRef, idOrKey string) {
-	_ = s.store.Read(func(tx store.Reader) error {
-		parentID, aerr := s.checkParent(tx, cp, parent)
-		if aerr != nil {
-			writeAPIError(w, aerr)
-			return nil
-		}
-		rec, ok := resolve(tx, cp, k, idOrKey)
-		if !ok || !belongsTo(rec, parent, parentID) {
-			writeAPIError(w, notFound())
-			return nil
-		}
-		writeRawJSON(w, http.StatusOK, rec.Body)
+		body = rec.Body
 		return nil
 	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeRawJSON(w, http.StatusOK, body)
 }
 
-// listEntities answers a Kong-style list: size, offset and tags from the query string.
-func (s *Server) listEntities(w http.ResponseWriter, r *http.Request, cp string, k *kindSpec, parent *parentRef) {
+// listEntities answers a Kong-style list: size, offset and tags from the query string. Every
+// entity list goes through here.
+func (s *Server) listEntities(w http.ResponseWriter, r *http.Request, cp string, k *domain.Kind, parent *domain.Parent) {
 	q, aerr := pageQuery(r)
 	if aerr != nil {
 		writeAPIError(w, aerr)
 		return
 	}
-	_ = s.store.Read(func(tx store.Reader) error {
-		parentID, aerr := s.checkParent(tx, cp, parent)
-		if aerr != nil {
-			writeAPIError(w, aerr)
-			return nil
+	var body []byte
+	err := s.store.Read(func(tx store.Reader) error {
+		parentID, err := domain.ParentID(tx, cp, parent)
+		if err != nil {
+			return err
 		}
 		if parent != nil {
-			q.RefField, q.RefID = parent.field, parentID
+			q.RefField, q.RefID = parent.Field, parentID
 		}
-		records, more := listFiltered(tx, r, cp, k.name, q)
-		writeRawJSON(w, http.StatusOK, listBody(r, records, more))
+		records, more := listFiltered(tx, r, cp, k.Name, q)
+		body = listBody(r, records, more)
 		return nil
 	})
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	writeRawJSON(w, http.StatusOK, body)
 }
 
 func pageQuery(r *http.Request) (store.Query, *apiError) {
@@ -239,35 +153,18 @@ func listBody(r *http.Request, records []*store.Record, more bool) []byte {
 }
 
 // writeEntity creates (POST, idOrKey empty) or upserts (PUT) an entity.
-func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, cp string, k *kindSpec, parent *parentRef, idOrKey string) {
+func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, cp string, k *domain.Kind, parent *domain.Parent, idOrKey string) {
 	e, aerr := decodeEntity(r)
 	if aerr != nil {
 		writeAPIError(w, aerr)
 		return
 	}
-	created := idOrKey == ""
 	var out []byte
 	err := s.store.Write(func(tx store.Writer) error {
-		parentID, aerr := s.checkParent(tx, cp, parent)
-		if aerr != nil {
-			return aerr
+		rec, err := s.entities.Put(tx, cp, k, parent, idOrKey, e, time.Now().Unix())
+		if err != nil {
+			return err
 		}
-		c := &writeCtx{tx: tx, cp: cp, now: time.Now().Unix()}
-		id, aerr := s.targetID(tx, cp, k, e, idOrKey, c)
-		if aerr != nil {
-			return aerr
-		}
-		if parent != nil {
-			if c.existing != nil && !belongsToEntity(c.existing, parent.field, parentID) {
-				return notFound()
-			}
-			e[parent.field] = map[string]any{"id": parentID}
-		}
-		rec, aerr := s.buildRecord(c, k, id, e)
-		if aerr != nil {
-			return aerr
-		}
-		tx.Put(cp, k.name, rec)
 		out = rec.Body
 		return nil
 	})
@@ -276,143 +173,16 @@ func (s *Server) writeEntity(w http.ResponseWriter, r *http.Request, cp string, 
 		return
 	}
 	status := http.StatusOK
-	if created {
+	if idOrKey == "" {
 		status = http.StatusCreated
 	}
 	writeRawJSON(w, status, out)
 }
 
-func belongsToEntity(e entity, field, parentID string) bool {
-	return refID(e[field]) == parentID
-}
-
-// targetID decides which id a write goes to. A POST takes the body's id or a new one; a PUT
-// takes the path's id, or the entity whose endpoint key the path names, or a new id with the
-// endpoint key set from the path (PUT /consumers/alice creates alice).
-func (s *Server) targetID(tx store.Reader, cp string, k *kindSpec, e entity, idOrKey string, c *writeCtx) (string, *apiError) {
-	if idOrKey == "" {
-		id, _ := e["id"].(string)
-		if id == "" {
-			return uuid.NewString(), nil
-		}
-		if uuid.Validate(id) != nil {
-			return "", fieldError("id", "expected a valid UUID")
-		}
-		if _, exists := tx.Get(cp, k.name, id); exists {
-			return "", uniqueViolation("id")
-		}
-		return id, nil
-	}
-	if rec, ok := resolve(tx, cp, k, idOrKey); ok {
-		c.existing = decodeStored(rec.Body)
-		return rec.ID, nil
-	}
-	if uuid.Validate(idOrKey) == nil {
-		return idOrKey, nil
-	}
-	if k.endpointKey == "" {
-		return "", fieldError("id", "expected a valid UUID")
-	}
-	e[k.endpointKey] = idOrKey
-	return uuid.NewString(), nil
-}
-
-// buildRecord completes an entity (defaults, kind rules, timestamps), checks its references and
-// unique fields, and returns the record to store.
-func (s *Server) buildRecord(c *writeCtx, k *kindSpec, id string, e entity) (*store.Record, *apiError) {
-	e["id"] = id
-	delete(e, "created_at")
-	delete(e, "updated_at")
-	dropNulls(e)
-	if k.prepare != nil {
-		if aerr := k.prepare(c, e); aerr != nil {
-			return nil, aerr
-		}
-	}
-	s.defaults.apply(k.schema, e)
-	e["created_at"] = c.now
-	if c.existing != nil {
-		if v, ok := c.existing["created_at"]; ok {
-			e["created_at"] = v
-		}
-	}
-	if k.updatedAt {
-		e["updated_at"] = c.now
-	}
-
-	rec := &store.Record{ID: id, Tags: stringList(e["tags"])}
-	for _, ref := range k.refs {
-		target := refID(e[ref.field])
-		if target == "" {
-			continue
-		}
-		if _, ok := c.tx.Get(c.cp, ref.kind, target); !ok {
-			return nil, foreignViolation(ref.field)
-		}
-		rec.Refs = append(rec.Refs, store.Ref{Field: ref.field, Kind: ref.kind, ID: target})
-	}
-	for _, u := range k.unique {
-		value, ok := uniqueValue(e, u.fields)
-		if !ok {
-			continue
-		}
-		name := strings.Join(u.fields, ",")
-		if other, exists := c.tx.ByUnique(c.cp, k.name, name, value); exists && other.ID != id {
-			return nil, uniqueViolation(u.report)
-		}
-		rec.Unique = append(rec.Unique, store.Field{Name: name, Value: value})
-	}
-	body, err := json.Marshal(e)
-	if err != nil {
-		return nil, validationError(detail(detailEntity, "", "cannot encode entity: "+err.Error()))
-	}
-	rec.Body = body
-	return rec, nil
-}
-
-// uniqueValue joins the values of a unique key; false when the key's first field is unset
-// (Kong does not enforce uniqueness on null).
-func uniqueValue(e entity, fields []string) (string, bool) {
-	parts := make([]string, len(fields))
-	for i, f := range fields {
-		v := e[f]
-		switch tv := v.(type) {
-		case nil:
-			if i == 0 {
-				return "", false
-			}
-		case string:
-			parts[i] = tv
-		case map[string]any:
-			parts[i] = refID(tv)
-		default:
-			parts[i] = fmt.Sprint(tv)
-		}
-	}
-	return strings.Join(parts, "\x00"), true
-}
-
-// deleteEntity removes an entity with what cascades from it, or refuses while an entity that
-// does not cascade still points at it. A missing entity is not an error (204), as in Konnect.
-func (s *Server) deleteEntity(w http.ResponseWriter, r *http.Request, cp string, k *kindSpec, parent *parentRef, idOrKey string) {
+// deleteEntity answers 204 for a deleted or missing entity, as Konnect does.
+func (s *Server) deleteEntity(w http.ResponseWriter, r *http.Request, cp string, k *domain.Kind, parent *domain.Parent, idOrKey string) {
 	err := s.store.Write(func(tx store.Writer) error {
-		parentID, aerr := s.checkParent(tx, cp, parent)
-		if aerr != nil {
-			return aerr
-		}
-		rec, ok := resolve(tx, cp, k, idOrKey)
-		if !ok {
-			return nil
-		}
-		if !belongsTo(rec, parent, parentID) {
-			return notFound()
-		}
-		target := store.Key{CP: cp, Kind: k.name, ID: rec.ID}
-		if aerr := s.checkDeletable(tx, target); aerr != nil {
-			return aerr
-		}
-		s.deleteCascade(tx, target)
-		return nil
+		return domain.Delete(tx, cp, k, parent, idOrKey)
 	})
 	if err != nil {
 		s.writeError(w, r, err)
@@ -421,44 +191,14 @@ func (s *Server) deleteEntity(w http.ResponseWriter, r *http.Request, cp string,
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// checkDeletable walks what would cascade and refuses if anything on the way is referenced
-// by an entity that does not cascade.
-func (s *Server) checkDeletable(tx store.Reader, target store.Key) *apiError {
-	for _, ref := range tx.Referrers(target) {
-		spec := s.kinds[ref.Kind]
-		if spec == nil {
-			continue
-		}
-		if !spec.cascadesFrom(target.Kind) {
-			return referencedViolation(spec.display)
-		}
-		if aerr := s.checkDeletable(tx, ref); aerr != nil {
-			return aerr
-		}
-	}
-	return nil
-}
-
-func (k *kindSpec) cascadesFrom(kind string) bool {
-	for _, r := range k.refs {
-		if r.kind == kind {
-			return r.cascade
-		}
-	}
-	return false
-}
-
-func (s *Server) deleteCascade(tx store.Writer, target store.Key) {
-	for _, ref := range tx.Referrers(target) {
-		s.deleteCascade(tx, ref)
-	}
-	tx.Delete(target.CP, target.Kind, target.ID)
-}
-
-// writeError sends an error a store transaction returned.
+// writeError sends an error a store transaction returned, in Konnect's core-entity shape.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var ae *apiError
 	if errors.As(err, &ae) {
+		writeAPIError(w, ae)
+		return
+	}
+	if ae, ok := konnectError(err); ok {
 		writeAPIError(w, ae)
 		return
 	}
@@ -480,44 +220,4 @@ func decodeEntity(r *http.Request) (entity, *apiError) {
 		e = entity{}
 	}
 	return e, nil
-}
-
-func decodeStored(body []byte) entity {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var e entity
-	_ = dec.Decode(&e)
-	return e
-}
-
-// dropNulls removes explicit nulls, which mean "unset" (Kong's own SDK sends them).
-func dropNulls(e entity) {
-	for k, v := range e {
-		if v == nil {
-			delete(e, k)
-		}
-	}
-}
-
-func refID(v any) string {
-	m, ok := v.(map[string]any)
-	if !ok {
-		return ""
-	}
-	id, _ := m["id"].(string)
-	return id
-}
-
-func stringList(v any) []string {
-	list, ok := v.([]any)
-	if !ok {
-		return nil
-	}
-	out := make([]string, 0, len(list))
-	for _, x := range list {
-		if s, ok := x.(string); ok {
-			out = append(out, s)
-		}
-	}
-	return out
 }

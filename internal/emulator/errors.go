@@ -2,11 +2,13 @@ package emulator
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 )
 
 // errorDetailType is the @type Konnect puts on every core-entity error detail.
@@ -77,6 +79,41 @@ func foreignViolation(field string) *apiError {
 func referencedViolation(referrer string) *apiError {
 	return newAPIError(http.StatusBadRequest, codeInvalidArgument, "data constraint error",
 		detail(detailReference, "", "constraint failed (type: foreign) as "+referrer+" references this value"))
+}
+
+// konnectError renders the domain's errors as Konnect's core-entity API answers them.
+func konnectError(err error) (*apiError, bool) {
+	var (
+		nf *domain.NotFound
+		uv *domain.UniqueViolation
+		fk *domain.ForeignKeyViolation
+		sv *domain.SchemaViolation
+	)
+	switch {
+	case errors.As(err, &nf):
+		return notFound(), true
+	case errors.As(err, &uv):
+		return uniqueViolation(uv.Field), true
+	case errors.As(err, &fk) && fk.ReferencedBy != "":
+		referrer := fk.ReferencedBy
+		if k, ok := domain.ByName(referrer); ok {
+			referrer = k.Display
+		}
+		return referencedViolation(referrer), true
+	case errors.As(err, &fk):
+		return foreignViolation(fk.Field), true
+	case errors.As(err, &sv):
+		details := make([]client.CoreEntityErrorDetail, 0, len(sv.Fields))
+		for _, f := range sv.Fields {
+			if f.Field == "" {
+				details = append(details, detail(detailEntity, "", f.Message))
+			} else {
+				details = append(details, detail(detailField, f.Field, f.Message))
+			}
+		}
+		return validationError(details...), true
+	}
+	return nil, false
 }
 
 func notFound() *apiError {

@@ -23,6 +23,7 @@ import (
 	"github.com/getkin/kin-openapi/routers/gorillamux"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -66,7 +67,7 @@ var filterOps = map[string]func(have any, want string) bool{
 var filterFields = map[string]map[string][]string{
 	// Consumers have no name; Konnect's consumer list filters by name on their username.
 	kindConsumersName: {"name": {"username"}},
-	controlPlanesKind: {
+	domain.ControlPlanes: {
 		"cluster_type":  {"config", "cluster_type"},
 		"cloud_gateway": {"config", "cloud_gateway"},
 	},
@@ -75,8 +76,8 @@ var filterFields = map[string]map[string][]string{
 // plainFilters are list parameters that filter without the filter[...] form, per kind: the
 // parameter, the field it reads and the operator.
 var plainFilters = map[string]map[string]filterKey{
-	kindConsumersName: {"custom_id": {field: "custom_id", op: "eq"}},
-	controlPlanesKind: {"labels": {field: "labels", op: "labels"}},
+	kindConsumersName:    {"custom_id": {field: "custom_id", op: "eq"}},
+	domain.ControlPlanes: {"labels": {field: "labels", op: "labels"}},
 }
 
 // kindConsumersName is the consumers' store kind, spelled out so that the tables above do not

@@ -26,6 +26,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -36,14 +37,16 @@ const maxBodyBytes = 1 << 20
 // state in a store.Store.
 type Server struct {
 	store    store.Store
-	kinds    map[string]*kindSpec
+	entities *domain.Entities
 	defaults specDefaults
 	tokens   []tokenHash
 	logger   *slog.Logger
 	faults   *faultInjector
 	filters  *filterCatalog
-	handler  http.Handler
-	requests atomic.Uint64
+	// shorthands finds the requests whose body has shorthand fields to expand.
+	shorthands *shorthandRoutes
+	handler    http.Handler
+	requests   atomic.Uint64
 }
 
 var _ ServerInterface = (*Server)(nil)
@@ -63,12 +66,10 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{store: st, kinds: map[string]*kindSpec{}, defaults: defaults, logger: logger, faults: &faultInjector{}}
+	s := &Server{store: st, entities: &domain.Entities{Defaults: defaults.apply}, defaults: defaults, logger: logger, faults: &faultInjector{},
+		shorthands: newShorthandRoutes(spec)}
 	for _, t := range tokens {
 		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
-	}
-	for _, k := range allKinds {
-		s.kinds[k.name] = k
 	}
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
@@ -86,10 +87,15 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 		},
 		ErrorHandlerWithOpts: s.validationFailed,
 	})
+	mux := http.NewServeMux()
 	api := HandlerWithOptions(s, StdHTTPServerOptions{
+		BaseRouter:       mux,
 		ErrorHandlerFunc: s.paramFailed,
 	})
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(validator(api)))))))
+	if err := s.registerEntityOperations(mux, spec); err != nil {
+		return nil, err
+	}
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api))))))))
 	return s, nil
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
@@ -57,6 +58,10 @@ type entityDef struct {
 	wrapper string
 	// validate checks a planned body before any call (a plugin's config against its schema).
 	validate func(body map[string]any) []fieldProblem
+	// adjust changes the attributes built from the spec (a service's url shorthand).
+	adjust func(attrs map[string]schema.Attribute)
+	// modifyPlan completes a plan where the spec's defaults cannot (fields a shorthand sets).
+	modifyPlan func(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan) diag.Diagnostics
 
 	once   sync.Once
 	schema schema.Schema
@@ -99,6 +104,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*entityResource)(nil)
 	_ resource.ResourceWithImportState    = (*entityResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*entityResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*entityResource)(nil)
 )
 
 func newEntityResource(def *entityDef) func() resource.Resource {
@@ -131,6 +137,9 @@ func (d *entityDef) resourceSchema() schema.Schema {
 		for name, a := range d.extra {
 			attrs[name] = a
 		}
+		if d.adjust != nil {
+			d.adjust(attrs)
+		}
 		d.schema = schema.Schema{MarkdownDescription: d.description, Attributes: attrs}
 	})
 	return d.schema
@@ -153,6 +162,31 @@ func (r *entityResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 	for _, p := range r.def.validate(body) {
 		resp.Diagnostics.AddAttributeError(p.path, "Invalid "+r.def.entity+" configuration", p.message)
+	}
+}
+
+func (r *entityResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if r.def.modifyPlan == nil || req.Plan.Raw.IsNull() {
+		return // nothing special, or a destroy
+	}
+	resp.Diagnostics.Append(r.def.modifyPlan(ctx, req.Config, &resp.Plan)...)
+	if req.State.Raw.IsNull() || resp.Diagnostics.HasError() {
+		return
+	}
+	// The spec's defaults had made the plan differ from the state before modifyPlan put the
+	// fields back, so updated_at was planned unknown; it stays as it is when nothing changes.
+	updatedAt := path.Root("updated_at")
+	var prior types.Int64
+	if diags := req.State.GetAttribute(ctx, updatedAt, &prior); diags.HasError() {
+		return // the entity has no updated_at
+	}
+	planned := resp.Plan
+	planned.Raw = resp.Plan.Raw.Copy()
+	if diags := planned.SetAttribute(ctx, updatedAt, prior); diags.HasError() {
+		return
+	}
+	if planned.Raw.Equal(req.State.Raw) {
+		resp.Plan = planned
 	}
 }
 

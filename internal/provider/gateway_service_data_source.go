@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	rschema "github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -12,10 +13,14 @@ import (
 // NewGatewayServiceDataSource returns the konnect_gateway_service data source.
 func NewGatewayServiceDataSource() datasource.DataSource {
 	return &entityDataSource{
-		typeName:       "gateway_service",
-		entity:         "service",
-		description:    "Reads a service by its id or name.",
-		attributes:     func() map[string]rschema.Attribute { return gatewayService.resourceSchema().Attributes },
+		typeName:    "gateway_service",
+		entity:      "service",
+		description: "Reads a service by its id or name.",
+		attributes: func() map[string]rschema.Attribute {
+			attrs := maps.Clone(gatewayService.resourceSchema().Attributes)
+			delete(attrs, "url") // write-only: the API never returns it
+			return attrs
+		},
 		lookups:        []string{"id", "name"},
 		inControlPlane: true,
 		find: func(ctx context.Context, c *client.Client, cp client.ControlPlaneId, _, value string) (map[string]any, error) {

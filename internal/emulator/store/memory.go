@@ -16,6 +16,10 @@ type Memory struct {
 	cps map[string]*cpState
 	// referrers maps a record to the records pointing at it, across kinds.
 	referrers map[Key]map[Key]struct{}
+	// undo holds, during a Write (logging set), how to take back each change made so far,
+	// in order.
+	undo    []func()
+	logging bool
 }
 
 type cpState struct {
@@ -41,13 +45,68 @@ func (m *Memory) Read(fn func(Reader) error) error {
 	return fn(m)
 }
 
-func (m *Memory) Write(fn func(Writer) error) error {
+// Write applies all of fn's changes or, when fn returns an error or panics, none: the changes
+// are taken back from an undo log, newest first.
+func (m *Memory) Write(fn func(Writer) error) (err error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	// Counted before the lock is released: whoever sees the new generation then reads
 	// the new state.
 	defer m.generation.Add(1)
-	return fn(m)
+	m.undo, m.logging = m.undo[:0], true
+	done := false
+	defer func() {
+		m.logging = false // the undo steps themselves are not logged
+		if err != nil || !done {
+			m.rollback()
+		}
+		clear(m.undo)
+		m.undo = m.undo[:0]
+	}()
+	err = fn(m)
+	done = true
+	return err
+}
+
+func (m *Memory) rollback() {
+	for i := len(m.undo) - 1; i >= 0; i-- {
+		m.undo[i]()
+	}
+}
+
+// logUndo records how to take back a change, when a Write is running.
+func (m *Memory) logUndo(f func()) {
+	if m.logging {
+		m.undo = append(m.undo, f)
+	}
+}
+
+// logRecord records how to bring a record and its control plane's version back to what they
+// are now.
+func (m *Memory) logRecord(cp, kind, id string) {
+	if !m.logging {
+		return
+	}
+	c := m.cps[cp]
+	if c == nil {
+		m.logUndo(func() { delete(m.cps, cp) })
+		return
+	}
+	version := c.version
+	var old *Record
+	if k := c.kinds[kind]; k != nil {
+		old, _ = k.byID.Get(&Record{ID: id})
+	}
+	m.logUndo(func() {
+		if old != nil {
+			m.Put(cp, kind, old)
+		} else {
+			m.Delete(cp, kind, id)
+		}
+		if c := m.cps[cp]; c != nil {
+			c.version = version
+		}
+	})
 }
 
 func (m *Memory) Generation() uint64 { return m.generation.Load() }
@@ -190,6 +249,7 @@ func (m *Memory) Version(cp string) uint64 {
 }
 
 func (m *Memory) Put(cp, kind string, r *Record) {
+	m.logRecord(cp, kind, r.ID)
 	k := m.kind(cp, kind, true)
 	if old, ok := k.byID.Get(r); ok {
 		m.unindex(cp, kind, k, old)
@@ -237,23 +297,29 @@ func (m *Memory) Delete(cp, kind, id string) {
 	if k == nil {
 		return
 	}
-	old, ok := k.byID.Delete(&Record{ID: id})
-	if !ok {
+	if _, ok := k.byID.Get(&Record{ID: id}); !ok {
 		return
 	}
+	m.logRecord(cp, kind, id)
+	old, _ := k.byID.Delete(&Record{ID: id})
 	m.unindex(cp, kind, k, old)
 	m.cps[cp].version++
 }
 
 func (m *Memory) DropControlPlane(cp string) {
+	if c, ok := m.cps[cp]; ok {
+		m.logUndo(func() { m.cps[cp] = c })
+	}
 	delete(m.cps, cp)
 	for t, set := range m.referrers {
 		if t.CP == cp {
+			m.logUndo(func() { m.referrers[t] = set })
 			delete(m.referrers, t)
 			continue
 		}
 		for k := range set {
 			if k.CP == cp {
+				m.logUndo(func() { set[k] = struct{}{} })
 				delete(set, k)
 			}
 		}
@@ -261,6 +327,8 @@ func (m *Memory) DropControlPlane(cp string) {
 }
 
 func (m *Memory) Reset() {
+	cps, referrers := m.cps, m.referrers
+	m.logUndo(func() { m.cps, m.referrers = cps, referrers })
 	m.cps = map[string]*cpState{}
 	m.referrers = map[Key]map[Key]struct{}{}
 }

@@ -76,8 +76,8 @@ type Writer interface {
 // concurrent use: Read views are consistent, Write calls are serialised.
 type Store interface {
 	Read(fn func(Reader) error) error
-	// Write runs fn exclusively. If fn returns an error, the changes it made are still applied
-	// up to that point, so callers check everything before their first Put or Delete.
+	// Write runs fn exclusively and atomically: if fn returns an error (or panics), none of
+	// the changes it made are kept.
 	Write(fn func(Writer) error) error
 	// Generation increases with every Write. It is read without a view, so that a reader
 	// can tell cheaply that nothing changed since it last looked (the proxy, per request).
