@@ -147,6 +147,9 @@ type reply struct {
 	Header     http.Header
 }
 
+// noRedirects is a client that shows the proxy's redirects instead of following them.
+var noRedirects = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
 // do sends a request through the proxy.
 func (g *testGateway) do(req *http.Request) (reply, []byte) {
 	g.t.Helper()
@@ -157,7 +160,7 @@ func (g *testGateway) do(req *http.Request) (reply, []byte) {
 	}
 	out.Header = req.Header
 	out.Host = req.Host
-	resp, err := http.DefaultClient.Do(out)
+	resp, err := noRedirects.Do(out)
 	if err != nil {
 		g.t.Fatal(err)
 	}

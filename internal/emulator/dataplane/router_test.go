@@ -2,6 +2,7 @@ package dataplane
 
 import (
 	"encoding/json"
+	"net/netip"
 	"testing"
 )
 
@@ -24,6 +25,11 @@ type routerCase struct {
 	headers map[string][]string
 	want    string
 	prefix  string // the matched part of the path, when checked
+	// port is the destination port (8000 when 0); protocol, sni and source as the request's.
+	port     int
+	protocol string
+	sni      string
+	source   string
 }
 
 func TestRouterMatchingAndPriority(t *testing.T) {
@@ -60,19 +66,49 @@ func TestRouterMatchingAndPriority(t *testing.T) {
 		{name: "normalized double slashes", routes: `[{"id":"a","paths":["/a/b"]}]`, path: "//a//b", want: "a"},
 		{name: "percent-decoded unreserved", routes: `[{"id":"a","paths":["/a-b"]}]`, path: "/a%2Db", want: "a"},
 		{name: "named regex capture", routes: `[{"id":"cap","paths":["~/users/(?<uid>\\d+)"]}]`, path: "/users/77/x", want: "cap"},
+		// A host with a port compares the destination port, not the Host header's.
+		{name: "host port is the destination port", routes: `[{"id":"hp","hosts":["api.test:9000"]}]`, host: "api.test:9000", path: "/", want: ""},
+		{name: "host port matches the destination port", routes: `[{"id":"hp","hosts":["api.test:9000"]}]`, host: "api.test", port: 9000, path: "/", want: "hp"},
+		{name: "Host header port is ignored", routes: `[{"id":"hp","hosts":["api.test:8000"]}]`, host: "api.test:1234", path: "/", want: "hp"},
+		// Protocols: a route of the stream subsystem is not in the HTTP router, so it cannot
+		// shadow an HTTP route; an https-only route still matches (the proxy then answers 426).
+		{name: "stream route does not match", routes: `[{"id":"tcp","protocols":["tcp"],"paths":["/a/b"]},{"id":"http","paths":["/a"]}]`, path: "/a/b", want: "http"},
+		{name: "https-only route matches over http", routes: `[{"id":"tls","protocols":["https"],"paths":["/a"]}]`, path: "/a", want: "tls"},
+		{name: "grpc route matches", routes: `[{"id":"g","protocols":["grpc"],"paths":["/a"]}]`, path: "/a", want: "g"},
+		// snis count over https only.
+		{name: "sni ignored over http", routes: `[{"id":"s","snis":["a.test"],"paths":["/"]}]`, path: "/", want: "s"},
+		{name: "sni compared over https", routes: `[{"id":"s","snis":["a.test"],"paths":["/"]}]`, protocol: "https", sni: "b.test", path: "/", want: ""},
+		{name: "sni matches over https", routes: `[{"id":"s","snis":["a.test."],"paths":["/"]}]`, protocol: "https", sni: "a.test", path: "/", want: "s"},
+		// sources and destinations.
+		{name: "source in range", routes: `[{"id":"src","sources":[{"ip":"10.0.0.0/8"}],"paths":["/"]}]`, source: "10.1.2.3:5555", path: "/", want: "src"},
+		{name: "source out of range", routes: `[{"id":"src","sources":[{"ip":"10.0.0.0/8"}],"paths":["/"]}]`, source: "192.168.0.1:5555", path: "/", want: ""},
+		{name: "source port", routes: `[{"id":"src","sources":[{"port":5555}],"paths":["/"]}]`, source: "192.168.0.1:5556", path: "/", want: ""},
+		{name: "destination port", routes: `[{"id":"dst","destinations":[{"ip":"127.0.0.1","port":9000}],"paths":["/"]},{"id":"any","paths":["/"]}]`, port: 9000, path: "/", want: "dst"},
+		{name: "destination port differs", routes: `[{"id":"dst","destinations":[{"ip":"127.0.0.1","port":9000}],"paths":["/"]},{"id":"any","paths":["/"]}]`, path: "/", want: "any"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := NewRouter(routes(t, tc.routes))
-			if err != nil {
-				t.Fatal(err)
+			r, skipped := NewRouter(routes(t, tc.routes))
+			for _, s := range skipped {
+				if s.ID != "tcp" {
+					t.Fatalf("skipped %+v", s)
+				}
 			}
 			method := tc.method
 			if method == "" {
 				method = "GET"
 			}
-			m := r.Find(RouteRequest{Method: method, Host: tc.host, Path: tc.path, Headers: tc.headers, Port: 8000})
+			port := tc.port
+			if port == 0 {
+				port = 8000
+			}
+			req := RouteRequest{Method: method, Host: tc.host, Path: tc.path, Headers: tc.headers, Port: port, Protocol: tc.protocol, SNI: tc.sni,
+				Destination: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
+			if tc.source != "" {
+				req.Source = netip.MustParseAddrPort(tc.source)
+			}
+			m := r.Find(req)
 			got := ""
 			if m != nil {
 				got = Str(m.Route, "id")
@@ -89,9 +125,9 @@ func TestRouterMatchingAndPriority(t *testing.T) {
 
 func TestRegexCaptures(t *testing.T) {
 	t.Parallel()
-	r, err := NewRouter(routes(t, `[{"id":"cap","paths":["~/users/(?<uid>\\d+)/(\\w+)"]}]`))
-	if err != nil {
-		t.Fatal(err)
+	r, skipped := NewRouter(routes(t, `[{"id":"cap","paths":["~/users/(?<uid>\\d+)/(\\w+)"]}]`))
+	if skipped != nil {
+		t.Fatal(skipped)
 	}
 	m := r.Find(RouteRequest{Method: "GET", Path: "/users/77/posts"})
 	if m == nil || m.Captures["uid"] != "77" || m.Captures["1"] != "77" || m.Captures["2"] != "posts" || m.Captures["0"] != "/users/77/posts" {
