@@ -3,6 +3,7 @@ package dataplane
 import (
 	"encoding/json"
 	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -164,20 +165,32 @@ func TestUpstreamPathV0(t *testing.T) {
 	}
 }
 
+// FuzzRouter fuzzes the request and one route's definition (path, host, method, header and
+// regex_priority) among fixed routes: compiling never panics (a route that does not compile
+// is skipped with a reason), matching never panics, and a route that compiled matches a
+// request made of its own plain values.
 func FuzzRouter(f *testing.F) {
 	for _, seed := range []string{"/", "/foo/../bar", "//a//b", "/%2e%2e/x", "/users/1?x=1", "/%zz", "/~/", "/a/./b/", strings10()} {
-		f.Add(seed, "api.example.test", "GET")
+		f.Add(seed, "api.example.test", "GET", "/foo", "api.example.test", "get", "x-v", "v1", 0)
 	}
-	r, err := NewRouter([]Entity{
-		{"id": "a", "paths": []any{"/foo", "~/users/(?<id>\\d+)"}},
-		{"id": "b", "hosts": []any{"*.example.test"}, "methods": []any{"GET"}},
-		{"id": "c", "headers": map[string]any{"x-v": []any{"~*^v\\d$"}}},
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, path, host, method string) {
-		m := r.Find(RouteRequest{Method: method, Host: host, Path: path, Headers: map[string][]string{"X-V": {path}}})
+	f.Add("/users/42", "a.example.test", "POST", "~/users/(?<id>\\d+)", "*.example.test", "POST", "x-v", "~*^v\\d$", 3)
+	f.Add("/x", "example.org:8000", "PUT", "~/(?=x)", "example.*:8000", "PUT", "x-a", "~*((", -1)
+	f.Add("/", "", "", "", "", "", "", "", 0)
+	f.Fuzz(func(t *testing.T, path, host, method, routePath, routeHost, routeMethod, headerName, headerValue string, regexPriority int) {
+		fuzzed := Entity{"id": "fuzzed", "paths": []any{routePath}, "hosts": []any{routeHost}, "methods": []any{routeMethod},
+			"headers": map[string]any{headerName: []any{headerValue}}, "regex_priority": float64(regexPriority)}
+		fixed := []Entity{
+			{"id": "a", "paths": []any{"/foo", "~/users/(?<id>\\d+)"}},
+			{"id": "b", "hosts": []any{"*.example.test"}, "methods": []any{"GET"}},
+			{"id": "c", "headers": map[string]any{"x-v": []any{"~*^v\\d$"}}},
+		}
+		r, skipped := NewRouter(append(fixed, fuzzed))
+		for _, s := range skipped {
+			if s.ID != "fuzzed" || s.Reason == "" {
+				t.Fatalf("skipped %+v", s)
+			}
+		}
+		m := r.Find(RouteRequest{Method: method, Host: host, Path: path, Headers: map[string][]string{"X-V": {path}, headerName: {host}}, Port: 8000})
 		if m != nil {
 			_ = upstreamPath(m, "/svc")
 			if len(m.Prefix) > len(m.Path) {
@@ -187,7 +200,31 @@ func FuzzRouter(f *testing.F) {
 		if p := normalizePath(path); p == "" || p[0] != '/' {
 			t.Fatalf("normalized %q to %q", path, p)
 		}
+		if len(skipped) > 0 || !plainValue(routeHost) || !plainValue(routeMethod) || !plainValue(headerName) ||
+			strings.HasPrefix(routePath, "~") || strings.HasPrefix(headerValue, "~*") {
+			return
+		}
+		alone, _ := NewRouter([]Entity{fuzzed})
+		own := RouteRequest{Method: strings.ToUpper(routeMethod), Host: routeHost, Path: routePath,
+			Headers: map[string][]string{headerName: {headerValue}}, Port: 8000}
+		if alone.Find(own) == nil {
+			t.Fatalf("route %v does not match its own values %+v", fuzzed, own)
+		}
 	})
+}
+
+// plainValue is a host, method or header name made of letters, digits, '-' and inner dots:
+// one the router compares as it is.
+func plainValue(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
 }
 
 func strings10() string { return "/aaaaaaaaaa/../../../../b" }
