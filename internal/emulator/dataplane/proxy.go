@@ -200,15 +200,6 @@ func (p *Proxy) access(ctx *Context) []*pluginInstance {
 	return ran
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
 // routeRequest is what the router looks at in a request.
 func routeRequest(fc *fasthttp.RequestCtx, ctx *Context, r *http.Request) RouteRequest {
 	rr := RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: ctx.LocalPort(), Protocol: ctx.Protocol}
@@ -228,12 +219,11 @@ func routeRequest(fc *fasthttp.RequestCtx, ctx *Context, r *http.Request) RouteR
 // does not take: an https-only route over http gets 426 or the route's redirect, a gRPC route
 // a 415 (a request that is not gRPC) or a 426 (gRPC over HTTP/1). It reports whether it answered.
 func (p *Proxy) refuseProtocol(fc *fasthttp.RequestCtx, ctx *Context, start time.Time) bool {
-	protocols := Strings(ctx.Match.Route, "protocols")
-	if contains(protocols, "https") && !contains(protocols, "http") && ctx.Protocol != "https" {
+	if ctx.Match.HTTPSOnly && ctx.Protocol != "https" {
 		p.httpsRedirect(fc, ctx, start)
 		return true
 	}
-	if contains(protocols, "grpc") || contains(protocols, "grpcs") {
+	if ctx.Match.GRPC {
 		if !strings.HasPrefix(ctx.Downstream.Header.Get("Content-Type"), "application/grpc") {
 			p.kongError(fc, ctx, start, http.StatusUnsupportedMediaType, "Non-gRPC request matched gRPC route")
 			return true

@@ -38,6 +38,9 @@ type Match struct {
 	Path     string            // the normalized request path
 	Prefix   string            // the part of the path the route's path matched
 	Captures map[string]string // regex captures: "0", "1"... and names
+	// HTTPSOnly and GRPC say what the route's protocols require of the request (read once,
+	// when the router is built).
+	HTTPSOnly, GRPC bool
 }
 
 type hostMatcher struct {
@@ -77,15 +80,17 @@ type pathMatcher struct {
 }
 
 type matcher struct {
-	route   Entity
-	order   int // position among routes, for a stable order on a full tie
-	methods map[string]bool
-	hosts   []hostMatcher
-	headers []headerMatcher
-	paths   []pathMatcher
-	snis    map[string]bool
-	sources []netMatcher
-	dests   []netMatcher
+	route     Entity
+	httpsOnly bool
+	grpc      bool
+	order     int // position among routes, for a stable order on a full tie
+	methods   map[string]bool
+	hosts     []hostMatcher
+	headers   []headerMatcher
+	paths     []pathMatcher
+	snis      map[string]bool
+	sources   []netMatcher
+	dests     []netMatcher
 
 	// priority, compared field by field, highest first
 	weight        int
@@ -152,6 +157,12 @@ func compileRoute(route Entity, order int) ([]*matcher, error) {
 		}
 	}
 	base := &matcher{route: route, order: order, regexPriority: int(Num(route, "regex_priority"))}
+	protocols := map[string]bool{}
+	for _, p := range Strings(route, "protocols") {
+		protocols[p] = true
+	}
+	base.httpsOnly = protocols["https"] && !protocols["http"]
+	base.grpc = protocols["grpc"] || protocols["grpcs"]
 	for _, sni := range Strings(route, "snis") {
 		if base.snis == nil {
 			base.snis = map[string]bool{}
@@ -369,7 +380,7 @@ func (m *matcher) match(req RouteRequest, path, host string, port int) *Match {
 			return nil
 		}
 	}
-	result := &Match{Route: m.route, Path: path}
+	result := &Match{Route: m.route, Path: path, HTTPSOnly: m.httpsOnly, GRPC: m.grpc}
 	if len(m.paths) == 0 {
 		return result
 	}

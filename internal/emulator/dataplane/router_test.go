@@ -219,8 +219,8 @@ func plainValue(s string) bool {
 	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
 		return false
 	}
-	for _, c := range s {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+	for i := 0; i < len(s); i++ {
+		if !isHostNameChar(s[i]) && s[i] != '.' || s[i] == '_' {
 			return false
 		}
 	}

@@ -43,11 +43,14 @@ func checkHost(host string) string {
 			return fmt.Sprintf("host %q is not a host name", host)
 		}
 		for i := 0; i < len(label); i++ {
-			c := label[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			if !isHostNameChar(label[i]) {
 				return fmt.Sprintf("host %q is not a host name", host)
 			}
 		}
 	}
 	return ""
+}
+
+func isHostNameChar(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_'
 }
