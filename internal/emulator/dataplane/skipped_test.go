@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -156,5 +158,29 @@ func TestResourcesAreClosedWithTheProxy(t *testing.T) {
 	}
 	if _, err := in.Resource("redis:a", open); err == nil {
 		t.Fatal("a closed proxy opened a resource")
+	}
+}
+
+// TestDisabledServiceIsNotRouted: as in Kong, the routes of a service with enabled=false are
+// left out of the router, so another route that matches serves the request.
+func TestDisabledServiceIsNotRouted(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/")
+	host, portText, _ := net.SplitHostPort(strings.TrimPrefix(g.upstream.URL, "http://"))
+	port, _ := strconv.Atoi(portText)
+	service := Entity{"id": "svc-off", "name": "off", "host": host, "port": port, "protocol": "http", "path": "/via-off"}
+	g.add("services", service)
+	g.add("routes", Entity{"paths": []any{"/off"}, "service": map[string]any{"id": "svc-off"}, "strip_path": false})
+	if resp, body := g.get("/off/x", nil); resp.StatusCode != 200 || g.echo(body).Path != "/via-off/off/x" {
+		t.Fatalf("enabled: %d %s", resp.StatusCode, body)
+	}
+	service["enabled"] = false
+	g.add("services", service)
+	if resp, body := g.get("/off/x", nil); resp.StatusCode != 200 || g.echo(body).Path != "/off/x" {
+		t.Fatalf("disabled: %d %s", resp.StatusCode, body)
+	}
+	if len(g.proxy.Skipped()) != 0 {
+		t.Fatalf("a disabled service is no fault: %+v", g.proxy.Skipped())
 	}
 }

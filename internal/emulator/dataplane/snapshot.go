@@ -4,6 +4,7 @@ package dataplane
 
 import (
 	"encoding/json"
+	"slices"
 	"sort"
 	"sync"
 
@@ -79,15 +80,19 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 }
 
 // dropUnusable leaves out services that cannot be proxied to and the routes of services that
-// are missing or left out (a route without a service stays: Kong answers it with 503).
+// are missing or left out (a route without a service stays: Kong answers it with 503). As in
+// Kong, the routes of a disabled service are not routed either, which is no fault.
 func (s *Snapshot) dropUnusable() {
 	s.filter("services", func(svc Entity) string { return checkService(svc) })
 	s.filter("routes", func(route Entity) string {
-		id := RefID(route["service"])
-		if _, ok := s.byID["services"][id]; id != "" && !ok {
+		if id := RefID(route["service"]); id != "" && s.byID["services"][id] == nil {
 			return "its service " + id + " is missing or was skipped"
 		}
 		return ""
+	})
+	s.byKind["routes"] = slices.DeleteFunc(s.byKind["routes"], func(route Entity) bool {
+		enabled, set := s.byID["services"][RefID(route["service"])]["enabled"].(bool)
+		return set && !enabled
 	})
 }
 
