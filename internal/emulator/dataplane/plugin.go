@@ -76,8 +76,9 @@ func (in Instance) Resource(key string, open func() (io.Closer, error)) (io.Clos
 
 // RegisterTyped makes a plugin available to the data plane, built from its config decoded
 // into a C (by C's json tags) once per snapshot: handlers read typed values, never the config
-// map. A config that does not decode skips that plugin instance, with the reason logged and
-// shown by GET /_emulator/control-planes/{id}. The schema's fields that C does not declare
+// map. An instance whose config does not decode is not applied: it answers 500 (failing
+// closed, as a Kong plugin that errors does), with the reason logged and shown by
+// GET /_emulator/control-planes/{id}. The schema's fields that C does not declare
 // are reported as accepted but not enforced (GET /_emulator/plugins), with partly: fields C
 // declares but enforces only in part. Every field C declares must exist in the schema.
 func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, error), partly ...string) {
