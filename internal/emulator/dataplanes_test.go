@@ -132,3 +132,47 @@ func TestDeletedControlPlaneStopsItsProxy(t *testing.T) {
 		})
 	}
 }
+
+// TestDeletedDefaultControlPlane: the default listener is the emulator's configured address,
+// so it stays up when its control plane is deleted (answering that no route matches) and
+// serves the new default control plane after a reset.
+func TestDeletedDefaultControlPlane(t *testing.T) {
+	t.Parallel()
+	emu, err := emulator.Start(context.Background(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	c := &lifecycleClient{t: t, emu: emu, tr: &http.Transport{}}
+	defer c.tr.CloseIdleConnections()
+	up := echoServer(t, "echo")
+	host, port := hostPort(t, up.URL)
+	core := emu.URL + "/v2/control-planes/" + emu.DefaultControlPlaneID() + "/core-entities"
+	const svc = "6a1d8e4e-9c39-4f3e-8d7a-1f2b3c4d5e6f"
+	if status, body := c.do(http.MethodPut, core+"/services/"+svc, fmt.Sprintf(`{"name":"s","host":%q,"port":%d}`, host, port)); status != http.StatusOK {
+		t.Fatalf("service: %d %s", status, body)
+	}
+	if status, body := c.do(http.MethodPost, core+"/routes", `{"paths":["/d"],"service":{"id":"`+svc+`"}}`); status != http.StatusCreated {
+		t.Fatalf("route: %d %s", status, body)
+	}
+	if status, body := c.do(http.MethodGet, emu.ProxyURL+"/d", ""); status != http.StatusOK {
+		t.Fatalf("before: %d %s", status, body)
+	}
+	if status, body := c.do(http.MethodDelete, emu.URL+"/v2/control-planes/"+emu.DefaultControlPlaneID(), ""); status != http.StatusNoContent {
+		t.Fatalf("delete: %d %s", status, body)
+	}
+	if status, body := c.do(http.MethodGet, emu.ProxyURL+"/d", ""); status != http.StatusNotFound || !strings.Contains(body, "no Route matched") {
+		t.Fatalf("after delete: %d %s", status, body)
+	}
+	if status, body := c.do(http.MethodPost, emu.URL+"/_emulator/reset", ""); status != http.StatusNoContent {
+		t.Fatalf("reset: %d %s", status, body)
+	}
+	core = emu.URL + "/v2/control-planes/" + emu.DefaultControlPlaneID() + "/core-entities"
+	if status, body := c.do(http.MethodPost, core+"/routes", `{"paths":["/e"]}`); status != http.StatusCreated {
+		t.Fatalf("route after reset: %d %s", status, body)
+	}
+	// A route without a service: Kong's 503 shows the new default control plane is served.
+	if status, body := c.do(http.MethodGet, emu.ProxyURL+"/e", ""); status != http.StatusServiceUnavailable {
+		t.Fatalf("after reset: %d %s", status, body)
+	}
+}
