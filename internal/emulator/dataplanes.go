@@ -7,15 +7,22 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
+// proxyShutdownTimeout bounds how long stopping a proxy waits for its requests in flight.
+const proxyShutdownTimeout = 5 * time.Second
+
 // dataPlanes runs one proxy per control plane: the default control plane's on the configured
-// proxy address, every other one on a free loopback port, started when first asked for.
+// proxy address, every other one on a free loopback port, started when first asked for. A
+// control plane removed from the store (deleted, or by a reset) has its proxy stopped: its
+// listener, connections and goroutines end and its plugins' resources are closed.
 type dataPlanes struct {
 	store  store.Store
 	logger *slog.Logger
@@ -24,6 +31,7 @@ type dataPlanes struct {
 	proxies map[string]*runningProxy // by control plane id
 
 	defaultURL   string
+	defaultCP    string
 	defaultProxy atomic.Pointer[dataplane.Proxy]
 	defaultSrv   *fasthttp.Server
 }
@@ -31,7 +39,11 @@ type dataPlanes struct {
 type runningProxy struct {
 	url   string
 	proxy *dataplane.Proxy
-	srv   *fasthttp.Server
+	srv   *fasthttp.Server // nil for the default control plane's, which serves on defaultSrv
+}
+
+func newDataPlanes(st store.Store, logger *slog.Logger) *dataPlanes {
+	return &dataPlanes{store: st, logger: logger, proxies: map[string]*runningProxy{}}
 }
 
 // startDefault listens on addr for the control plane named "default", whatever its id.
@@ -46,13 +58,19 @@ func (d *dataPlanes) startDefault(addr string) error {
 	return nil
 }
 
-// setDefault points the default listener at a control plane (at start and after a reset).
+// setDefault points the default listener at a control plane (at start and after a reset);
+// the proxy it served before is closed.
 func (d *dataPlanes) setDefault(cp string) {
 	p := dataplane.NewProxy(d.store, cp, d.logger)
-	d.defaultProxy.Store(p)
 	d.mu.Lock()
+	old := d.defaultProxy.Swap(p)
+	delete(d.proxies, d.defaultCP)
+	d.defaultCP = cp
 	d.proxies[cp] = &runningProxy{url: d.defaultURL, proxy: p}
 	d.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
 }
 
 // url returns the proxy URL of a control plane, starting its proxy if needed.
@@ -74,6 +92,65 @@ func (d *dataPlanes) url(cp string) (string, error) {
 	return rp.url, nil
 }
 
+// skipped lists what a control plane's proxy leaves out of its configuration.
+func (d *dataPlanes) skipped(cp string) []dataplane.Skipped {
+	d.mu.Lock()
+	rp, ok := d.proxies[cp]
+	d.mu.Unlock()
+	if !ok {
+		return []dataplane.Skipped{}
+	}
+	if s := rp.proxy.Skipped(); s != nil {
+		return s
+	}
+	return []dataplane.Skipped{}
+}
+
+// reconcile stops the proxies of control planes that are no longer stored. The default
+// listener stays (it is the emulator's configured address); its proxy is replaced by an
+// empty one until setDefault points it at the new default control plane.
+func (d *dataPlanes) reconcile() {
+	var gone []string
+	_ = d.store.Read(func(tx store.Reader) error {
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		for cp := range d.proxies {
+			if _, ok := tx.Get("", domain.ControlPlanes, cp); !ok {
+				gone = append(gone, cp)
+			}
+		}
+		return nil
+	})
+	for _, cp := range gone {
+		d.stop(cp)
+	}
+}
+
+// stop ends a control plane's proxy.
+func (d *dataPlanes) stop(cp string) {
+	d.mu.Lock()
+	rp, ok := d.proxies[cp]
+	if !ok {
+		d.mu.Unlock()
+		return
+	}
+	if cp == d.defaultCP {
+		d.defaultProxy.Store(dataplane.NewProxy(d.store, cp, d.logger))
+		d.proxies[cp] = &runningProxy{url: d.defaultURL, proxy: d.defaultProxy.Load()}
+	} else {
+		delete(d.proxies, cp)
+	}
+	d.mu.Unlock()
+	if rp.srv != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), proxyShutdownTimeout)
+		defer cancel()
+		if err := rp.srv.ShutdownWithContext(ctx); err != nil {
+			d.logger.Warn("stopping a proxy", "control_plane", cp, "error", err)
+		}
+	}
+	rp.proxy.Close()
+}
+
 func (d *dataPlanes) close(ctx context.Context) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -86,4 +163,41 @@ func (d *dataPlanes) close(ctx context.Context) {
 		}
 		rp.proxy.Close()
 	}
+}
+
+// watch returns st with every write that drops a control plane (or resets the store)
+// followed by stopping the proxies of the control planes that are gone.
+func (d *dataPlanes) watch(st store.Store) store.Store { return &watchedStore{Store: st, dps: d} }
+
+type watchedStore struct {
+	store.Store
+	dps *dataPlanes
+}
+
+func (s *watchedStore) Write(fn func(store.Writer) error) error {
+	var dropped bool
+	err := s.Store.Write(func(tx store.Writer) error {
+		return fn(&droppingWriter{Writer: tx, dropped: &dropped})
+	})
+	if dropped {
+		// After the write, so that the proxies see the store without the control plane.
+		s.dps.reconcile()
+	}
+	return err
+}
+
+// droppingWriter notes whether a write removed control planes.
+type droppingWriter struct {
+	store.Writer
+	dropped *bool
+}
+
+func (w *droppingWriter) DropControlPlane(cp string) {
+	*w.dropped = true
+	w.Writer.DropControlPlane(cp)
+}
+
+func (w *droppingWriter) Reset() {
+	*w.dropped = true
+	w.Writer.Reset()
 }

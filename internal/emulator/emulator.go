@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
@@ -103,7 +104,8 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Store == nil {
 		opts.Store = store.NewMemory()
 	}
-	api, err := newServer(opts.Store, opts.Tokens, opts.Logger)
+	dps := newDataPlanes(opts.Store, opts.Logger)
+	api, err := newServer(dps.watch(opts.Store), opts.Tokens, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -128,7 +130,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		api:      api,
 		listener: ln,
 		done:     make(chan error, 1),
-		dps:      &dataPlanes{store: opts.Store, logger: opts.Logger, proxies: map[string]*runningProxy{}},
+		dps:      dps,
 	}
 	if err := e.dps.startDefault(opts.ProxyAddr); err != nil {
 		_ = ln.Close()
@@ -174,6 +176,7 @@ func (e *Emulator) Handler() http.Handler {
 		w.WriteHeader(http.StatusNoContent)
 	})
 	mux.HandleFunc("GET /_emulator/control-planes/{id}", e.controlPlaneInfo)
+	mux.HandleFunc("GET /_emulator/plugins", e.pluginSupport)
 	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
@@ -187,6 +190,8 @@ type ControlPlaneInfo struct {
 	Name     string `json:"name"`
 	APIURL   string `json:"api_url"`   // base of this control plane's core-entity API
 	ProxyURL string `json:"proxy_url"` // its gateway
+	// Skipped are the entities its gateway does not apply, and why.
+	Skipped []dataplane.Skipped `json:"skipped"`
 }
 
 func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
@@ -201,6 +206,7 @@ func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info.ProxyURL = url
+	info.Skipped = e.dps.skipped(info.ID)
 	writeJSON(w, http.StatusOK, info)
 }
 

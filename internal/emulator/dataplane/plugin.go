@@ -1,9 +1,13 @@
 package dataplane
 
 import (
+	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
+	"reflect"
 	"sort"
+	"strconv"
 	"sync"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
@@ -30,23 +34,90 @@ type BodyHandler interface {
 }
 
 // Factory builds a plugin from its config, already checked and completed by
-// internal/pluginschema; plugin is the whole plugin entity (for its scope).
+// internal/pluginschema; plugin is the whole plugin entity (for its scope). It is the older
+// form of registration (see Register); RegisterTyped is the one to use.
 type Factory func(config, plugin Entity) (Handler, error)
+
+// pluginDef is a registered plugin: how to build it once per snapshot, and which of its
+// schema's config fields it does not enforce.
+type pluginDef struct {
+	build       func(config, plugin Entity, res *resources) (Handler, error)
+	notEnforced []string
+	typed       bool
+}
 
 var (
 	registryMu sync.RWMutex
-	registry   = map[string]Factory{}
+	registry   = map[string]pluginDef{}
 )
 
-// Register makes a plugin available to the data plane; each plugin file calls it from init.
-// The plugin's schema (and so its priority) must be registered in internal/pluginschema.
+// Register makes a plugin available to the data plane, built from its config map. Plugins
+// registered this way list their not-enforced fields in legacyNotEnforced; RegisterTyped
+// derives them from the config type instead. The plugin's schema (and so its priority) must
+// be registered in internal/pluginschema.
 func Register(name string, f Factory) {
+	add(name, pluginDef{build: func(config, plugin Entity, _ *resources) (Handler, error) { return f(config, plugin) },
+		notEnforced: legacyNotEnforced[name]})
+}
+
+// Instance is what a typed plugin is built from besides its config: its entity (for its
+// scope) and the proxy's shared resources.
+type Instance struct {
+	Entity    Entity
+	resources *resources
+}
+
+// Resource returns the proxy's resource for key, opening it on first use (a Redis client
+// for given settings...). It lives as long as the proxy and is closed with it, so snapshots
+// rebuilt after a change share it and a deleted control plane leaves none open.
+func (in Instance) Resource(key string, open func() (io.Closer, error)) (io.Closer, error) {
+	return in.resources.get(key, open)
+}
+
+// RegisterTyped makes a plugin available to the data plane, built from its config decoded
+// into a C (by C's json tags) once per snapshot: handlers read typed values, never the config
+// map. An instance whose config does not decode is not applied: it answers 500 (failing
+// closed, as a Kong plugin that errors does), with the reason logged and shown by
+// GET /_emulator/control-planes/{id}. The schema's fields that C does not declare
+// are reported as accepted but not enforced (GET /_emulator/plugins), with partly: fields C
+// declares but enforces only in part. Every field C declares must exist in the schema.
+func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, error), partly ...string) {
+	schema, ok := pluginschema.Lookup(name)
+	if !ok {
+		panic("dataplane: plugin " + name + " has no schema in internal/pluginschema")
+	}
+	notEnforced, err := undeclaredFields(schema.Config, reflect.TypeFor[C](), "")
+	if err != nil {
+		panic("dataplane: plugin " + name + ": " + err.Error())
+	}
+	add(name, pluginDef{typed: true, notEnforced: append(notEnforced, partly...), build: func(config, plugin Entity, res *resources) (Handler, error) {
+		var cfg C
+		if err := decodeConfig(config, &cfg); err != nil {
+			return nil, err
+		}
+		return build(cfg, Instance{Entity: plugin, resources: res})
+	}})
+}
+
+func add(name string, def pluginDef) {
 	if _, ok := pluginschema.Lookup(name); !ok {
 		panic("dataplane: plugin " + name + " has no schema in internal/pluginschema")
 	}
 	registryMu.Lock()
 	defer registryMu.Unlock()
-	registry[name] = f
+	registry[name] = def
+}
+
+// decodeConfig turns a normalized config map into a typed config through its JSON form.
+func decodeConfig(config map[string]any, into any) error {
+	raw, err := json.Marshal(config)
+	if err != nil {
+		return fmt.Errorf("encoding the config: %w", err)
+	}
+	if err := json.Unmarshal(raw, into); err != nil {
+		return fmt.Errorf("decoding the config: %w", err)
+	}
+	return nil
 }
 
 // Registered lists the plugins the data plane runs.
@@ -61,6 +132,13 @@ func Registered() []string {
 	return out
 }
 
+func lookupPlugin(name string) (pluginDef, bool) {
+	registryMu.RLock()
+	defer registryMu.RUnlock()
+	def, ok := registry[name]
+	return def, ok
+}
+
 // pluginInstance is one enabled plugin entity with its handler.
 type pluginInstance struct {
 	entity   Entity
@@ -72,28 +150,36 @@ type pluginInstance struct {
 	protocols                               map[string]bool
 }
 
-func compilePlugins(entities []Entity) ([]*pluginInstance, error) {
+// compilePlugins builds the enabled plugins, highest priority first. A plugin the data plane
+// cannot run (unknown, not implemented, or a config that does not build) is left out and
+// reported, never dropped in silence; the others still run.
+func compilePlugins(entities []Entity, res *resources) ([]*pluginInstance, []Skipped) {
 	var out []*pluginInstance
+	var skipped []Skipped
 	for _, e := range entities {
 		if enabled, ok := e["enabled"].(bool); ok && !enabled {
 			continue
 		}
 		name := Str(e, "name")
+		skip := func(reason string) {
+			skipped = append(skipped, Skipped{Kind: "plugins", ID: Str(e, "id"), Name: name, Reason: reason})
+		}
 		schema, ok := pluginschema.Lookup(name)
 		if !ok {
+			skip("unknown plugin " + strconv.Quote(name))
 			continue
 		}
-		registryMu.RLock()
-		factory := registry[name]
-		registryMu.RUnlock()
-		if factory == nil {
-			// Known to the API but not run by this data plane (yet): it has no effect.
+		def, ok := lookupPlugin(name)
+		if !ok {
+			skip("the data plane does not run plugin " + name + ": it is stored but has no effect")
 			continue
 		}
 		config, _ := e["config"].(map[string]any)
-		h, err := factory(config, e)
+		h, err := def.build(config, e, res)
 		if err != nil {
-			return nil, fmt.Errorf("plugin %s (%s): %w", name, Str(e, "id"), err)
+			// Failing closed: leaving out an authentication plugin would open its routes.
+			skip(err.Error() + "; requests it applies to are answered 500")
+			h = brokenPlugin{}
 		}
 		p := &pluginInstance{entity: e, name: name, priority: schema.Priority, handler: h,
 			route: RefID(e["route"]), service: RefID(e["service"]), consumer: RefID(e["consumer"]), consumerGroup: RefID(e["consumer_group"]),
@@ -109,8 +195,14 @@ func compilePlugins(entities []Entity) ([]*pluginInstance, error) {
 		}
 		return out[i].name < out[j].name
 	})
-	return out, nil
+	return out, skipped
 }
+
+// brokenPlugin stands for a plugin whose config could not be built: like a Kong plugin that
+// fails at run time, it answers 500.
+type brokenPlugin struct{}
+
+func (brokenPlugin) Access(ctx *Context) { ctx.Exit(http.StatusInternalServerError, "", nil) }
 
 // scopeOrder is Kong Enterprise's precedence when one plugin is configured on several scopes:
 // the first combination that has an instance wins.

@@ -8,7 +8,15 @@ import (
 // acl: lets in (allow) or keeps out (deny) the consumer an auth plugin identified, by its ACL
 // groups, or by the groups an auth plugin granted without a consumer.
 
-func init() { Register("acl", newACL) }
+func init() { RegisterTyped("acl", newACL) }
+
+type aclConfig struct {
+	Allow                        []string `json:"allow"`
+	Deny                         []string `json:"deny"`
+	HideGroupsHeader             bool     `json:"hide_groups_header"`
+	IncludeConsumerGroups        bool     `json:"include_consumer_groups"`
+	AlwaysUseAuthenticatedGroups bool     `json:"always_use_authenticated_groups"`
+}
 
 type acl struct {
 	groups                              map[string]bool
@@ -16,13 +24,13 @@ type acl struct {
 	hideHeader, consumerGroups, authAll bool
 }
 
-func newACL(c, _ Entity) (Handler, error) {
-	a := &acl{groups: map[string]bool{}, hideHeader: Bool(c, "hide_groups_header"),
-		consumerGroups: Bool(c, "include_consumer_groups"), authAll: Bool(c, "always_use_authenticated_groups")}
-	list := Strings(c, "allow")
+func newACL(c aclConfig, _ Instance) (Handler, error) {
+	a := &acl{groups: map[string]bool{}, hideHeader: c.HideGroupsHeader,
+		consumerGroups: c.IncludeConsumerGroups, authAll: c.AlwaysUseAuthenticatedGroups}
+	list := c.Allow
 	// The schema allows exactly one of the lists; a non-empty deny list makes it a deny list.
-	if deny := Strings(c, "deny"); len(deny) > 0 {
-		list, a.deny = deny, true
+	if len(c.Deny) > 0 {
+		list, a.deny = c.Deny, true
 	}
 	for _, g := range list {
 		a.groups[g] = true

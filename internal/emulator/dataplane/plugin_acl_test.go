@@ -119,7 +119,7 @@ func TestACLAuthenticatedGroups(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
-			h, err := newACL(c.config, nil)
+			h, err := buildPlugin(t, "acl", c.config)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -13,15 +13,23 @@ import (
 // basic-auth: identifies the consumer by a user name and password sent as
 // `Authorization: Basic base64(user:pass)` (or in Proxy-Authorization, tried first).
 
-func init() { Register("basic-auth", newBasicAuth) }
+func init() { RegisterTyped("basic-auth", newBasicAuth) }
+
+// basicAuthConfig is what the data plane enforces of the config (brute_force_protection and
+// principals are not).
+type basicAuthConfig struct {
+	Anonymous       string `json:"anonymous"`
+	HideCredentials bool   `json:"hide_credentials"`
+	Realm           string `json:"realm"`
+}
 
 type basicAuth struct {
 	hide             bool
 	anonymous, realm string
 }
 
-func newBasicAuth(c, _ Entity) (Handler, error) {
-	return &basicAuth{hide: Bool(c, "hide_credentials"), anonymous: Str(c, "anonymous"), realm: Str(c, "realm")}, nil
+func newBasicAuth(c basicAuthConfig, _ Instance) (Handler, error) {
+	return &basicAuth{hide: c.HideCredentials, anonymous: c.Anonymous, realm: c.Realm}, nil
 }
 
 func (b *basicAuth) Access(ctx *Context) {

@@ -14,7 +14,13 @@ import (
 // correlation-id: tags each request with an id in a header (keeping one the client sent),
 // and optionally sends it back in the response.
 
-func init() { Register("correlation-id", newCorrelationID) }
+func init() { RegisterTyped("correlation-id", newCorrelationID) }
+
+type correlationIDConfig struct {
+	HeaderName     string `json:"header_name"`
+	Generator      string `json:"generator"`
+	EchoDownstream bool   `json:"echo_downstream"`
+}
 
 type correlationID struct {
 	header    string
@@ -33,8 +39,8 @@ var (
 	workerCounter      atomic.Uint64
 )
 
-func newCorrelationID(c, _ Entity) (Handler, error) {
-	return &correlationID{header: Str(c, "header_name"), generator: Str(c, "generator"), echo: Bool(c, "echo_downstream")}, nil
+func newCorrelationID(c correlationIDConfig, _ Instance) (Handler, error) {
+	return &correlationID{header: c.HeaderName, generator: c.Generator, echo: c.EchoDownstream}, nil
 }
 
 func (h *correlationID) Access(ctx *Context) {

@@ -9,7 +9,20 @@ import (
 // cors: answers CORS preflight requests at the gateway and adds the CORS headers to every
 // other response.
 
-func init() { Register("cors", newCORS) }
+func init() { RegisterTyped("cors", newCORS) }
+
+type corsConfig struct {
+	Origins        []string `json:"origins"`
+	Headers        []string `json:"headers"`
+	ExposedHeaders []string `json:"exposed_headers"`
+	// Methods is nil when unset (every method), empty when set to none.
+	Methods           []string `json:"methods"`
+	MaxAge            *float64 `json:"max_age"`
+	Credentials       bool     `json:"credentials"`
+	PrivateNetwork    bool     `json:"private_network"`
+	PreflightContinue bool     `json:"preflight_continue"`
+	AllowOriginAbsent bool     `json:"allow_origin_absent"`
+}
 
 // corsOrigin is one configured origin: an exact origin, normalized, or a regular expression.
 type corsOrigin struct {
@@ -35,15 +48,15 @@ type cors struct {
 // plainOrigin is what Kong takes for a literal origin rather than a regular expression.
 var plainOrigin = regexp.MustCompile(`^[A-Za-z0-9.:/-]+$`)
 
-func newCORS(c, _ Entity) (Handler, error) {
-	h := &cors{origins: Strings(c, "origins"), headers: Strings(c, "headers"), exposedHeaders: Strings(c, "exposed_headers"),
-		methods: Strings(c, "methods"), credentials: Bool(c, "credentials"), privateNetwork: Bool(c, "private_network"),
-		preflightContinue: Bool(c, "preflight_continue"), allowOriginAbsent: Bool(c, "allow_origin_absent")}
-	if _, ok := c["methods"].([]any); !ok {
+func newCORS(c corsConfig, _ Instance) (Handler, error) {
+	h := &cors{origins: c.Origins, headers: c.Headers, exposedHeaders: c.ExposedHeaders,
+		methods: c.Methods, credentials: c.Credentials, privateNetwork: c.PrivateNetwork,
+		preflightContinue: c.PreflightContinue, allowOriginAbsent: c.AllowOriginAbsent}
+	if c.Methods == nil {
 		h.methods = []string{"GET", "HEAD", "PUT", "PATCH", "POST", "DELETE", "OPTIONS", "TRACE", "CONNECT"}
 	}
-	if v, ok := c["max_age"]; ok && v != nil {
-		h.maxAge = cjsonNumber(Num(c, "max_age"))
+	if c.MaxAge != nil {
+		h.maxAge = cjsonNumber(*c.MaxAge)
 	}
 	for _, entry := range h.origins {
 		o := corsOrigin{byHost: !strings.Contains(entry, ":")}

@@ -18,7 +18,17 @@ import (
 // algorithm="..", headers="..", signature=".."`, in Proxy-Authorization or Authorization: an
 // HMAC, keyed with the credential's secret, of the listed request headers.
 
-func init() { Register("hmac-auth", newHMACAuth) }
+func init() { RegisterTyped("hmac-auth", newHMACAuth) }
+
+type hmacAuthConfig struct {
+	HideCredentials     bool     `json:"hide_credentials"`
+	ClockSkew           float64  `json:"clock_skew"`
+	Anonymous           string   `json:"anonymous"`
+	ValidateRequestBody bool     `json:"validate_request_body"`
+	EnforceHeaders      []string `json:"enforce_headers"`
+	Algorithms          []string `json:"algorithms"`
+	Realm               string   `json:"realm"`
+}
 
 type hmacAuth struct {
 	hide, validateBody bool
@@ -28,10 +38,10 @@ type hmacAuth struct {
 	anonymous, realm   string
 }
 
-func newHMACAuth(c, _ Entity) (Handler, error) {
-	h := &hmacAuth{hide: Bool(c, "hide_credentials"), validateBody: Bool(c, "validate_request_body"), clockSkew: Num(c, "clock_skew"),
-		enforceHeaders: Strings(c, "enforce_headers"), algorithms: map[string]bool{}, anonymous: Str(c, "anonymous"), realm: Str(c, "realm")}
-	for _, a := range Strings(c, "algorithms") {
+func newHMACAuth(c hmacAuthConfig, _ Instance) (Handler, error) {
+	h := &hmacAuth{hide: c.HideCredentials, validateBody: c.ValidateRequestBody, clockSkew: c.ClockSkew,
+		enforceHeaders: c.EnforceHeaders, algorithms: map[string]bool{}, anonymous: c.Anonymous, realm: c.Realm}
+	for _, a := range c.Algorithms {
 		h.algorithms[a] = true
 	}
 	return h, nil

@@ -9,7 +9,14 @@ import (
 
 // ip-restriction: refuses clients by address, deny list first, then the allow list.
 
-func init() { Register("ip-restriction", newIPRestriction) }
+func init() { RegisterTyped("ip-restriction", newIPRestriction) }
+
+type ipRestrictionConfig struct {
+	Allow   []string `json:"allow"`
+	Deny    []string `json:"deny"`
+	Status  float64  `json:"status"`
+	Message string   `json:"message"`
+}
 
 type ipRestriction struct {
 	allow, deny []netip.Prefix
@@ -20,13 +27,13 @@ type ipRestriction struct {
 	message string // "": Kong's message with the client's address
 }
 
-func newIPRestriction(c, _ Entity) (Handler, error) {
-	h := &ipRestriction{status: int(Num(c, "status")), message: Str(c, "message")}
+func newIPRestriction(c ipRestrictionConfig, _ Instance) (Handler, error) {
+	h := &ipRestriction{status: int(c.Status), message: c.Message}
 	var err error
-	if h.allow, err = parseIPList(Strings(c, "allow")); err != nil {
+	if h.allow, err = parseIPList(c.Allow); err != nil {
 		h.invalid = true
 	}
-	if h.deny, err = parseIPList(Strings(c, "deny")); err != nil {
+	if h.deny, err = parseIPList(c.Deny); err != nil {
 		h.invalid = true
 	}
 	return h, nil

@@ -103,7 +103,7 @@ func TestIPRestrictionAddresses(t *testing.T) {
 		{clientIP: "10.0.0.1", allow: []any{"10.0.0.300"}, status: 500, message: "An unexpected error occurred"},
 	}
 	for _, tt := range tests {
-		h, err := newIPRestriction(map[string]any{"allow": tt.allow, "deny": tt.deny}, nil)
+		h, err := buildPlugin(t, "ip-restriction", map[string]any{"allow": tt.allow, "deny": tt.deny})
 		if err != nil {
 			t.Fatal(err)
 		}

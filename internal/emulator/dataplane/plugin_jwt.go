@@ -22,7 +22,20 @@ import (
 // `Bearer` header. The token names its jwt credential (by `key`) in a claim; the credential
 // holds the algorithm and the secret or public key that must have signed it.
 
-func init() { Register("jwt", newJWT) }
+func init() { RegisterTyped("jwt", newJWT) }
+
+type jwtConfig struct {
+	URIParamNames     []string `json:"uri_param_names"`
+	CookieNames       []string `json:"cookie_names"`
+	KeyClaimName      string   `json:"key_claim_name"`
+	SecretIsBase64    bool     `json:"secret_is_base64"`
+	ClaimsToVerify    []string `json:"claims_to_verify"`
+	Anonymous         string   `json:"anonymous"`
+	RunOnPreflight    bool     `json:"run_on_preflight"`
+	MaximumExpiration float64  `json:"maximum_expiration"`
+	HeaderNames       []string `json:"header_names"`
+	Realm             string   `json:"realm"`
+}
 
 type jwtAuth struct {
 	uriParams, cookies, headers []string
@@ -33,11 +46,11 @@ type jwtAuth struct {
 	anonymous, realm            string
 }
 
-func newJWT(c, _ Entity) (Handler, error) {
-	return &jwtAuth{uriParams: Strings(c, "uri_param_names"), cookies: Strings(c, "cookie_names"), headers: Strings(c, "header_names"),
-		keyClaim: Str(c, "key_claim_name"), secretIsBase64: Bool(c, "secret_is_base64"), preflight: Bool(c, "run_on_preflight"),
-		claimsToVerify: Strings(c, "claims_to_verify"), maxExpiration: Num(c, "maximum_expiration"),
-		anonymous: Str(c, "anonymous"), realm: Str(c, "realm")}, nil
+func newJWT(c jwtConfig, _ Instance) (Handler, error) {
+	return &jwtAuth{uriParams: c.URIParamNames, cookies: c.CookieNames, headers: c.HeaderNames,
+		keyClaim: c.KeyClaimName, secretIsBase64: c.SecretIsBase64, preflight: c.RunOnPreflight,
+		claimsToVerify: c.ClaimsToVerify, maxExpiration: c.MaximumExpiration,
+		anonymous: c.Anonymous, realm: c.Realm}, nil
 }
 
 // jwtFailure is a refusal: Kong sends either {"message": ...} or the table of claim errors,

@@ -35,6 +35,7 @@ type Proxy struct {
 	snap atomic.Pointer[currentSnapshot]
 
 	upstreams upstreamPool
+	resources resources
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -52,8 +53,23 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	return &Proxy{store: st, cp: cp, logger: logger}
 }
 
-// Close releases the proxy's idle upstream connections (plugins hold no other resources past a request).
-func (p *Proxy) Close() { p.upstreams.closeIdle() }
+// Close releases what the proxy holds: its idle upstream connections and its plugins'
+// resources (Redis clients...). The listener is its server's, closed by whoever started it.
+func (p *Proxy) Close() {
+	p.upstreams.closeIdle()
+	if err := p.resources.close(); err != nil {
+		p.logger.Warn("closing the proxy's resources", "control_plane", p.cp, "error", err)
+	}
+}
+
+// Skipped lists the entities of the current configuration that the proxy leaves out, and why.
+func (p *Proxy) Skipped() []Skipped {
+	s, err := p.snapshot()
+	if err != nil {
+		return nil
+	}
+	return s.Skipped
+}
 
 // snapshot returns the configuration at the store's current version, rebuilding it after a
 // change: what the API wrote applies to the next request.
@@ -73,9 +89,11 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 			s = c.snapshot // another control plane changed
 			return nil
 		}
-		var err error
-		s, err = loadSnapshot(tx, p.cp)
-		return err
+		s = loadSnapshot(tx, p.cp, &p.resources)
+		for _, sk := range s.Skipped {
+			p.logger.Warn("data plane: entity not applied", "control_plane", p.cp, "kind", sk.Kind, "id", sk.ID, "name", sk.Name, "reason", sk.Reason)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -134,19 +152,13 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 		return
 	}
 	ctx.Snapshot = snap
-	m := snap.router.Find(RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: ctx.LocalPort()})
+	m := snap.router.Find(routeRequest(fc, ctx, r))
 	if m == nil {
 		p.kongError(fc, ctx, start, http.StatusNotFound, "no Route matched with those values")
 		return
 	}
 	ctx.Match = m
-	protocols := Strings(m.Route, "protocols")
-	if !contains(protocols, ctx.Protocol) {
-		if ctx.Protocol == "http" && contains(protocols, "https") {
-			p.httpsRedirect(fc, ctx, start)
-			return
-		}
-		p.kongError(fc, ctx, start, http.StatusNotFound, "no Route matched with those values")
+	if p.refuseProtocol(fc, ctx, start) {
 		return
 	}
 	if svc, ok := snap.Get("services", RefID(m.Route["service"])); ok {
@@ -188,11 +200,38 @@ func (p *Proxy) access(ctx *Context) []*pluginInstance {
 	return ran
 }
 
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
+// routeRequest is what the router looks at in a request.
+func routeRequest(fc *fasthttp.RequestCtx, ctx *Context, r *http.Request) RouteRequest {
+	rr := RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: ctx.LocalPort(), Protocol: ctx.Protocol}
+	if a, ok := fc.RemoteAddr().(*net.TCPAddr); ok {
+		rr.Source = a.AddrPort()
+	}
+	if a, ok := fc.LocalAddr().(*net.TCPAddr); ok {
+		rr.Destination = a.AddrPort()
+	}
+	if fc.IsTLS() {
+		rr.SNI = fc.TLSConnectionState().ServerName
+	}
+	return rr
+}
+
+// refuseProtocol answers, as Kong's access phase does, a request whose protocol its route
+// does not take: an https-only route over http gets 426 or the route's redirect, a gRPC route
+// a 415 (a request that is not gRPC) or a 426 (gRPC over HTTP/1). It reports whether it answered.
+func (p *Proxy) refuseProtocol(fc *fasthttp.RequestCtx, ctx *Context, start time.Time) bool {
+	if ctx.Match.HTTPSOnly && ctx.Protocol != "https" {
+		p.httpsRedirect(fc, ctx, start)
+		return true
+	}
+	if ctx.Match.GRPC {
+		if !strings.HasPrefix(ctx.Downstream.Header.Get("Content-Type"), "application/grpc") {
+			p.kongError(fc, ctx, start, http.StatusUnsupportedMediaType, "Non-gRPC request matched gRPC route")
 			return true
 		}
+		// The proxy speaks HTTP/1 only.
+		ctx.Exit(http.StatusUpgradeRequired, "Please use HTTP2 protocol", http.Header{"Connection": {"Upgrade"}, "Upgrade": {"HTTP/2"}})
+		p.writeExit(fc, ctx, nil, start)
+		return true
 	}
 	return false
 }

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"fmt"
 	"net"
+	"net/netip"
 	"regexp"
 	"sort"
 	"strconv"
@@ -19,10 +20,16 @@ type Router struct {
 // RouteRequest is what the router looks at.
 type RouteRequest struct {
 	Method  string
-	Host    string // Host header, port included when given
+	Host    string // Host header; a port in it is ignored (hosts with a port compare Port)
 	Path    string // raw request path (it is normalized here)
 	Headers map[string][]string
-	Port    int // the port the request came in on
+	Port    int // the destination port: the one the request came in on
+	// Protocol is "http" or "https"; SNI, the TLS server name, is compared only over https.
+	Protocol string
+	SNI      string
+	// Source and Destination are the client's and the proxy's addresses, for the routes'
+	// sources and destinations; invalid when unknown.
+	Source, Destination netip.AddrPort
 }
 
 // Match is a routing decision.
@@ -31,6 +38,9 @@ type Match struct {
 	Path     string            // the normalized request path
 	Prefix   string            // the part of the path the route's path matched
 	Captures map[string]string // regex captures: "0", "1"... and names
+	// HTTPSOnly and GRPC say what the route's protocols require of the request (read once,
+	// when the router is built).
+	HTTPSOnly, GRPC bool
 }
 
 type hostMatcher struct {
@@ -47,18 +57,40 @@ type headerMatcher struct {
 	regex  []*regexp.Regexp
 }
 
+// netMatcher is one entry of a route's sources or destinations: an address or CIDR range,
+// a port, or both.
+type netMatcher struct {
+	prefix netip.Prefix // invalid: any address
+	port   int          // 0: any port
+}
+
+func (n netMatcher) matches(a netip.AddrPort) bool {
+	if !a.IsValid() {
+		return false
+	}
+	if n.prefix.IsValid() && !n.prefix.Contains(a.Addr().Unmap()) {
+		return false
+	}
+	return n.port == 0 || int(a.Port()) == n.port
+}
+
 type pathMatcher struct {
 	prefix string
 	regex  *regexp.Regexp
 }
 
 type matcher struct {
-	route   Entity
-	order   int // position among routes, for a stable order on a full tie
-	methods map[string]bool
-	hosts   []hostMatcher
-	headers []headerMatcher
-	paths   []pathMatcher
+	route     Entity
+	httpsOnly bool
+	grpc      bool
+	order     int // position among routes, for a stable order on a full tie
+	methods   map[string]bool
+	hosts     []hostMatcher
+	headers   []headerMatcher
+	paths     []pathMatcher
+	snis      map[string]bool
+	sources   []netMatcher
+	dests     []netMatcher
 
 	// priority, compared field by field, highest first
 	weight        int
@@ -69,19 +101,27 @@ type matcher struct {
 	prefixLen     int
 }
 
+// httpSubsystem are the route protocols served by Kong's HTTP proxy; a route with none of
+// them (tcp, tls, udp...) belongs to the stream proxy, which the emulator does not run.
+var httpSubsystem = map[string]bool{"http": true, "https": true, "grpc": true, "grpcs": true, "ws": true, "wss": true}
+
 // NewRouter compiles routes. A route with several paths becomes one matcher per group (all
 // regex paths together, plain paths by length), so each path competes with its own length.
-func NewRouter(routes []Entity) (*Router, error) {
+// A route that cannot be compiled (a regex Go cannot compile...) or that is not an HTTP
+// route is left out and returned as skipped; the others are served.
+func NewRouter(routes []Entity) (*Router, []Skipped) {
 	r := &Router{}
+	var skipped []Skipped
 	for i, route := range routes {
 		ms, err := compileRoute(route, i)
 		if err != nil {
-			return nil, fmt.Errorf("route %s: %w", Str(route, "id"), err)
+			skipped = append(skipped, Skipped{Kind: "routes", ID: Str(route, "id"), Name: Str(route, "name"), Reason: err.Error()})
+			continue
 		}
 		r.matchers = append(r.matchers, ms...)
 	}
 	sort.SliceStable(r.matchers, func(i, j int) bool { return r.matchers[i].before(r.matchers[j]) })
-	return r, nil
+	return r, skipped
 }
 
 func (m *matcher) before(o *matcher) bool {
@@ -107,7 +147,35 @@ func (m *matcher) before(o *matcher) bool {
 }
 
 func compileRoute(route Entity, order int) ([]*matcher, error) {
+	if protocols, ok := route["protocols"].([]any); ok && len(protocols) > 0 {
+		served := false
+		for _, p := range Strings(route, "protocols") {
+			served = served || httpSubsystem[p]
+		}
+		if !served {
+			return nil, fmt.Errorf("protocols %s are not HTTP; the emulator's data plane serves HTTP only", strings.Join(Strings(route, "protocols"), ", "))
+		}
+	}
 	base := &matcher{route: route, order: order, regexPriority: int(Num(route, "regex_priority"))}
+	protocols := map[string]bool{}
+	for _, p := range Strings(route, "protocols") {
+		protocols[p] = true
+	}
+	base.httpsOnly = protocols["https"] && !protocols["http"]
+	base.grpc = protocols["grpc"] || protocols["grpcs"]
+	for _, sni := range Strings(route, "snis") {
+		if base.snis == nil {
+			base.snis = map[string]bool{}
+		}
+		base.snis[strings.ToLower(strings.TrimSuffix(sni, "."))] = true
+	}
+	var err error
+	if base.sources, err = compileNets(route["sources"]); err != nil {
+		return nil, fmt.Errorf("sources: %w", err)
+	}
+	if base.dests, err = compileNets(route["destinations"]); err != nil {
+		return nil, fmt.Errorf("destinations: %w", err)
+	}
 	if methods := Strings(route, "methods"); len(methods) > 0 {
 		base.methods = map[string]bool{}
 		for _, m := range methods {
@@ -201,6 +269,35 @@ func asList(v any) []any {
 	return l
 }
 
+// compileNets reads sources or destinations: [{"ip": "10.0.0.0/8", "port": 80}, ...].
+func compileNets(v any) ([]netMatcher, error) {
+	var out []netMatcher
+	for _, item := range asList(v) {
+		e, _ := item.(map[string]any)
+		n := netMatcher{port: int(Num(e, "port"))}
+		if ip := Str(e, "ip"); ip != "" {
+			var err error
+			if strings.Contains(ip, "/") {
+				n.prefix, err = netip.ParsePrefix(ip)
+			} else {
+				var a netip.Addr
+				if a, err = netip.ParseAddr(ip); err == nil {
+					n.prefix = netip.PrefixFrom(a, a.BitLen())
+				}
+			}
+			if err != nil {
+				return nil, fmt.Errorf("ip %q: %w", ip, err)
+			}
+			n.prefix = n.prefix.Masked()
+		}
+		if !n.prefix.IsValid() && n.port == 0 {
+			return nil, fmt.Errorf("an entry needs an ip or a port")
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
 func compileHost(h string) (hostMatcher, error) {
 	hm := hostMatcher{}
 	host := h
@@ -226,10 +323,10 @@ func compileHost(h string) (hostMatcher, error) {
 // Find returns the best route for the request, or nil.
 func (r *Router) Find(req RouteRequest) *Match {
 	path := normalizePath(req.Path)
-	host, port := splitHost(req.Host)
-	if port == 0 {
-		port = req.Port
-	}
+	// As in Kong's traditional_compatible router: the host is the Host header without its
+	// port, and a route host with a port compares the destination port.
+	host, _ := splitHost(req.Host)
+	port := req.Port
 	for _, m := range r.matchers {
 		if match := m.match(req, path, host, port); match != nil {
 			return match
@@ -249,6 +346,13 @@ func splitHost(hostport string) (string, int) {
 
 func (m *matcher) match(req RouteRequest, path, host string, port int) *Match {
 	if m.methods != nil && !m.methods[req.Method] {
+		return nil
+	}
+	// SNIs count only over https.
+	if m.snis != nil && req.Protocol == "https" && !m.snis[strings.ToLower(strings.TrimSuffix(req.SNI, "."))] {
+		return nil
+	}
+	if !anyNet(m.sources, req.Source) || !anyNet(m.dests, req.Destination) {
 		return nil
 	}
 	if len(m.hosts) > 0 {
@@ -276,7 +380,7 @@ func (m *matcher) match(req RouteRequest, path, host string, port int) *Match {
 			return nil
 		}
 	}
-	result := &Match{Route: m.route, Path: path}
+	result := &Match{Route: m.route, Path: path, HTTPSOnly: m.httpsOnly, GRPC: m.grpc}
 	if len(m.paths) == 0 {
 		return result
 	}
@@ -307,6 +411,19 @@ func (m *matcher) match(req RouteRequest, path, host string, port int) *Match {
 		return result
 	}
 	return nil
+}
+
+// anyNet tells whether an address matches one of the entries (no entries: any address).
+func anyNet(list []netMatcher, a netip.AddrPort) bool {
+	if len(list) == 0 {
+		return true
+	}
+	for _, n := range list {
+		if n.matches(a) {
+			return true
+		}
+	}
+	return false
 }
 
 func (hm headerMatcher) matches(headers map[string][]string) bool {

@@ -2,6 +2,8 @@ package dataplane
 
 import (
 	"encoding/json"
+	"net/netip"
+	"strings"
 	"testing"
 )
 
@@ -24,6 +26,11 @@ type routerCase struct {
 	headers map[string][]string
 	want    string
 	prefix  string // the matched part of the path, when checked
+	// port is the destination port (8000 when 0); protocol, sni and source as the request's.
+	port     int
+	protocol string
+	sni      string
+	source   string
 }
 
 func TestRouterMatchingAndPriority(t *testing.T) {
@@ -60,19 +67,49 @@ func TestRouterMatchingAndPriority(t *testing.T) {
 		{name: "normalized double slashes", routes: `[{"id":"a","paths":["/a/b"]}]`, path: "//a//b", want: "a"},
 		{name: "percent-decoded unreserved", routes: `[{"id":"a","paths":["/a-b"]}]`, path: "/a%2Db", want: "a"},
 		{name: "named regex capture", routes: `[{"id":"cap","paths":["~/users/(?<uid>\\d+)"]}]`, path: "/users/77/x", want: "cap"},
+		// A host with a port compares the destination port, not the Host header's.
+		{name: "host port is the destination port", routes: `[{"id":"hp","hosts":["api.test:9000"]}]`, host: "api.test:9000", path: "/", want: ""},
+		{name: "host port matches the destination port", routes: `[{"id":"hp","hosts":["api.test:9000"]}]`, host: "api.test", port: 9000, path: "/", want: "hp"},
+		{name: "Host header port is ignored", routes: `[{"id":"hp","hosts":["api.test:8000"]}]`, host: "api.test:1234", path: "/", want: "hp"},
+		// Protocols: a route of the stream subsystem is not in the HTTP router, so it cannot
+		// shadow an HTTP route; an https-only route still matches (the proxy then answers 426).
+		{name: "stream route does not match", routes: `[{"id":"tcp","protocols":["tcp"],"paths":["/a/b"]},{"id":"http","paths":["/a"]}]`, path: "/a/b", want: "http"},
+		{name: "https-only route matches over http", routes: `[{"id":"tls","protocols":["https"],"paths":["/a"]}]`, path: "/a", want: "tls"},
+		{name: "grpc route matches", routes: `[{"id":"g","protocols":["grpc"],"paths":["/a"]}]`, path: "/a", want: "g"},
+		// snis count over https only.
+		{name: "sni ignored over http", routes: `[{"id":"s","snis":["a.test"],"paths":["/"]}]`, path: "/", want: "s"},
+		{name: "sni compared over https", routes: `[{"id":"s","snis":["a.test"],"paths":["/"]}]`, protocol: "https", sni: "b.test", path: "/", want: ""},
+		{name: "sni matches over https", routes: `[{"id":"s","snis":["a.test."],"paths":["/"]}]`, protocol: "https", sni: "a.test", path: "/", want: "s"},
+		// sources and destinations.
+		{name: "source in range", routes: `[{"id":"src","sources":[{"ip":"10.0.0.0/8"}],"paths":["/"]}]`, source: "10.1.2.3:5555", path: "/", want: "src"},
+		{name: "source out of range", routes: `[{"id":"src","sources":[{"ip":"10.0.0.0/8"}],"paths":["/"]}]`, source: "192.168.0.1:5555", path: "/", want: ""},
+		{name: "source port", routes: `[{"id":"src","sources":[{"port":5555}],"paths":["/"]}]`, source: "192.168.0.1:5556", path: "/", want: ""},
+		{name: "destination port", routes: `[{"id":"dst","destinations":[{"ip":"127.0.0.1","port":9000}],"paths":["/"]},{"id":"any","paths":["/"]}]`, port: 9000, path: "/", want: "dst"},
+		{name: "destination port differs", routes: `[{"id":"dst","destinations":[{"ip":"127.0.0.1","port":9000}],"paths":["/"]},{"id":"any","paths":["/"]}]`, path: "/", want: "any"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			r, err := NewRouter(routes(t, tc.routes))
-			if err != nil {
-				t.Fatal(err)
+			r, skipped := NewRouter(routes(t, tc.routes))
+			for _, s := range skipped {
+				if s.ID != "tcp" {
+					t.Fatalf("skipped %+v", s)
+				}
 			}
 			method := tc.method
 			if method == "" {
 				method = "GET"
 			}
-			m := r.Find(RouteRequest{Method: method, Host: tc.host, Path: tc.path, Headers: tc.headers, Port: 8000})
+			port := tc.port
+			if port == 0 {
+				port = 8000
+			}
+			req := RouteRequest{Method: method, Host: tc.host, Path: tc.path, Headers: tc.headers, Port: port, Protocol: tc.protocol, SNI: tc.sni,
+				Destination: netip.AddrPortFrom(netip.MustParseAddr("127.0.0.1"), uint16(port))}
+			if tc.source != "" {
+				req.Source = netip.MustParseAddrPort(tc.source)
+			}
+			m := r.Find(req)
 			got := ""
 			if m != nil {
 				got = Str(m.Route, "id")
@@ -89,9 +126,9 @@ func TestRouterMatchingAndPriority(t *testing.T) {
 
 func TestRegexCaptures(t *testing.T) {
 	t.Parallel()
-	r, err := NewRouter(routes(t, `[{"id":"cap","paths":["~/users/(?<uid>\\d+)/(\\w+)"]}]`))
-	if err != nil {
-		t.Fatal(err)
+	r, skipped := NewRouter(routes(t, `[{"id":"cap","paths":["~/users/(?<uid>\\d+)/(\\w+)"]}]`))
+	if skipped != nil {
+		t.Fatal(skipped)
 	}
 	m := r.Find(RouteRequest{Method: "GET", Path: "/users/77/posts"})
 	if m == nil || m.Captures["uid"] != "77" || m.Captures["1"] != "77" || m.Captures["2"] != "posts" || m.Captures["0"] != "/users/77/posts" {
@@ -128,20 +165,32 @@ func TestUpstreamPathV0(t *testing.T) {
 	}
 }
 
+// FuzzRouter fuzzes the request and one route's definition (path, host, method, header and
+// regex_priority) among fixed routes: compiling never panics (a route that does not compile
+// is skipped with a reason), matching never panics, and a route that compiled matches a
+// request made of its own plain values.
 func FuzzRouter(f *testing.F) {
 	for _, seed := range []string{"/", "/foo/../bar", "//a//b", "/%2e%2e/x", "/users/1?x=1", "/%zz", "/~/", "/a/./b/", strings10()} {
-		f.Add(seed, "api.example.test", "GET")
+		f.Add(seed, "api.example.test", "GET", "/foo", "api.example.test", "get", "x-v", "v1", 0)
 	}
-	r, err := NewRouter([]Entity{
-		{"id": "a", "paths": []any{"/foo", "~/users/(?<id>\\d+)"}},
-		{"id": "b", "hosts": []any{"*.example.test"}, "methods": []any{"GET"}},
-		{"id": "c", "headers": map[string]any{"x-v": []any{"~*^v\\d$"}}},
-	})
-	if err != nil {
-		f.Fatal(err)
-	}
-	f.Fuzz(func(t *testing.T, path, host, method string) {
-		m := r.Find(RouteRequest{Method: method, Host: host, Path: path, Headers: map[string][]string{"X-V": {path}}})
+	f.Add("/users/42", "a.example.test", "POST", "~/users/(?<id>\\d+)", "*.example.test", "POST", "x-v", "~*^v\\d$", 3)
+	f.Add("/x", "example.org:8000", "PUT", "~/(?=x)", "example.*:8000", "PUT", "x-a", "~*((", -1)
+	f.Add("/", "", "", "", "", "", "", "", 0)
+	f.Fuzz(func(t *testing.T, path, host, method, routePath, routeHost, routeMethod, headerName, headerValue string, regexPriority int) {
+		fuzzed := Entity{"id": "fuzzed", "paths": []any{routePath}, "hosts": []any{routeHost}, "methods": []any{routeMethod},
+			"headers": map[string]any{headerName: []any{headerValue}}, "regex_priority": float64(regexPriority)}
+		fixed := []Entity{
+			{"id": "a", "paths": []any{"/foo", "~/users/(?<id>\\d+)"}},
+			{"id": "b", "hosts": []any{"*.example.test"}, "methods": []any{"GET"}},
+			{"id": "c", "headers": map[string]any{"x-v": []any{"~*^v\\d$"}}},
+		}
+		r, skipped := NewRouter(append(fixed, fuzzed))
+		for _, s := range skipped {
+			if s.ID != "fuzzed" || s.Reason == "" {
+				t.Fatalf("skipped %+v", s)
+			}
+		}
+		m := r.Find(RouteRequest{Method: method, Host: host, Path: path, Headers: map[string][]string{"X-V": {path}, headerName: {host}}, Port: 8000})
 		if m != nil {
 			_ = upstreamPath(m, "/svc")
 			if len(m.Prefix) > len(m.Path) {
@@ -151,7 +200,31 @@ func FuzzRouter(f *testing.F) {
 		if p := normalizePath(path); p == "" || p[0] != '/' {
 			t.Fatalf("normalized %q to %q", path, p)
 		}
+		if len(skipped) > 0 || !plainValue(routeHost) || !plainValue(routeMethod) || !plainValue(headerName) ||
+			strings.HasPrefix(routePath, "~") || strings.HasPrefix(headerValue, "~*") {
+			return
+		}
+		alone, _ := NewRouter([]Entity{fuzzed})
+		own := RouteRequest{Method: strings.ToUpper(routeMethod), Host: routeHost, Path: routePath,
+			Headers: map[string][]string{headerName: {headerValue}}, Port: 8000}
+		if alone.Find(own) == nil {
+			t.Fatalf("route %v does not match its own values %+v", fuzzed, own)
+		}
 	})
+}
+
+// plainValue is a host, method or header name made of letters, digits, '-' and inner dots:
+// one the router compares as it is.
+func plainValue(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !isHostNameChar(s[i]) && s[i] != '.' || s[i] == '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func strings10() string { return "/aaaaaaaaaa/../../../../b" }

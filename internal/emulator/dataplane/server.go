@@ -32,12 +32,15 @@ func NewServer(handler fasthttp.RequestHandler, logger *slog.Logger) *fasthttp.S
 		logger = slog.New(slog.DiscardHandler)
 	}
 	return &fasthttp.Server{
-		Handler:                      handler,
-		ErrorHandler:                 requestError,
-		ReadBufferSize:               maxRequestHead,
-		MaxRequestBodySize:           maxRequestBody,
-		ReadTimeout:                  60 * time.Second, // client_header_timeout and client_body_timeout
-		IdleTimeout:                  75 * time.Second, // keepalive_timeout
+		Handler:            handler,
+		ErrorHandler:       requestError,
+		ReadBufferSize:     maxRequestHead,
+		MaxRequestBodySize: maxRequestBody,
+		ReadTimeout:        60 * time.Second, // client_header_timeout and client_body_timeout
+		IdleTimeout:        75 * time.Second, // keepalive_timeout
+		// The worker pool's cleaner notices a stopped server only between cleanups: a short
+		// period lets a deleted control plane's proxy end all its goroutines within a second.
+		MaxIdleWorkerDuration:        time.Second,
 		NoDefaultServerHeader:        true,
 		NoDefaultContentType:         true,
 		DisablePreParseMultipartForm: true,

@@ -4,7 +4,7 @@ package dataplane
 
 import (
 	"encoding/json"
-	"fmt"
+	"slices"
 	"sort"
 	"sync"
 
@@ -25,6 +25,8 @@ type Snapshot struct {
 	byID      map[string]map[string]Entity
 	plugins   []*pluginInstance // enabled plugins, highest priority first
 	balancers map[string]*balancer
+	// Skipped are the entities left out of this snapshot, and why.
+	Skipped []Skipped
 
 	mu      sync.Mutex
 	indexes map[string]map[string]Entity // "kind\x00field" -> value -> entity
@@ -35,7 +37,8 @@ var snapshotKinds = []string{"services", "routes", "consumers", "consumer_groups
 	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets"}
 
 // loadSnapshot reads a control plane's configuration and compiles its routes and plugins.
-func loadSnapshot(tx store.Reader, cp string) (*Snapshot, error) {
+// An entity that cannot be applied is left out and listed in Skipped; the rest is served.
+func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 	s := &Snapshot{CP: cp, Version: tx.Version(cp), byKind: map[string][]Entity{}, byID: map[string]map[string]Entity{}, indexes: map[string]map[string]Entity{}}
 	for _, kind := range snapshotKinds {
 		records, _ := tx.List(cp, kind, store.Query{})
@@ -50,7 +53,15 @@ func loadSnapshot(tx store.Reader, cp string) (*Snapshot, error) {
 					e[r.Field] = map[string]any{"id": r.ID}
 				}
 			} else if err := json.Unmarshal(rec.Body, &e); err != nil {
-				return nil, fmt.Errorf("decoding %s %s: %w", kind, rec.ID, err)
+				s.Skipped = append(s.Skipped, Skipped{Kind: kind, ID: rec.ID, Reason: "stored body does not decode: " + err.Error()})
+				continue
+			}
+			if e == nil {
+				s.Skipped = append(s.Skipped, Skipped{Kind: kind, ID: rec.ID, Reason: "stored body is null"})
+				continue
+			}
+			if e["id"] == nil {
+				e["id"] = rec.ID // the record's key is the id, even if the body lacks one
 			}
 			list = append(list, e)
 			ids[rec.ID] = e
@@ -58,16 +69,45 @@ func loadSnapshot(tx store.Reader, cp string) (*Snapshot, error) {
 		s.byKind[kind] = list
 		s.byID[kind] = ids
 	}
-	router, err := NewRouter(s.byKind["routes"])
-	if err != nil {
-		return nil, err
-	}
+	s.dropUnusable()
+	router, skipped := NewRouter(s.byKind["routes"])
 	s.router = router
-	if s.plugins, err = compilePlugins(s.byKind["plugins"]); err != nil {
-		return nil, err
-	}
+	s.Skipped = append(s.Skipped, skipped...)
+	s.plugins, skipped = compilePlugins(s.byKind["plugins"], res)
+	s.Skipped = append(s.Skipped, skipped...)
 	s.balancers = buildBalancers(s.byKind["upstreams"], s.byKind["targets"])
-	return s, nil
+	return s
+}
+
+// dropUnusable leaves out services that cannot be proxied to and the routes of services that
+// are missing or left out (a route without a service stays: Kong answers it with 503). As in
+// Kong, the routes of a disabled service are not routed either, which is no fault.
+func (s *Snapshot) dropUnusable() {
+	s.filter("services", func(svc Entity) string { return checkService(svc) })
+	s.filter("routes", func(route Entity) string {
+		if id := RefID(route["service"]); id != "" && s.byID["services"][id] == nil {
+			return "its service " + id + " is missing or was skipped"
+		}
+		return ""
+	})
+	s.byKind["routes"] = slices.DeleteFunc(s.byKind["routes"], func(route Entity) bool {
+		enabled, set := s.byID["services"][RefID(route["service"])]["enabled"].(bool)
+		return set && !enabled
+	})
+}
+
+// filter removes the entities of a kind for which reason is not "", recording why.
+func (s *Snapshot) filter(kind string, reason func(Entity) string) {
+	kept := s.byKind[kind][:0:0]
+	for _, e := range s.byKind[kind] {
+		if why := reason(e); why != "" {
+			s.Skipped = append(s.Skipped, Skipped{Kind: kind, ID: Str(e, "id"), Name: Str(e, "name"), Reason: why})
+			delete(s.byID[kind], Str(e, "id"))
+			continue
+		}
+		kept = append(kept, e)
+	}
+	s.byKind[kind] = kept
 }
 
 // Get returns an entity of a kind by id.
