@@ -119,7 +119,9 @@ func (rl *rateLimiting) identifier(ctx *Context) string {
 	case "service":
 		id = ctx.ServiceID()
 	case "header":
-		id = ctx.Request.Header.Get(rl.headerName)
+		// The client's header, not the upstream request's: plugins that ran before (key-auth
+		// hiding the key, correlation-id adding an id) must not move the client to another counter.
+		id = ctx.Downstream.Header.Get(rl.headerName)
 	case "path":
 		if ctx.Downstream.URL.Path == rl.path {
 			id = rl.path
