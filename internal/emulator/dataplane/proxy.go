@@ -35,6 +35,7 @@ type Proxy struct {
 	snap atomic.Pointer[currentSnapshot]
 
 	upstreams upstreamPool
+	node      *nodeState
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -49,11 +50,15 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Proxy{store: st, cp: cp, logger: logger}
+	return &Proxy{store: st, cp: cp, logger: logger, node: newNodeState()}
 }
 
-// Close releases the proxy's idle upstream connections (plugins hold no other resources past a request).
-func (p *Proxy) Close() { p.upstreams.closeIdle() }
+// Close releases the proxy's idle upstream connections and its node state (rate-limiting
+// counters, Redis clients and syncers). It may be called more than once.
+func (p *Proxy) Close() {
+	p.upstreams.closeIdle()
+	_ = p.node.Close()
+}
 
 // snapshot returns the configuration at the store's current version, rebuilding it after a
 // change: what the API wrote applies to the next request.
@@ -99,7 +104,7 @@ func newRequestID() string {
 func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	start := time.Now()
 	ctx := &Context{RequestID: newRequestID(), Protocol: "http", ResponseHeader: http.Header{}, Shared: map[string]any{}, Now: start,
-		LocalAddr: fc.LocalAddr(), ConnID: fc.ConnID(), ConnRequest: fc.ConnRequestNum()}
+		LocalAddr: fc.LocalAddr(), ConnID: fc.ConnID(), ConnRequest: fc.ConnRequestNum(), node: p.node}
 	if fc.IsTLS() {
 		ctx.Protocol = "https"
 	}
