@@ -95,7 +95,7 @@ func TestRateLimitingRedisSyncRate(t *testing.T) {
 	host, port := redistest.Start(t)
 	rdb := redistest.Client(t, host, port)
 	bg := context.Background()
-	counters := func() map[string]string {
+	stored := func() map[string]string {
 		t.Helper()
 		keys, err := rdb.Keys(bg, "ratelimit:*").Result()
 		if err != nil {
@@ -128,7 +128,7 @@ func TestRateLimitingRedisSyncRate(t *testing.T) {
 	}
 	p0.Close()
 	p0.Close()
-	if got := counters(); len(got) != 0 {
+	if got := stored(); len(got) != 0 {
 		t.Fatalf("sync_rate 3600: Redis holds %v", got)
 	}
 
@@ -139,7 +139,7 @@ func TestRateLimitingRedisSyncRate(t *testing.T) {
 	expect("a", urlA, http.StatusOK, "4")
 	expect("a", urlA, http.StatusOK, "3")
 	synced(t, a)
-	got := counters()
+	got := stored()
 	if len(got) != 1 {
 		t.Fatalf("after a's sync, Redis holds %v, want one counter", got)
 	}
