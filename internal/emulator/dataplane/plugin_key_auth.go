@@ -92,7 +92,12 @@ func (k *keyAuth) findKey(ctx *Context) (string, string) {
 		}
 		fromBody := false
 		if len(values) == 0 && k.inBody {
-			values = bodyValues(req, name)
+			var list bool
+			values, list = bodyValues(req, name)
+			if list {
+				// A JSON array or object where the key should be: Kong's "table", a duplicate.
+				return "", "Duplicate API key found"
+			}
 			fromBody = len(values) > 0
 		}
 		if len(values) == 0 {
@@ -120,40 +125,42 @@ func (k *keyAuth) findKey(ctx *Context) (string, string) {
 	return "", "No API key found in request"
 }
 
-// bodyValues reads every value of a field of a form, multipart or JSON body (a JSON field
-// counts when it is a string).
-func bodyValues(req *http.Request, name string) []string {
+// bodyValues reads every value of a field of a form, multipart or JSON body. list tells that
+// a JSON field holds an array or object; a JSON field counts as a key only when it is a string.
+func bodyValues(req *http.Request, name string) (values []string, list bool) {
 	body := requestBody(req)
 	mt, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
 		if err != nil {
-			return nil
+			return nil, false
 		}
-		return vals[name]
+		return vals[name], false
 	case "multipart/form-data":
 		parts, err := readParts(body, params["boundary"])
 		if err != nil {
-			return nil
+			return nil, false
 		}
-		var values []string
 		for _, p := range parts {
 			if p.name == name {
 				values = append(values, string(p.content))
 			}
 		}
-		return values
+		return values, false
 	case "application/json":
 		var m map[string]any
 		if json.Unmarshal(body, &m) != nil {
-			return nil
+			return nil, false
 		}
-		if s, ok := m[name].(string); ok {
-			return []string{s}
+		switch v := m[name].(type) {
+		case string:
+			return []string{v}, false
+		case []any, map[string]any:
+			return nil, true
 		}
 	}
-	return nil
+	return nil, false
 }
 
 func removeBodyField(req *http.Request, name string) {

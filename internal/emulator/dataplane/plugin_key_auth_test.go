@@ -99,3 +99,39 @@ func TestKeyAuthKeyInMultipartBody(t *testing.T) {
 		}
 	}
 }
+
+// key_in_body reads form-encoded and JSON bodies as well; a field given twice, or a JSON array
+// or object, is a duplicate key (a table in Kong's body), and hide_credentials removes the field.
+func TestKeyAuthKeyInFormAndJSONBody(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/b")
+	g.add("plugins", Entity{"name": "key-auth", "config": map[string]any{"key_in_body": true, "hide_credentials": true}})
+	g.add("key-auth", Entity{"key": "ann-key", "consumer": map[string]any{"id": g.consumer("ann")}})
+	for _, tc := range []struct {
+		name, contentType, body string
+		status                  int
+		upstreamBody, message   string
+	}{
+		{"form", "application/x-www-form-urlencoded", "a=1&apikey=ann-key", http.StatusOK, "a=1", ""},
+		{"form, key twice", "application/x-www-form-urlencoded", "apikey=ann-key&apikey=ann-key", http.StatusUnauthorized, "", "Duplicate API key found"},
+		{"json", "application/json", `{"apikey":"ann-key","a":1}`, http.StatusOK, `{"a":1}`, ""},
+		{"json, a list", "application/json", `{"apikey":["ann-key"]}`, http.StatusUnauthorized, "", "Duplicate API key found"},
+		{"json, a number", "application/json", `{"apikey":12}`, http.StatusUnauthorized, "", "No API key found in request"},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, "/b", strings.NewReader(tc.body))
+		req.Header.Set("Content-Type", tc.contentType)
+		resp, body := g.do(req)
+		if resp.StatusCode != tc.status {
+			t.Errorf("%s: %d %s, want %d", tc.name, resp.StatusCode, body, tc.status)
+			continue
+		}
+		if tc.status == http.StatusOK {
+			if got := g.echo(body).Body; got != tc.upstreamBody {
+				t.Errorf("%s: upstream body %q, want %q", tc.name, got, tc.upstreamBody)
+			}
+		} else if !strings.Contains(string(body), tc.message) {
+			t.Errorf("%s: %s, want %q", tc.name, body, tc.message)
+		}
+	}
+}
