@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator"
+	"github.com/openkonnect/terraform-provider-konnect/internal/redistest"
 )
 
 // lifecycleClient talks to one emulator over connections of its own, so that the test can
@@ -98,7 +99,7 @@ func closed(t *testing.T, addr string) {
 
 // TestDeletedControlPlaneStopsItsProxy is not parallel: it counts the process's goroutines.
 func TestDeletedControlPlaneStopsItsProxy(t *testing.T) {
-	redisHost, redisPort := startRedis(t)
+	redisHost, redisPort := redistest.Start(t)
 	up := echoServer(t, "echo")
 	emu, err := emulator.Start(context.Background(), emulator.Options{})
 	if err != nil {

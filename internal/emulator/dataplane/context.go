@@ -40,6 +40,8 @@ type Context struct {
 	ConnRequest uint64
 
 	exit *exitResponse
+	// node is the proxy's state that outlives snapshots (rate-limiting counters, Redis).
+	node *nodeState
 	// groups caches consumerGroupIDs for the consumer groupsOf.
 	groupsOf string
 	groups   map[string]bool

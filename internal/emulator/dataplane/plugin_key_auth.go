@@ -1,9 +1,15 @@
 package dataplane
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"mime"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"time"
 )
@@ -86,9 +92,13 @@ func (k *keyAuth) findKey(ctx *Context) (string, string) {
 		}
 		fromBody := false
 		if len(values) == 0 && k.inBody {
-			if v, ok := bodyField(req, name); ok {
-				values, fromBody = []string{v}, true
+			var list bool
+			values, list = bodyValues(req, name)
+			if list {
+				// A JSON array or object where the key should be: Kong's "table", a duplicate.
+				return "", "Duplicate API key found"
 			}
+			fromBody = len(values) > 0
 		}
 		if len(values) == 0 {
 			continue
@@ -115,37 +125,67 @@ func (k *keyAuth) findKey(ctx *Context) (string, string) {
 	return "", "No API key found in request"
 }
 
-// bodyField reads a field of a form or JSON body.
-func bodyField(req *http.Request, name string) (string, bool) {
+// bodyValues reads every value of a field of a form, multipart or JSON body. list tells that
+// a JSON field holds an array or object; a JSON field counts as a key only when it is a string.
+func bodyValues(req *http.Request, name string) (values []string, list bool) {
 	body := requestBody(req)
-	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	mt, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
-		if err != nil || len(vals[name]) == 0 {
-			return "", false
+		if err != nil {
+			return nil, false
 		}
-		return vals[name][0], true
+		return vals[name], false
+	case "multipart/form-data":
+		parts, err := readParts(body, params["boundary"])
+		if err != nil {
+			return nil, false
+		}
+		for _, p := range parts {
+			if p.name == name {
+				values = append(values, string(p.content))
+			}
+		}
+		return values, false
 	case "application/json":
 		var m map[string]any
 		if json.Unmarshal(body, &m) != nil {
-			return "", false
+			return nil, false
 		}
-		s, ok := m[name].(string)
-		return s, ok
+		switch v := m[name].(type) {
+		case string:
+			return []string{v}, false
+		case []any, map[string]any:
+			return nil, true
+		}
 	}
-	return "", false
+	return nil, false
 }
 
 func removeBodyField(req *http.Request, name string) {
 	body := requestBody(req)
-	mt, _, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
+	mt, params, _ := mime.ParseMediaType(req.Header.Get("Content-Type"))
 	switch mt {
 	case "application/x-www-form-urlencoded":
 		vals, err := url.ParseQuery(string(body))
 		if err == nil {
 			vals.Del(name)
 			setRequestBody(req, []byte(vals.Encode()))
+		}
+	case "multipart/form-data":
+		parts, err := readParts(body, params["boundary"])
+		if err != nil {
+			return
+		}
+		kept := parts[:0]
+		for _, p := range parts {
+			if p.name != name {
+				kept = append(kept, p)
+			}
+		}
+		if b, err := writeParts(kept, params["boundary"]); err == nil {
+			setRequestBody(req, b)
 		}
 	case "application/json":
 		var m map[string]any
@@ -155,4 +195,56 @@ func removeBodyField(req *http.Request, name string) {
 			setRequestBody(req, b)
 		}
 	}
+}
+
+// rawPart is one part of a multipart/form-data body, as it came (no transfer decoding).
+type rawPart struct {
+	header  textproto.MIMEHeader
+	name    string
+	content []byte
+}
+
+// readParts splits a multipart body into its parts.
+func readParts(body []byte, boundary string) ([]rawPart, error) {
+	if boundary == "" {
+		return nil, errors.New("multipart body without a boundary")
+	}
+	r := multipart.NewReader(bytes.NewReader(body), boundary)
+	var parts []rawPart
+	for {
+		p, err := r.NextRawPart()
+		if errors.Is(err, io.EOF) {
+			return parts, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("reading a multipart body: %w", err)
+		}
+		content, err := io.ReadAll(p)
+		if err != nil {
+			return nil, fmt.Errorf("reading a multipart body: %w", err)
+		}
+		parts = append(parts, rawPart{header: p.Header, name: p.FormName(), content: content})
+	}
+}
+
+// writeParts joins parts into a multipart body with the given boundary.
+func writeParts(parts []rawPart, boundary string) ([]byte, error) {
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	if err := w.SetBoundary(boundary); err != nil {
+		return nil, fmt.Errorf("writing a multipart body: %w", err)
+	}
+	for _, p := range parts {
+		pw, err := w.CreatePart(p.header)
+		if err != nil {
+			return nil, fmt.Errorf("writing a multipart body: %w", err)
+		}
+		if _, err := pw.Write(p.content); err != nil {
+			return nil, fmt.Errorf("writing a multipart body: %w", err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		return nil, fmt.Errorf("writing a multipart body: %w", err)
+	}
+	return buf.Bytes(), nil
 }

@@ -9,6 +9,7 @@ import (
 	"net/textproto"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -56,10 +57,15 @@ type rateLimiting struct {
 	hideHeaders                    bool
 	errorCode                      int
 	errorMessage                   string
-	redis                          *redis.Client
+	// redis is where the redis policy counts; syncRate, when above zero, is how long its hits
+	// are counted in the node before they are added to Redis (sync_rate; -1 is every hit at once).
+	redis    redisSettings
+	syncRate time.Duration
+	// conn is the node's connection for redis, bound on the first request (a plugin instance
+	// belongs to one proxy's snapshot, so to one node).
+	conn atomic.Pointer[redisConn]
 	// route and service are the plugin's scope: the counters belong to it.
 	route, service string
-	redisTimeout   time.Duration
 }
 
 func newRateLimiting(c, plugin Entity) (Handler, error) {
@@ -76,7 +82,10 @@ func newRateLimiting(c, plugin Entity) (Handler, error) {
 	}
 	if rl.policy == "redis" {
 		r, _ := c["redis"].(map[string]any)
-		rl.redis, rl.redisTimeout = redisClient(r)
+		rl.redis = redisSettingsOf(r)
+		if rate := Num(c, "sync_rate"); rate > 0 {
+			rl.syncRate = time.Duration(rate * float64(time.Second))
+		}
 	}
 	return rl, nil
 }
@@ -119,7 +128,9 @@ func (rl *rateLimiting) identifier(ctx *Context) string {
 	case "service":
 		id = ctx.ServiceID()
 	case "header":
-		id = ctx.Request.Header.Get(rl.headerName)
+		// The client's header, not the upstream request's: plugins that ran before (key-auth
+		// hiding the key, correlation-id adding an id) must not move the client to another counter.
+		id = ctx.Downstream.Header.Get(rl.headerName)
 	case "path":
 		if ctx.Downstream.URL.Path == rl.path {
 			id = rl.path
@@ -134,7 +145,16 @@ func (rl *rateLimiting) identifier(ctx *Context) string {
 // zeroID stands for a plugin without a route or service in counter keys.
 const zeroID = "00000000-0000-0000-0000-000000000000"
 
-func (rl *rateLimiting) keys(ctx *Context, now time.Time) []string {
+// counterKey is one period's counter for a request.
+type counterKey struct {
+	name string
+	// ttl is how long Kong keeps a counter (the period's length from its first hit); windowEnd
+	// is the end of the counter's window, where the redis syncer makes it expire.
+	ttl       time.Duration
+	windowEnd time.Time
+}
+
+func (rl *rateLimiting) keys(ctx *Context, now time.Time) []counterKey {
 	route, service := rl.route, rl.service
 	if route == "" {
 		route = zeroID
@@ -143,11 +163,21 @@ func (rl *rateLimiting) keys(ctx *Context, now time.Time) []string {
 		service = zeroID
 	}
 	ident := rl.identifier(ctx)
-	out := make([]string, len(rl.limits))
+	out := make([]counterKey, len(rl.limits))
 	for i, p := range rl.limits {
-		out[i] = fmt.Sprintf("ratelimit:%s:%s:%s:%d:%s", route, service, ident, windowStart(now, p).UnixMilli(), p.name)
+		start := windowStart(now, p)
+		ttl := time.Duration(p.secs) * time.Second
+		out[i] = counterKey{name: fmt.Sprintf("ratelimit:%s:%s:%s:%d:%s", route, service, ident, start.UnixMilli(), p.name),
+			ttl: ttl, windowEnd: start.Add(ttl)}
 	}
 	return out
+}
+
+// counters is where a policy counts: the node's memory, Redis at every hit, or the node's
+// memory synced to Redis every sync_rate.
+type counters interface {
+	usage(keys []counterKey, now time.Time) ([]float64, error)
+	increment(keys []counterKey) error
 }
 
 func (rl *rateLimiting) Access(ctx *Context) {
@@ -156,7 +186,11 @@ func (rl *rateLimiting) Access(ctx *Context) {
 	}
 	now := ctx.Now
 	keys := rl.keys(ctx, now)
-	usage, err := rl.usage(keys)
+	store, err := rl.counters(ctx)
+	var usage []float64
+	if err == nil {
+		usage, err = store.usage(keys, now)
+	}
 	if err != nil {
 		if !rl.faultTolerant {
 			ctx.Exit(http.StatusInternalServerError, "", nil)
@@ -206,61 +240,34 @@ func (rl *rateLimiting) Access(ctx *Context) {
 		ctx.Exit(rl.errorCode, rl.errorMessage, hdr)
 		return
 	}
-	if err := rl.increment(keys); err != nil && !rl.faultTolerant {
+	if err := store.increment(keys); err != nil && !rl.faultTolerant {
 		ctx.Exit(http.StatusInternalServerError, "", nil)
 	}
 }
 
-func (rl *rateLimiting) usage(keys []string) ([]float64, error) {
-	out := make([]float64, len(keys))
+// counters returns the policy's counters in the request's node.
+func (rl *rateLimiting) counters(ctx *Context) (counters, error) {
+	if ctx.node == nil {
+		return nil, fmt.Errorf("rate-limiting: no gateway node to count in")
+	}
 	if rl.policy != "redis" {
-		for i, k := range keys {
-			out[i] = float64(localCounters.get(k))
+		return ctx.node.counters, nil
+	}
+	conn := rl.conn.Load()
+	if conn == nil {
+		var err error
+		if conn, err = ctx.node.redisConn(rl.redis); err != nil {
+			return nil, fmt.Errorf("rate-limiting: %w", err)
 		}
-		return out, nil
+		rl.conn.Store(conn)
 	}
-	if rl.redis == nil {
-		return nil, fmt.Errorf("rate-limiting: no redis configured")
+	if rl.syncRate > 0 {
+		return syncedCounters{conn.syncer, rl.syncRate}, nil
 	}
-	c, cancel := context.WithTimeout(context.Background(), rl.redisTimeout)
-	defer cancel()
-	vals, err := rl.redis.MGet(c, keys...).Result()
-	if err != nil {
-		return nil, fmt.Errorf("rate-limiting: reading counters from redis: %w", err)
-	}
-	for i, v := range vals {
-		if s, ok := v.(string); ok {
-			n, _ := strconv.ParseFloat(s, 64)
-			out[i] = n
-		}
-	}
-	return out, nil
+	return conn, nil
 }
 
-func (rl *rateLimiting) increment(keys []string) error {
-	if rl.policy != "redis" {
-		for i, k := range keys {
-			localCounters.incr(k, time.Duration(rl.limits[i].secs)*time.Second)
-		}
-		return nil
-	}
-	c, cancel := context.WithTimeout(context.Background(), rl.redisTimeout)
-	defer cancel()
-	_, err := rl.redis.Pipelined(c, func(pipe redis.Pipeliner) error {
-		for i, k := range keys {
-			pipe.IncrBy(c, k, 1)
-			pipe.Expire(c, k, time.Duration(rl.limits[i].secs)*time.Second)
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("rate-limiting: counting in redis: %w", err)
-	}
-	return nil
-}
-
-// counterStore is the local policy's counters, shared by every proxy in the process (the keys
-// carry route and service ids, so control planes do not collide).
+// counterStore is the local policy's counters, one per node (so per control plane).
 type counterStore struct {
 	mu      sync.Mutex
 	counts  map[string]int64
@@ -268,7 +275,24 @@ type counterStore struct {
 	sweep   time.Time
 }
 
-var localCounters = &counterStore{counts: map[string]int64{}, expires: map[string]time.Time{}}
+func newCounterStore() *counterStore {
+	return &counterStore{counts: map[string]int64{}, expires: map[string]time.Time{}}
+}
+
+func (c *counterStore) usage(keys []counterKey, _ time.Time) ([]float64, error) {
+	out := make([]float64, len(keys))
+	for i, k := range keys {
+		out[i] = float64(c.get(k.name))
+	}
+	return out, nil
+}
+
+func (c *counterStore) increment(keys []counterKey) error {
+	for _, k := range keys {
+		c.incr(k.name, k.ttl)
+	}
+	return nil
+}
 
 func (c *counterStore) get(key string) int64 {
 	c.mu.Lock()
@@ -301,14 +325,15 @@ func (c *counterStore) incr(key string, ttl time.Duration) {
 	}
 }
 
-var (
-	redisMu      sync.Mutex
-	redisClients = map[string]*redis.Client{}
-)
+// redisSettings are a redis block's connection settings; equal settings share a connection.
+type redisSettings struct {
+	addr, username, password, serverName string
+	database                             int
+	ssl, sslVerify                       bool
+	timeout                              time.Duration
+}
 
-// redisClient returns a shared client for the plugin's redis settings.
-func redisClient(conf map[string]any) (*redis.Client, time.Duration) {
-	host := Str(conf, "host")
+func redisSettingsOf(conf map[string]any) redisSettings {
 	port := int(Num(conf, "port"))
 	if port == 0 {
 		port = 6379
@@ -317,21 +342,75 @@ func redisClient(conf map[string]any) (*redis.Client, time.Duration) {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
+	return redisSettings{addr: net.JoinHostPort(Str(conf, "host"), strconv.Itoa(port)), username: Str(conf, "username"),
+		password: Str(conf, "password"), serverName: Str(conf, "server_name"), database: int(Num(conf, "database")),
+		ssl: Bool(conf, "ssl"), sslVerify: Bool(conf, "ssl_verify"), timeout: timeout}
+}
+
+func (s redisSettings) options() *redis.Options {
 	opts := &redis.Options{
-		Addr: net.JoinHostPort(host, strconv.Itoa(port)), DB: int(Num(conf, "database")),
-		Username: Str(conf, "username"), Password: Str(conf, "password"),
-		DialTimeout: timeout, ReadTimeout: timeout, WriteTimeout: timeout, MaxRetries: -1,
+		Addr: s.addr, DB: s.database, Username: s.username, Password: s.password,
+		DialTimeout: s.timeout, ReadTimeout: s.timeout, WriteTimeout: s.timeout, MaxRetries: -1,
 	}
-	if Bool(conf, "ssl") {
-		opts.TLSConfig = &tls.Config{ServerName: Str(conf, "server_name"), InsecureSkipVerify: !Bool(conf, "ssl_verify")} //nolint:gosec // the user's choice, as in Kong
+	if s.ssl {
+		opts.TLSConfig = &tls.Config{ServerName: s.serverName, InsecureSkipVerify: !s.sslVerify} //nolint:gosec // the user's choice, as in Kong
 	}
-	key := fmt.Sprintf("%s/%d/%s/%t", opts.Addr, opts.DB, opts.Username, opts.TLSConfig != nil)
-	redisMu.Lock()
-	defer redisMu.Unlock()
-	if c, ok := redisClients[key]; ok {
-		return c, timeout
+	return opts
+}
+
+// redisConn is a node's client for one Redis server; it counts every hit in Redis at once
+// (sync_rate -1), and its syncer serves the plugins that sync every sync_rate.
+type redisConn struct {
+	client  *redis.Client
+	timeout time.Duration
+	syncer  *redisSyncer
+}
+
+func (c *redisConn) usage(keys []counterKey, _ time.Time) ([]float64, error) {
+	names := make([]string, len(keys))
+	for i, k := range keys {
+		names[i] = k.name
 	}
-	c := redis.NewClient(opts)
-	redisClients[key] = c
-	return c, timeout
+	vals, err := c.get(names)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]float64, len(vals))
+	for i, v := range vals {
+		out[i] = float64(v)
+	}
+	return out, nil
+}
+
+// get reads counters from Redis (0 for a missing one).
+func (c *redisConn) get(names []string) ([]int64, error) {
+	rctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	vals, err := c.client.MGet(rctx, names...).Result()
+	if err != nil {
+		return nil, fmt.Errorf("rate-limiting: reading counters from redis: %w", err)
+	}
+	out := make([]int64, len(vals))
+	for i, v := range vals {
+		if s, ok := v.(string); ok {
+			out[i], _ = strconv.ParseInt(s, 10, 64)
+		}
+	}
+	return out, nil
+}
+
+func (c *redisConn) increment(keys []counterKey) error {
+	rctx, cancel := context.WithTimeout(context.Background(), c.timeout)
+	defer cancel()
+	_, err := c.client.Pipelined(rctx, func(pipe redis.Pipeliner) error {
+		for _, k := range keys {
+			pipe.IncrBy(rctx, k.name, 1)
+			pipe.Expire(rctx, k.name, k.ttl)
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("rate-limiting: counting in redis: %w", err)
+	}
+	return nil
 }

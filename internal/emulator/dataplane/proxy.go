@@ -36,6 +36,7 @@ type Proxy struct {
 
 	upstreams upstreamPool
 	resources resources
+	node      *nodeState
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -50,13 +51,17 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Proxy{store: st, cp: cp, logger: logger}
+	return &Proxy{store: st, cp: cp, logger: logger, node: newNodeState()}
 }
 
-// Close releases what the proxy holds: its idle upstream connections and its plugins'
-// resources (Redis clients...). The listener is its server's, closed by whoever started it.
+// Close releases what the proxy holds: its idle upstream connections, its node state
+// (rate-limiting counters, Redis clients and syncers) and its plugins' resources. The listener
+// is its server's, closed by whoever started it. It may be called more than once.
 func (p *Proxy) Close() {
 	p.upstreams.closeIdle()
+	if err := p.node.Close(); err != nil {
+		p.logger.Warn("closing the proxy's node state", "control_plane", p.cp, "error", err)
+	}
 	if err := p.resources.close(); err != nil {
 		p.logger.Warn("closing the proxy's resources", "control_plane", p.cp, "error", err)
 	}
@@ -117,7 +122,7 @@ func newRequestID() string {
 func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	start := time.Now()
 	ctx := &Context{RequestID: newRequestID(), Protocol: "http", ResponseHeader: http.Header{}, Shared: map[string]any{}, Now: start,
-		LocalAddr: fc.LocalAddr(), ConnID: fc.ConnID(), ConnRequest: fc.ConnRequestNum()}
+		LocalAddr: fc.LocalAddr(), ConnID: fc.ConnID(), ConnRequest: fc.ConnRequestNum(), node: p.node}
 	if fc.IsTLS() {
 		ctx.Protocol = "https"
 	}
