@@ -35,6 +35,7 @@ type Proxy struct {
 	snap atomic.Pointer[currentSnapshot]
 
 	upstreams upstreamPool
+	balancers balancerSet
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -49,11 +50,17 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Proxy{store: st, cp: cp, logger: logger}
+	return &Proxy{store: st, cp: cp, logger: logger,
+		upstreams: upstreamPool{maxResponseBody: MaxUpstreamResponseBody},
+		balancers: balancerSet{logger: logger}}
 }
 
-// Close releases the proxy's idle upstream connections (plugins hold no other resources past a request).
-func (p *Proxy) Close() { p.upstreams.closeIdle() }
+// Close stops the upstreams' health checkers and releases the idle upstream connections
+// (plugins hold no other resources past a request). It may be called more than once.
+func (p *Proxy) Close() {
+	p.balancers.close()
+	p.upstreams.closeIdle()
+}
 
 // snapshot returns the configuration at the store's current version, rebuilding it after a
 // change: what the API wrote applies to the next request.
@@ -74,8 +81,11 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 			return nil
 		}
 		var err error
-		s, err = loadSnapshot(tx, p.cp)
-		return err
+		if s, err = loadSnapshot(tx, p.cp); err != nil {
+			return err
+		}
+		s.balancers = p.balancers.update(s.byKind["upstreams"], s.byKind["targets"])
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -334,12 +344,16 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	// The upstream's answer is read straight into the client's response.
 	resp := &fc.Response
 	var err error
+	var hashKey, hashCookie string
+	if bal != nil && bal.algorithm == "consistent-hashing" {
+		hashKey, hashCookie = bal.hash.key(ctx)
+	}
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
-		peer := target{host: Str(svc, "host"), port: int(Num(svc, "port"))}
+		peer := pickedPeer{target: target{host: Str(svc, "host"), port: int(Num(svc, "port"))}}
 		if bal != nil {
 			var ok bool
-			if peer, ok = bal.pick(); !ok {
+			if peer, ok = bal.pick(hashKey, attempt); !ok {
 				p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
 				return
 			}
@@ -349,7 +363,11 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		if !preserveHost(ctx.Match.Route) {
 			out.Host = hostHeader(scheme, peer.host, peer.port)
 		}
+		tried := time.Now()
 		err = p.upstreams.roundTrip(out, body, resp, addr, scheme, peer.host, verify, t)
+		if bal != nil {
+			bal.finished(peer, err, resp.StatusCode(), time.Since(tried))
+		}
 		if err == nil || !retryable(err) {
 			break
 		}
@@ -377,6 +395,9 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		for _, vv := range v {
 			resp.Header.Add(k, vv)
 		}
+	}
+	if hashCookie != "" {
+		resp.Header.Add("Set-Cookie", hashCookie)
 	}
 	if hasFilters(ran) {
 		filterResponse(fc, ctx, ran)

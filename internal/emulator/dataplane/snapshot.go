@@ -66,7 +66,6 @@ func loadSnapshot(tx store.Reader, cp string) (*Snapshot, error) {
 	if s.plugins, err = compilePlugins(s.byKind["plugins"]); err != nil {
 		return nil, err
 	}
-	s.balancers = buildBalancers(s.byKind["upstreams"], s.byKind["targets"])
 	return s, nil
 }
 
