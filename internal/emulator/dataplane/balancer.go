@@ -1,14 +1,18 @@
 package dataplane
 
 import (
+	"cmp"
 	"encoding/json"
-	"hash/crc32"
 	"log/slog"
+	"math"
 	"math/rand/v2"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
+
+	"github.com/OneOfOne/xxhash"
 )
 
 // balancer is an upstream's load balancer, as Kong's: it picks a target by the upstream's
@@ -45,9 +49,9 @@ type peer struct {
 
 	healthy  bool
 	counters healthCounters
-	inFlight int     // least-connections and latency
-	ewma     float64 // latency: peak-EWMA of answer times, ms
-	sampled  bool
+	inFlight int       // least-connections
+	ewma     float64   // latency: moving average of answer times, in seconds
+	touched  time.Time // latency: when ewma was last updated
 }
 
 // pickedPeer is what one attempt of a request uses: the target, and the peer to report to.
@@ -57,6 +61,9 @@ type pickedPeer struct {
 }
 
 func newBalancer(u Entity, targets []Entity, logger *slog.Logger) *balancer {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
 	b := &balancer{algorithm: Str(u, "algorithm"), hash: newHashPolicy(u), hostHdr: Str(u, "host_header")}
 	for _, t := range targets {
 		w := 100
@@ -76,11 +83,11 @@ func newBalancer(u Entity, targets []Entity, logger *slog.Logger) *balancer {
 	}
 	b.wheel = buildWheel(b.peers)
 	if b.algorithm == "consistent-hashing" {
-		slots := int(Num(u, "slots"))
-		if slots <= 0 {
-			slots = 10000
+		slots := 10000
+		if _, set := u["slots"]; set {
+			slots = int(Num(u, "slots"))
 		}
-		b.ring = buildRing(b.peers, slots)
+		b.ring = buildRing(b.peers, ringPoints(slots))
 	}
 	b.health = newHealthRules(u)
 	return b
@@ -103,27 +110,55 @@ func buildWheel(peers []*peer) []*peer {
 	return wheel
 }
 
-// buildRing is Kong's consistent-hashing continuum: `slots` positions, each peer taking a
-// share proportional to its weight at positions hashed from "host:port i". A request's
-// value hashes to a position; the next occupied one names the peer. Adding or removing a
-// target moves only the values that land on its positions.
-func buildRing(peers []*peer, slots int) []*peer {
-	ring := make([]*peer, slots)
+// ringPoints is the size of Kong's consistent-hashing continuum: the upstream's slots, but
+// at least 1000 (Kong's minimum, above the schema's 10).
+func ringPoints(slots int) int {
+	if slots < 1000 {
+		return 1000
+	}
+	return slots
+}
+
+// pointsPerPeer is how many continuum points a peer of average weight gets.
+const pointsPerPeer = 160
+
+// buildRing is Kong's consistent-hashing continuum (Ketama-like): each peer, in host and port
+// order, takes points in proportion to its weight (160 for an average one, at least 1), at the
+// xxHash32 of "host::port i" (Kong's key for an address); a point already taken is skipped
+// and the peer takes one more. A request's value hashes to a point; the first peer at or
+// below it, wrapping round, serves it. Adding or removing a target moves only the values on
+// its points.
+func buildRing(peers []*peer, points int) []*peer {
+	ring := make([]*peer, points)
 	total := 0
 	for _, p := range peers {
 		total += p.weight
 	}
-	for _, p := range peers {
-		points := slots * p.weight / total
-		for i := 1; i <= points; i++ {
-			pos := int(crc32.ChecksumIEEE([]byte(p.addr+" "+strconv.Itoa(i))) % uint32(slots))
-			for ring[pos] != nil { // a taken position: the next free one
-				pos = (pos + 1) % slots
+	ordered := slices.Clone(peers)
+	slices.SortFunc(ordered, func(a, b *peer) int {
+		return cmp.Or(cmp.Compare(a.host, b.host), cmp.Compare(a.port, b.port))
+	})
+	placed := 0
+	for _, p := range ordered {
+		entries := int(math.Floor(float64(p.weight) / float64(total) * float64(len(peers)*pointsPerPeer)))
+		entries = max(entries, 1)
+		prefix := p.host + "::" + strconv.Itoa(p.port) + " "
+		for i := 1; i <= entries && placed < points; i++ {
+			pos := ringIndex(prefix+strconv.Itoa(i), points)
+			if ring[pos] != nil {
+				entries++ // a collision: the peer takes one more point
+				continue
 			}
 			ring[pos] = p
+			placed++
 		}
 	}
 	return ring
+}
+
+// ringIndex is where a value falls on a continuum of points.
+func ringIndex(value string, points int) int {
+	return int(xxhash.ChecksumString32(value) % uint32(points))
 }
 
 func gcd(a, b int) int {
@@ -149,33 +184,42 @@ func (b *balancer) usable() bool {
 	return b.health == nil || float64(healthy)*100 >= b.health.threshold*float64(total)
 }
 
-// pick returns the peer for a request's attempt (0 first, then each retry); key is the
-// consistent-hashing value ("" when there is none). false: no healthy peer (Kong's 503
-// "failure to get a peer from the ring-balancer").
-func (b *balancer) pick(key string, attempt int) (pickedPeer, bool) {
+// pick returns the peer for a request's next attempt; key is the consistent-hashing value
+// ("" when the request gives none, which Kong hashes too). false: no healthy peer (Kong's
+// 503 "failure to get a peer from the ring-balancer").
+func (b *balancer) pick(key string, a *attempts) (pickedPeer, bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if !b.usable() {
 		return pickedPeer{}, false
 	}
 	var p *peer
-	switch {
-	case b.algorithm == "consistent-hashing" && key != "":
-		p = b.fromRing(key, attempt)
-	case b.algorithm == "least-connections":
-		p = b.leastBy(func(p *peer) float64 { return float64(p.inFlight+1) / float64(p.weight) })
-	case b.algorithm == "latency":
-		// Peak-EWMA: the lowest latency, weighed by the requests already in flight; a peer
-		// without a sample yet scores 0 and is tried first.
-		p = b.leastBy(func(p *peer) float64 { return p.ewma * float64(p.inFlight+1) })
-	default: // round-robin, and consistent-hashing without a value to hash
+	switch b.algorithm {
+	case "consistent-hashing":
+		// A retry starts at the same point: it reaches another peer only once the one
+		// that failed is marked unhealthy.
+		p = b.fromRing(key)
+	case "least-connections":
+		// Kong's +1 makes the heavier of two idle peers go first.
+		p = b.leastBy(a, func(p *peer) float64 { return float64(p.inFlight+1) / float64(p.weight) })
+	case "latency":
+		now := time.Now()
+		p = b.leastBy(a, func(p *peer) float64 { return p.decayedEWMA(now) / float64(p.weight) })
+	default: // round-robin
 		p = b.fromWheel()
 	}
 	if p == nil {
 		return pickedPeer{}, false
 	}
 	p.inFlight++
+	a.tried = append(a.tried, p)
 	return pickedPeer{target: p.target, p: p}, true
+}
+
+// attempts is what one request's tries have used, so that least-connections and latency
+// retry on another peer, as Kong's do.
+type attempts struct {
+	tried []*peer
 }
 
 // fromWheel walks the wheel from where it stopped to the next healthy peer.
@@ -190,49 +234,67 @@ func (b *balancer) fromWheel() *peer {
 	return nil
 }
 
-// fromRing finds the key's position and takes the first healthy peer from there; a retry
-// moves on to the peer after the one the previous attempt used.
-func (b *balancer) fromRing(key string, attempt int) *peer {
-	pos := int(crc32.ChecksumIEEE([]byte(key)) % uint32(len(b.ring)))
-	var last *peer
-	seen := 0
+// fromRing finds the key's point and walks down the continuum to the first healthy peer.
+func (b *balancer) fromRing(key string) *peer {
+	pos := ringIndex(key, len(b.ring))
 	for range b.ring {
-		p := b.ring[pos]
-		pos = (pos + 1) % len(b.ring)
-		if p == nil || !p.healthy || p == last {
-			continue
-		}
-		if seen == attempt%len(b.peers) {
+		if p := b.ring[pos]; p != nil && p.healthy {
 			return p
 		}
-		last = p
-		seen++
+		if pos--; pos < 0 {
+			pos = len(b.ring) - 1
+		}
 	}
-	return last
+	return nil
 }
 
-// leastBy returns the healthy peer with the lowest score; ties go round the peers in turn.
-func (b *balancer) leastBy(score func(*peer) float64) *peer {
+// leastBy returns the healthy peer with the lowest score that the request has not tried
+// yet (once it has tried them all, any healthy one); ties go round the peers in turn.
+func (b *balancer) leastBy(a *attempts, score func(*peer) float64) *peer {
+	best := b.lowest(a.tried, score)
+	if best == nil && len(a.tried) > 0 {
+		best = b.lowest(nil, score)
+	}
+	b.next++
+	return best
+}
+
+func (b *balancer) lowest(skip []*peer, score func(*peer) float64) *peer {
 	var best *peer
 	var bestScore float64
 	n := len(b.peers)
 	for i := range n {
 		p := b.peers[(b.next+i)%n]
-		if !p.healthy {
+		if !p.healthy || slices.Contains(skip, p) {
 			continue
 		}
 		if s := score(p); best == nil || s < bestScore {
 			best, bestScore = p, s
 		}
 	}
-	b.next++
 	return best
 }
 
-// finished reports an attempt's outcome: it ends the peer's request in flight, feeds the
-// latency algorithm and the passive health check. status is the upstream's answer when err
-// is nil.
-func (b *balancer) finished(pp pickedPeer, err error, status int, took time.Duration) {
+// ewmaDecay is the latency algorithm's decay time: a sample's weight falls by e every 10 s.
+const ewmaDecay = 10 * time.Second
+
+// decayedEWMA is the peer's latency average decayed to now, as Kong scores peers.
+func (p *peer) decayedEWMA(now time.Time) float64 {
+	w := math.Exp(-float64(now.Sub(p.touched)) / float64(ewmaDecay))
+	return p.ewma * w
+}
+
+// tryResult is how one try of a request ended: with an HTTP status (the upstream's, or the
+// 502 the client gets), or with a failure counted as such.
+type tryResult struct {
+	failed  bool // no answer from the upstream
+	status  int
+	outcome outcome // for a failure without status: a timeout or a TCP failure
+}
+
+// finished reports a try's result: it ends the peer's request in flight, feeds the latency
+// algorithm and the passive health check.
+func (b *balancer) finished(pp pickedPeer, r tryResult, took time.Duration) {
 	if pp.p == nil {
 		return
 	}
@@ -240,24 +302,20 @@ func (b *balancer) finished(pp pickedPeer, err error, status int, took time.Dura
 	defer b.mu.Unlock()
 	p := pp.p
 	p.inFlight--
-	if err == nil {
-		ms := float64(took.Microseconds()) / 1000
-		if !p.sampled || ms > p.ewma {
-			p.ewma, p.sampled = ms, true
-		} else {
-			p.ewma += (ms - p.ewma) / 2
-		}
+	if !r.failed && b.algorithm == "latency" {
+		// Kong's EWMA: the older average weighs exp(-elapsed/10s), the new sample the rest.
+		now := time.Now()
+		w := math.Exp(-float64(now.Sub(p.touched)) / float64(ewmaDecay))
+		p.ewma = p.ewma*w + took.Seconds()*(1-w)
+		p.touched = now
 	}
 	if b.health == nil {
 		return
 	}
-	switch {
-	case err == nil:
-		b.health.passive.reportStatus(p, status)
-	case isTimeout(err):
-		b.health.passive.report(p, outcomeTimeout)
-	default:
-		b.health.passive.report(p, outcomeTCPFailure)
+	if r.status != 0 {
+		b.health.passive.reportStatus(p, r.status)
+	} else {
+		b.health.passive.report(p, r.outcome)
 	}
 }
 

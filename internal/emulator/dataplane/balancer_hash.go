@@ -1,7 +1,6 @@
 package dataplane
 
 import (
-	"net/http"
 	"sort"
 	"strings"
 
@@ -49,7 +48,8 @@ func newHashPolicy(u Entity) hashPolicy {
 
 // key is the value a request hashes to ("" when neither source gives one). With a cookie
 // source and no such cookie in the request, Kong makes up a value and sets the cookie on the
-// answer, so the client's next requests go to the same target: setCookie is that header.
+// answer, so the client's next requests go to the same target: setCookie is that header's
+// value.
 func (h hashPolicy) key(ctx *Context) (key, setCookie string) {
 	if key, setCookie = h.on.value(ctx); key == "" {
 		key, setCookie = h.fallback.value(ctx)
@@ -68,14 +68,14 @@ func (s hashSource) value(ctx *Context) (string, string) {
 	case "ip":
 		return ctx.ClientIP, ""
 	case "header":
-		// A repeated header hashes on its values joined, as Kong does.
-		return strings.Join(r.Header.Values(s.name), ""), ""
+		// A repeated header hashes on its values joined, as nginx's $http_ variable has them.
+		return strings.Join(r.Header.Values(s.name), ", "), ""
 	case "cookie":
 		if c, err := ctx.Downstream.Cookie(s.name); err == nil && c.Value != "" {
 			return c.Value, ""
 		}
 		v := uuid.NewString()
-		return v, (&http.Cookie{Name: s.name, Value: v, Path: s.cookiePath}).String()
+		return v, s.name + "=" + v + "; Path=" + s.cookiePath + "; Same-Site=Lax; HttpOnly"
 	case "path":
 		return ctx.Downstream.URL.Path, ""
 	case "query_arg":

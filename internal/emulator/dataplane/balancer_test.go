@@ -2,10 +2,12 @@ package dataplane
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/json"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,7 +22,8 @@ import (
 // limits), with a service whose host is an upstream's name.
 type upstreamGateway struct {
 	*testGateway
-	proxy *Proxy
+	proxy    *Proxy
+	protocol string // the service's; http when empty
 }
 
 func newUpstreamGateway(t *testing.T) *upstreamGateway {
@@ -46,7 +49,7 @@ func (g *upstreamGateway) upstream(fields Entity, addrs ...string) string {
 	for _, a := range addrs {
 		g.add("targets", Entity{"target": a, "weight": 100, "upstream": map[string]any{"id": u}})
 	}
-	svc := g.add("services", Entity{"name": "svc", "host": "backend", "port": 80, "protocol": "http", "retries": 5})
+	svc := g.add("services", Entity{"name": "svc", "host": "backend", "port": 80, "protocol": cmp.Or(g.protocol, "http"), "retries": 5})
 	g.add("routes", Entity{"paths": []any{"/u"}, "service": map[string]any{"id": svc}, "protocols": []any{"http"}, "strip_path": false})
 	return u
 }
@@ -64,10 +67,16 @@ type testTarget struct {
 
 func newTestTargets(t *testing.T, names ...string) []*testTarget {
 	t.Helper()
+	return startTestTargets(t, false, names...)
+}
+
+// startTestTargets starts targets serving HTTP, or HTTPS with a self-signed certificate.
+func startTestTargets(t *testing.T, useTLS bool, names ...string) []*testTarget {
+	t.Helper()
 	var out []*testTarget
 	for _, name := range names {
 		tt := &testTarget{name: name, got: make(chan string, 16)}
-		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/status" {
 				if tt.fail.Load() {
 					w.WriteHeader(http.StatusInternalServerError)
@@ -76,6 +85,11 @@ func newTestTargets(t *testing.T, names ...string) []*testTarget {
 			}
 			tt.hits.Add(1)
 			w.Header().Set("X-Target", tt.name)
+			w.Header().Set("X-Host", r.Host)
+			if r.URL.Query().Has("set-cookie") {
+				w.Header().Add("Set-Cookie", "sticky=from-upstream")
+				w.Header().Add("Set-Cookie", "other=kept")
+			}
 			if r.URL.Path == "/u/block" && tt.block != nil {
 				tt.got <- tt.name
 				<-tt.block
@@ -84,8 +98,13 @@ func newTestTargets(t *testing.T, names ...string) []*testTarget {
 				w.WriteHeader(http.StatusInternalServerError)
 			}
 		}))
+		if useTLS {
+			srv.StartTLS()
+		} else {
+			srv.Start()
+		}
 		t.Cleanup(srv.Close)
-		tt.addr = strings.TrimPrefix(srv.URL, "http://")
+		tt.addr = srv.Listener.Addr().String()
 		out = append(out, tt)
 	}
 	return out
@@ -180,10 +199,12 @@ func TestConsistentHashingSetsTheCookie(t *testing.T) {
 	g.upstream(Entity{"algorithm": "consistent-hashing", "hash_on": "cookie", "hash_on_cookie": "sticky", "hash_on_cookie_path": "/u"}, addrs(ts)...)
 	resp, _ := g.get("/u", nil)
 	set := resp.Header.Get("Set-Cookie")
-	cookie, err := http.ParseSetCookie(set)
-	if err != nil || cookie.Name != "sticky" || cookie.Value == "" || cookie.Path != "/u" {
-		t.Fatalf("Set-Cookie %q, want sticky=<value>; Path=/u", set)
+	value, ok := strings.CutPrefix(set, "sticky=")
+	value, ok2 := strings.CutSuffix(value, "; Path=/u; Same-Site=Lax; HttpOnly")
+	if !ok || !ok2 || len(value) != 36 {
+		t.Fatalf("Set-Cookie %q, want sticky=<uuid>; Path=/u; Same-Site=Lax; HttpOnly", set)
 	}
+	cookie := &http.Cookie{Name: "sticky", Value: value}
 	first := resp.Header.Get("X-Target")
 	for range 5 {
 		resp, _ := g.get("/u", map[string]string{"Cookie": "sticky=" + cookie.Value})
@@ -193,6 +214,61 @@ func TestConsistentHashingSetsTheCookie(t *testing.T) {
 		if resp.Header.Get("Set-Cookie") != "" {
 			t.Fatal("the cookie is set again though the client sent it")
 		}
+	}
+	// Kong's cookie replaces the upstream's of the same name and keeps the others.
+	resp, _ = g.get("/u?set-cookie=1", nil)
+	cookies := resp.Header.Values("Set-Cookie")
+	if len(cookies) != 2 || !slices.Contains(cookies, "other=kept") || slices.Contains(cookies, "sticky=from-upstream") {
+		t.Errorf("Set-Cookie %q, want other=kept and Kong's sticky", cookies)
+	}
+}
+
+// Removing a target moves the values it served and leaves nearly all others where they were
+// (a few move as in Kong, whose continuum resolves point collisions in target order).
+func TestConsistentHashingMovesOnlyTheRemovedTargetsValues(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ts := newTestTargets(t, "a", "b", "c")
+	u := g.upstream(Entity{"algorithm": "consistent-hashing", "hash_on": "header", "hash_on_header": "X-User"})
+	ids := map[string]string{}
+	for _, tt := range ts {
+		ids[tt.name] = g.add("targets", Entity{"target": tt.addr, "weight": 100, "upstream": map[string]any{"id": u}})
+	}
+	user := func(i int) map[string]string { return map[string]string{"X-User": "user" + strconv.Itoa(i)} }
+	before := map[int]string{}
+	for i := range 60 {
+		_, before[i] = g.hit("/u", user(i))
+	}
+	_ = g.store.Write(func(w store.Writer) error { w.Delete(testCP, "targets", ids["c"]); return nil })
+	fromC, stayed, moved := 0, 0, 0
+	for i := range 60 {
+		_, after := g.hit("/u", user(i))
+		switch {
+		case after == "c":
+			t.Fatalf("user%d still goes to the removed target", i)
+		case before[i] == "c":
+			fromC++
+		case after == before[i]:
+			stayed++
+		default:
+			moved++
+		}
+	}
+	if fromC == 0 || moved*4 > stayed {
+		t.Errorf("%d values left the removed target; of the others %d stayed and %d moved", fromC, stayed, moved)
+	}
+}
+
+// The upstream's host_header is the Host sent to its targets, with the port as Kong adds it.
+func TestUpstreamHostHeader(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ts := newTestTargets(t, "a")
+	g.upstream(Entity{"host_header": "api.internal"}, addrs(ts)...)
+	resp, _ := g.get("/u", nil)
+	_, port, _ := net.SplitHostPort(ts[0].addr)
+	if got := resp.Header.Get("X-Host"); got != "api.internal:"+port {
+		t.Errorf("Host upstream %q, want api.internal:%s", got, port)
 	}
 }
 
@@ -226,20 +302,20 @@ func TestLeastConnectionsAvoidsTheBusyTarget(t *testing.T) {
 func TestLatencyPrefersTheFasterTarget(t *testing.T) {
 	t.Parallel()
 	b := newBalancer(Entity{"algorithm": "latency"}, []Entity{{"target": "10.0.0.1:80"}, {"target": "10.0.0.2:80"}}, nil)
-	first, _ := b.pick("", 0)
-	second, _ := b.pick("", 0)
+	first, _ := b.pick("", &attempts{})
+	second, _ := b.pick("", &attempts{})
 	if first.p == second.p {
 		t.Fatal("a target without a sample is not tried first")
 	}
 	slow, fast := first, second
-	b.finished(slow, nil, 200, 80*time.Millisecond)
-	b.finished(fast, nil, 200, 2*time.Millisecond)
+	b.finished(slow, tryResult{status: 200}, 80*time.Millisecond)
+	b.finished(fast, tryResult{status: 200}, 2*time.Millisecond)
 	for range 5 {
-		pp, _ := b.pick("", 0)
+		pp, _ := b.pick("", &attempts{})
 		if pp.p != fast.p {
 			t.Fatalf("picked %s, want the faster %s", pp.p.addr, fast.p.addr)
 		}
-		b.finished(pp, nil, 200, 2*time.Millisecond)
+		b.finished(pp, tryResult{status: 200}, 2*time.Millisecond)
 	}
 }
 
@@ -283,11 +359,48 @@ func TestPassiveHealthcheckHTTPFailures(t *testing.T) {
 	failure503(t, g)
 }
 
-// Connection failures count as tcp_failures; the retry goes on to the next target.
+// Connection failures count as tcp_failures; the retry goes on to the next target. The
+// request whose retry finds no healthy peer left gets nginx's 503; the next ones Kong's.
 func TestPassiveHealthcheckTCPFailures(t *testing.T) {
 	t.Parallel()
 	g := newUpstreamGateway(t)
 	g.upstream(passiveChecks(Entity{"tcp_failures": 1}), closedAddr(t), closedAddr(t))
+	resp, body := g.get("/u", nil)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.HasPrefix(string(body), "The upstream server is currently unavailable\n") {
+		t.Fatalf("retry without a healthy peer: %d %q", resp.StatusCode, body)
+	}
+	failure503(t, g)
+}
+
+// An upstream that does not answer in the service's read_timeout gets 504, counted as a
+// timeout.
+func TestPassiveHealthcheckTimeouts(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release); _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { <-release; _ = conn.Close() }() // reads nothing, answers nothing
+		}
+	}()
+	checks := passiveChecks(Entity{"timeouts": 1})
+	checks["name"] = "backend"
+	u := g.add("upstreams", checks)
+	g.add("targets", Entity{"target": ln.Addr().String(), "upstream": map[string]any{"id": u}})
+	svc := g.add("services", Entity{"name": "svc", "host": "backend", "port": 80, "protocol": "http", "read_timeout": 50})
+	g.add("routes", Entity{"paths": []any{"/u"}, "service": map[string]any{"id": svc}, "protocols": []any{"http"}})
+	if status, _ := g.hit("/u", nil); status != http.StatusGatewayTimeout {
+		t.Fatalf("first request: %d, want 504", status)
+	}
 	failure503(t, g)
 }
 
@@ -316,7 +429,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 func activeChecks() Entity {
 	return Entity{"healthchecks": map[string]any{"active": map[string]any{
-		"http_path": "/status", "timeout": 1,
+		"type": "http", "http_path": "/status", "timeout": 1,
 		"healthy":   map[string]any{"interval": 0.02, "successes": 1},
 		"unhealthy": map[string]any{"interval": 0.02, "http_failures": 1, "http_statuses": []any{500}},
 	}}}
@@ -326,9 +439,22 @@ func activeChecks() Entity {
 // again; with every target failing, Kong answers 503.
 func TestActiveHealthcheck(t *testing.T) {
 	t.Parallel()
+	for _, scheme := range []string{"http", "https"} {
+		t.Run(scheme, func(t *testing.T) {
+			t.Parallel()
+			testActiveHealthcheck(t, scheme)
+		})
+	}
+}
+
+func testActiveHealthcheck(t *testing.T, scheme string) {
 	g := newUpstreamGateway(t)
-	ts := newTestTargets(t, "a", "b")
-	g.upstream(activeChecks(), addrs(ts)...)
+	ts := startTestTargets(t, scheme == "https", "a", "b")
+	checks := activeChecks()
+	active := checks["healthchecks"].(map[string]any)["active"].(map[string]any)
+	active["type"], active["https_verify_certificate"] = scheme, false
+	g.protocol = scheme
+	g.upstream(checks, addrs(ts)...)
 	allFrom := func(want string) func() bool {
 		return func() bool {
 			for range 4 {

@@ -38,15 +38,6 @@ type checkRules struct {
 	limits                             [4]int // by outcome: successes, http_failures, tcp_failures, timeouts
 }
 
-func (r *checkRules) enabled() bool {
-	for _, n := range r.limits {
-		if n > 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // reportStatus classifies an HTTP status: healthy statuses count as successes, unhealthy
 // ones as HTTP failures, others not at all. Called with the balancer's mu held.
 func (r *checkRules) reportStatus(p *peer, status int) {
@@ -84,7 +75,7 @@ func (r *checkRules) report(p *peer, o outcome) {
 type healthRules struct {
 	active    activeCheck
 	passive   checkRules
-	threshold float64 // percent of the weight that must be healthy for the upstream to be
+	threshold float64 // percent of the weight that must be healthy for the upstream to serve
 }
 
 // activeCheck is healthchecks.active.
@@ -131,10 +122,18 @@ func newHealthRules(u Entity) *healthRules {
 	for name := range headers {
 		h.active.headers[name] = Strings(headers, name)
 	}
-	if !h.active.enabled() && !h.passive.enabled() {
+	// As Kong: checks are on when an active interval is set or a passive failure threshold.
+	if !h.active.runs() && h.passive.limits[outcomeHTTPFailure] == 0 && h.passive.limits[outcomeTCPFailure] == 0 &&
+		h.passive.limits[outcomeTimeout] == 0 {
 		return nil
 	}
 	return h
+}
+
+// runs tells whether active probes run: an interval is set, and the type is not tcp (which
+// Kong probes only for stream routes, not HTTP ones).
+func (a *activeCheck) runs() bool {
+	return (a.healthyInterval > 0 || a.unhealthyInterval > 0) && a.kind != "tcp"
 }
 
 func readCheckRules(m map[string]any, healthyDefault, unhealthyDefault []int) checkRules {
@@ -185,13 +184,10 @@ func seconds(m map[string]any, field string, def float64) time.Duration {
 // startActive runs the active checker when an interval is set: every healthy.interval it
 // probes the healthy targets, every unhealthy.interval the unhealthy ones.
 func (b *balancer) startActive() {
-	if b.health == nil || !b.health.active.enabled() {
+	if b.health == nil || !b.health.active.runs() {
 		return
 	}
 	a := &b.health.active
-	if a.healthyInterval <= 0 && a.unhealthyInterval <= 0 {
-		return
-	}
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stop, b.done = cancel, make(chan struct{})
 	go func() {
@@ -244,7 +240,7 @@ func (b *balancer) probeAll(ctx context.Context, healthy bool) {
 			}
 			b.mu.Lock()
 			defer b.mu.Unlock()
-			if o == outcomeSuccess && status != 0 {
+			if o == outcomeSuccess {
 				a.reportStatus(p, status)
 			} else {
 				a.report(p, o)
@@ -254,8 +250,8 @@ func (b *balancer) probeAll(ctx context.Context, healthy bool) {
 	wg.Wait()
 }
 
-// probe connects to a target and, for HTTP and HTTPS checks, sends GET http_path and reads
-// the status (status 0 for a TCP check, where a connection is the success).
+// probe connects to a target, sends GET http_path with the configured headers and the Host
+// (the upstream's host_header, else the target's host) and reads the answer's status.
 func (a *activeCheck) probe(ctx context.Context, p *peer, hostHeader string) (outcome, int) {
 	failure := func(err error) (outcome, int) {
 		if isTimeout(err) {
@@ -274,19 +270,15 @@ func (a *activeCheck) probe(ctx context.Context, p *peer, hostHeader string) (ou
 	if a.timeout > 0 {
 		_ = conn.SetDeadline(time.Now().Add(a.timeout))
 	}
-	switch a.kind {
-	case "http", "https":
-	default: // tcp; gRPC health probes are not emulated: a connection counts as healthy
-		return outcomeSuccess, 0
-	}
-	if a.kind == "https" {
+	// http and grpc are probed with a plain HTTP GET, https and grpcs over TLS.
+	if a.kind == "https" || a.kind == "grpcs" {
 		sni := a.sni
 		if sni == "" {
 			sni = p.host
 		}
 		tc := tls.Client(conn, &tls.Config{ServerName: sni, InsecureSkipVerify: !a.verify}) //nolint:gosec // as Kong's https_verify_certificate
 		if err := tc.HandshakeContext(ctx); err != nil {
-			return failure(err)
+			return outcomeTCPFailure, 0 // Kong counts a failed handshake as a TCP failure
 		}
 		conn = tc
 	}
@@ -294,7 +286,7 @@ func (a *activeCheck) probe(ctx context.Context, p *peer, hostHeader string) (ou
 		hostHeader = p.host
 	}
 	var req strings.Builder
-	req.WriteString("GET " + a.path + " HTTP/1.0\r\nHost: " + cleanHeaderValue(hostHeader) + "\r\n")
+	req.WriteString("GET " + a.path + " HTTP/1.0\r\n")
 	names := make([]string, 0, len(a.headers))
 	for name := range a.headers {
 		names = append(names, name)
@@ -305,7 +297,7 @@ func (a *activeCheck) probe(ctx context.Context, p *peer, hostHeader string) (ou
 			req.WriteString(name + ": " + cleanHeaderValue(v) + "\r\n")
 		}
 	}
-	req.WriteString("\r\n")
+	req.WriteString("Host: " + cleanHeaderValue(hostHeader) + "\r\n\r\n")
 	if _, err := conn.Write([]byte(req.String())); err != nil {
 		return failure(err)
 	}

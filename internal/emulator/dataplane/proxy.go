@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -348,27 +349,36 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	if bal != nil && bal.algorithm == "consistent-hashing" {
 		hashKey, hashCookie = bal.hash.key(ctx)
 	}
+	var tries attempts
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
 		peer := pickedPeer{target: target{host: Str(svc, "host"), port: int(Num(svc, "port"))}}
+		hostName := peer.host
 		if bal != nil {
 			var ok bool
-			if peer, ok = bal.pick(hashKey, attempt); !ok {
-				p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
+			if peer, ok = bal.pick(hashKey, &tries); !ok {
+				if attempt == 0 {
+					p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
+				} else {
+					// On a retry Kong's balancer phase exits, and nginx's error page answers.
+					p.nginxError(fc, ctx, start, http.StatusServiceUnavailable, "")
+				}
 				return
 			}
+			hostName = cmp.Or(bal.hostHdr, peer.host)
 		}
 		addr := net.JoinHostPort(peer.host, strconv.Itoa(peer.port))
 		out.URL.Host = addr
 		if !preserveHost(ctx.Match.Route) {
-			out.Host = hostHeader(scheme, peer.host, peer.port)
+			out.Host = hostHeader(scheme, hostName, peer.port)
 		}
 		tried := time.Now()
 		err = p.upstreams.roundTrip(out, body, resp, addr, scheme, peer.host, verify, t)
+		retry := err != nil && retryable(err) && attempt < retries
 		if bal != nil {
-			bal.finished(peer, err, resp.StatusCode(), time.Since(tried))
+			bal.finished(peer, tryOutcome(err, resp.StatusCode(), retry), time.Since(tried))
 		}
-		if err == nil || !retryable(err) {
+		if !retry {
 			break
 		}
 	}
@@ -397,6 +407,9 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		}
 	}
 	if hashCookie != "" {
+		// Kong's cookie replaces one of the same name the upstream set.
+		name, _, _ := strings.Cut(hashCookie, "=")
+		resp.Header.DelCookie(name)
 		resp.Header.Add("Set-Cookie", hashCookie)
 	}
 	if hasFilters(ran) {
@@ -514,6 +527,22 @@ func serviceTimeouts(svc Entity) timeouts {
 		return 60 * time.Second
 	}
 	return timeouts{connect: ms("connect_timeout"), read: ms("read_timeout"), write: ms("write_timeout")}
+}
+
+// tryOutcome is what a try tells the passive health check, as Kong reports it: a try that is
+// retried counts as a timeout or a TCP failure; the last one by the status the client gets
+// (504 counting as a timeout, and a 502 only when listed among the unhealthy statuses).
+func tryOutcome(err error, status int, retried bool) tryResult {
+	switch {
+	case err == nil:
+		return tryResult{status: status}
+	case isTimeout(err):
+		return tryResult{failed: true, outcome: outcomeTimeout}
+	case retried:
+		return tryResult{failed: true, outcome: outcomeTCPFailure}
+	default:
+		return tryResult{failed: true, status: http.StatusBadGateway}
+	}
 }
 
 // retryable is a failure to connect, which Kong retries (up to the service's retries) on the
