@@ -637,3 +637,59 @@ func TestUpstreamAnswerSizeLimit(t *testing.T) {
 		}
 	}
 }
+
+// A pooled connection the upstream closed while it was idle is not used for a POST: the POST
+// goes on a new connection and succeeds, once.
+func TestNonIdempotentRequestSkipsAClosedPooledConnection(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var posts atomic.Int64
+	closed := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { _ = conn.Close() }()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				if req.Method == http.MethodPost {
+					posts.Add(1)
+				}
+				// Answered as kept alive, then closed: the proxy pools a dead connection.
+				_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+				_ = conn.Close()
+				if req.Method == http.MethodGet {
+					closed <- struct{}{}
+				}
+			}()
+		}
+	}()
+	svc := g.add("services", Entity{"name": "svc", "host": "127.0.0.1", "port": ln.Addr().(*net.TCPAddr).Port, "protocol": "http"})
+	g.add("routes", Entity{"paths": []any{"/u"}, "service": map[string]any{"id": svc}, "protocols": []any{"http"}})
+	if status, _ := g.hit("/u", nil); status != http.StatusOK {
+		t.Fatalf("GET: %d", status)
+	}
+	<-closed
+	req, _ := http.NewRequest(http.MethodPost, "/u", strings.NewReader("once"))
+	if resp, body := g.do(req); resp.StatusCode != http.StatusOK {
+		t.Errorf("POST: %d %s", resp.StatusCode, body)
+	}
+	if n := posts.Load(); n != 1 {
+		t.Errorf("the upstream received the POST %d times", n)
+	}
+}

@@ -131,6 +131,14 @@ func dialUpstream(addr, scheme, serverName string, verify bool, t timeouts) (*up
 func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.Response, addr, scheme, serverName string, verify bool, t timeouts) error {
 	for attempt := 0; ; attempt++ {
 		c := p.get(addr)
+		if !idempotent(req.Method) {
+			// Such a request is not retried on a stale connection, so it is written only on
+			// one that is still open.
+			for c != nil && !idleConnUsable(c) {
+				_ = c.conn.Close()
+				c = p.get(addr)
+			}
+		}
 		reused := c != nil
 		if c == nil {
 			var err error
