@@ -20,6 +20,7 @@ import (
 type balancer struct {
 	algorithm string
 	hash      hashPolicy
+	sticky    hashSource // sticky-sessions: the session cookie
 	peers     []*peer
 	wheel     []*peer // round-robin: weight/gcd entries per peer, shuffled once
 	ring      []*peer // consistent-hashing: `slots` positions, some empty
@@ -45,6 +46,7 @@ type target struct {
 type peer struct {
 	target
 	addr   string
+	id     string // what a sticky-sessions cookie names the peer by
 	weight int
 
 	healthy  bool
@@ -64,7 +66,8 @@ func newBalancer(u Entity, targets []Entity, logger *slog.Logger) *balancer {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	b := &balancer{algorithm: Str(u, "algorithm"), hash: newHashPolicy(u), hostHdr: Str(u, "host_header")}
+	b := &balancer{algorithm: Str(u, "algorithm"), hash: newHashPolicy(u), hostHdr: Str(u, "host_header"),
+		sticky: hashSource{kind: "cookie", name: Str(u, "sticky_sessions_cookie"), cookiePath: cmp.Or(Str(u, "sticky_sessions_cookie_path"), "/")}}
 	for _, t := range targets {
 		w := 100
 		if _, set := t["weight"]; set {
@@ -79,7 +82,9 @@ func newBalancer(u Entity, targets []Entity, logger *slog.Logger) *balancer {
 			continue
 		}
 		port, _ := strconv.Atoi(portStr)
-		b.peers = append(b.peers, &peer{target: target{host: host, port: port}, addr: net.JoinHostPort(host, portStr), weight: w, healthy: true})
+		addr := net.JoinHostPort(host, portStr)
+		b.peers = append(b.peers, &peer{target: target{host: host, port: port}, addr: addr, weight: w, healthy: true,
+			id: strconv.FormatUint(uint64(xxhash.ChecksumString32(addr)), 16)})
 	}
 	b.wheel = buildWheel(b.peers)
 	if b.algorithm == "consistent-hashing" {
@@ -199,6 +204,12 @@ func (b *balancer) pick(key string, a *attempts) (pickedPeer, bool) {
 		// A retry starts at the same point: it reaches another peer only once the one
 		// that failed is marked unhealthy.
 		p = b.fromRing(key)
+	case "sticky-sessions":
+		// The target the session cookie names, while it is healthy; a new session, or one
+		// whose target failed, goes to the least busy target.
+		if p = b.byID(key, a); p == nil {
+			p = b.leastBy(a, func(p *peer) float64 { return float64(p.inFlight+1) / float64(p.weight) })
+		}
 	case "least-connections":
 		// Kong's +1 makes the heavier of two idle peers go first.
 		p = b.leastBy(a, func(p *peer) float64 { return float64(p.inFlight+1) / float64(p.weight) })
@@ -220,6 +231,19 @@ func (b *balancer) pick(key string, a *attempts) (pickedPeer, bool) {
 // retry on another peer, as Kong's do.
 type attempts struct {
 	tried []*peer
+}
+
+// byID is the healthy peer a sticky-sessions cookie names, unless the request tried it.
+func (b *balancer) byID(id string, a *attempts) *peer {
+	if id == "" {
+		return nil
+	}
+	for _, p := range b.peers {
+		if p.id == id && p.healthy && !slices.Contains(a.tried, p) {
+			return p
+		}
+	}
+	return nil
 }
 
 // fromWheel walks the wheel from where it stopped to the next healthy peer.

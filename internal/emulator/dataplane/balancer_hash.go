@@ -1,11 +1,43 @@
 package dataplane
 
 import (
+	"cmp"
 	"sort"
 	"strings"
 
 	"github.com/google/uuid"
 )
+
+// requestKey is what the balancer picks a request's peer by: for consistent-hashing, the
+// value to hash (and the cookie to set when Kong makes one up); for sticky-sessions, the
+// session cookie the client sent.
+func (b *balancer) requestKey(ctx *Context) (key, setCookie string) {
+	switch b.algorithm {
+	case "consistent-hashing":
+		return b.hash.key(ctx)
+	case "sticky-sessions":
+		if b.sticky.name != "" {
+			if c, err := ctx.Downstream.Cookie(b.sticky.name); err == nil {
+				return c.Value, ""
+			}
+		}
+	}
+	return "", ""
+}
+
+// stickyCookie is the session cookie to set on an answer of a sticky-sessions upstream: when
+// the client sent none, or one naming another target than the one that served it.
+func (b *balancer) stickyCookie(sent string, served pickedPeer) string {
+	if b.algorithm != "sticky-sessions" || b.sticky.name == "" || served.p == nil || served.p.id == sent {
+		return ""
+	}
+	return kongCookie(b.sticky.name, served.p.id, b.sticky.cookiePath)
+}
+
+// kongCookie is a cookie as Kong's balancer sets it.
+func kongCookie(name, value, path string) string {
+	return name + "=" + value + "; Path=" + path + "; Same-Site=Lax; HttpOnly"
+}
 
 // hashPolicy is what consistent-hashing hashes on: the upstream's hash_on, and hash_fallback
 // when hash_on gives no value.
@@ -22,10 +54,7 @@ type hashSource struct {
 }
 
 func newHashPolicy(u Entity) hashPolicy {
-	cookiePath := Str(u, "hash_on_cookie_path")
-	if cookiePath == "" {
-		cookiePath = "/"
-	}
+	cookiePath := cmp.Or(Str(u, "hash_on_cookie_path"), "/")
 	source := func(kind, header, queryArg, capture string) hashSource {
 		s := hashSource{kind: kind}
 		switch kind {
@@ -75,7 +104,7 @@ func (s hashSource) value(ctx *Context) (string, string) {
 			return c.Value, ""
 		}
 		v := uuid.NewString()
-		return v, s.name + "=" + v + "; Path=" + s.cookiePath + "; Same-Site=Lax; HttpOnly"
+		return v, kongCookie(s.name, v, s.cookiePath)
 	case "path":
 		return ctx.Downstream.URL.Path, ""
 	case "query_arg":

@@ -693,3 +693,39 @@ func TestNonIdempotentRequestSkipsAClosedPooledConnection(t *testing.T) {
 		t.Errorf("the upstream received the POST %d times", n)
 	}
 }
+
+// sticky-sessions keeps a client on the target its cookie names, and moves it (with a new
+// cookie) once that target is unhealthy.
+func TestStickySessions(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ts := newTestTargets(t, "a", "b")
+	fields := passiveChecks(Entity{"http_failures": 1, "http_statuses": []any{500}})
+	fields["algorithm"], fields["sticky_sessions_cookie"] = "sticky-sessions", "session"
+	g.upstream(fields, addrs(ts)...)
+	resp, _ := g.get("/u", nil)
+	first := resp.Header.Get("X-Target")
+	value, ok := strings.CutPrefix(resp.Header.Get("Set-Cookie"), "session=")
+	value, ok2 := strings.CutSuffix(value, "; Path=/; Same-Site=Lax; HttpOnly")
+	if !ok || !ok2 || value == "" {
+		t.Fatalf("Set-Cookie %q", resp.Header.Get("Set-Cookie"))
+	}
+	withCookie := map[string]string{"Cookie": "session=" + value}
+	for range 5 {
+		resp, _ := g.get("/u", withCookie)
+		if got := resp.Header.Get("X-Target"); got != first || resp.Header.Get("Set-Cookie") != "" {
+			t.Fatalf("with the cookie: %s (Set-Cookie %q), want %s and no new cookie", got, resp.Header.Get("Set-Cookie"), first)
+		}
+	}
+	failing, other := ts[0], ts[1]
+	if first == "b" {
+		failing, other = ts[1], ts[0]
+	}
+	failing.fail.Store(true)
+	g.get("/u", withCookie) // its 500 makes it unhealthy
+	resp, _ = g.get("/u", withCookie)
+	if got := resp.Header.Get("X-Target"); got != other.name || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") ||
+		strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session="+value+";") {
+		t.Errorf("after %s failed: %s with Set-Cookie %q, want %s and a new cookie", first, got, resp.Header.Get("Set-Cookie"), other.name)
+	}
+}

@@ -345,18 +345,20 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	// The upstream's answer is read straight into the client's response.
 	resp := &fc.Response
 	var err error
-	var hashKey, hashCookie string
-	if bal != nil && bal.algorithm == "consistent-hashing" {
-		hashKey, hashCookie = bal.hash.key(ctx)
+	// key: the consistent-hashing value, or the sticky-sessions cookie the client sent.
+	var key, setCookie string
+	if bal != nil {
+		key, setCookie = bal.requestKey(ctx)
 	}
 	var tries attempts
+	var peer pickedPeer
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
-		peer := pickedPeer{target: target{host: Str(svc, "host"), port: int(Num(svc, "port"))}}
+		peer = pickedPeer{target: target{host: Str(svc, "host"), port: int(Num(svc, "port"))}}
 		hostName := peer.host
 		if bal != nil {
 			var ok bool
-			if peer, ok = bal.pick(hashKey, &tries); !ok {
+			if peer, ok = bal.pick(key, &tries); !ok {
 				if attempt == 0 {
 					p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
 				} else {
@@ -406,11 +408,14 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 			resp.Header.Add(k, vv)
 		}
 	}
-	if hashCookie != "" {
+	if bal != nil && setCookie == "" {
+		setCookie = bal.stickyCookie(key, peer)
+	}
+	if setCookie != "" {
 		// Kong's cookie replaces one of the same name the upstream set.
-		name, _, _ := strings.Cut(hashCookie, "=")
+		name, _, _ := strings.Cut(setCookie, "=")
 		resp.Header.DelCookie(name)
-		resp.Header.Add("Set-Cookie", hashCookie)
+		resp.Header.Add("Set-Cookie", setCookie)
 	}
 	if hasFilters(ran) {
 		filterResponse(fc, ctx, ran)
