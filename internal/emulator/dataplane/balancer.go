@@ -9,6 +9,7 @@ import (
 	"net"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -23,9 +24,9 @@ type balancer struct {
 	sticky    hashSource // sticky-sessions: the session cookie
 	peers     []*peer
 	wheel     []*peer // round-robin: weight/gcd entries per peer, shuffled once
-	ring      []*peer // consistent-hashing: `slots` positions, some empty
+	ring      []*peer // consistent-hashing: the continuum's points, some empty
 	health    *healthRules
-	hostHdr   string // the upstream's host_header, used by active probes
+	hostHdr   string // the upstream's host_header: the Host sent to targets and in probes
 
 	mu   sync.Mutex
 	next int // the wheel's position
@@ -78,8 +79,11 @@ func newBalancer(u Entity, targets []Entity, logger *slog.Logger) *balancer {
 		}
 		host, portStr, err := net.SplitHostPort(Str(t, "target"))
 		if err != nil {
-			logger.Warn("skipping a target that is not host:port", "target", Str(t, "target"), "error", err)
-			continue
+			// A target without a port uses Kong's default, 8000.
+			if host, portStr, err = net.SplitHostPort(net.JoinHostPort(strings.Trim(Str(t, "target"), "[]"), "8000")); err != nil {
+				logger.Warn("skipping a target that is not host:port", "target", Str(t, "target"), "error", err)
+				continue
+			}
 		}
 		port, _ := strconv.Atoi(portStr)
 		addr := net.JoinHostPort(host, portStr)

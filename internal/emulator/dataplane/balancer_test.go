@@ -59,7 +59,6 @@ func (g *upstreamGateway) upstream(fields Entity, addrs ...string) string {
 type testTarget struct {
 	name  string
 	addr  string
-	hits  atomic.Int64
 	fail  atomic.Bool
 	block chan struct{} // when set, requests to /u/block wait on it
 	got   chan string   // requests to /u/block are announced here
@@ -83,7 +82,6 @@ func startTestTargets(t *testing.T, useTLS bool, names ...string) []*testTarget 
 				}
 				return
 			}
-			tt.hits.Add(1)
 			w.Header().Set("X-Target", tt.name)
 			w.Header().Set("X-Host", r.Host)
 			if r.URL.Query().Has("set-cookie") {
