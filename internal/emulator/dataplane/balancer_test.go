@@ -24,6 +24,7 @@ type upstreamGateway struct {
 	*testGateway
 	proxy    *Proxy
 	protocol string // the service's; http when empty
+	svc      string // the service's id, once upstream made it
 }
 
 func newUpstreamGateway(t *testing.T) *upstreamGateway {
@@ -49,8 +50,8 @@ func (g *upstreamGateway) upstream(fields Entity, addrs ...string) string {
 	for _, a := range addrs {
 		g.add("targets", Entity{"target": a, "weight": 100, "upstream": map[string]any{"id": u}})
 	}
-	svc := g.add("services", Entity{"name": "svc", "host": "backend", "port": 80, "protocol": cmp.Or(g.protocol, "http"), "retries": 5})
-	g.add("routes", Entity{"paths": []any{"/u"}, "service": map[string]any{"id": svc}, "protocols": []any{"http"}, "strip_path": false})
+	g.svc = g.add("services", Entity{"name": "svc", "host": "backend", "port": 80, "protocol": cmp.Or(g.protocol, "http"), "retries": 5})
+	g.add("routes", Entity{"paths": []any{"/u"}, "service": map[string]any{"id": g.svc}, "protocols": []any{"http"}, "strip_path": false})
 	return u
 }
 
@@ -149,21 +150,39 @@ func TestConsistentHashingKeepsAValueOnOneTarget(t *testing.T) {
 		name     string
 		upstream Entity
 		request  func(i int) (string, map[string]string) // the i-th distinct value's request
+		setup    func(g *upstreamGateway)                // more entities, after the upstream's
 	}{
-		{"header", Entity{"hash_on": "header", "hash_on_header": "X-User"},
-			func(i int) (string, map[string]string) {
+		{name: "consumer", upstream: Entity{"hash_on": "consumer"},
+			request: func(i int) (string, map[string]string) {
+				return "/u", map[string]string{"apikey": "key" + strconv.Itoa(i)}
+			},
+			setup: func(g *upstreamGateway) {
+				g.add("plugins", Entity{"name": "key-auth"})
+				for i := range 30 {
+					c := g.consumer("user" + strconv.Itoa(i))
+					g.add("key-auth", Entity{"key": "key" + strconv.Itoa(i), "consumer": map[string]any{"id": c}})
+				}
+			}},
+		{name: "uri_capture", upstream: Entity{"hash_on": "uri_capture", "hash_on_uri_capture": "user"},
+			request: func(i int) (string, map[string]string) { return "/c/user" + strconv.Itoa(i), nil },
+			setup: func(g *upstreamGateway) {
+				g.add("routes", Entity{"paths": []any{"~/c/(?<user>[a-z0-9]+)$"}, "service": map[string]any{"id": g.svc}, "protocols": []any{"http"}})
+			}},
+		{name: "header", upstream: Entity{"hash_on": "header", "hash_on_header": "X-User"},
+			request: func(i int) (string, map[string]string) {
 				return "/u", map[string]string{"X-User": "user" + strconv.Itoa(i)}
 			}},
-		{"query_arg", Entity{"hash_on": "query_arg", "hash_on_query_arg": "user"},
-			func(i int) (string, map[string]string) { return "/u?user=" + strconv.Itoa(i), nil }},
-		{"path", Entity{"hash_on": "path"},
-			func(i int) (string, map[string]string) { return "/u/" + strconv.Itoa(i), nil }},
-		{"cookie", Entity{"hash_on": "cookie", "hash_on_cookie": "sticky"},
-			func(i int) (string, map[string]string) {
+		{name: "query_arg", upstream: Entity{"hash_on": "query_arg", "hash_on_query_arg": "user"},
+			request: func(i int) (string, map[string]string) { return "/u?user=" + strconv.Itoa(i), nil }},
+		{name: "path", upstream: Entity{"hash_on": "path"},
+			request: func(i int) (string, map[string]string) { return "/u/" + strconv.Itoa(i), nil }},
+		{name: "cookie", upstream: Entity{"hash_on": "cookie", "hash_on_cookie": "sticky"},
+			request: func(i int) (string, map[string]string) {
 				return "/u", map[string]string{"Cookie": "sticky=v" + strconv.Itoa(i)}
 			}},
-		{"header falls back to query_arg", Entity{"hash_on": "header", "hash_on_header": "X-Absent", "hash_fallback": "query_arg", "hash_fallback_query_arg": "user"},
-			func(i int) (string, map[string]string) { return "/u?user=" + strconv.Itoa(i), nil }},
+		{name: "header falls back to query_arg",
+			upstream: Entity{"hash_on": "header", "hash_on_header": "X-Absent", "hash_fallback": "query_arg", "hash_fallback_query_arg": "user"},
+			request:  func(i int) (string, map[string]string) { return "/u?user=" + strconv.Itoa(i), nil }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -171,6 +190,9 @@ func TestConsistentHashingKeepsAValueOnOneTarget(t *testing.T) {
 			g := newUpstreamGateway(t)
 			tc.upstream["algorithm"] = "consistent-hashing"
 			g.upstream(tc.upstream, addrs(ts)...)
+			if tc.setup != nil {
+				tc.setup(g)
+			}
 			used := map[string]bool{}
 			for i := range 30 {
 				path, headers := tc.request(i)
@@ -725,5 +747,20 @@ func TestStickySessions(t *testing.T) {
 	if got := resp.Header.Get("X-Target"); got != other.name || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") ||
 		strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session="+value+";") {
 		t.Errorf("after %s failed: %s with Set-Cookie %q, want %s and a new cookie", first, got, resp.Header.Get("Set-Cookie"), other.name)
+	}
+}
+
+// With nothing to hash on (hash_on none, or a fallback that gives nothing), Kong hashes the
+// empty value: every request goes to one target.
+func TestConsistentHashingWithoutAValue(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ts := newTestTargets(t, "a", "b", "c")
+	g.upstream(Entity{"algorithm": "consistent-hashing", "hash_on": "header", "hash_on_header": "X-Absent"}, addrs(ts)...)
+	_, first := g.hit("/u", nil)
+	for i := range 10 {
+		if _, got := g.hit("/u?n="+strconv.Itoa(i), nil); got != first {
+			t.Fatalf("went to %s, then %s", first, got)
+		}
 	}
 }
