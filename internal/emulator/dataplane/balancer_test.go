@@ -764,3 +764,18 @@ func TestConsistentHashingWithoutAValue(t *testing.T) {
 		}
 	}
 }
+
+// With healthchecks.threshold, the upstream serves only while that share of its targets'
+// weight is healthy.
+func TestHealthcheckThreshold(t *testing.T) {
+	t.Parallel()
+	g := newUpstreamGateway(t)
+	ts := newTestTargets(t, "a", "b")
+	ts[0].fail.Store(true)
+	fields := passiveChecks(Entity{"http_failures": 1, "http_statuses": []any{500}})
+	fields["healthchecks"].(map[string]any)["threshold"] = 60
+	g.upstream(fields, addrs(ts)...)
+	g.hit("/u", nil)
+	g.hit("/u", nil) // one of the two was a's 500: half the weight is healthy, under 60%
+	failure503(t, g)
+}
