@@ -32,9 +32,9 @@ type balancer struct {
 	next int // the wheel's position
 
 	// The active health checker, when one runs.
-	stop      func()
-	done      chan struct{}
-	closeOnce sync.Once
+	stop     func()
+	done     chan struct{}
+	stopOnce sync.Once
 }
 
 type target struct {
@@ -347,25 +347,36 @@ func (b *balancer) finished(pp pickedPeer, r tryResult, took time.Duration) {
 	}
 }
 
-// Close stops the balancer's active health checker and waits for it; it is idempotent.
-func (b *balancer) Close() {
-	b.closeOnce.Do(func() {
+// stopChecker tells the balancer's active health checker to stop, without waiting for it.
+func (b *balancer) stopChecker() {
+	b.stopOnce.Do(func() {
 		if b.stop != nil {
 			b.stop()
-			<-b.done
 		}
 	})
 }
 
+// Close stops the balancer's active health checker and waits for it; it is idempotent.
+func (b *balancer) Close() {
+	b.stopChecker()
+	if b.done != nil {
+		<-b.done
+	}
+}
+
 // balancerSet holds a proxy's balancers across snapshots: a balancer whose upstream and
 // targets did not change keeps its health state and its checker; one that changed or went
-// away is closed.
+// away has its checker stopped.
 type balancerSet struct {
 	logger *slog.Logger
+	// refresh brings the proxy's snapshot up to date. Checkers call it on every tick, so
+	// that the checker of an upstream changed or deleted stops without waiting for traffic.
+	refresh func()
 
-	mu     sync.Mutex
-	byID   map[string]*balancerEntry
-	closed bool
+	mu       sync.Mutex
+	byID     map[string]*balancerEntry
+	retiring []*balancer // replaced, their checkers told to stop
+	closed   bool
 }
 
 type balancerEntry struct {
@@ -392,29 +403,51 @@ func (s *balancerSet) update(upstreams, targets []Entity) map[string]*balancer {
 		if !ok || e.fingerprint != string(fp) {
 			b := newBalancer(u, byUpstream[id], s.logger)
 			if !s.closed {
-				b.startActive()
+				b.startActive(s.refresh)
 			}
 			e = &balancerEntry{fingerprint: string(fp), name: Str(u, "name"), b: b}
 		}
 		next[id] = e
 		out[e.name] = e.b
 	}
+	// A replaced checker may be the caller (its tick refreshed the snapshot): it is told to
+	// stop, not waited for; close waits for it.
+	s.retiring = slices.DeleteFunc(s.retiring, (*balancer).stopped)
 	for id, e := range s.byID {
 		if next[id] != e {
-			e.b.Close()
+			e.b.stopChecker()
+			s.retiring = append(s.retiring, e.b)
 		}
 	}
 	s.byID = next
 	return out
 }
 
-// close stops every balancer's checker; balancers made later start none.
+// stopped tells whether the balancer's checker, if it had one, has ended.
+func (b *balancer) stopped() bool {
+	if b.done == nil {
+		return true
+	}
+	select {
+	case <-b.done:
+		return true
+	default:
+		return false
+	}
+}
+
+// close stops every checker and waits for them; balancers made later start none. The
+// waiting is done without the lock, which a checker's refresh may be waiting for.
 func (s *balancerSet) close() {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.closed = true
+	all := s.retiring
 	for _, e := range s.byID {
-		e.b.Close()
+		all = append(all, e.b)
 	}
-	s.byID = nil
+	s.byID, s.retiring = nil, nil
+	s.mu.Unlock()
+	for _, b := range all {
+		b.Close()
+	}
 }

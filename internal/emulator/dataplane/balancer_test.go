@@ -499,7 +499,8 @@ func testActiveHealthcheck(t *testing.T, scheme string) {
 	failure503(t, g)
 }
 
-// The active checker stops when its upstream changes or goes, and when the proxy closes.
+// The active checker stops when its upstream changes or goes (without waiting for traffic to
+// notice), and when the proxy closes.
 func TestActiveHealthcheckStops(t *testing.T) {
 	t.Parallel()
 	g := newUpstreamGateway(t)
@@ -507,45 +508,48 @@ func TestActiveHealthcheckStops(t *testing.T) {
 	checks := activeChecks()
 	u := g.upstream(checks, addrs(ts)...)
 	current := func() *balancer {
-		g.hit("/u", nil)
 		s, err := g.proxy.snapshot()
 		if err != nil {
 			t.Fatal(err)
 		}
 		return s.balancers["backend"]
 	}
-	stopped := func(b *balancer) bool {
-		select {
-		case <-b.done:
-			return true
-		default:
-			return false
-		}
+	// caughtUp: the proxy's snapshot is at the store's generation (a checker's tick rebuilt it).
+	caughtUp := func() bool {
+		c := g.proxy.snap.Load()
+		return c != nil && c.generation == g.store.Generation()
 	}
 	first := current()
-	if first == nil || first.done == nil || stopped(first) {
+	if first == nil || first.done == nil || first.stopped() {
 		t.Fatal("no active checker runs")
 	}
 	g.add("routes", Entity{"paths": []any{"/other"}, "protocols": []any{"http"}})
-	if current() != first || stopped(first) {
+	waitFor(t, "the checker's tick reads the change", caughtUp)
+	if current() != first || first.stopped() {
 		t.Fatal("an unrelated change replaced the upstream's checker")
 	}
 	checks["id"], checks["slots"] = u, 100
 	g.add("upstreams", checks)
+	waitFor(t, "changing the upstream stops its checker", first.stopped)
 	second := current()
-	if second == first || !stopped(first) || stopped(second) {
-		t.Fatal("changing the upstream did not replace its checker")
+	if second == first || second.stopped() {
+		t.Fatal("the changed upstream has no checker of its own")
 	}
 	_ = g.store.Write(func(w store.Writer) error { w.Delete(testCP, "upstreams", u); return nil })
-	if current() != nil || !stopped(second) {
-		t.Fatal("deleting the upstream did not stop its checker")
+	waitFor(t, "deleting the upstream stops its checker", second.stopped)
+	if current() != nil {
+		t.Fatal("the deleted upstream still has a balancer")
 	}
 	g.add("upstreams", checks)
 	third := current()
 	g.proxy.Close()
 	g.proxy.Close()
-	if !stopped(third) {
+	if !third.stopped() {
 		t.Fatal("closing the proxy did not stop the checker")
+	}
+	g.add("upstreams", Entity{"id": u, "name": "backend", "healthchecks": checks["healthchecks"], "slots": 200})
+	if after := current(); after == nil || !after.stopped() {
+		t.Fatal("a checker started after the proxy closed")
 	}
 }
 

@@ -182,8 +182,9 @@ func seconds(m map[string]any, field string, def float64) time.Duration {
 }
 
 // startActive runs the active checker when an interval is set: every healthy.interval it
-// probes the healthy targets, every unhealthy.interval the unhealthy ones.
-func (b *balancer) startActive() {
+// probes the healthy targets, every unhealthy.interval the unhealthy ones. Before each round
+// it calls refresh (when set), which stops it if its upstream changed.
+func (b *balancer) startActive(refresh func()) {
 	if b.health == nil || !b.health.active.runs() {
 		return
 	}
@@ -208,12 +209,23 @@ func (b *balancer) startActive() {
 			case <-ctx.Done():
 				return
 			case <-healthyC:
-				b.probeAll(ctx, true)
+				b.round(ctx, refresh, true)
 			case <-unhealthyC:
-				b.probeAll(ctx, false)
+				b.round(ctx, refresh, false)
 			}
 		}
 	}()
+}
+
+// round is one tick of the checker: bring the configuration up to date, then, unless that
+// retired this checker, probe.
+func (b *balancer) round(ctx context.Context, refresh func(), healthy bool) {
+	if refresh != nil {
+		refresh()
+	}
+	if ctx.Err() == nil {
+		b.probeAll(ctx, healthy)
+	}
 }
 
 // probeAll probes the targets in one state, concurrency at a time, and reports the results.

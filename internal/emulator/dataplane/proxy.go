@@ -51,9 +51,22 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Proxy{store: st, cp: cp, logger: logger,
+	p := &Proxy{store: st, cp: cp, logger: logger,
 		upstreams: upstreamPool{maxResponseBody: MaxUpstreamResponseBody},
 		balancers: balancerSet{logger: logger}}
+	p.balancers.refresh = p.refresh
+	return p
+}
+
+// refresh rebuilds the snapshot if the store changed since it was made (the health
+// checkers' tick: a checker whose upstream changed or went away stops without traffic).
+func (p *Proxy) refresh() {
+	if c := p.snap.Load(); c != nil && c.generation == p.store.Generation() {
+		return
+	}
+	if _, err := p.snapshot(); err != nil {
+		p.logger.Warn("loading the configuration", "error", err)
+	}
 }
 
 // Close stops the upstreams' health checkers and releases the idle upstream connections
