@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"cmp"
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
@@ -37,6 +38,7 @@ type Proxy struct {
 	upstreams upstreamPool
 	resources resources
 	node      *nodeState
+	balancers balancerSet
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -51,13 +53,30 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Proxy{store: st, cp: cp, logger: logger, node: newNodeState()}
+	p := &Proxy{store: st, cp: cp, logger: logger, node: newNodeState(),
+		upstreams: upstreamPool{maxResponseBody: MaxUpstreamResponseBody},
+		balancers: balancerSet{logger: logger}}
+	p.balancers.refresh = p.refresh
+	return p
 }
 
-// Close releases what the proxy holds: its idle upstream connections, its node state
-// (rate-limiting counters, Redis clients and syncers) and its plugins' resources. The listener
-// is its server's, closed by whoever started it. It may be called more than once.
+// refresh rebuilds the snapshot if the store changed since it was made (the health
+// checkers' tick: a checker whose upstream changed or went away stops without traffic).
+func (p *Proxy) refresh() {
+	if c := p.snap.Load(); c != nil && c.generation == p.store.Generation() {
+		return
+	}
+	if _, err := p.snapshot(); err != nil {
+		p.logger.Warn("loading the configuration", "error", err)
+	}
+}
+
+// Close releases what the proxy holds: its upstreams' health checkers, its idle upstream
+// connections, its node state (rate-limiting counters, Redis clients and syncers) and its
+// plugins' resources. The listener is its server's, closed by whoever started it. It may be
+// called more than once.
 func (p *Proxy) Close() {
+	p.balancers.close()
 	p.upstreams.closeIdle()
 	if err := p.node.Close(); err != nil {
 		p.logger.Warn("closing the proxy's node state", "control_plane", p.cp, "error", err)
@@ -98,6 +117,7 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 		for _, sk := range s.Skipped {
 			p.logger.Warn("data plane: entity not applied", "control_plane", p.cp, "kind", sk.Kind, "id", sk.ID, "name", sk.Name, "reason", sk.Reason)
 		}
+		s.balancers = p.balancers.update(s.byKind["upstreams"], s.byKind["targets"])
 		return nil
 	})
 	if err != nil {
@@ -378,23 +398,42 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	// The upstream's answer is read straight into the client's response.
 	resp := &fc.Response
 	var err error
+	// key: the consistent-hashing value, or the sticky-sessions cookie the client sent.
+	var key, setCookie string
+	if bal != nil {
+		key, setCookie = bal.requestKey(ctx)
+	}
+	var tries attempts
+	var peer pickedPeer
 	upstreamStart := time.Now()
 	for attempt := 0; attempt <= retries; attempt++ {
-		peer := target{host: Str(svc, "host"), port: int(Num(svc, "port"))}
+		peer = pickedPeer{target: target{host: Str(svc, "host"), port: int(Num(svc, "port"))}}
+		hostName := peer.host
 		if bal != nil {
 			var ok bool
-			if peer, ok = bal.pick(); !ok {
-				p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
+			if peer, ok = bal.pick(key, &tries); !ok {
+				if attempt == 0 {
+					p.kongError(fc, ctx, start, http.StatusServiceUnavailable, "failure to get a peer from the ring-balancer")
+				} else {
+					// On a retry Kong's balancer phase exits, and nginx's error page answers.
+					p.nginxError(fc, ctx, start, http.StatusServiceUnavailable, "")
+				}
 				return
 			}
+			hostName = cmp.Or(bal.hostHdr, peer.host)
 		}
 		addr := net.JoinHostPort(peer.host, strconv.Itoa(peer.port))
 		out.URL.Host = addr
 		if !preserveHost(ctx.Match.Route) {
-			out.Host = hostHeader(scheme, peer.host, peer.port)
+			out.Host = hostHeader(scheme, hostName, peer.port)
 		}
+		tried := time.Now()
 		err = p.upstreams.roundTrip(out, body, resp, addr, scheme, peer.host, verify, t)
-		if err == nil || !retryable(err) {
+		retry := err != nil && retryable(err) && attempt < retries
+		if bal != nil {
+			bal.finished(peer, tryOutcome(err, resp.StatusCode(), retry), time.Since(tried))
+		}
+		if !retry {
 			break
 		}
 	}
@@ -421,6 +460,15 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		for _, vv := range v {
 			resp.Header.Add(k, vv)
 		}
+	}
+	if bal != nil && setCookie == "" {
+		setCookie = bal.stickyCookie(key, peer)
+	}
+	if setCookie != "" {
+		// Kong's cookie replaces one of the same name the upstream set.
+		name, _, _ := strings.Cut(setCookie, "=")
+		resp.Header.DelCookie(name)
+		resp.Header.Add("Set-Cookie", setCookie)
 	}
 	if hasFilters(ran) {
 		filterResponse(fc, ctx, ran)
@@ -537,6 +585,22 @@ func serviceTimeouts(svc Entity) timeouts {
 		return 60 * time.Second
 	}
 	return timeouts{connect: ms("connect_timeout"), read: ms("read_timeout"), write: ms("write_timeout")}
+}
+
+// tryOutcome is what a try tells the passive health check, as Kong reports it: a try that is
+// retried counts as a timeout or a TCP failure; the last one by the status the client gets
+// (504 counting as a timeout, and a 502 only when listed among the unhealthy statuses).
+func tryOutcome(err error, status int, retried bool) tryResult {
+	switch {
+	case err == nil:
+		return tryResult{status: status}
+	case isTimeout(err):
+		return tryResult{failed: true, outcome: outcomeTimeout}
+	case retried:
+		return tryResult{failed: true, outcome: outcomeTCPFailure}
+	default:
+		return tryResult{failed: true, status: http.StatusBadGateway}
+	}
 }
 
 // retryable is a failure to connect, which Kong retries (up to the service's retries) on the

@@ -75,7 +75,6 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 	s.Skipped = append(s.Skipped, skipped...)
 	s.plugins, skipped = compilePlugins(s.byKind["plugins"], res)
 	s.Skipped = append(s.Skipped, skipped...)
-	s.balancers = buildBalancers(s.byKind["upstreams"], s.byKind["targets"])
 	return s
 }
 

@@ -23,9 +23,19 @@ import (
 // path that costs more than the syscalls, so the request is written here and the answer read
 // with fasthttp's parser.
 type upstreamPool struct {
+	// maxResponseBody bounds an upstream answer's body, which the proxy holds in memory
+	// whole; a longer one is answered 502 as nginx answers an upstream answer it cannot take.
+	maxResponseBody int
+
 	mu   sync.Mutex
 	idle map[string][]*upstreamConn
 }
+
+// MaxUpstreamResponseBody is the proxy's default bound on an upstream answer's body. Kong's
+// nginx spools large answers to disk (proxy_max_temp_file_size, 1 GiB) and so never refuses
+// one; the emulator buffers answers in memory, so it refuses one beyond this size with Kong's
+// 502 "An invalid response was received from the upstream server".
+const MaxUpstreamResponseBody = 64 << 20
 
 // maxIdlePerAddr bounds the connections kept open per upstream address.
 const maxIdlePerAddr = 256
@@ -116,10 +126,19 @@ func dialUpstream(addr, scheme, serverName string, verify bool, t timeouts) (*up
 
 // roundTrip sends req to addr and reads the answer into resp; the connection goes back to
 // the pool unless either side asked to close it. A pooled connection the upstream had closed
-// is replaced once.
+// is replaced once, but only for an idempotent request: once written, a POST, PATCH or LOCK
+// may have reached the upstream, and nginx never sends it twice (502 instead).
 func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.Response, addr, scheme, serverName string, verify bool, t timeouts) error {
 	for attempt := 0; ; attempt++ {
 		c := p.get(addr)
+		if !idempotent(req.Method) {
+			// Such a request is not retried on a stale connection, so it is written only on
+			// one that is still open.
+			for c != nil && !idleConnUsable(c) {
+				_ = c.conn.Close()
+				c = p.get(addr)
+			}
+		}
 		reused := c != nil
 		if c == nil {
 			var err error
@@ -127,10 +146,10 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 				return err
 			}
 		}
-		err := c.exchange(req, body, resp, t)
+		err := c.exchange(req, body, resp, t, p.maxResponseBody)
 		if err != nil {
 			_ = c.conn.Close()
-			if reused && attempt == 0 && staleConn(err) {
+			if reused && attempt == 0 && staleConn(err) && idempotent(req.Method) {
 				continue
 			}
 			return err
@@ -144,7 +163,7 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 	}
 }
 
-func (c *upstreamConn) exchange(req *http.Request, body []byte, resp *fasthttp.Response, t timeouts) error {
+func (c *upstreamConn) exchange(req *http.Request, body []byte, resp *fasthttp.Response, t timeouts, maxBody int) error {
 	c.writeDeadline.extend(c.conn.SetWriteDeadline, t.write)
 	writeRequest(c.bw, req, body)
 	if err := c.bw.Flush(); err != nil {
@@ -152,7 +171,17 @@ func (c *upstreamConn) exchange(req *http.Request, body []byte, resp *fasthttp.R
 	}
 	c.readDeadline.extend(c.conn.SetReadDeadline, t.read)
 	resp.SkipBody = req.Method == http.MethodHead
-	return resp.Read(c.br)
+	return resp.ReadLimitBody(c.br, maxBody)
+}
+
+// idempotent: the methods nginx passes to another try after the request was sent (all but
+// POST, LOCK and PATCH, without proxy_next_upstream non_idempotent, which Kong does not set).
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPatch, "LOCK":
+		return false
+	}
+	return true
 }
 
 // headerValueCleaner keeps a header value on its line, as net/http does.
