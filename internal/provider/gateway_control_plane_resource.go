@@ -7,12 +7,12 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -62,7 +62,7 @@ func (r *gatewayControlPlaneResource) Schema(_ context.Context, _ resource.Schem
 	}
 	attrs["config"] = schema.SingleNestedAttribute{
 		Computed: true, MarkdownDescription: "Where data planes connect, and the control plane's settings as the API reports them.",
-		PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+		PlanModifiers: []planmodifier.Object{configFollowsSettings{}},
 		Attributes: map[string]schema.Attribute{
 			"control_plane_endpoint": schema.StringAttribute{Computed: true, MarkdownDescription: "The URL data planes get their configuration from."},
 			"telemetry_endpoint":     schema.StringAttribute{Computed: true, MarkdownDescription: "The URL data planes send analytics to."},
@@ -81,6 +81,33 @@ func (r *gatewayControlPlaneResource) Schema(_ context.Context, _ resource.Schem
 		MarkdownDescription: "A Konnect gateway control plane: the home of services, routes, consumers and plugins, and what data planes get their configuration from.",
 		Attributes:          attrs,
 	}
+}
+
+// configFollowsSettings keeps `config` from the state unless a setting it reports (auth_type,
+// proxy_urls...) changes: then the server's new `config` is unknown until the apply.
+type configFollowsSettings struct{}
+
+func (configFollowsSettings) Description(context.Context) string {
+	return "Kept from the state unless a setting it reports changes."
+}
+
+func (m configFollowsSettings) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (configFollowsSettings) PlanModifyObject(ctx context.Context, req planmodifier.ObjectRequest, resp *planmodifier.ObjectResponse) {
+	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.Plan.Raw.IsNull() {
+		return
+	}
+	for _, f := range controlPlaneConfigFields {
+		var planned, prior attr.Value
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(f), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(f), &prior)...)
+		if resp.Diagnostics.HasError() || !planned.Equal(prior) {
+			return
+		}
+	}
+	resp.PlanValue = req.StateValue
 }
 
 func (r *gatewayControlPlaneResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
