@@ -154,6 +154,9 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 	for _, def := range pluginResources() {
 		out = append(out, newEntityResource(def))
 	}
+	for i, r := range out {
+		out[i] = withoutSecrets(r)
+	}
 	return out
 }
 
