@@ -71,10 +71,21 @@ func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req res
 		return
 	}
 	body := map[string]any{"consumer": m.ConsumerID.ValueString()}
-	httpResp, err := r.client.AddConsumerToGroupWithBody(ctx, cp, m.ConsumerGroupID.ValueString(), jsonContent, bytes.NewReader(mustJSON(body)))
-	if httpResp != nil {
-		_ = httpResp.Body.Close()
-	}
+	// A membership is unique by its consumer and group: after a lost answer, an existing
+	// one is the one this create made.
+	consumer, group := m.ConsumerID.ValueString(), m.ConsumerGroupID.ValueString()
+	_, err := createOnce(
+		func() (struct{}, error) {
+			httpResp, err := r.client.AddConsumerToGroupWithBody(ctx, cp, group, jsonContent, bytes.NewReader(mustJSON(body)))
+			if httpResp != nil {
+				_ = httpResp.Body.Close()
+			}
+			return struct{}{}, err
+		},
+		func() (struct{}, bool, error) {
+			member, err := r.isMember(ctx, cp, consumer, group)
+			return struct{}{}, member, err
+		})
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("add", "consumer to consumer group", err, body, cp.String()))
 		return

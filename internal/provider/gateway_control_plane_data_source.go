@@ -31,15 +31,7 @@ func NewGatewayControlPlaneDataSource() datasource.DataSource {
 				}
 				return readBody(c.GetControlPlane(ctx, id)) //nolint:bodyclose // readBody closes it
 			}
-			for cp, err := range c.ControlPlanes(ctx, client.ListControlPlanesParams{}) {
-				if err != nil {
-					return nil, err
-				}
-				if cp.Name == value {
-					return asMap(cp)
-				}
-			}
-			return nil, nil
+			return findControlPlaneByName(ctx, c, value)
 		},
 		adjust: liftControlPlaneConfig,
 	}

@@ -120,7 +120,17 @@ func (r *gatewayControlPlaneResource) Create(ctx context.Context, req resource.C
 		resp.Diagnostics.AddError("Unable to create control plane", err.Error())
 		return
 	}
-	data, err := readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
+	// Names are unique in an organization, so after a lost answer the control plane of this
+	// name is the one this create made.
+	name, _ := body["name"].(string)
+	data, err := createOnce(
+		func() (map[string]any, error) {
+			return readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
+		},
+		func() (map[string]any, bool, error) {
+			found, err := findControlPlaneByName(ctx, r.client, name)
+			return found, found != nil, err
+		})
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("create", "control plane", err, body, ""))
 		return
@@ -222,6 +232,25 @@ func liftControlPlaneConfig(data map[string]any) {
 			data[f] = cfg[f]
 		}
 	}
+}
+
+// findControlPlaneByName asks the API for the control plane of that name (filter[name][eq]),
+// and checks the name itself too, so a server that ignored the filter cannot hand back
+// another one. It returns nil when there is none.
+func findControlPlaneByName(ctx context.Context, c *client.Client, name string) (map[string]any, error) {
+	var filter client.ControlPlaneFilter
+	if err := json.Unmarshal(mustJSON(map[string]any{"name": map[string]string{"eq": name}}), &filter); err != nil {
+		return nil, fmt.Errorf("building the name filter: %w", err)
+	}
+	for cp, err := range c.ControlPlanes(ctx, client.ListControlPlanesParams{Filter: &filter}) {
+		if err != nil {
+			return nil, err
+		}
+		if cp.Name == name {
+			return asMap(cp)
+		}
+	}
+	return nil, nil
 }
 
 func controlPlaneID(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (uuid.UUID, bool) {
