@@ -57,6 +57,9 @@ type entityDef struct {
 	wrapper string
 	// validate checks a planned body before any call (a plugin's config against its schema).
 	validate func(body map[string]any) []fieldProblem
+	// foreign says why an entity read from the API is not one this resource manages (a
+	// plugin of another name under a typed plugin resource), or "" when it is.
+	foreign func(entity map[string]any) string
 
 	once   sync.Once
 	schema schema.Schema
@@ -187,6 +190,12 @@ func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	if inner, ok := data[r.def.wrapper].(map[string]any); ok && r.def.wrapper != "" {
 		data = inner
+	}
+	if r.def.foreign != nil {
+		if why := r.def.foreign(data); why != "" {
+			resp.Diagnostics.AddError("Unable to read "+r.def.entity+": another kind of entity", why)
+			return
+		}
 	}
 	r.setState(ctx, k, data, req.State.Raw, &resp.State, &resp.Diagnostics)
 }
