@@ -66,6 +66,9 @@ func (r *gatewayConsumerGroupMemberResource) Configure(_ context.Context, req re
 func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return
@@ -96,6 +99,9 @@ func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req res
 func (r *gatewayConsumerGroupMemberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return
@@ -145,6 +151,9 @@ func (r *gatewayConsumerGroupMemberResource) Update(ctx context.Context, req res
 func (r *gatewayConsumerGroupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return

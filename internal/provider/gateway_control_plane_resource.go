@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
@@ -254,8 +255,12 @@ func findControlPlaneByName(ctx context.Context, c *client.Client, name string) 
 }
 
 func controlPlaneID(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (uuid.UUID, bool) {
-	var id string
-	_ = from.GetAttribute(ctx, path.Root("id"), &id)
+	var idAttr types.String
+	diags.Append(from.GetAttribute(ctx, path.Root("id"), &idAttr)...)
+	if diags.HasError() {
+		return uuid.UUID{}, false
+	}
+	id := idAttr.ValueString()
 	u, err := uuid.Parse(id)
 	if err != nil {
 		diags.AddAttributeError(path.Root("id"), "Invalid control plane id", fmt.Sprintf("%q is not a UUID.", id))
