@@ -100,7 +100,7 @@ func createOnce[T any](create func() (T, error), find func() (T, bool, error)) (
 		if err == nil {
 			return got, nil
 		}
-		if !mayHaveActed(err) && !(ambiguous && client.IsConflict(err)) {
+		if !mayHaveActed(err) && (!ambiguous || !client.IsConflict(err)) {
 			return zero, err
 		}
 		ambiguous = true

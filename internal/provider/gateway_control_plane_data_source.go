@@ -27,7 +27,7 @@ func NewGatewayControlPlaneDataSource() datasource.DataSource {
 			if by == "id" {
 				id, err := uuid.Parse(value)
 				if err != nil {
-					return nil, nil
+					return nil, nil //nolint:nilerr // not an id, so no control plane has it: "not found"
 				}
 				return readBody(c.GetControlPlane(ctx, id)) //nolint:bodyclose // readBody closes it
 			}

@@ -124,9 +124,10 @@ func sensitiveStrings(ctx context.Context, s schema.Schema, v tftypes.Value) []s
 		if len(p.Steps()) == 0 {
 			return true, nil
 		}
-		a, err := s.AttributeAtTerraformPath(ctx, p)
-		if err != nil || !a.IsSensitive() {
-			return true, nil
+		// A path that is not an attribute (a list element) has no sensitivity of its own:
+		// its attribute's was checked one step up.
+		if a, err := s.AttributeAtTerraformPath(ctx, p); err != nil || !a.IsSensitive() {
+			return true, nil //nolint:nilerr // not an attribute: walk on
 		}
 		out = append(out, leafStrings(x)...)
 		return false, nil
