@@ -88,12 +88,19 @@ func mayHaveActed(err error) bool {
 const maxCreateAttempts = 4
 
 // createOnce sends a create the client does not repeat on its own (a POST, which may act
-// twice) and makes it safe to repeat: after a failure that may have been carried out, find
-// looks for what the create makes, by what is unique about it (a control plane's name, a
-// membership). Found, it is adopted; not found, nothing was done and the create is sent
-// again. A conflict after such a failure means an earlier attempt did it: find adopts it.
+// twice) and makes it safe to repeat. find looks for what the create makes, by what is unique
+// about it (a control plane's name, a membership). It is asked first: what exists already is
+// not this create's, so the create is sent once and its answer (the API's refusal) stands.
+// Otherwise, after a failure that may have been carried out, what find sees is this create's
+// and is adopted; if it sees nothing, nothing was done and the create is sent again. A
+// conflict after such a failure means an earlier attempt did it: find adopts it.
 func createOnce[T any](create func() (T, error), find func() (T, bool, error)) (T, error) {
 	var zero T
+	if _, existed, err := find(); err != nil {
+		return zero, err
+	} else if existed {
+		return create()
+	}
 	ambiguous := false
 	for attempt := 1; ; attempt++ {
 		got, err := create()

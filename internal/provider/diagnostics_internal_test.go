@@ -20,17 +20,18 @@ func TestCreateOnce(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		answers []error // one per create attempt
-		exists  []bool  // what find sees after each failed attempt
+		exists  []bool  // what find sees before the first attempt and after each failed one
 		want    error
 		creates int
 	}{
-		{"ok", []error{nil}, nil, nil, 1},
-		{"refused", []error{refused}, nil, refused, 1},
-		{"lost after acting: adopted", []error{lost}, []bool{true}, nil, 1},
-		{"503 before acting: sent again", []error{unavailable, nil}, []bool{false}, nil, 2},
-		{"conflict after a lost answer: adopted", []error{lost, conflict}, []bool{false, true}, nil, 2},
-		{"conflict first: refused", []error{conflict}, nil, conflict, 1},
-		{"never found: gives up", []error{lost, lost, lost, lost}, []bool{false, false, false, false}, lost, maxCreateAttempts},
+		{"ok", []error{nil}, []bool{false}, nil, 1},
+		{"refused", []error{refused}, []bool{false}, refused, 1},
+		{"lost after acting: adopted", []error{lost}, []bool{false, true}, nil, 1},
+		{"503 before acting: sent again", []error{unavailable, nil}, []bool{false, false}, nil, 2},
+		{"conflict after a lost answer: adopted", []error{lost, conflict}, []bool{false, false, true}, nil, 2},
+		{"conflict first: refused", []error{conflict}, []bool{false}, conflict, 1},
+		{"never found: gives up", []error{lost, lost, lost, lost}, []bool{false, false, false, false, false}, lost, maxCreateAttempts},
+		{"existed before: never adopted", []error{unavailable}, []bool{true}, unavailable, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -193,4 +194,42 @@ func putFaults(emu *emulator.Emulator, f map[string]any) error {
 		return fmt.Errorf("%s /_emulator/faults: %d", method, resp.StatusCode)
 	}
 	return nil
+}
+
+// A control plane that existed before the create is never adopted, even when the create's
+// answer is lost: the apply fails as the API answers, and the other control plane is left alone.
+func TestAccControlPlaneCreateNeverAdoptsAnExistingOne(t *testing.T) {
+	emu, err := emulator.Start(context.Background(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	name := uniqueName("taken")
+	req, _ := http.NewRequest(http.MethodPost, emu.URL+"/v2/control-planes", strings.NewReader(fmt.Sprintf(`{"name":%q}`, name)))
+	req.Header.Set("Authorization", "Bearer "+emu.Token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("creating the existing control plane: %d", resp.StatusCode)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			PreConfig: func() {
+				if err := putFaults(emu, map[string]any{"rate": 1, "status": 503, "methods": []string{http.MethodPost}}); err != nil {
+					t.Fatal(err)
+				}
+			},
+			Config: providerConfig(emu) + fmt.Sprintf(`
+resource "konnect_gateway_control_plane" "cp" {
+  name = %q
+}
+`, name),
+			ExpectError: regexp.MustCompile(`Unable to create control plane`),
+		}},
+	})
 }

@@ -122,7 +122,7 @@ func (r *gatewayControlPlaneResource) Create(ctx context.Context, req resource.C
 		return
 	}
 	// Names are unique in an organization, so after a lost answer the control plane of this
-	// name is the one this create made.
+	// name is the one this create made (createOnce checks that there was none before).
 	name, _ := body["name"].(string)
 	data, err := createOnce(
 		func() (map[string]any, error) {
