@@ -591,3 +591,48 @@ func TestNewRejectsBadSettings(t *testing.T) {
 		}
 	}
 }
+
+// Only a request that cannot have changed anything twice is repeated: a 429 refuses before
+// acting, so any method is retried after it; a 502, 503 or 504 may follow a change the server
+// made, so only idempotent methods are retried after those.
+func TestRetriedStatusesDependOnTheMethod(t *testing.T) {
+	t.Parallel()
+	for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete, http.MethodPost, http.MethodPatch} {
+		for _, status := range []int{http.StatusTooManyRequests, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+			t.Run(fmt.Sprintf("%s %d", method, status), func(t *testing.T) {
+				t.Parallel()
+				var served atomic.Int32
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					if served.Add(1) == 1 {
+						writeJSON(w, status, map[string]any{"status": status, "title": "failed", "instance": "kong:trace:1", "detail": "failed"})
+						return
+					}
+					writeJSON(w, http.StatusOK, consumerJSON("c1"))
+				}))
+				defer srv.Close()
+				c := newClient(t, srv.URL)
+				ctx, alice := context.Background(), client.Consumer{Username: ptr("alice")}
+				calls := map[string]func() (*http.Response, error){
+					http.MethodGet:    func() (*http.Response, error) { return c.GetConsumer(ctx, cpID, "c1") },
+					http.MethodPut:    func() (*http.Response, error) { return c.UpsertConsumer(ctx, cpID, "c1", alice) },
+					http.MethodDelete: func() (*http.Response, error) { return c.DeleteConsumer(ctx, cpID, "c1") },
+					http.MethodPost:   func() (*http.Response, error) { return c.CreateConsumer(ctx, cpID, alice) },
+					http.MethodPatch: func() (*http.Response, error) {
+						return c.UpdateControlPlane(ctx, cpID, client.UpdateControlPlaneRequest{Name: ptr("x")})
+					},
+				}
+				resp, err := calls[method]()
+				if resp != nil {
+					_ = resp.Body.Close()
+				}
+				wantRetry := status == http.StatusTooManyRequests || method != http.MethodPost && method != http.MethodPatch
+				switch {
+				case wantRetry && (err != nil || served.Load() != 2):
+					t.Fatalf("want one retry and success; got %d calls, err %v", served.Load(), err)
+				case !wantRetry && (err == nil || served.Load() != 1):
+					t.Fatalf("want no retry and the %d back; got %d calls, err %v", status, served.Load(), err)
+				}
+			})
+		}
+	}
+}

@@ -13,8 +13,11 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// RetryPolicy says when and how long the client retries. Retries happen on connection errors
-// and on 429, 502, 503 and 504 answers; any other 4xx or 5xx is returned at once.
+// RetryPolicy says when and how long the client retries. Only a request that cannot have
+// changed anything twice is repeated: an idempotent one (GET, HEAD, OPTIONS, PUT, DELETE) after
+// a connection error or a 429, 502, 503 or 504; any other (POST, PATCH) only after a 429 or a
+// connection that was never made, since a 5xx or a lost answer may follow a change the server
+// made. Any other 4xx or 5xx is returned at once.
 type RetryPolicy struct {
 	// MaxAttempts is the number of attempts in all, the first included (1 disables retries).
 	MaxAttempts int
@@ -70,8 +73,12 @@ func (s *retryState) check(ctx context.Context, resp *http.Response, err error) 
 			return false, err
 		}
 		wait = s.backoffFor(s.attempts)
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable ||
-		resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout:
+	case resp.StatusCode == http.StatusTooManyRequests ||
+		idempotent(s.method) && (resp.StatusCode == http.StatusServiceUnavailable ||
+			resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusGatewayTimeout):
+		// A 429 means the request was refused before anything was done; a 502, 503 or 504
+		// may come from a proxy after the server acted, so only an idempotent request is
+		// repeated.
 		if after, ok := retryAfter(resp.Header.Get("Retry-After")); ok {
 			wait = after
 		} else {
@@ -122,6 +129,11 @@ func retryableConnError(method string, err error) bool {
 	if errors.As(err, &op) && op.Op == "dial" {
 		return true
 	}
+	return idempotent(method)
+}
+
+// idempotent says whether sending the request twice has the effect of sending it once.
+func idempotent(method string) bool {
 	switch method {
 	case http.MethodGet, http.MethodHead, http.MethodOptions, http.MethodPut, http.MethodDelete:
 		return true

@@ -70,6 +70,59 @@ func apiErrorDiagnostic(action, entity string, err error, body map[string]any, c
 	return diag.NewErrorDiagnostic(summary+": "+firstLine(detail), detail)
 }
 
+// mayHaveActed tells whether a failed call may still have been carried out: its answer was
+// lost (the connection broke after the request was sent) or is a server error (5xx) that a
+// proxy may give after the server acted. A 4xx is a refusal: nothing was done.
+func mayHaveActed(err error) bool {
+	if err == nil {
+		return false
+	}
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.StatusCode >= http.StatusInternalServerError
+	}
+	return true
+}
+
+// maxCreateAttempts bounds how often createOnce sends a create.
+const maxCreateAttempts = 4
+
+// createOnce sends a create the client does not repeat on its own (a POST, which may act
+// twice) and makes it safe to repeat. find looks for what the create makes, by what is unique
+// about it (a control plane's name, a membership). It is asked first: what exists already is
+// not this create's, so the create is sent once and its answer (the API's refusal) stands.
+// Otherwise, after a failure that may have been carried out, what find sees is this create's
+// and is adopted; if it sees nothing, nothing was done and the create is sent again. A
+// conflict after such a failure means an earlier attempt did it: find adopts it.
+func createOnce[T any](create func() (T, error), find func() (T, bool, error)) (T, error) {
+	var zero T
+	if _, existed, err := find(); err != nil {
+		return zero, err
+	} else if existed {
+		return create()
+	}
+	ambiguous := false
+	for attempt := 1; ; attempt++ {
+		got, err := create()
+		if err == nil {
+			return got, nil
+		}
+		if !mayHaveActed(err) && (!ambiguous || !client.IsConflict(err)) {
+			return zero, err
+		}
+		ambiguous = true
+		found, ok, ferr := find()
+		switch {
+		case ferr != nil:
+			return zero, fmt.Errorf("%w (and looking for what it may have created failed: %w)", err, ferr)
+		case ok:
+			return found, nil
+		case attempt >= maxCreateAttempts:
+			return zero, err
+		}
+	}
+}
+
 func firstLine(s string) string {
 	if i := strings.IndexByte(s, '\n'); i >= 0 {
 		s = s[:i]

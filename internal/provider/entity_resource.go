@@ -62,6 +62,9 @@ type entityDef struct {
 	adjust func(attrs map[string]schema.Attribute)
 	// modifyPlan completes a plan where the spec's defaults cannot (fields a shorthand sets).
 	modifyPlan func(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan) diag.Diagnostics
+	// foreign says why an entity read from the API is not one this resource manages (a
+	// plugin of another name under a typed plugin resource), or "" when it is.
+	foreign func(entity map[string]any) string
 
 	once   sync.Once
 	schema schema.Schema
@@ -158,6 +161,7 @@ func (r *entityResource) ValidateConfig(ctx context.Context, req resource.Valida
 	}
 	body, err := r.body(req.Config.Raw)
 	if err != nil {
+		resp.Diagnostics.AddError("Invalid "+r.def.entity+" configuration", err.Error())
 		return
 	}
 	for _, p := range r.def.validate(body) {
@@ -221,6 +225,12 @@ func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, res
 	}
 	if inner, ok := data[r.def.wrapper].(map[string]any); ok && r.def.wrapper != "" {
 		data = inner
+	}
+	if r.def.foreign != nil {
+		if why := r.def.foreign(data); why != "" {
+			resp.Diagnostics.AddError("Unable to read "+r.def.entity+": another kind of entity", why)
+			return
+		}
 	}
 	r.setState(ctx, k, data, req.State.Raw, &resp.State, &resp.Diagnostics)
 }
@@ -305,12 +315,18 @@ type attributeGetter interface {
 
 // key reads the entity's location from a plan or state.
 func (r *entityResource) key(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (entityKey, bool) {
-	var cp, parent, id string
-	_ = from.GetAttribute(ctx, path.Root(controlPlaneIDAttr), &cp)
-	_ = from.GetAttribute(ctx, path.Root("id"), &id)
+	// types.String reads null and unknown (an id before create) as "" without a problem;
+	// any other problem is reported.
+	var cpAttr, parentAttr, idAttr types.String
+	diags.Append(from.GetAttribute(ctx, path.Root(controlPlaneIDAttr), &cpAttr)...)
+	diags.Append(from.GetAttribute(ctx, path.Root("id"), &idAttr)...)
 	if r.def.parent != nil {
-		_ = from.GetAttribute(ctx, path.Root(r.def.parent.attr), &parent)
+		diags.Append(from.GetAttribute(ctx, path.Root(r.def.parent.attr), &parentAttr)...)
 	}
+	if diags.HasError() {
+		return entityKey{}, false
+	}
+	cp, parent, id := cpAttr.ValueString(), parentAttr.ValueString(), idAttr.ValueString()
 	cpID, err := uuid.Parse(cp)
 	if err != nil {
 		diags.AddAttributeError(path.Root(controlPlaneIDAttr), "Invalid control plane id", fmt.Sprintf("%q is not a UUID: control_plane_id takes the id of a konnect_gateway_control_plane.", cp))
@@ -382,14 +398,21 @@ func (r *entityResource) setState(ctx context.Context, k entityKey, data map[str
 	if len(r.def.keepConfigured) > 0 {
 		var priorAttrs map[string]tftypes.Value
 		if prior.IsKnown() && !prior.IsNull() {
-			_ = prior.As(&priorAttrs)
+			if err := prior.As(&priorAttrs); err != nil {
+				diags.AddError("Unable to store the "+r.def.entity, "Reading the prior value: "+err.Error())
+				return
+			}
 		}
 		for _, f := range r.def.keepConfigured {
 			v, ok := priorAttrs[f]
 			if !ok {
 				continue
 			}
-			j, known, _ := toJSON(v)
+			j, known, err := toJSON(v)
+			if err != nil {
+				diags.AddError("Unable to store the "+r.def.entity, f+": "+err.Error())
+				return
+			}
 			if !known || j == nil {
 				continue
 			}

@@ -23,7 +23,9 @@ func NewGatewayConsumerDataSource() datasource.DataSource {
 				// The API's GET takes an id or a username.
 				return readBody(c.GetConsumer(ctx, cp, value)) //nolint:bodyclose // readBody closes it
 			}
-			for consumer, err := range c.Consumers(ctx, cp, client.ListConsumerParams{}) {
+			// The API filters by custom_id; the match is checked here too, so a server that
+			// ignored the filter cannot hand back another consumer.
+			for consumer, err := range c.Consumers(ctx, cp, client.ListConsumerParams{CustomId: &value}) {
 				if err != nil {
 					return nil, err
 				}

@@ -66,15 +66,29 @@ func (r *gatewayConsumerGroupMemberResource) Configure(_ context.Context, req re
 func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return
 	}
 	body := map[string]any{"consumer": m.ConsumerID.ValueString()}
-	httpResp, err := r.client.AddConsumerToGroupWithBody(ctx, cp, m.ConsumerGroupID.ValueString(), jsonContent, bytes.NewReader(mustJSON(body)))
-	if httpResp != nil {
-		_ = httpResp.Body.Close()
-	}
+	// A membership is unique by its consumer and group: after a lost answer, an existing
+	// one is the one this create made.
+	consumer, group := m.ConsumerID.ValueString(), m.ConsumerGroupID.ValueString()
+	_, err := createOnce(
+		func() (struct{}, error) {
+			httpResp, err := r.client.AddConsumerToGroupWithBody(ctx, cp, group, jsonContent, bytes.NewReader(mustJSON(body)))
+			if httpResp != nil {
+				_ = httpResp.Body.Close()
+			}
+			return struct{}{}, err
+		},
+		func() (struct{}, bool, error) {
+			member, err := r.isMember(ctx, cp, consumer, group)
+			return struct{}{}, member, err
+		})
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("add", "consumer to consumer group", err, body, cp.String()))
 		return
@@ -85,6 +99,9 @@ func (r *gatewayConsumerGroupMemberResource) Create(ctx context.Context, req res
 func (r *gatewayConsumerGroupMemberResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return
@@ -134,6 +151,9 @@ func (r *gatewayConsumerGroupMemberResource) Update(ctx context.Context, req res
 func (r *gatewayConsumerGroupMemberResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var m consumerGroupMemberModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 	cp, ok := memberControlPlane(m, &resp.Diagnostics)
 	if !ok {
 		return

@@ -27,19 +27,11 @@ func NewGatewayControlPlaneDataSource() datasource.DataSource {
 			if by == "id" {
 				id, err := uuid.Parse(value)
 				if err != nil {
-					return nil, nil
+					return nil, nil //nolint:nilerr // not an id, so no control plane has it: "not found"
 				}
 				return readBody(c.GetControlPlane(ctx, id)) //nolint:bodyclose // readBody closes it
 			}
-			for cp, err := range c.ControlPlanes(ctx, client.ListControlPlanesParams{}) {
-				if err != nil {
-					return nil, err
-				}
-				if cp.Name == value {
-					return asMap(cp)
-				}
-			}
-			return nil, nil
+			return findControlPlaneByName(ctx, c, value)
 		},
 		adjust: liftControlPlaneConfig,
 	}

@@ -7,15 +7,16 @@ import (
 	"fmt"
 
 	"github.com/google/uuid"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
@@ -62,7 +63,7 @@ func (r *gatewayControlPlaneResource) Schema(_ context.Context, _ resource.Schem
 	}
 	attrs["config"] = schema.SingleNestedAttribute{
 		Computed: true, MarkdownDescription: "Where data planes connect, and the control plane's settings as the API reports them.",
-		PlanModifiers: []planmodifier.Object{objectplanmodifier.UseStateForUnknown()},
+		PlanModifiers: []planmodifier.Object{configFollowsSettings{}},
 		Attributes: map[string]schema.Attribute{
 			"control_plane_endpoint": schema.StringAttribute{Computed: true, MarkdownDescription: "The URL data planes get their configuration from."},
 			"telemetry_endpoint":     schema.StringAttribute{Computed: true, MarkdownDescription: "The URL data planes send analytics to."},
@@ -83,6 +84,33 @@ func (r *gatewayControlPlaneResource) Schema(_ context.Context, _ resource.Schem
 	}
 }
 
+// configFollowsSettings keeps `config` from the state unless a setting it reports (auth_type,
+// proxy_urls...) changes: then the server's new `config` is unknown until the apply.
+type configFollowsSettings struct{}
+
+func (configFollowsSettings) Description(context.Context) string {
+	return "Kept from the state unless a setting it reports changes."
+}
+
+func (m configFollowsSettings) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (configFollowsSettings) PlanModifyObject(ctx context.Context, req planmodifier.ObjectRequest, resp *planmodifier.ObjectResponse) {
+	if req.StateValue.IsNull() || !req.PlanValue.IsUnknown() || req.Plan.Raw.IsNull() {
+		return
+	}
+	for _, f := range controlPlaneConfigFields {
+		var planned, prior attr.Value
+		resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(f), &planned)...)
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(f), &prior)...)
+		if resp.Diagnostics.HasError() || !planned.Equal(prior) {
+			return
+		}
+	}
+	resp.PlanValue = req.StateValue
+}
+
 func (r *gatewayControlPlaneResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.client = configuredClient(req.ProviderData, &resp.Diagnostics)
 }
@@ -93,7 +121,17 @@ func (r *gatewayControlPlaneResource) Create(ctx context.Context, req resource.C
 		resp.Diagnostics.AddError("Unable to create control plane", err.Error())
 		return
 	}
-	data, err := readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
+	// Names are unique in an organization, so after a lost answer the control plane of this
+	// name is the one this create made (createOnce checks that there was none before).
+	name, _ := body["name"].(string)
+	data, err := createOnce(
+		func() (map[string]any, error) {
+			return readBody(r.client.CreateControlPlaneWithBody(ctx, jsonContent, bytes.NewReader(mustJSON(body)))) //nolint:bodyclose // readBody closes it
+		},
+		func() (map[string]any, bool, error) {
+			found, err := findControlPlaneByName(ctx, r.client, name)
+			return found, found != nil, err
+		})
 	if err != nil {
 		resp.Diagnostics.Append(apiErrorDiagnostic("create", "control plane", err, body, ""))
 		return
@@ -197,9 +235,32 @@ func liftControlPlaneConfig(data map[string]any) {
 	}
 }
 
+// findControlPlaneByName asks the API for the control plane of that name (filter[name][eq]),
+// and checks the name itself too, so a server that ignored the filter cannot hand back
+// another one. It returns nil when there is none.
+func findControlPlaneByName(ctx context.Context, c *client.Client, name string) (map[string]any, error) {
+	var filter client.ControlPlaneFilter
+	if err := json.Unmarshal(mustJSON(map[string]any{"name": map[string]string{"eq": name}}), &filter); err != nil {
+		return nil, fmt.Errorf("building the name filter: %w", err)
+	}
+	for cp, err := range c.ControlPlanes(ctx, client.ListControlPlanesParams{Filter: &filter}) {
+		if err != nil {
+			return nil, err
+		}
+		if cp.Name == name {
+			return asMap(cp)
+		}
+	}
+	return nil, nil
+}
+
 func controlPlaneID(ctx context.Context, from attributeGetter, diags *diag.Diagnostics) (uuid.UUID, bool) {
-	var id string
-	_ = from.GetAttribute(ctx, path.Root("id"), &id)
+	var idAttr types.String
+	diags.Append(from.GetAttribute(ctx, path.Root("id"), &idAttr)...)
+	if diags.HasError() {
+		return uuid.UUID{}, false
+	}
+	id := idAttr.ValueString()
 	u, err := uuid.Parse(id)
 	if err != nil {
 		diags.AddAttributeError(path.Root("id"), "Invalid control plane id", fmt.Sprintf("%q is not a UUID.", id))

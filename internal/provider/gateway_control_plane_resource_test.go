@@ -53,6 +53,33 @@ resource "konnect_gateway_control_plane" "this" {
 				},
 			},
 			{
+				// auth_type and proxy_urls are patched, and `config`, which reports them, follows.
+				Config: config(`  auth_type  = "pki_client_certs"
+  proxy_urls = [{ host = "proxy.example.com", port = 443, protocol = "https" }]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("config").AtMapKey("auth_type"), knownvalue.StringExact("pki_client_certs")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("config").AtMapKey("proxy_urls").AtSliceIndex(0).AtMapKey("host"), knownvalue.StringExact("proxy.example.com")),
+				},
+			},
+			{
+				// Only proxy_urls changes.
+				Config: config(`  auth_type  = "pki_client_certs"
+  proxy_urls = [{ host = "proxy2.example.com", port = 8443, protocol = "https" }]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("config").AtMapKey("proxy_urls").AtSliceIndex(0).AtMapKey("port"), knownvalue.Int64Exact(8443)),
+				},
+			},
+			{
+				// Only auth_type changes back.
+				Config: config(`  proxy_urls = [{ host = "proxy2.example.com", port = 8443, protocol = "https" }]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("config").AtMapKey("auth_type"), knownvalue.StringExact("pinned_client_certs")),
+				},
+			},
+			{
 				// Changing the cluster type needs a new control plane.
 				Config: config(`  cluster_type = "CLUSTER_TYPE_K8S_INGRESS_CONTROLLER"`),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{

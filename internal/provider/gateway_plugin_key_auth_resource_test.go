@@ -1,6 +1,13 @@
 package provider_test
 
-import "testing"
+import (
+	"fmt"
+	"net/http"
+	"regexp"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+)
 
 func TestAccGatewayPluginKeyAuth(t *testing.T) {
 	const addr = "konnect_gateway_plugin_key_auth.this"
@@ -36,4 +43,27 @@ resource "konnect_gateway_plugin_key_auth" "this" {
 		},
 		importAttrs: []string{"control_plane_id", "id"},
 	}.run(t)
+}
+
+// A typed plugin resource holds only its own plugin: importing a rate-limiting plugin's id
+// as konnect_gateway_plugin_key_auth is refused, naming the resource type to use.
+func TestAccGatewayPluginKeyAuthRefusesAnotherPlugin(t *testing.T) {
+	cp := newControlPlane(t)
+	var plugin struct{ ID string }
+	apiCall(t, http.MethodPost, "/v2/control-planes/"+cp+"/core-entities/plugins",
+		map[string]any{"name": "rate-limiting", "config": map[string]any{"minute": 5}}, &plugin, http.StatusCreated)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(testEmulator) + fmt.Sprintf(`
+resource "konnect_gateway_plugin_key_auth" "this" {
+  control_plane_id = %q
+}
+`, cp),
+			ResourceName:  "konnect_gateway_plugin_key_auth.this",
+			ImportState:   true,
+			ImportStateId: fmt.Sprintf(`{"control_plane_id":%q,"id":%q}`, cp, plugin.ID),
+			ExpectError:   regexp.MustCompile(`(?s)is a rate-limiting plugin,\s+not a key-auth plugin.*konnect_gateway_plugin_rate_limiting`),
+		}},
+	})
 }

@@ -16,6 +16,8 @@ var gatewayVault = &entityDef{
 	description: "A vault: where `{vault://...}` references in plugin settings are resolved.",
 	fields: fieldOptions{
 		jsonText: []string{"config"},
+		// A vault's config holds its backend's credentials (tokens, secret keys): hidden whole.
+		sensitive: []string{"config"},
 	},
 	api: entityAPI{
 		get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {

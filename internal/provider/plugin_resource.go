@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -40,6 +41,22 @@ func pluginResources() []*entityDef {
 	return out
 }
 
+// otherPlugin explains why a plugin read from the API does not belong under the typed
+// resource of plugin name, or says "" when it does.
+func otherPlugin(name string, entity map[string]any) string {
+	got, _ := entity["name"].(string)
+	if got == name {
+		return ""
+	}
+	id, _ := entity["id"].(string)
+	use := "the resource of that plugin"
+	if slices.Contains(pluginResourceNames, got) {
+		use = "konnect_gateway_plugin_" + strings.ReplaceAll(got, "-", "_")
+	}
+	return fmt.Sprintf("The plugin %s is a %s plugin, not a %s plugin: konnect_gateway_plugin_%s manages only %s plugins. Import or manage it with %s.",
+		id, got, name, strings.ReplaceAll(name, "-", "_"), name, use)
+}
+
 func pluginResource(name string) *entityDef {
 	p, ok := pluginschema.Lookup(name)
 	if !ok {
@@ -62,6 +79,7 @@ func pluginResource(name string) *entityDef {
 			"config": pluginConfigAttribute(p),
 		},
 		validate: func(body map[string]any) []fieldProblem { return validatePluginConfig(p, body) },
+		foreign:  func(entity map[string]any) string { return otherPlugin(name, entity) },
 		api: entityAPI{
 			get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
 				return c.GetPlugin(ctx, k.cp, k.id, nil)

@@ -35,7 +35,11 @@ type KonnectProviderModel struct {
 	SystemAccountAccessToken types.String `tfsdk:"system_account_access_token"`
 	MaxRetries               types.Int64  `tfsdk:"max_retries"`
 	MaxRetryWait             types.Int64  `tfsdk:"max_retry_wait_seconds"`
+	RequestTimeout           types.Int64  `tfsdk:"request_timeout_seconds"`
 }
+
+// defaultRequestTimeout bounds each attempt of an API call unless request_timeout_seconds says otherwise.
+const defaultRequestTimeout = 30 * time.Second
 
 // New returns a constructor for the provider at the given version.
 func New(version string) func() provider.Provider {
@@ -69,13 +73,20 @@ func (p *KonnectProvider) Schema(_ context.Context, _ provider.SchemaRequest, re
 				Sensitive: true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: "How many times a request that met a connection error, 429, 502, 503 or 504 is retried. " +
+				MarkdownDescription: "How many times a request is retried when it is safe to: after a 429 or a connection that could not be made, " +
+					"and for idempotent requests (reads, PUT, DELETE) also after a 502, 503, 504 or a lost answer. " +
 					"Defaults to the `KONNECT_MAX_RETRIES` environment variable, then to 4.",
 				Optional: true,
 			},
 			"max_retry_wait_seconds": schema.Int64Attribute{
 				MarkdownDescription: "The longest a single API call may spend waiting between retries, in seconds. " +
 					"Defaults to the `KONNECT_MAX_RETRY_WAIT_SECONDS` environment variable, then to 60.",
+				Optional: true,
+			},
+			"request_timeout_seconds": schema.Int64Attribute{
+				MarkdownDescription: "The longest a single attempt of an API call may take, in seconds, from sending the request to reading the answer; " +
+					"an attempt that takes longer fails like a lost connection (and is retried if it is safe to). " +
+					"Defaults to the `KONNECT_REQUEST_TIMEOUT_SECONDS` environment variable, then to 30.",
 				Optional: true,
 			},
 		},
@@ -91,7 +102,7 @@ func (p *KonnectProvider) Configure(ctx context.Context, req provider.ConfigureR
 	for _, a := range []struct {
 		name string
 		v    interface{ IsUnknown() bool }
-	}{{"server_url", cfg.ServerURL}, {"personal_access_token", cfg.PersonalAccessToken}, {"system_account_access_token", cfg.SystemAccountAccessToken}, {"max_retries", cfg.MaxRetries}, {"max_retry_wait_seconds", cfg.MaxRetryWait}} {
+	}{{"server_url", cfg.ServerURL}, {"personal_access_token", cfg.PersonalAccessToken}, {"system_account_access_token", cfg.SystemAccountAccessToken}, {"max_retries", cfg.MaxRetries}, {"max_retry_wait_seconds", cfg.MaxRetryWait}, {"request_timeout_seconds", cfg.RequestTimeout}} {
 		if a.v.IsUnknown() {
 			resp.Diagnostics.AddAttributeError(path.Root(a.name), "Unknown provider setting",
 				fmt.Sprintf("The provider cannot be configured while %s depends on a value known only after apply.", a.name))
@@ -121,6 +132,11 @@ func (p *KonnectProvider) Configure(ctx context.Context, req provider.ConfigureR
 		resp.Diagnostics.AddAttributeError(path.Root("max_retry_wait_seconds"), "Invalid max_retry_wait_seconds", "max_retry_wait_seconds must be a whole number of 0 or more.")
 		return
 	}
+	timeout, err := intSetting(cfg.RequestTimeout, "KONNECT_REQUEST_TIMEOUT_SECONDS", int64(defaultRequestTimeout/time.Second))
+	if err != nil || timeout < 1 {
+		resp.Diagnostics.AddAttributeError(path.Root("request_timeout_seconds"), "Invalid request_timeout_seconds", "request_timeout_seconds must be a whole number of 1 or more.")
+		return
+	}
 	policy := client.DefaultRetryPolicy()
 	policy.MaxAttempts = int(retries) + 1
 	policy.MaxTotalWait = time.Duration(maxWait) * time.Second
@@ -128,6 +144,7 @@ func (p *KonnectProvider) Configure(ctx context.Context, req provider.ConfigureR
 	c, err := client.New(serverURL,
 		client.WithPersonalAccessToken(token),
 		client.WithRetryPolicy(policy),
+		client.WithTimeout(time.Duration(timeout)*time.Second),
 		client.WithUserAgent("terraform-provider-konnect/"+p.version),
 	)
 	if err != nil {
@@ -153,6 +170,9 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 	}
 	for _, def := range pluginResources() {
 		out = append(out, newEntityResource(def))
+	}
+	for i, r := range out {
+		out[i] = withoutSecrets(r)
 	}
 	return out
 }

@@ -81,6 +81,7 @@ func TestSecretsAreSensitive(t *testing.T) {
 		"konnect_gateway_jwt":         {"secret"},
 		"konnect_gateway_hmac_auth":   {"secret"},
 		"konnect_gateway_certificate": {"key", "key_alt"},
+		"konnect_gateway_vault":       {"config"},
 	}
 	p := provider.New("test")()
 	for _, newResource := range p.Resources(ctx) {

@@ -163,7 +163,9 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 		}
 		var priorElems []tftypes.Value
 		if priorKnown && !prior.IsNull() {
-			_ = prior.As(&priorElems)
+			if err := prior.As(&priorElems); err != nil {
+				return tftypes.Value{}, fmt.Errorf("reading the prior value: %w", err)
+			}
 		}
 		elems := make([]tftypes.Value, len(list))
 		for i, e := range list {
@@ -185,7 +187,9 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 		}
 		var priorElems map[string]tftypes.Value
 		if priorKnown && !prior.IsNull() {
-			_ = prior.As(&priorElems)
+			if err := prior.As(&priorElems); err != nil {
+				return tftypes.Value{}, fmt.Errorf("reading the prior value: %w", err)
+			}
 		}
 		elems := make(map[string]tftypes.Value, len(m))
 		for k, e := range m {
@@ -211,7 +215,9 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 func objectFromJSON(t tftypes.Object, m map[string]any, prior tftypes.Value) (tftypes.Value, error) {
 	var priorAttrs map[string]tftypes.Value
 	if prior.Type() != nil && prior.IsKnown() && !prior.IsNull() {
-		_ = prior.As(&priorAttrs)
+		if err := prior.As(&priorAttrs); err != nil {
+			return tftypes.Value{}, fmt.Errorf("reading the prior value: %w", err)
+		}
 	}
 	attrs := make(map[string]tftypes.Value, len(t.AttributeTypes))
 	for name, at := range t.AttributeTypes {
