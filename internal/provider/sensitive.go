@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithConfigure      = (*secretRedactingResource)(nil)
 	_ resource.ResourceWithImportState    = (*secretRedactingResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*secretRedactingResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*secretRedactingResource)(nil)
 )
 
 func (r *secretRedactingResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -55,6 +56,13 @@ func (r *secretRedactingResource) ValidateConfig(ctx context.Context, req resour
 	if v, ok := r.inner.(resource.ResourceWithValidateConfig); ok {
 		v.ValidateConfig(ctx, req, resp)
 		r.redact(ctx, &resp.Diagnostics, req.Config.Raw)
+	}
+}
+
+func (r *secretRedactingResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if m, ok := r.inner.(resource.ResourceWithModifyPlan); ok {
+		m.ModifyPlan(ctx, req, resp)
+		r.redact(ctx, &resp.Diagnostics, req.Config.Raw, req.Plan.Raw, req.State.Raw)
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
@@ -56,5 +57,33 @@ func TestRedactDiagnosticsHidesSensitiveValuesAtAnyDepth(t *testing.T) {
 	}
 	if wp, ok := got[1].(diag.DiagnosticWithPath); !ok || !wp.Path().Equal(path.Root("keys")) || got[1].Severity() != diag.SeverityWarning {
 		t.Errorf("path or severity lost: %#v", got[1])
+	}
+}
+
+// The redacting wrapper must not hide what a resource can do: every optional interface a
+// wrapped resource implements (a service's ModifyPlan, say) is implemented by the wrapper too,
+// or the framework would never call it.
+func TestSecretRedactingResourceKeepsOptionalInterfaces(t *testing.T) {
+	t.Parallel()
+	optional := map[string]func(resource.Resource) bool{
+		"ResourceWithConfigure":        func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithConfigure); return ok },
+		"ResourceWithImportState":      func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithImportState); return ok },
+		"ResourceWithValidateConfig":   func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithValidateConfig); return ok },
+		"ResourceWithModifyPlan":       func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithModifyPlan); return ok },
+		"ResourceWithConfigValidators": func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithConfigValidators); return ok },
+		"ResourceWithUpgradeState":     func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithUpgradeState); return ok },
+		"ResourceWithMoveState":        func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithMoveState); return ok },
+		"ResourceWithIdentity":         func(r resource.Resource) bool { _, ok := r.(resource.ResourceWithIdentity); return ok },
+	}
+	for _, newResource := range (&KonnectProvider{}).Resources(context.Background()) {
+		wrapped := newResource()
+		inner := wrapped.(*secretRedactingResource).inner
+		var meta resource.MetadataResponse
+		inner.Metadata(context.Background(), resource.MetadataRequest{ProviderTypeName: "konnect"}, &meta)
+		for name, implements := range optional {
+			if implements(inner) && !implements(wrapped) {
+				t.Errorf("%s implements %s, but the redacting wrapper hides it", meta.TypeName, name)
+			}
+		}
 	}
 }
