@@ -17,10 +17,24 @@ type nodeState struct {
 	mu     sync.Mutex
 	closed bool
 	redis  map[redisSettings]*redisConn
+	// warned are the warnings already logged, so a snapshot rebuilt after an unrelated change
+	// does not repeat them.
+	warned map[string]bool
 }
 
 func newNodeState() *nodeState {
-	return &nodeState{counters: newCounterStore(), redis: map[redisSettings]*redisConn{}}
+	return &nodeState{counters: newCounterStore(), redis: map[redisSettings]*redisConn{}, warned: map[string]bool{}}
+}
+
+// firstWarning tells whether the warning key is new to the node, and remembers it.
+func (n *nodeState) firstWarning(key string) bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.warned[key] {
+		return false
+	}
+	n.warned[key] = true
+	return true
 }
 
 // errNodeClosed answers a plugin that asks a closed node for a connection.

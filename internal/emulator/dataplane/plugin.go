@@ -33,32 +33,20 @@ type BodyHandler interface {
 	Body(ctx *Context, status int, header http.Header, body []byte) []byte
 }
 
-// Factory builds a plugin from its config, already checked and completed by
-// internal/pluginschema; plugin is the whole plugin entity (for its scope). It is the older
-// form of registration (see Register); RegisterTyped is the one to use.
-type Factory func(config, plugin Entity) (Handler, error)
-
 // pluginDef is a registered plugin: how to build it once per snapshot, and which of its
 // schema's config fields it does not enforce.
 type pluginDef struct {
 	build       func(config, plugin Entity, res *resources) (Handler, error)
 	notEnforced []string
-	typed       bool
+	// configType is the type its config decodes into, for the check that every field the
+	// type declares as enforced is read.
+	configType reflect.Type
 }
 
 var (
 	registryMu sync.RWMutex
 	registry   = map[string]pluginDef{}
 )
-
-// Register makes a plugin available to the data plane, built from its config map. Plugins
-// registered this way list their not-enforced fields in legacyNotEnforced; RegisterTyped
-// derives them from the config type instead. The plugin's schema (and so its priority) must
-// be registered in internal/pluginschema.
-func Register(name string, f Factory) {
-	add(name, pluginDef{build: func(config, plugin Entity, _ *resources) (Handler, error) { return f(config, plugin) },
-		notEnforced: legacyNotEnforced[name]})
-}
 
 // Instance is what a typed plugin is built from besides its config: its entity (for its
 // scope) and the proxy's shared resources.
@@ -78,19 +66,20 @@ func (in Instance) Resource(key string, open func() (io.Closer, error)) (io.Clos
 // into a C (by C's json tags) once per snapshot: handlers read typed values, never the config
 // map. An instance whose config does not decode is not applied: it answers 500 (failing
 // closed, as a Kong plugin that errors does), with the reason logged and shown by
-// GET /_emulator/control-planes/{id}. The schema's fields that C does not declare
-// are reported as accepted but not enforced (GET /_emulator/plugins), with partly: fields C
-// declares but enforces only in part. Every field C declares must exist in the schema.
-func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, error), partly ...string) {
+// GET /_emulator/control-planes/{id}. The schema's fields that C does not declare, or
+// declares with the tag enforced:"no", are reported as accepted but not enforced
+// (GET /_emulator/plugins). Every field C declares must exist in the schema.
+func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, error)) {
 	schema, ok := pluginschema.Lookup(name)
 	if !ok {
 		panic("dataplane: plugin " + name + " has no schema in internal/pluginschema")
 	}
-	notEnforced, err := undeclaredFields(schema.Config, reflect.TypeFor[C](), "")
+	configType := reflect.TypeFor[C]()
+	notEnforced, err := notEnforcedFields(schema.Config, configType, "")
 	if err != nil {
 		panic("dataplane: plugin " + name + ": " + err.Error())
 	}
-	add(name, pluginDef{typed: true, notEnforced: append(notEnforced, partly...), build: func(config, plugin Entity, res *resources) (Handler, error) {
+	add(name, pluginDef{notEnforced: notEnforced, configType: configType, build: func(config, plugin Entity, res *resources) (Handler, error) {
 		var cfg C
 		if err := decodeConfig(config, &cfg); err != nil {
 			return nil, err
@@ -148,6 +137,8 @@ type pluginInstance struct {
 	// scope: empty strings for unset
 	route, service, consumer, consumerGroup string
 	protocols                               map[string]bool
+	// ignored are the not-enforced config fields this instance sets to a non-default value.
+	ignored []string
 }
 
 // compilePlugins builds the enabled plugins, highest priority first. A plugin the data plane
@@ -183,7 +174,7 @@ func compilePlugins(entities []Entity, res *resources) ([]*pluginInstance, []Ski
 		}
 		p := &pluginInstance{entity: e, name: name, priority: schema.Priority, handler: h,
 			route: RefID(e["route"]), service: RefID(e["service"]), consumer: RefID(e["consumer"]), consumerGroup: RefID(e["consumer_group"]),
-			protocols: map[string]bool{}}
+			protocols: map[string]bool{}, ignored: ignoredSettings(schema.Config, def.notEnforced, config)}
 		for _, proto := range Strings(e, "protocols") {
 			p.protocols[proto] = true
 		}

@@ -16,7 +16,21 @@ import (
 
 // key-auth: identifies the consumer by an API key in a header, the query string or the body.
 
-func init() { Register("key-auth", newKeyAuth) }
+func init() { RegisterTyped("key-auth", newKeyAuth) }
+
+// keyAuthConfig is the part of key-auth's config the data plane acts on. identity_realms is
+// not declared: credentials are always looked up in the control plane's own consumers (scope
+// cp), never in a Konnect identity realm, and principals (Kong Identity) are not emulated.
+type keyAuthConfig struct {
+	KeyNames        []string `json:"key_names"`
+	HideCredentials bool     `json:"hide_credentials"`
+	KeyInHeader     bool     `json:"key_in_header"`
+	KeyInQuery      bool     `json:"key_in_query"`
+	KeyInBody       bool     `json:"key_in_body"`
+	RunOnPreflight  bool     `json:"run_on_preflight"`
+	Anonymous       string   `json:"anonymous"`
+	Realm           string   `json:"realm"`
+}
 
 type keyAuth struct {
 	keyNames                                   []string
@@ -24,10 +38,10 @@ type keyAuth struct {
 	anonymous, realm                           string
 }
 
-func newKeyAuth(c, _ Entity) (Handler, error) {
-	return &keyAuth{keyNames: Strings(c, "key_names"), hide: Bool(c, "hide_credentials"), inHeader: Bool(c, "key_in_header"),
-		inQuery: Bool(c, "key_in_query"), inBody: Bool(c, "key_in_body"), preflight: Bool(c, "run_on_preflight"),
-		anonymous: Str(c, "anonymous"), realm: Str(c, "realm")}, nil
+func newKeyAuth(c keyAuthConfig, _ Instance) (Handler, error) {
+	return &keyAuth{keyNames: c.KeyNames, hide: c.HideCredentials, inHeader: c.KeyInHeader,
+		inQuery: c.KeyInQuery, inBody: c.KeyInBody, preflight: c.RunOnPreflight,
+		anonymous: c.Anonymous, realm: c.Realm}, nil
 }
 
 func (k *keyAuth) Access(ctx *Context) {

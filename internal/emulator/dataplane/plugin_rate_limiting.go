@@ -18,7 +18,48 @@ import (
 // rate-limiting: fixed windows aligned to the UTC calendar, counted per identifier, in this
 // process (policy local) or in Redis (policy redis), so several emulators can share a limit.
 
-func init() { Register("rate-limiting", newRateLimiting) }
+func init() { RegisterTyped("rate-limiting", newRateLimiting) }
+
+// rateLimitingConfig is rate-limiting's config. redis.cloud_authentication is not declared:
+// Redis is reached with a password, never a cloud identity.
+type rateLimitingConfig struct {
+	Second *float64 `json:"second"`
+	Minute *float64 `json:"minute"`
+	Hour   *float64 `json:"hour"`
+	Day    *float64 `json:"day"`
+	Month  *float64 `json:"month"`
+	Year   *float64 `json:"year"`
+
+	LimitBy           string      `json:"limit_by"`
+	HeaderName        string      `json:"header_name"`
+	Path              string      `json:"path"`
+	Policy            string      `json:"policy"`
+	FaultTolerant     bool        `json:"fault_tolerant"`
+	HideClientHeaders bool        `json:"hide_client_headers"`
+	ErrorCode         float64     `json:"error_code"`
+	ErrorMessage      string      `json:"error_message"`
+	SyncRate          float64     `json:"sync_rate"`
+	Redis             redisConfig `json:"redis"`
+}
+
+// limits are the configured periods' limits by period name; an unset period is nil.
+func (c rateLimitingConfig) limits() map[string]*float64 {
+	return map[string]*float64{"second": c.Second, "minute": c.Minute, "hour": c.Hour,
+		"day": c.Day, "month": c.Month, "year": c.Year}
+}
+
+// redisConfig is a redis block (Kong's redis-ce partial).
+type redisConfig struct {
+	Host       string `json:"host"`
+	Port       int    `json:"port"`
+	Timeout    int64  `json:"timeout"`
+	Username   string `json:"username"`
+	Password   string `json:"password"`
+	Database   int    `json:"database"`
+	SSL        bool   `json:"ssl"`
+	SSLVerify  bool   `json:"ssl_verify"`
+	ServerName string `json:"server_name"`
+}
 
 // period is one configured limit.
 type period struct {
@@ -68,23 +109,23 @@ type rateLimiting struct {
 	route, service string
 }
 
-func newRateLimiting(c, plugin Entity) (Handler, error) {
-	rl := &rateLimiting{route: RefID(plugin["route"]), service: RefID(plugin["service"]), limitBy: Str(c, "limit_by"), headerName: Str(c, "header_name"), path: Str(c, "path"),
-		policy: Str(c, "policy"), faultTolerant: Bool(c, "fault_tolerant"), hideHeaders: Bool(c, "hide_client_headers"),
-		errorCode: int(Num(c, "error_code")), errorMessage: Str(c, "error_message")}
+func newRateLimiting(c rateLimitingConfig, in Instance) (Handler, error) {
+	rl := &rateLimiting{route: RefID(in.Entity["route"]), service: RefID(in.Entity["service"]), limitBy: c.LimitBy,
+		headerName: c.HeaderName, path: c.Path, policy: c.Policy, faultTolerant: c.FaultTolerant,
+		hideHeaders: c.HideClientHeaders, errorCode: int(c.ErrorCode), errorMessage: c.ErrorMessage}
+	limits := c.limits()
 	for _, p := range periods {
-		if _, set := c[p.name]; set && c[p.name] != nil {
-			p.limit = Num(c, p.name)
+		if limit := limits[p.name]; limit != nil {
+			p.limit = *limit
 			rl.limits = append(rl.limits, p)
 			rl.limitHeaders = append(rl.limitHeaders, p.limitHeader())
 			rl.remainingHeaders = append(rl.remainingHeaders, p.remainingHeader())
 		}
 	}
 	if rl.policy == "redis" {
-		r, _ := c["redis"].(map[string]any)
-		rl.redis = redisSettingsOf(r)
-		if rate := Num(c, "sync_rate"); rate > 0 {
-			rl.syncRate = time.Duration(rate * float64(time.Second))
+		rl.redis = redisSettingsOf(c.Redis)
+		if c.SyncRate > 0 {
+			rl.syncRate = time.Duration(c.SyncRate * float64(time.Second))
 		}
 	}
 	return rl, nil
@@ -333,18 +374,18 @@ type redisSettings struct {
 	timeout                              time.Duration
 }
 
-func redisSettingsOf(conf map[string]any) redisSettings {
-	port := int(Num(conf, "port"))
+func redisSettingsOf(conf redisConfig) redisSettings {
+	port := conf.Port
 	if port == 0 {
 		port = 6379
 	}
-	timeout := time.Duration(Num(conf, "timeout")) * time.Millisecond
+	timeout := time.Duration(conf.Timeout) * time.Millisecond
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	return redisSettings{addr: net.JoinHostPort(Str(conf, "host"), strconv.Itoa(port)), username: Str(conf, "username"),
-		password: Str(conf, "password"), serverName: Str(conf, "server_name"), database: int(Num(conf, "database")),
-		ssl: Bool(conf, "ssl"), sslVerify: Bool(conf, "ssl_verify"), timeout: timeout}
+	return redisSettings{addr: net.JoinHostPort(conf.Host, strconv.Itoa(port)), username: conf.Username,
+		password: conf.Password, serverName: conf.ServerName, database: conf.Database,
+		ssl: conf.SSL, sslVerify: conf.SSLVerify, timeout: timeout}
 }
 
 func (s redisSettings) options() *redis.Options {

@@ -168,7 +168,7 @@ func TestNodeCloseStopsSyncersAndRedisClients(t *testing.T) {
 	t.Parallel()
 	host, port := redistest.Start(t)
 	node := newNodeState()
-	conn, err := node.redisConn(redisSettingsOf(map[string]any{"host": host, "port": float64(port)}))
+	conn, err := node.redisConn(redisSettingsOf(redisConfig{Host: host, Port: port}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,7 +184,7 @@ func TestNodeCloseStopsSyncersAndRedisClients(t *testing.T) {
 	if err := conn.client.Ping(context.Background()).Err(); !errors.Is(err, redis.ErrClosed) {
 		t.Fatalf("the Redis client answers after Close: %v", err)
 	}
-	if _, err := node.redisConn(redisSettingsOf(map[string]any{"host": host, "port": float64(port)})); !errors.Is(err, errNodeClosed) {
+	if _, err := node.redisConn(redisSettingsOf(redisConfig{Host: host, Port: port})); !errors.Is(err, errNodeClosed) {
 		t.Fatalf("a closed node opened a connection: %v", err)
 	}
 }

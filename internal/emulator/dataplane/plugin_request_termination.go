@@ -16,7 +16,18 @@ import (
 // raw body, or (echo) a description of the request. With trigger set it acts only on requests
 // that carry that header or query argument.
 
-func init() { Register("request-termination", newRequestTermination) }
+func init() { RegisterTyped("request-termination", newRequestTermination) }
+
+// requestTerminationConfig is request-termination's config; message and body are nil when
+// unset (an answer with an empty body differs from one with the default message).
+type requestTerminationConfig struct {
+	StatusCode  int     `json:"status_code"`
+	Message     *string `json:"message"`
+	ContentType string  `json:"content_type"`
+	Body        *string `json:"body"`
+	Echo        bool    `json:"echo"`
+	Trigger     string  `json:"trigger"`
+}
 
 // terminationMessages are the plugin's own default messages (not kong.response.error's).
 var terminationMessages = map[int]string{
@@ -39,14 +50,17 @@ type requestTermination struct {
 	trigger     string
 }
 
-func newRequestTermination(c, _ Entity) (Handler, error) {
-	t := &requestTermination{status: int(Num(c, "status_code")), echo: Bool(c, "echo"), trigger: Str(c, "trigger"),
-		contentType: Str(c, "content_type")}
+func newRequestTermination(c requestTerminationConfig, _ Instance) (Handler, error) {
+	t := &requestTermination{status: c.StatusCode, echo: c.Echo, trigger: c.Trigger, contentType: c.ContentType}
 	if t.status == 0 {
 		t.status = http.StatusServiceUnavailable
 	}
-	t.message, t.hasMessage = c["message"].(string)
-	t.body, t.hasBody = c["body"].(string)
+	if c.Message != nil {
+		t.message, t.hasMessage = *c.Message, true
+	}
+	if c.Body != nil {
+		t.body, t.hasBody = *c.Body, true
+	}
 	if !t.hasMessage {
 		t.message, t.hasMessage = terminationMessages[t.status]
 	}

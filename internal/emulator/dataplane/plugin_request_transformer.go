@@ -25,7 +25,30 @@ import (
 // The helpers below the plugin (config entries, Lua-like values, args and JSON codecs) are
 // shared with response-transformer and request-termination.
 
-func init() { Register("request-transformer", newRequestTransformer) }
+func init() { RegisterTyped("request-transformer", newRequestTransformer) }
+
+// requestTransformerConfig is request-transformer's config: one record of entries per
+// operation; replace also has the upstream path.
+type requestTransformerConfig struct {
+	HTTPMethod string               `json:"http_method"`
+	Remove     requestPartsConfig   `json:"remove"`
+	Rename     requestPartsConfig   `json:"rename"`
+	Replace    requestReplaceConfig `json:"replace"`
+	Add        requestPartsConfig   `json:"add"`
+	Append     requestPartsConfig   `json:"append"`
+}
+
+// requestPartsConfig is one operation's entries for each part of the request.
+type requestPartsConfig struct {
+	Headers     []string `json:"headers"`
+	Querystring []string `json:"querystring"`
+	Body        []string `json:"body"`
+}
+
+type requestReplaceConfig struct {
+	requestPartsConfig
+	URI string `json:"uri"`
+}
 
 // templatedEntry is one "name:value" entry whose value is a template.
 type templatedEntry struct {
@@ -44,16 +67,15 @@ type requestTransformer struct {
 	remove, rename, replace, add, append requestParts
 }
 
-func newRequestTransformer(c, _ Entity) (Handler, error) {
-	rt := &requestTransformer{method: Str(c, "http_method")}
-	parts := func(op string) requestParts {
-		r, _ := c[op].(map[string]any)
-		return requestParts{headers: templatedEntries(Strings(r, "headers")),
-			querystring: templatedEntries(Strings(r, "querystring")), body: templatedEntries(Strings(r, "body"))}
+func newRequestTransformer(c requestTransformerConfig, _ Instance) (Handler, error) {
+	rt := &requestTransformer{method: c.HTTPMethod}
+	parts := func(r requestPartsConfig) requestParts {
+		return requestParts{headers: templatedEntries(r.Headers), querystring: templatedEntries(r.Querystring),
+			body: templatedEntries(r.Body)}
 	}
-	rt.remove, rt.rename, rt.replace, rt.add, rt.append = parts("remove"), parts("rename"), parts("replace"), parts("add"), parts("append")
-	if replace, _ := c["replace"].(map[string]any); Str(replace, "uri") != "" {
-		rt.uri = kongtemplate.Compile(Str(replace, "uri"))
+	rt.remove, rt.rename, rt.replace, rt.add, rt.append = parts(c.Remove), parts(c.Rename), parts(c.Replace.requestPartsConfig), parts(c.Add), parts(c.Append)
+	if c.Replace.URI != "" {
+		rt.uri = kongtemplate.Compile(c.Replace.URI)
 	}
 	return rt, nil
 }

@@ -11,7 +11,27 @@ import (
 // included) and the top-level properties of a JSON body, in Kong's order: remove, rename,
 // replace, add, append.
 
-func init() { Register("response-transformer", newResponseTransformer) }
+func init() { RegisterTyped("response-transformer", newResponseTransformer) }
+
+// responseTransformerConfig is response-transformer's config: one record of entries per
+// operation; the operations that set values also type them.
+type responseTransformerConfig struct {
+	Remove  responseNamesConfig  `json:"remove"`
+	Rename  responseNamesConfig  `json:"rename"`
+	Replace responseValuesConfig `json:"replace"`
+	Add     responseValuesConfig `json:"add"`
+	Append  responseValuesConfig `json:"append"`
+}
+
+type responseNamesConfig struct {
+	Headers []string `json:"headers"`
+	JSON    []string `json:"json"`
+}
+
+type responseValuesConfig struct {
+	responseNamesConfig
+	JSONTypes []string `json:"json_types"`
+}
 
 // jsonEntry is a "name:value" entry for a JSON property with the type its value takes.
 type jsonEntry struct {
@@ -29,17 +49,15 @@ type responseTransformer struct {
 	remove, rename, replace, add, append responseParts
 }
 
-func newResponseTransformer(c, _ Entity) (Handler, error) {
-	parts := func(op string) responseParts {
-		r, _ := c[op].(map[string]any)
+func newResponseTransformer(c responseTransformerConfig, _ Instance) (Handler, error) {
+	parts := func(r responseNamesConfig, types []string) responseParts {
 		var p responseParts
-		for _, s := range Strings(r, "headers") {
+		for _, s := range r.Headers {
 			if name, value, ok := splitEntry(s); ok {
 				p.headers = append(p.headers, renderedEntry{name, value})
 			}
 		}
-		types := Strings(r, "json_types")
-		for i, s := range Strings(r, "json") {
+		for i, s := range r.JSON {
 			name, value, ok := splitEntry(s)
 			if !ok {
 				continue
@@ -52,8 +70,9 @@ func newResponseTransformer(c, _ Entity) (Handler, error) {
 		}
 		return p
 	}
-	return &responseTransformer{remove: parts("remove"), rename: parts("rename"), replace: parts("replace"),
-		add: parts("add"), append: parts("append")}, nil
+	values := func(r responseValuesConfig) responseParts { return parts(r.responseNamesConfig, r.JSONTypes) }
+	return &responseTransformer{remove: parts(c.Remove, nil), rename: parts(c.Rename, nil), replace: values(c.Replace),
+		add: values(c.Add), append: values(c.Append)}, nil
 }
 
 // transformsBody is Kong's is_body_transform_set, which does not count rename: a config that

@@ -117,6 +117,7 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 		for _, sk := range s.Skipped {
 			p.logger.Warn("data plane: entity not applied", "control_plane", p.cp, "kind", sk.Kind, "id", sk.ID, "name", sk.Name, "reason", sk.Reason)
 		}
+		p.warnIgnoredSettings(s)
 		s.balancers = p.balancers.update(s.byKind["upstreams"], s.byKind["targets"])
 		return nil
 	})
