@@ -177,6 +177,7 @@ func (e *Emulator) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /_emulator/control-planes/{id}", e.controlPlaneInfo)
 	mux.HandleFunc("GET /_emulator/plugins", e.pluginSupport)
+	mux.HandleFunc("GET /_emulator/entities", e.entitySupport)
 	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)

@@ -27,6 +27,15 @@ func TestPluginSupportEndpoint(t *testing.T) {
 	if !slices.Contains(notEnforced, any("brute_force_protection")) {
 		t.Errorf("basic-auth not enforced: %v", notEnforced)
 	}
+	// key-auth reads multipart bodies and rate-limiting syncs every sync_rate: both enforced;
+	// key-auth looks consumers up in the control plane only, never in an identity realm.
+	keyAuth := byName["key-auth"]["not_enforced"].([]any)
+	if slices.Contains(keyAuth, any("key_in_body")) || !slices.Contains(keyAuth, any("identity_realms")) {
+		t.Errorf("key-auth not enforced: %v", keyAuth)
+	}
+	if rl := byName["rate-limiting"]["not_enforced"].([]any); slices.Contains(rl, any("sync_rate")) {
+		t.Errorf("rate-limiting not enforced: %v", rl)
+	}
 }
 
 // TestControlPlaneInfoListsSkippedEntities: a route the gateway cannot serve (a stream route,

@@ -1,0 +1,76 @@
+package dataplane
+
+import "sort"
+
+// ignoredField is a field of a core entity the API accepts and stores but the data plane
+// does not act on, and why.
+type ignoredField struct {
+	Field, Why string
+	// inert: the data plane reads the field, but it can never take effect (it concerns TLS
+	// connections, which the proxy does not accept).
+	inert bool
+}
+
+// entityEnforcement lists, per kind of core entity, what the data plane does not enforce:
+// every field of a kind it does not use at all (storedOnly), or the fields it ignores. Kinds
+// not listed are applied in full. Reading the data plane's code is the source of truth; the
+// test TestEntityTableMatchesTheDataPlane checks the fields are not read.
+var entityEnforcement = map[string]struct {
+	storedOnly string
+	fields     []ignoredField
+}{
+	"routes": {fields: []ignoredField{
+		{Field: "request_buffering", Why: "request bodies are always read whole before they are proxied"},
+		{Field: "response_buffering", Why: "upstream answers are always read whole before they are sent on"},
+		{Field: "path_handling", Why: "paths are always joined as `v0` does (as Kong's traditional_compatible router does)"},
+		{Field: "snis", Why: "the proxy serves plain HTTP only, so a request never carries a TLS server name", inert: true},
+	}},
+	"services": {fields: []ignoredField{
+		{Field: "tls_verify_depth", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, at any depth"},
+		{Field: "ca_certificates", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, not these"},
+		{Field: "client_certificate", Why: "no client certificate is presented to the upstream"},
+	}},
+	"upstreams": {fields: []ignoredField{
+		{Field: "client_certificate", Why: "no client certificate is presented to the targets"},
+		{Field: "use_srv_name", Why: "targets are not resolved through DNS SRV records"},
+	}},
+	"certificates":    {storedOnly: "the proxy serves plain HTTP only: it terminates no TLS, so it presents no certificate"},
+	"snis":            {storedOnly: "the proxy serves plain HTTP only: no certificate is chosen by server name"},
+	"ca_certificates": {storedOnly: "no upstream or client certificate is checked against them"},
+	"vaults":          {storedOnly: "vault references (`{vault://...}`) are not resolved: a referenced value is used as written"},
+	"key-sets":        {storedOnly: "no plugin the data plane runs reads keys"},
+	"keys":            {storedOnly: "no plugin the data plane runs reads keys"},
+}
+
+// EntitySupport is what the data plane does with one kind of core entity.
+type EntitySupport struct {
+	Kind string `json:"kind"`
+	// Applied tells whether the data plane uses the kind at all; when it does not, entities of
+	// the kind are stored (and returned by the API) but have no effect on traffic.
+	Applied bool `json:"applied"`
+	// Why says why the kind is not applied.
+	Why string `json:"why,omitempty"`
+	// NotEnforced are the fields the data plane accepts but ignores, with why in Reasons.
+	NotEnforced []string          `json:"not_enforced"`
+	Reasons     map[string]string `json:"reasons,omitempty"`
+}
+
+// Entities describes the kinds of core entity the data plane does not enforce in full,
+// sorted by kind.
+func Entities() []EntitySupport {
+	out := make([]EntitySupport, 0, len(entityEnforcement))
+	for kind, e := range entityEnforcement {
+		s := EntitySupport{Kind: kind, Applied: e.storedOnly == "", Why: e.storedOnly, NotEnforced: []string{}}
+		for _, f := range e.fields {
+			if s.Reasons == nil {
+				s.Reasons = map[string]string{}
+			}
+			s.NotEnforced = append(s.NotEnforced, f.Field)
+			s.Reasons[f.Field] = f.Why
+		}
+		sort.Strings(s.NotEnforced)
+		out = append(out, s)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Kind < out[j].Kind })
+	return out
+}
