@@ -19,6 +19,7 @@ const registryAddress = "registry.terraform.io/openkonnect/konnect"
 // version is set by the linker at release time (-ldflags "-X main.version=...").
 var version = "dev"
 
+//go:generate go run ./internal/cmd/emulator-coverage -out templates/guides/emulator-coverage.md.tmpl
 //go:generate go tool tfplugindocs generate --provider-name konnect --rendered-provider-name Konnect
 
 // sdkLogSettings are terraform-plugin-log's switches for the SDK's own logs.
