@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"strconv"
 	"strings"
 	"sync"
@@ -168,12 +169,12 @@ func TestDisabledServiceIsNotRouted(t *testing.T) {
 	service := Entity{"id": "svc-off", "name": "off", "host": host, "port": port, "protocol": "http", "path": "/via-off"}
 	g.add("services", service)
 	g.add("routes", Entity{"paths": []any{"/off"}, "service": map[string]any{"id": "svc-off"}, "strip_path": false})
-	if resp, body := g.get("/off/x", nil); resp.StatusCode != 200 || g.echo(body).Path != "/via-off/off/x" {
+	if resp, body := g.get("/off/x", nil); resp.StatusCode != http.StatusOK || g.echo(body).Path != "/via-off/off/x" {
 		t.Fatalf("enabled: %d %s", resp.StatusCode, body)
 	}
 	service["enabled"] = false
 	g.add("services", service)
-	if resp, body := g.get("/off/x", nil); resp.StatusCode != 200 || g.echo(body).Path != "/off/x" {
+	if resp, body := g.get("/off/x", nil); resp.StatusCode != http.StatusOK || g.echo(body).Path != "/off/x" {
 		t.Fatalf("disabled: %d %s", resp.StatusCode, body)
 	}
 	if len(g.proxy.Skipped()) != 0 {
