@@ -76,21 +76,26 @@ func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
-	waited := make(chan error, 1)
-	go func() { waited <- cmd.Wait() }()
-	select {
-	case err := <-waited:
-		var exit *exec.ExitError
-		if errors.As(err, &exit) {
-			t.Fatalf("exit after SIGTERM: %v", err)
-		}
-	case <-time.After(10 * time.Second):
-		_ = cmd.Process.Kill()
-		t.Fatal("still running 10s after SIGTERM")
-	}
+	// Read stderr to its end before Wait: Wait closes the pipe, and lines not yet read would
+	// be lost (the log then looked empty about one run in four).
 	var out []string
-	for l := range lines {
-		out = append(out, l)
+	timeout := time.After(10 * time.Second)
+	for reading := true; reading; {
+		select {
+		case l, ok := <-lines:
+			if !ok {
+				reading = false
+				break
+			}
+			out = append(out, l)
+		case <-timeout:
+			_ = cmd.Process.Kill()
+			t.Fatal("still running 10s after SIGTERM")
+		}
+	}
+	var exit *exec.ExitError
+	if err := cmd.Wait(); errors.As(err, &exit) {
+		t.Fatalf("exit after SIGTERM: %v", err)
 	}
 	log := strings.Join(out, "\n")
 	if !strings.Contains(log, "konnect emulator ready") || !strings.Contains(log, "shutting down") || strings.Contains(log, "kpat_cmd_test_token") {
