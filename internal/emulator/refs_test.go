@@ -180,3 +180,18 @@ func TestRouteToServiceByNameProxies(t *testing.T) {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
+
+// A plugin naming a partial names an entity that cannot exist here (the API has no path to
+// create partials): refused as an unknown reference, never stored and ignored.
+func TestPluginPartialsAreReferences(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	status, body := h.raw(http.MethodPost, h.core("/plugins"),
+		`{"name":"rate-limiting","config":{"minute":5},"partials":[{"id":"cff1230a-00f7-4ae8-b376-c370f0eb4dae","path":"config.redis"}]}`)
+	if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["details"]), "partials (type: foreign) constraint failed") {
+		t.Fatalf("%d %v", status, body)
+	}
+	if status, body := h.raw(http.MethodPost, h.core("/plugins"), `{"name":"rate-limiting","config":{"minute":5},"partials":[]}`); status != http.StatusCreated {
+		t.Fatalf("no partials: %d %v", status, body)
+	}
+}
