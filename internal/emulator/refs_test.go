@@ -75,3 +75,123 @@ func TestDeletingAReferencedCertificateIsRefused(t *testing.T) {
 		}
 	}
 }
+
+// A reference may name its entity by the entity's endpoint key instead of its id, as Kong
+// accepts: {"name": ...} for a service, route, consumer group or key set, {"username": ...}
+// for a consumer. It is stored and returned as {"id": ...}, and counts as a reference (a
+// service a route names by name cannot be deleted; a consumer takes its plugins with it).
+func TestReferencesByEndpointKey(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	create := func(path, body string) string {
+		t.Helper()
+		status, e := h.raw(http.MethodPost, h.core(path), body)
+		if status != http.StatusCreated {
+			t.Fatalf("POST %s %s: %d %v", path, body, status, e)
+		}
+		return e["id"].(string)
+	}
+	serviceID := create("/services", `{"name":"example","host":"example.test"}`)
+	aliceID := create("/consumers", `{"username":"alice"}`)
+	groupID := create("/consumer_groups", `{"name":"gold"}`)
+	setID := create("/key-sets", `{"name":"signing"}`)
+
+	routeID := create("/routes", `{"name":"r","paths":["/"],"service":{"name":"example"}}`)
+	pluginID := create("/plugins", `{"name":"rate-limiting","config":{"minute":5},"consumer":{"username":"alice"}}`)
+	routePluginID := create("/plugins", `{"name":"key-auth","route":{"name":"r"}}`)
+	groupPluginID := create("/plugins", `{"name":"rate-limiting","config":{"minute":9},"consumer_group":{"name":"gold"}}`)
+	keyID := create("/keys", `{"name":"k","kid":"k1","jwk":"{\"kid\":\"k1\",\"kty\":\"oct\",\"k\":\"c2VjcmV0\"}","set":{"name":"signing"}}`)
+	// An id with the endpoint key of the same entity is that entity.
+	putRoute := h.core("/routes/" + routeID)
+	if status, e := h.raw(http.MethodPut, putRoute, `{"name":"r","paths":["/"],"service":{"id":"`+serviceID+`","name":"example"}}`); status != http.StatusOK {
+		t.Fatalf("PUT route with id and name: %d %v", status, e)
+	}
+
+	for _, tc := range []struct{ path, field, id string }{
+		{"/routes/" + routeID, "service", serviceID},
+		{"/plugins/" + pluginID, "consumer", aliceID},
+		{"/plugins/" + routePluginID, "route", routeID},
+		{"/plugins/" + groupPluginID, "consumer_group", groupID},
+		{"/keys/" + keyID, "set", setID},
+	} {
+		status, e := h.raw(http.MethodGet, h.core(tc.path), "")
+		if status != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", tc.path, status, e)
+		}
+		if got := fmt.Sprint(e[tc.field]); got != fmt.Sprint(map[string]any{"id": tc.id}) {
+			t.Errorf("%s %s = %s, want {id: %s}", tc.path, tc.field, got, tc.id)
+		}
+	}
+	if status, e := h.raw(http.MethodDelete, h.core("/services/example"), ""); status != http.StatusBadRequest {
+		t.Errorf("delete a service a route names by name: %d %v", status, e)
+	}
+	if status, e := h.raw(http.MethodDelete, h.core("/consumers/alice"), ""); status != http.StatusNoContent {
+		t.Fatalf("delete alice: %d %v", status, e)
+	}
+	if status, _ := h.raw(http.MethodGet, h.core("/plugins/"+pluginID), ""); status != http.StatusNotFound {
+		t.Errorf("alice's plugin outlived her: %d", status)
+	}
+}
+
+// A reference by an endpoint key that names nothing is refused as an unknown id is; one with
+// neither id nor endpoint key, or with another key, is refused naming the field.
+func TestReferencesByEndpointKeyRefused(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	status, svc := h.raw(http.MethodPost, h.core("/services"), `{"name":"example","host":"example.test"}`)
+	if status != http.StatusCreated {
+		t.Fatalf("service: %d %v", status, svc)
+	}
+	h.raw(http.MethodPost, h.core("/services"), `{"name":"other","host":"other.test"}`)
+	for _, tc := range []struct {
+		name, path, body, field, message string
+	}{
+		{"route with an unknown service name", "/routes", `{"paths":["/"],"service":{"name":"nope"}}`, "service", "service (type: foreign) constraint failed"},
+		{"plugin with an unknown consumer username", "/plugins", `{"name":"key-auth","consumer":{"username":"nobody"}}`, "consumer", "consumer (type: foreign) constraint failed"},
+		{"route with id and the name of another service", "/routes", `{"paths":["/"],"service":{"id":"` + svc["id"].(string) + `","name":"other"}}`, "service", "service (type: foreign) constraint failed"},
+		{"route with an empty reference", "/routes", `{"paths":["/"],"service":{}}`, "service.id", "required field missing"},
+		{"route with a reference by another field", "/routes", `{"paths":["/"],"service":{"host":"example.test"}}`, "service.host", "unknown field"},
+		{"plugin with a consumer by name, not username", "/plugins", `{"name":"key-auth","consumer":{"name":"alice"}}`, "consumer.name", "unknown field"},
+		{"route with a service name that is not a string", "/routes", `{"paths":["/"],"service":{"name":5}}`, "service.name", "expected a string"},
+		{"route with a service that is not an object", "/routes", `{"paths":["/"],"service":"example"}`, "service", "expected a record"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, body := h.raw(http.MethodPost, h.core(tc.path), tc.body)
+			if status != http.StatusBadRequest {
+				t.Fatalf("%d %v", status, body)
+			}
+			d := body["details"].([]any)[0].(map[string]any)
+			if d["field"] != tc.field || d["messages"].([]any)[0] != tc.message {
+				t.Fatalf("detail: %v", d)
+			}
+		})
+	}
+}
+
+// A route that names its service by name proxies to that service.
+func TestRouteToServiceByNameProxies(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	host, port := hostPort(t, echoServer(t, "by-name").URL)
+	h.post("/services", fmt.Sprintf(`{"name":"echo","host":%q,"port":%d}`, host, port))
+	h.post("/routes", `{"paths":["/by-name"],"service":{"name":"echo"}}`)
+	resp, body := send(t, h.proxy(), http.MethodGet, "/by-name/x", nil)
+	if resp.StatusCode != http.StatusOK || upstreamSaw(t, body).Server != "by-name" {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// A plugin naming a partial names an entity that cannot exist here (the API has no path to
+// create partials): refused as an unknown reference, never stored and ignored.
+func TestPluginPartialsAreReferences(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	status, body := h.raw(http.MethodPost, h.core("/plugins"),
+		`{"name":"rate-limiting","config":{"minute":5},"partials":[{"id":"cff1230a-00f7-4ae8-b376-c370f0eb4dae","path":"config.redis"}]}`)
+	if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["details"]), "partials (type: foreign) constraint failed") {
+		t.Fatalf("%d %v", status, body)
+	}
+	if status, body := h.raw(http.MethodPost, h.core("/plugins"), `{"name":"rate-limiting","config":{"minute":5},"partials":[]}`); status != http.StatusCreated {
+		t.Fatalf("no partials: %d %v", status, body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -149,6 +150,9 @@ func (d *Entities) buildRecord(c *WriteContext, k *Kind, id string, e Entity) (*
 	delete(e, "created_at")
 	delete(e, "updated_at")
 	dropNulls(e)
+	if err := resolveRefs(c, k, e); err != nil {
+		return nil, err
+	}
 	if k.prepare != nil {
 		if v := k.prepare(c, e); v != nil {
 			return nil, v
@@ -197,6 +201,51 @@ func (d *Entities) buildRecord(c *WriteContext, k *Kind, id string, e Entity) (*
 	}
 	rec.Body = body
 	return rec, nil
+}
+
+// resolveRefs rewrites each reference given by its target's endpoint key ({"name": "example"}
+// for a service, {"username": "alice"} for a consumer) to {"id": ...}, as Kong resolves it,
+// so the entity is stored, returned and routed by id. A key that names nothing is refused as
+// an unknown id is; a reference with neither key, or with any other field, is refused too.
+func resolveRefs(c *WriteContext, k *Kind, e Entity) error {
+	for _, ref := range k.Refs {
+		m, ok := e[ref.Field].(map[string]any)
+		if ref.List || !ok {
+			continue // absent, or not an object: refTargets refuses what is not a reference
+		}
+		target, _ := ByName(ref.Kind)
+		keys := make([]string, 0, len(m))
+		for key := range m {
+			keys = append(keys, key)
+		}
+		sort.Strings(keys)
+		for _, key := range keys {
+			if key != "id" && (target == nil || key != target.EndpointKey) {
+				return fieldError(k.Name, ref.Field+"."+key, "unknown field")
+			}
+		}
+		if len(m) == 0 {
+			return fieldError(k.Name, ref.Field+".id", "required field missing")
+		}
+		if target == nil || target.EndpointKey == "" {
+			continue
+		}
+		raw, byKey := m[target.EndpointKey]
+		if !byKey {
+			continue
+		}
+		value, ok := raw.(string)
+		if !ok {
+			return fieldError(k.Name, ref.Field+"."+target.EndpointKey, "expected a string")
+		}
+		rec, found := c.Tx.ByUnique(c.CP, target.Name, target.EndpointKey, value)
+		id, withID := m["id"]
+		if !found || withID && id != rec.ID { // with both, they must name the same entity
+			return &ForeignKeyViolation{Kind: k.Name, Field: ref.Field, Value: value, Target: target.Name, Key: target.EndpointKey}
+		}
+		e[ref.Field] = map[string]any{"id": rec.ID}
+	}
+	return nil
 }
 
 // refTargets reads the ids a reference names; each must be a UUID (an empty id is not "no

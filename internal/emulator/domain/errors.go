@@ -32,16 +32,22 @@ func (e *UniqueViolation) Error() string {
 // Target entity that does not exist), or a delete refused because an entity of kind
 // ReferencedBy still points at the one deleted.
 type ForeignKeyViolation struct {
-	Kind         string
-	Field        string
-	Value        string
-	Target       string
+	Kind   string
+	Field  string
+	Value  string
+	Target string
+	// Key is the target's endpoint key when the reference named it by that instead of its id
+	// (Kong's Admin API then answers "foreign keys unresolved").
+	Key          string
 	ReferencedBy string
 }
 
 func (e *ForeignKeyViolation) Error() string {
 	if e.ReferencedBy != "" {
 		return fmt.Sprintf("%s: an existing %s entity references it", e.Kind, e.ReferencedBy)
+	}
+	if e.Key != "" {
+		return fmt.Sprintf("%s: %s.%s %q does not reference an existing %s entity", e.Kind, e.Field, e.Key, e.Value, e.Target)
 	}
 	return fmt.Sprintf("%s: %s %q does not reference an existing %s entity", e.Kind, e.Field, e.Value, e.Target)
 }

@@ -23,7 +23,7 @@ type Kind struct {
 	UpdatedAt   bool // whether the entity has updated_at
 	// prepare applies the kind's own rules to an entity about to be written: defaults the
 	// spec cannot express, generated values, checks. It may read the store.
-	prepare func(c *WriteContext, e Entity) *SchemaViolation
+	prepare func(c *WriteContext, e Entity) error
 }
 
 // UniqueKey is one (possibly compound) unique constraint; Report names the field in errors.

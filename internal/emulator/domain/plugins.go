@@ -7,9 +7,21 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
 )
 
-// preparePlugin checks the plugin's name, scope, protocols and config against its schema in
-// internal/pluginschema, and fills in the defaults the way Konnect returns them.
-func preparePlugin(_ *WriteContext, e Entity) *SchemaViolation {
+// preparePlugin refuses partials, checks the plugin's name, scope, protocols and config
+// against its schema in internal/pluginschema, and fills in the defaults the way Konnect
+// returns them.
+func preparePlugin(_ *WriteContext, e Entity) error {
+	if partials, _ := e["partials"].([]any); len(partials) > 0 {
+		// Partials are entities of their own, which this API has no path to create: a plugin
+		// naming one names an entity that does not exist, refused as an unknown reference
+		// rather than stored and ignored.
+		first, _ := partials[0].(map[string]any)
+		ref, _ := first["id"].(string)
+		if ref == "" {
+			ref, _ = first["name"].(string)
+		}
+		return &ForeignKeyViolation{Kind: "plugins", Field: "partials", Value: ref, Target: "partials"}
+	}
 	name, _ := e["name"].(string)
 	p, ok := pluginschema.Lookup(name)
 	if !ok {

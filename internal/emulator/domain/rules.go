@@ -30,7 +30,7 @@ func randomKey() string {
 
 // prepareService checks what the spec cannot say; the url shorthand was expanded before the
 // spec's validation (shorthands.go).
-func prepareService(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareService(_ *WriteContext, e Entity) error {
 	if h, _ := e["host"].(string); h == "" {
 		return fieldError("services", "host", "required field missing")
 	}
@@ -40,7 +40,7 @@ func prepareService(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareRoute(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareRoute(_ *WriteContext, e Entity) error {
 	if _, ok := e["protocols"]; !ok {
 		e["protocols"] = []any{"http", "https"}
 	}
@@ -119,7 +119,7 @@ func checkRegex(field, value, pattern string) *SchemaViolation {
 	return nil
 }
 
-func prepareConsumer(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareConsumer(_ *WriteContext, e Entity) error {
 	u, _ := e["username"].(string)
 	c, _ := e["custom_id"].(string)
 	if u == "" && c == "" {
@@ -128,7 +128,7 @@ func prepareConsumer(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareKeyAuth(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareKeyAuth(_ *WriteContext, e Entity) error {
 	if k, _ := e["key"].(string); k == "" {
 		e["key"] = randomKey()
 	}
@@ -138,7 +138,7 @@ func prepareKeyAuth(_ *WriteContext, e Entity) *SchemaViolation {
 // prepareBasicAuth stores the password as Kong does, SHA-1 of password and consumer id. Every
 // write hashes what it is given, even a value equal to the stored hash: Konnect does too, so
 // an upsert that sends back what it read changes the password.
-func prepareBasicAuth(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareBasicAuth(_ *WriteContext, e Entity) error {
 	pw, _ := e["password"].(string)
 	if pw == "" {
 		return fieldError("basic-auth", "password", "required field missing")
@@ -148,7 +148,7 @@ func prepareBasicAuth(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareJWT(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareJWT(_ *WriteContext, e Entity) error {
 	if k, _ := e["key"].(string); k == "" {
 		e["key"] = randomKey()
 	}
@@ -172,7 +172,7 @@ func prepareJWT(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareHMACAuth(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareHMACAuth(_ *WriteContext, e Entity) error {
 	if s, _ := e["secret"].(string); s == "" {
 		e["secret"] = randomKey()
 	}
@@ -180,7 +180,7 @@ func prepareHMACAuth(_ *WriteContext, e Entity) *SchemaViolation {
 }
 
 // prepareTarget adds Kong's default port (8000) to a target without one.
-func prepareTarget(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareTarget(_ *WriteContext, e Entity) error {
 	t, _ := e["target"].(string)
 	if t == "" {
 		return fieldError("targets", "target", "required field missing")
@@ -206,7 +206,7 @@ func validPEM(field, value, kind string) *SchemaViolation {
 	return nil
 }
 
-func prepareCertificate(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareCertificate(_ *WriteContext, e Entity) error {
 	cert, _ := e["cert"].(string)
 	key, _ := e["key"].(string)
 	if aerr := validPEM("cert", cert, "certificate"); aerr != nil {
@@ -218,7 +218,7 @@ func prepareCertificate(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareCACertificate(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareCACertificate(_ *WriteContext, e Entity) error {
 	cert, _ := e["cert"].(string)
 	block, _ := pem.Decode([]byte(cert))
 	if block == nil {
@@ -229,7 +229,7 @@ func prepareCACertificate(_ *WriteContext, e Entity) *SchemaViolation {
 	return nil
 }
 
-func prepareKey(_ *WriteContext, e Entity) *SchemaViolation {
+func prepareKey(_ *WriteContext, e Entity) error {
 	_, hasJWK := e["jwk"].(string)
 	_, hasPEM := e["pem"].(map[string]any)
 	if !hasJWK && !hasPEM {
