@@ -29,6 +29,14 @@ var entityEnforcement = map[string]struct {
 		{Field: "tls_verify_depth", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, at any depth"},
 		{Field: "ca_certificates", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, not these"},
 		{Field: "client_certificate", Why: "no client certificate is presented to the upstream"},
+		{Field: "tls_sans", Why: "with `tls_verify` the upstream certificate's names are checked against the service's host only"},
+	}},
+	"targets": {fields: []ignoredField{
+		{Field: "failover", Why: "every healthy target takes traffic; none is held back for failover"},
+	}},
+	"plugins": {fields: []ignoredField{
+		{Field: "ordering", Why: "plugins run in Kong's static priority order"},
+		{Field: "condition", Why: "Kong's expressions are not evaluated: a plugin runs on every request of its scope"},
 	}},
 	"upstreams": {fields: []ignoredField{
 		{Field: "client_certificate", Why: "no client certificate is presented to the targets"},
