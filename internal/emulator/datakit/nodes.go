@@ -45,7 +45,8 @@ func newExecutor(f *Flow, n *node) (executor, error) {
 		if err != nil {
 			return nil, fail("jq", "invalid jq filter: %v", err)
 		}
-		code, err := gojq.Compile(q)
+		// No environment: a filter's $ENV or env must not read the gateway's variables.
+		code, err := gojq.Compile(q, gojq.WithEnvironLoader(func() []string { return nil }))
 		if err != nil {
 			return nil, fail("jq", "invalid jq filter: %v", err)
 		}

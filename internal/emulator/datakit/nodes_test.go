@@ -357,3 +357,15 @@ func TestVaultNode(t *testing.T) {
 		t.Errorf("no vault: %+v %v", exit, err)
 	}
 }
+
+func TestJQSeesNoEnvironment(t *testing.T) {
+	t.Setenv("DK_TEST_PRIVATE", "do-not-leak")
+	f := compile(t, `{"nodes":[{"name":"J","type":"jq","jq":"{\"X-Env\": ($ENV.DK_TEST_PRIVATE // \"none\"), \"X-Env2\": (env.DK_TEST_PRIVATE // \"none\")}","output":"service_request.headers"}]}`)
+	h := newHarness("GET", "/", "", nil)
+	if exit, err := h.access(t, f); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if h.upstream.header.Get("X-Env") != "none" || h.upstream.header.Get("X-Env2") != "none" {
+		t.Errorf("jq read the environment: %v", h.upstream.header)
+	}
+}

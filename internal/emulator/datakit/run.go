@@ -115,36 +115,49 @@ func (r *Run) phase(ctx context.Context, late bool) (*Exit, error) {
 	results := make(chan result, r.f.nUser)
 	inflight := 0
 	for {
-		progressed := false
-		for _, async := range []bool{true, false} {
-			for t := range r.f.nUser {
-				n := r.f.nodes[t]
-				if r.f.inResponse[t] != late || r.state[t] != pending || (n.typ == "call") != async || !r.ready(t) {
-					continue
-				}
-				progressed = true
-				if r.skip(t) {
-					r.state[t] = skipped
-					continue
-				}
-				in := r.inputs(t)
-				if async {
-					r.state[t] = running
-					inflight++
-					go func() {
-						out, err := n.exec.run(ctx, r, in)
-						results <- result{t, out, err}
-					}()
-					continue
-				}
-				out, err := n.exec.run(ctx, r, in)
-				if exit, err := r.finish(result{t, out, err}); exit != nil || err != nil {
-					return exit, err
-				}
-				break // start the calls this node made ready before running more
+		var calls, inline []int
+		skippedAny := false
+		for t := range r.f.nUser {
+			if r.f.inResponse[t] != late || r.state[t] != pending || !r.ready(t) {
+				continue
+			}
+			switch {
+			case r.skip(t):
+				r.state[t], skippedAny = skipped, true
+			case r.f.nodes[t].typ == "call":
+				calls = append(calls, t)
+			default:
+				inline = append(inline, t)
 			}
 		}
-		if progressed {
+		if skippedAny { // skipping may skip or ready more nodes
+			continue
+		}
+		if len(calls) == 1 && len(inline) == 0 && inflight == 0 {
+			// Nothing could run beside this call: run it here, sparing a goroutine handoff.
+			t := calls[0]
+			r.state[t] = running
+			out, err := r.f.nodes[t].exec.run(ctx, r, r.inputs(t))
+			if exit, err := r.finish(result{t, out, err}); exit != nil || err != nil {
+				return exit, err
+			}
+			continue
+		}
+		for _, t := range calls {
+			n, in := r.f.nodes[t], r.inputs(t)
+			r.state[t] = running
+			inflight++
+			go func() {
+				out, err := n.exec.run(ctx, r, in)
+				results <- result{t, out, err}
+			}()
+		}
+		if len(inline) > 0 { // one at a time: it may make more calls ready to start
+			t := inline[0]
+			out, err := r.f.nodes[t].exec.run(ctx, r, r.inputs(t))
+			if exit, err := r.finish(result{t, out, err}); exit != nil || err != nil {
+				return exit, err
+			}
 			continue
 		}
 		if inflight == 0 {
