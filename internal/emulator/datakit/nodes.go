@@ -45,8 +45,8 @@ func newExecutor(f *Flow, n *node) (executor, error) {
 		if err != nil {
 			return nil, fail("jq", "invalid jq filter: %v", err)
 		}
-		// No environment: a filter's $ENV or env must not read the gateway's variables.
-		code, err := gojq.Compile(q, gojq.WithEnvironLoader(func() []string { return nil }))
+		// No WithEnvironLoader: a filter's $ENV and env must not read the gateway's variables.
+		code, err := gojq.Compile(q)
 		if err != nil {
 			return nil, fail("jq", "invalid jq filter: %v", err)
 		}
