@@ -1,6 +1,7 @@
 package datakit
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -373,4 +374,66 @@ func (h *httpRequest) Body() ([]byte, error) {
 		h.r.Body = io.NopCloser(strings.NewReader(string(h.body)))
 	})
 	return h.body, h.err
+}
+
+// HTTPServiceRequest adapts the request the proxy will send upstream to ServiceRequest.
+func HTTPServiceRequest(r *http.Request) ServiceRequest { return httpServiceRequest{r} }
+
+type httpServiceRequest struct{ r *http.Request }
+
+func (h httpServiceRequest) SetHeader(name string, values []string) {
+	key := http.CanonicalHeaderKey(name)
+	if key == "Host" && len(values) > 0 {
+		h.r.Host = values[0]
+	}
+	if values == nil {
+		h.r.Header.Del(key)
+		return
+	}
+	h.r.Header[key] = values
+}
+
+func (h httpServiceRequest) SetQuery(q url.Values) { h.r.URL.RawQuery = encodeForm(q) }
+
+func (h httpServiceRequest) SetBody(b []byte) {
+	h.r.Body = io.NopCloser(bytes.NewReader(b))
+	h.r.ContentLength = int64(len(b))
+	h.r.Header.Set("Content-Length", strconv.Itoa(len(b)))
+}
+
+// Answer is an upstream answer held in memory. It is both the ServiceResponse a flow reads
+// and the Response it writes (the writes come after every read), so the gateway passes it
+// twice to Run.Response and then sends its Status, Header and Bytes.
+type Answer struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// NewAnswer holds an answer; header is used (and changed) in place.
+func NewAnswer(status int, header http.Header, body []byte) *Answer {
+	if header == nil {
+		header = http.Header{}
+	}
+	return &Answer{status: status, header: header, body: body}
+}
+
+func (a *Answer) Status() int           { return a.status }
+func (a *Answer) Header() http.Header   { return a.header }
+func (a *Answer) Body() ([]byte, error) { return a.body, nil }
+func (a *Answer) Bytes() []byte         { return a.body }
+func (a *Answer) SetStatus(s int)       { a.status = s }
+func (a *Answer) SetBody(b []byte) {
+	a.body = b
+	if a.header.Get("Content-Length") != "" {
+		a.header.Set("Content-Length", strconv.Itoa(len(b)))
+	}
+}
+
+func (a *Answer) SetHeader(name string, values []string) {
+	if values == nil {
+		a.header.Del(name)
+		return
+	}
+	a.header[http.CanonicalHeaderKey(name)] = values
 }

@@ -197,3 +197,62 @@ func TestResponsePhase(t *testing.T) {
 		t.Errorf("status %d, header %v", resp.status, resp.header)
 	}
 }
+
+// From 3.13 a call node may run on the upstream's answer; an exit there replaces it.
+func TestCallAndExitAfterTheUpstream(t *testing.T) {
+	s := echo(t)
+	f := compile(t, mustJSON(map[string]any{"nodes": []any{
+		map[string]any{"name": "FORWARD", "type": "call", "url": s.URL + "/audit", "method": "POST",
+			"inputs": map[string]any{"body": "service_response.body"}},
+		map[string]any{"name": "DONE", "type": "exit", "status": 299, "inputs": map[string]any{"body": "FORWARD.body"}},
+	}}))
+	h := newHarness("GET", "/", "", nil)
+	run := f.Start(h.env)
+	if exit, err := run.Access(context.Background()); exit != nil || err != nil {
+		t.Fatalf("access ran the late nodes: %+v %v", exit, err)
+	}
+	upstream := upstreamAnswer{status: 200, header: http.Header{"Content-Type": {"application/json"}}, body: []byte(`{"n":1}`)}
+	exit, err := run.Response(context.Background(), upstream, &clientResponse{header: http.Header{}})
+	if err != nil || exit == nil || exit.Status != 299 {
+		t.Fatalf("exit %+v err %v", exit, err)
+	}
+	got := jsonBody(t, exit.Body)
+	if got["path"] != "/audit" || got["body"] != `{"n":1}` || got["ctype"] != "application/json" {
+		t.Errorf("the audit call saw %s", exit.Body)
+	}
+}
+
+// The adapters the data plane can use as they are: HTTPRequest and HTTPServiceRequest over
+// *http.Request, Answer for the upstream's answer.
+func TestHTTPAdapters(t *testing.T) {
+	ts := tokenService(t, nil)
+	f := compile(t, thirdPartyAuth(ts.URL, false))
+	client := httptest.NewRequest("GET", "/x?api_key=abc", nil)
+	upstream := client.Clone(context.Background())
+	env := &Env{Request: HTTPRequest(client, "http", 8000), ServiceRequest: HTTPServiceRequest(upstream)}
+	run := f.Start(env)
+	if exit, err := run.Access(context.Background()); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if upstream.Header.Get("Authorization") != "Bearer token-for-abc" || client.Header.Get("Authorization") != "" {
+		t.Errorf("upstream %v, client %v", upstream.Header, client.Header)
+	}
+
+	f = compile(t, `{"nodes":[
+		{"name":"WRAP","type":"jq","input":"service_response","jq":"{wrapped: .body, was: .status}","output":"response.body"},
+		{"name":"Q","type":"static","values":{"query":{"a":"1"},"body":"new body"},"output":"service_request"}]}`)
+	run = f.Start(&Env{Request: HTTPRequest(client, "http", 8000), ServiceRequest: HTTPServiceRequest(upstream)})
+	if exit, err := run.Access(context.Background()); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if upstream.URL.RawQuery != "a=1" || upstream.ContentLength != int64(len("new body")) || readAll(t, upstream.Body) != "new body" {
+		t.Errorf("upstream request %q %d", upstream.URL.RawQuery, upstream.ContentLength)
+	}
+	answer := NewAnswer(200, http.Header{"Content-Type": {"application/json"}, "Content-Length": {"7"}}, []byte(`{"a":1}`))
+	if exit, err := run.Response(context.Background(), answer, answer); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if string(answer.Bytes()) != `{"was":200,"wrapped":{"a":1}}` || answer.Header().Get("Content-Length") != "29" {
+		t.Errorf("answer %s %v", answer.Bytes(), answer.Header())
+	}
+}
