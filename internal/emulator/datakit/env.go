@@ -43,8 +43,8 @@ type Request interface {
 type ServiceRequest interface {
 	// SetHeader replaces the header name with values; nil values remove it.
 	SetHeader(name string, values []string)
-	// SetQuery replaces the whole query string.
-	SetQuery(query url.Values)
+	// SetQuery replaces the whole query string with rawQuery (encoded, without "?").
+	SetQuery(rawQuery string)
 	// SetBody replaces the body (Content-Length follows it).
 	SetBody(body []byte)
 }
@@ -393,7 +393,7 @@ func (h httpServiceRequest) SetHeader(name string, values []string) {
 	h.r.Header[key] = values
 }
 
-func (h httpServiceRequest) SetQuery(q url.Values) { h.r.URL.RawQuery = encodeForm(q) }
+func (h httpServiceRequest) SetQuery(rawQuery string) { h.r.URL.RawQuery = rawQuery }
 
 func (h httpServiceRequest) SetBody(b []byte) {
 	h.r.Body = io.NopCloser(bytes.NewReader(b))

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -18,7 +17,7 @@ import (
 // upstreamRequest records what service_request wrote (what the upstream would receive).
 type upstreamRequest struct {
 	header http.Header
-	query  url.Values
+	query  string
 	body   []byte
 }
 
@@ -31,8 +30,8 @@ func (u *upstreamRequest) SetHeader(name string, values []string) {
 	}
 	u.header[http.CanonicalHeaderKey(name)] = values
 }
-func (u *upstreamRequest) SetQuery(q url.Values) { u.query = q }
-func (u *upstreamRequest) SetBody(b []byte)      { u.body = b }
+func (u *upstreamRequest) SetQuery(q string) { u.query = q }
+func (u *upstreamRequest) SetBody(b []byte)  { u.body = b }
 
 // clientResponse records what response wrote.
 type clientResponse struct {

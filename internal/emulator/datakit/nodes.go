@@ -206,11 +206,9 @@ func (c *callNode) run(ctx context.Context, r *Run, in input) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		merged := u.Query()
-		for k, vs := range q {
-			merged[k] = vs
-		}
-		u.RawQuery = encodeForm(merged)
+		merged := parseQueryArgs(u.RawQuery)
+		merged.merge(q)
+		u.RawQuery = merged.encode()
 	}
 	var headers map[string]any
 	if v, ok := in.field("headers"); ok && v != nil {

@@ -369,3 +369,15 @@ func TestJQSeesNoEnvironment(t *testing.T) {
 		t.Errorf("jq read the environment: %v", h.upstream.header)
 	}
 }
+
+// A query map's null value is a name without a value; arrays repeat the name.
+func TestServiceRequestQuery(t *testing.T) {
+	f := compile(t, `{"nodes":[{"name":"Q","type":"static","values":{"query":{"flag":null,"a":["1","2"],"n":3,"s":"x y"}},"outputs":{"query":"service_request.query"}}]}`)
+	h := newHarness("GET", "/?old=1", "", nil)
+	if exit, err := h.access(t, f); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if h.upstream.query != "a=1&a=2&flag&n=3&s=x+y" {
+		t.Errorf("upstream query %q", h.upstream.query)
+	}
+}

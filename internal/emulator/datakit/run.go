@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 )
 
@@ -358,7 +357,7 @@ func (r *Run) failure(err error) *Exit {
 type sink interface {
 	setHeader(name string, values []string)
 	setBody(b []byte)
-	setQuery(q url.Values) error
+	setQuery(rawQuery string) error
 	setStatus(s int) error
 	ok() bool
 }
@@ -367,7 +366,7 @@ type serviceRequestSink struct{ s ServiceRequest }
 
 func (s serviceRequestSink) setHeader(n string, v []string) { s.s.SetHeader(n, v) }
 func (s serviceRequestSink) setBody(b []byte)               { s.s.SetBody(b) }
-func (s serviceRequestSink) setQuery(q url.Values) error    { s.s.SetQuery(q); return nil }
+func (s serviceRequestSink) setQuery(q string) error        { s.s.SetQuery(q); return nil }
 func (s serviceRequestSink) setStatus(int) error            { return errors.New("service_request has no status") }
 func (s serviceRequestSink) ok() bool                       { return s.s != nil }
 
@@ -375,7 +374,7 @@ type responseSink struct{ s Response }
 
 func (s responseSink) setHeader(n string, v []string) { s.s.SetHeader(n, v) }
 func (s responseSink) setBody(b []byte)               { s.s.SetBody(b) }
-func (s responseSink) setQuery(url.Values) error      { return errors.New("response has no query") }
+func (s responseSink) setQuery(string) error          { return errors.New("response has no query") }
 func (s responseSink) setStatus(st int) error         { s.s.SetStatus(st); return nil }
 func (s responseSink) ok() bool                       { return s.s != nil }
 
@@ -414,7 +413,7 @@ func (r *Run) apply(idx int, dst sink) error {
 		if err != nil {
 			return fail("query", err)
 		}
-		if err := dst.setQuery(q); err != nil {
+		if err := dst.setQuery(q.encode()); err != nil {
 			return fail("query", err)
 		}
 	}

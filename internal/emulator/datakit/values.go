@@ -8,7 +8,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 )
@@ -145,37 +144,84 @@ func scalarString(v any) (string, bool) {
 	return "", false
 }
 
-func asQuery(v any) (url.Values, error) {
+// queryArgs are query (or form) arguments by name; a nil value is a bare name ("?flag").
+type queryArgs map[string][]*string
+
+// asQuery reads a query map: a string, number or boolean value, an array of them for a
+// repeated argument, or null for a name without a value.
+func asQuery(v any) (queryArgs, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, fmt.Errorf("invalid query: expected an object, got %s", typeName(v))
 	}
-	q := url.Values{}
+	q := queryArgs{}
 	for k, e := range m {
-		switch e := e.(type) {
-		case nil:
-		case []any:
-			for _, x := range e {
-				s, ok := scalarString(x)
-				if !ok {
-					return nil, fmt.Errorf("invalid query argument %q", k)
-				}
-				q.Add(k, s)
-			}
-		default:
-			s, ok := scalarString(e)
-			if !ok {
-				return nil, fmt.Errorf("invalid query argument %q: got %s", k, typeName(e))
-			}
-			if b, isBool := e.(bool); isBool && b {
-				s = "" // Kong encodes a true argument as a bare name
-				q[k] = append(q[k], s)
+		items, isArr := e.([]any)
+		if !isArr {
+			items = []any{e}
+		}
+		for _, x := range items {
+			if x == nil {
+				q[k] = append(q[k], nil)
 				continue
 			}
-			q.Add(k, s)
+			s, ok := scalarString(x)
+			if !ok {
+				return nil, fmt.Errorf("invalid query argument %q: got %s", k, typeName(x))
+			}
+			q[k] = append(q[k], &s)
 		}
 	}
 	return q, nil
+}
+
+// merge sets each of o's names, replacing the values q had for it.
+func (q queryArgs) merge(o queryArgs) {
+	for k, vs := range o {
+		q[k] = vs
+	}
+}
+
+func parseQueryArgs(raw string) queryArgs {
+	q := queryArgs{}
+	for part := range strings.SplitSeq(raw, "&") {
+		if part == "" {
+			continue
+		}
+		k, v, hasValue := strings.Cut(part, "=")
+		name, err := url.QueryUnescape(k)
+		if err != nil {
+			name = k
+		}
+		if !hasValue {
+			q[name] = append(q[name], nil)
+			continue
+		}
+		val, err := url.QueryUnescape(v)
+		if err != nil {
+			val = v
+		}
+		q[name] = append(q[name], &val)
+	}
+	return q
+}
+
+// encode is the arguments as a query string (or form body), names sorted.
+func (q queryArgs) encode() string {
+	var sb strings.Builder
+	for _, k := range sortedKeys(q) {
+		for _, v := range q[k] {
+			if sb.Len() > 0 {
+				sb.WriteByte('&')
+			}
+			sb.WriteString(url.QueryEscape(k))
+			if v != nil {
+				sb.WriteByte('=')
+				sb.WriteString(url.QueryEscape(*v))
+			}
+		}
+	}
+	return sb.String()
 }
 
 func asNumber(v any) (float64, error) {
@@ -233,7 +279,7 @@ func encodeBody(v any, headers map[string]any) (body []byte, ctype string, err e
 			if err != nil {
 				return nil, "", err
 			}
-			return []byte(encodeForm(q)), "", nil
+			return []byte(q.encode()), "", nil
 		}
 	}
 	b, err := json.Marshal(v)
@@ -244,27 +290,6 @@ func encodeBody(v any, headers map[string]any) (body []byte, ctype string, err e
 		ctype = "application/json"
 	}
 	return b, ctype, nil
-}
-
-// encodeForm is a form (or query string) with its names sorted.
-func encodeForm(q url.Values) string {
-	keys := make([]string, 0, len(q))
-	for k := range q {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	var sb strings.Builder
-	for _, k := range keys {
-		for _, v := range q[k] {
-			if sb.Len() > 0 {
-				sb.WriteByte('&')
-			}
-			sb.WriteString(url.QueryEscape(k))
-			sb.WriteByte('=')
-			sb.WriteString(url.QueryEscape(v))
-		}
-	}
-	return sb.String()
 }
 
 // fromJQ turns gojq's results into the engine's values (gojq gives ints and big ints).
