@@ -1,6 +1,7 @@
 package datakit
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
@@ -151,4 +152,42 @@ func TestCompileObjectConnectionAndOrder(t *testing.T) {
 	if len(f.deps[1]) != 1 || f.deps[1][0] != 2 {
 		t.Errorf("LATE depends on %v, want EARLY", f.deps[1])
 	}
+}
+
+// The same connection written from both of its ends is one connection.
+func TestCompileSameConnectionFromBothEnds(t *testing.T) {
+	f := compile(t, `{"nodes":[
+		{"name":"A","type":"static","values":{"x":1},"output":"B"},
+		{"name":"B","type":"jq","jq":".x","input":"A"}]}`)
+	if len(f.slots[1]) != 1 {
+		t.Errorf("B's inputs: %v", f.slots[1])
+	}
+}
+
+// Whatever JSON a client sends, Compile answers a *ConfigError or a Flow, never a panic.
+func FuzzCompile(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, `null`, `{"nodes":null}`, `{"nodes":[null]}`, `{"nodes":[{"name":"a","type":"call","inputs":{"url":null}}]}`,
+		`{"nodes":[{"name":"a","type":"static","values":{"a":[1,{"b":null}]},"outputs":{"a":"b.x"}},{"name":"b","type":"jq","jq":"."}]}`,
+		`{"nodes":[{"name":"b","type":"branch","input":"request","then":"x"}]}`,
+		`{"nodes":[{"name":"c","type":"cache","inputs":{"key":"request.body"}}],"resources":{"cache":{"redis":{"port":"x"}}}}`,
+		`{"resources":{"vault":{"a":null}},"nodes":[{"name":"j","type":"jwt_verify","allowed_algorithms":[1]}]}`,
+		thirdPartyAuth("http://127.0.0.1:1/", true),
+	} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, config string) {
+		var m map[string]any
+		if json.Unmarshal([]byte(config), &m) != nil {
+			return
+		}
+		flow, err := Compile(m)
+		var ce *ConfigError
+		if err != nil && !errors.As(err, &ce) {
+			t.Fatalf("error %v is not a *ConfigError", err)
+		}
+		if err == nil && flow == nil {
+			t.Fatal("no flow and no error")
+		}
+	})
 }

@@ -205,6 +205,9 @@ func (f *Flow) addConn(fail func(string) error, c *conn) error {
 		return fail("conflicts with existing connection " + label(existing, field))
 	}
 	if old, ok := slots[c.to.field]; ok {
+		if old.from == c.from && old.spread == c.spread {
+			return nil // the same connection, declared from both of its ends
+		}
 		return conflict(old, c.to.field)
 	}
 	if c.to.field == "" { // node-wise: no field may be connected already

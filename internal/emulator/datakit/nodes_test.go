@@ -381,3 +381,22 @@ func TestServiceRequestQuery(t *testing.T) {
 		t.Errorf("upstream query %q", h.upstream.query)
 	}
 }
+
+// An exit fed by a call answers the call's body with its own length: the call's framing
+// headers (Content-Length of the original JSON) are not copied.
+func TestExitFromCallKeepsItsOwnLength(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("X-From", "api")
+		_, _ = w.Write([]byte(`{ "spaced" : true }`))
+	}))
+	defer s.Close()
+	f := compile(t, `{"nodes":[{"name":"CALL","type":"call","url":"`+s.URL+`"},{"name":"EXIT","type":"exit","input":"CALL"}]}`)
+	exit, err := newHarness("GET", "/", "", nil).access(t, f)
+	if err != nil || exit == nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if string(exit.Body) != `{"spaced":true}` || exit.Header.Get("X-From") != "api" || exit.Header.Get("Content-Length") != "" {
+		t.Errorf("exit %v %s", exit.Header, exit.Body)
+	}
+}

@@ -405,7 +405,9 @@ func (r *Run) apply(idx int, dst sink) error {
 		}
 		headers = h
 		for _, k := range sortedKeys(h) {
-			dst.setHeader(k, headerValues(h[k]))
+			if !isFramingHeader(k) {
+				dst.setHeader(k, headerValues(h[k]))
+			}
 		}
 	}
 	if v, ok := in.field("query"); ok && v != nil {

@@ -228,3 +228,19 @@ var redisFields = map[string]fieldSpec{
 	"sentinel_username": plainStr, "sentinel_password": plainStr,
 	"cloud_authentication": {kind: kObject},
 }
+
+// NotEnforced lists the config fields the engine accepts and stores but does not act on.
+var NotEnforced = []string{
+	"nodes[].warn_headers_sent",           // the response phase is buffered: headers are never sent early
+	"resources.cache.redis.cluster_nodes", // a single Redis server only
+	"resources.cache.redis.cluster_max_redirections",
+	"resources.cache.redis.sentinel_master",
+	"resources.cache.redis.sentinel_nodes",
+	"resources.cache.redis.sentinel_role",
+	"resources.cache.redis.sentinel_username",
+	"resources.cache.redis.sentinel_password",
+	"resources.cache.redis.cloud_authentication",
+	"resources.cache.redis.connection_is_proxied",
+	"resources.cache.redis.keepalive_pool_size", // go-redis pools its own way
+	"resources.cache.redis.keepalive_backlog",
+}

@@ -316,10 +316,20 @@ func fromJQ(v any) any {
 	return v
 }
 
+// framingHeaders describe a message's transfer, not its content: a headers map copied from
+// one answer (a call's, say) must not carry them onto a body of another length.
+var framingHeaders = map[string]bool{"Content-Length": true, "Transfer-Encoding": true, "Connection": true,
+	"Keep-Alive": true, "Te": true, "Trailer": true, "Upgrade": true, "Proxy-Connection": true}
+
+func isFramingHeader(name string) bool { return framingHeaders[http.CanonicalHeaderKey(name)] }
+
 // headerFrom turns a headers map into http.Header (for a call or an exit).
 func headerFrom(h map[string]any) http.Header {
 	out := http.Header{}
 	for _, k := range sortedKeys(h) {
+		if isFramingHeader(k) {
+			continue
+		}
 		if vals := headerValues(h[k]); vals != nil {
 			out[http.CanonicalHeaderKey(k)] = vals
 		}
