@@ -216,6 +216,9 @@ type memoryEntry struct {
 	expires time.Time // zero: never
 }
 
+// memoryPurgeAt is the entry count from which a Set first drops expired entries.
+const memoryPurgeAt = 4096
+
 // NewMemoryCache is an empty MemoryCache.
 func NewMemoryCache() *MemoryCache {
 	return &MemoryCache{m: map[string]memoryEntry{}, now: time.Now}
@@ -240,9 +243,17 @@ func (c *MemoryCache) Get(_ context.Context, key string) ([]byte, bool, error) {
 func (c *MemoryCache) Set(_ context.Context, key string, value []byte, ttl time.Duration) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.m) >= memoryPurgeAt { // drop what has expired before growing further
+		for k, old := range c.m {
+			if !old.expires.IsZero() && !now.Before(old.expires) {
+				delete(c.m, k)
+			}
+		}
+	}
 	e := memoryEntry{value: value}
 	if ttl > 0 {
-		e.expires = c.now().Add(ttl)
+		e.expires = now.Add(ttl)
 	}
 	c.m[key] = e
 	return nil

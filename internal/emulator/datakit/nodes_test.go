@@ -12,6 +12,7 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -398,5 +399,21 @@ func TestExitFromCallKeepsItsOwnLength(t *testing.T) {
 	}
 	if string(exit.Body) != `{"spaced":true}` || exit.Header.Get("X-From") != "api" || exit.Header.Get("Content-Length") != "" {
 		t.Errorf("exit %v %s", exit.Header, exit.Body)
+	}
+}
+
+func TestMemoryCachePurgesExpired(t *testing.T) {
+	c := NewMemoryCache()
+	now := time.Unix(0, 0)
+	c.now = func() time.Time { return now }
+	ctx := context.Background()
+	for i := range memoryPurgeAt {
+		_ = c.Set(ctx, "k"+strconv.Itoa(i), []byte("v"), time.Second)
+	}
+	_ = c.Set(ctx, "forever", []byte("v"), 0)
+	now = now.Add(2 * time.Second)
+	_ = c.Set(ctx, "new", []byte("v"), time.Second)
+	if len(c.m) != 2 {
+		t.Errorf("%d entries left, want forever and new", len(c.m))
 	}
 }
