@@ -448,3 +448,47 @@ func (a *Answer) SetHeader(name string, values []string) {
 	}
 	a.header[http.CanonicalHeaderKey(name)] = values
 }
+
+// PropertyTable is a Properties built from a table: exact names with a getter and/or a
+// setter (kong.client.consumer, kong.service.target...), and prefixes whose rest is a key of
+// a map read and written in place (kong.ctx.shared. -> the request's shared map).
+type PropertyTable struct {
+	Getters  map[string]func() (any, bool)
+	Setters  map[string]func(any) error
+	Prefixed map[string]map[string]any
+}
+
+// Get implements Properties.
+func (p PropertyTable) Get(name string) (any, bool, error) {
+	if get, ok := p.Getters[name]; ok {
+		v, found := get()
+		return v, found, nil
+	}
+	for prefix, m := range p.Prefixed {
+		if key, ok := strings.CutPrefix(name, prefix); ok && key != "" {
+			v, found := m[key]
+			return v, found, nil
+		}
+	}
+	if _, ok := p.Setters[name]; ok {
+		return nil, false, fmt.Errorf("property %q can only be set", name)
+	}
+	return nil, false, fmt.Errorf("unknown property %q", name)
+}
+
+// Set implements Properties.
+func (p PropertyTable) Set(name string, v any) error {
+	if set, ok := p.Setters[name]; ok {
+		return set(v)
+	}
+	for prefix, m := range p.Prefixed {
+		if key, ok := strings.CutPrefix(name, prefix); ok && key != "" && m != nil {
+			m[key] = v
+			return nil
+		}
+	}
+	if _, ok := p.Getters[name]; ok {
+		return fmt.Errorf("property %q is read-only", name)
+	}
+	return fmt.Errorf("unknown property %q", name)
+}

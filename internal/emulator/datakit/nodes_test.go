@@ -417,3 +417,35 @@ func TestMemoryCachePurgesExpired(t *testing.T) {
 		t.Errorf("%d entries left, want forever and new", len(c.m))
 	}
 }
+
+func TestPropertyTable(t *testing.T) {
+	shared := map[string]any{"in": "x"}
+	var target any
+	props := PropertyTable{
+		Getters:  map[string]func() (any, bool){"kong.client.consumer": func() (any, bool) { return map[string]any{"username": "bob"}, true }},
+		Setters:  map[string]func(any) error{"kong.service.target": func(v any) error { target = v; return nil }},
+		Prefixed: map[string]map[string]any{"kong.ctx.shared.": shared},
+	}
+	f := compile(t, `{"nodes":[
+		{"name":"C","type":"property","property":"kong.client.consumer"},
+		{"name":"IN","type":"property","property":"kong.ctx.shared.in"},
+		{"name":"OUT","type":"property","property":"kong.ctx.shared.out","input":"C"},
+		{"name":"T","type":"jq","input":"IN","jq":". + \":8080\"","output":"TARGET"},
+		{"name":"TARGET","type":"property","property":"kong.service.target"}]}`)
+	h := newHarness("GET", "/", "", nil)
+	h.env.Properties = props
+	if exit, err := h.access(t, f); exit != nil || err != nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if mustJSON(shared["out"]) != `{"username":"bob"}` || target != "x:8080" {
+		t.Errorf("shared %v target %v", shared, target)
+	}
+	for _, bad := range []string{`{"name":"S","type":"static","values":{"v":1},"outputs":{"v":"P"}},{"name":"P","type":"property","property":"kong.client.consumer"}`,
+		`{"name":"P","type":"property","property":"kong.service.target"}`, `{"name":"P","type":"property","property":"kong.nope"}`} {
+		f := compile(t, `{"nodes":[`+bad+`]}`)
+		h.env.Properties = props
+		if _, err := h.access(t, f); err == nil {
+			t.Errorf("%s: no error", bad)
+		}
+	}
+}
