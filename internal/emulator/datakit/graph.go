@@ -142,6 +142,9 @@ func (f *Flow) link(n *node, field, from, to string) error {
 		return fail(fmt.Sprintf("%s has no input %q", dst.label(), dstField))
 	}
 	from0, to0 := endpoint{src.index, srcField}, endpoint{dst.index, dstField}
+	if sk == tObject && dk == tMap && srcField == "" && (src.typ == "static" || src.typ == nodeVault) {
+		sk = tMap // a static node's (or the vault's) values are also a plain map, headers say
+	}
 	if dk == tObject {
 		switch sk {
 		case tObject: // node-wise object -> object: the fields both sides have

@@ -449,3 +449,58 @@ func TestPropertyTable(t *testing.T) {
 		}
 	}
 }
+
+// A static node's values connect whole to a headers input; a null value clears that header.
+func TestStaticValuesAsHeaders(t *testing.T) {
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"add": r.Header.Get("X-Add-Me"), "ignored": r.Header.Values("X-Ignored")})
+	}))
+	defer s.Close()
+	f := compile(t, `{"nodes":[
+		{"name":"HEADERS","type":"static","values":{"X-Ignored":null,"X-Add-Me":"added"}},
+		{"name":"API","type":"call","url":"`+s.URL+`","inputs":{"headers":"HEADERS"}},
+		{"name":"EXIT","type":"exit","inputs":{"headers":"HEADERS","body":"API.body"}}]}`)
+	exit, err := newHarness("GET", "/", "", http.Header{"X-Ignored": {"from the client"}}).access(t, f)
+	if err != nil || exit == nil {
+		t.Fatalf("%+v %v", exit, err)
+	}
+	if string(exit.Body) != `{"add":"added","ignored":null}` || exit.Header.Get("X-Add-Me") != "added" || exit.Header.Values("X-Ignored") != nil {
+		t.Errorf("exit %v %s", exit.Header, exit.Body)
+	}
+}
+
+// A branch on another branch's list runs only when that side is taken; its own lists follow it.
+func TestNestedBranches(t *testing.T) {
+	f := compile(t, `{"nodes":[
+		{"name":"HAS_A","type":"jq","input":"request.headers","jq":".[\"X-A\"] != null"},
+		{"name":"IF_A","type":"branch","input":"HAS_A","then":["SET_A"],"else":["HAS_B","IF_B"]},
+		{"name":"SET_A","type":"property","property":"kong.ctx.shared.who","input":"request.headers"},
+		{"name":"HAS_B","type":"jq","input":"request.headers","jq":".[\"X-B\"] != null"},
+		{"name":"IF_B","type":"branch","input":"HAS_B","then":["B_VALUE","SET_B"]},
+		{"name":"B_VALUE","type":"static","values":{"who":"b"}},
+		{"name":"SET_B","type":"property","property":"kong.ctx.shared.who","input":"B_VALUE.who"}]}`)
+	for _, tc := range []struct {
+		header http.Header
+		want   string
+	}{
+		{http.Header{"X-A": {"1"}, "X-B": {"1"}}, "a"},
+		{http.Header{"X-B": {"1"}}, "b"},
+		{http.Header{}, "none"},
+	} {
+		h := newHarness("GET", "/", "", tc.header)
+		if exit, err := h.access(t, f); exit != nil || err != nil {
+			t.Fatalf("%+v %v", exit, err)
+		}
+		got := "none"
+		switch v := h.props.shared["who"].(type) {
+		case map[string]any:
+			got = "a"
+		case string:
+			got = v
+		}
+		if got != tc.want {
+			t.Errorf("headers %v: who = %v, want %s", tc.header, h.props.shared["who"], tc.want)
+		}
+	}
+}
