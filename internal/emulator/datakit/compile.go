@@ -245,6 +245,9 @@ func parseNode(i int, raw any) (*node, error) {
 					owners = append(owners, t)
 				}
 			}
+			if len(owners) > 0 && m[k] == nil {
+				continue // null: a field of another node type, as a form of every node type may send it
+			}
 			if len(owners) > 0 {
 				sort.Strings(owners)
 				return nil, fail(k, "unknown field for a %s node (it belongs to %s nodes)", typ, strings.Join(owners, ", "))

@@ -29,6 +29,8 @@ func TestCompileRefuses(t *testing.T) {
 			0, "A", "colour", "unknown field"},
 		{"field of another node type", `{"nodes":[{"name":"A","type":"jq","jq":".","url":"http://x"}]}`,
 			0, "A", "url", "unknown field for a jq node (it belongs to call nodes)"},
+		{"null field of another type is fine, an unknown null is not", `{"nodes":[{"name":"A","type":"jq","jq":".","url":null,"colour":null}]}`,
+			0, "A", "colour", "unknown field"},
 		{"missing required", `{"nodes":[{"name":"X","type":"static","values":{}},{"name":"Q","type":"jq"}]}`,
 			1, "Q", "jq", "required field missing"},
 		{"unknown type", `{"nodes":[{"name":"H","type":"handlebars"}]}`, 0, "H", "type", `unknown node type "handlebars"`},
