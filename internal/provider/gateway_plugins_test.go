@@ -18,6 +18,12 @@ type pluginSample struct {
 	resource, minimal, realistic string
 }
 
+// pluginSampleExtras are further attributes of some realistic versions.
+var pluginSampleExtras = map[string]string{
+	"syslog": `condition = "http.path ^= \"/orders\""
+  ordering = { before = { access = ["rate-limiting"] } }`,
+}
+
 // pluginSamples are applied together, as one configuration, to keep the test quick.
 var pluginSamples = []pluginSample{
 	{"ai_proxy", `{ route_type = "llm/v1/chat", model = { provider = "openai" } }`,
@@ -70,6 +76,7 @@ func pluginSamplesConfig(cp string, realistic bool) string {
 		fmt.Fprintf(&b, "resource \"konnect_gateway_plugin_%s\" \"this\" {\n  control_plane_id = %q\n", s.resource, cp)
 		if realistic {
 			b.WriteString("  tags = [\"sample\"]\n  instance_name = \"" + strings.ReplaceAll(s.resource, "_", "-") + "-sample\"\n")
+			b.WriteString("  " + pluginSampleExtras[s.resource] + "\n")
 		}
 		if config != "" {
 			b.WriteString("  config = " + config + "\n")
@@ -102,6 +109,13 @@ func TestAccGatewayPluginsNotRun(t *testing.T) {
 			{Config: pluginSamplesConfig(cp, true), Check: resource.ComposeAggregateTestCheckFunc(
 				resource.TestCheckResourceAttr(otel, "config.sampling_rate", "0.25"),
 				checkPluginNames(t, cp),
+				checkAPI(t, "konnect_gateway_plugin_syslog.this", "plugins", func(e map[string]any) error {
+					before, _ := e["ordering"].(map[string]any)["before"].(map[string]any)
+					if e["condition"] != `http.path ^= "/orders"` || before["access"].([]any)[0] != "rate-limiting" {
+						return fmt.Errorf("condition and ordering not stored: %v", e)
+					}
+					return nil
+				}),
 				checkAPI(t, otel, "plugins", func(e map[string]any) error {
 					cfg := e["config"].(map[string]any)
 					attrs, _ := cfg["resource_attributes"].(map[string]any)
