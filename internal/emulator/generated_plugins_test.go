@@ -93,12 +93,12 @@ func TestGeneratedPluginConfigErrorsNameTheField(t *testing.T) {
 	t.Parallel()
 	h := start(t)
 	for body, want := range map[string]string{
-		`{"name":"syslog","config":{"log_level":"loud"}}`:                     "config.log_level",
-		`{"name":"zipkin","config":{"traceid_byte_count":7}}`:                 "config.traceid_byte_count",
-		`{"name":"zipkin","config":{"sample_ratio":2}}`:                       "config.sample_ratio",
-		`{"name":"http-log","config":{}}`:                                     "config.http_endpoint",
+		`{"name":"syslog","config":{"log_level":"loud"}}`:                      "config.log_level",
+		`{"name":"zipkin","config":{"traceid_byte_count":7}}`:                  "config.traceid_byte_count",
+		`{"name":"zipkin","config":{"sample_ratio":2}}`:                        "config.sample_ratio",
+		`{"name":"http-log","config":{}}`:                                      "config.http_endpoint",
 		`{"name":"opentelemetry","config":{"queue":{"max_batch_size":"ten"}}}`: "config.queue.max_batch_size",
-		`{"name":"prometheus","config":{"nope":true}}`:                        "config.nope",
+		`{"name":"prometheus","config":{"nope":true}}`:                         "config.nope",
 	} {
 		status, answer := h.raw(http.MethodPost, h.core("/plugins"), body)
 		if status != http.StatusBadRequest {
