@@ -3,6 +3,7 @@ package provider_test
 import (
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -163,4 +164,28 @@ func checkPluginNames(t *testing.T, cp string) resource.TestCheckFunc {
 		}
 		return nil
 	}
+}
+
+// A generated plugin's bad config is reported at plan time on the attribute at fault, with
+// Kong's words, before any call.
+func TestAccGatewayPluginGeneratedInvalidConfig(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(testEmulator) + `
+resource "konnect_gateway_plugin_syslog" "this" {
+  control_plane_id = "6f4c3b46-5c3f-4f44-9a43-2d1d3c2b1a00"
+  config = { log_level = "loud" }
+}
+resource "konnect_gateway_plugin_http_log" "this" {
+  control_plane_id = "6f4c3b46-5c3f-4f44-9a43-2d1d3c2b1a00"
+  config = { method = "GET" }
+}
+`,
+			PlanOnly: true,
+			ExpectError: regexp.MustCompile(`(?s)(config.log_level: expected one of: alert, crit, debug, emerg, err,.*` +
+				`with konnect_gateway_plugin_syslog.this,.*config.http_endpoint: required field missing)|` +
+				`(config.http_endpoint: required field missing.*config.log_level: expected one of)`),
+		}},
+	})
 }
