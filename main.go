@@ -19,6 +19,9 @@ const registryAddress = "registry.terraform.io/openkonnect/konnect"
 // version is set by the linker at release time (-ldflags "-X main.version=...").
 var version = "dev"
 
+// The plugin definitions and their examples come first, so that the docs describe them; the
+// generator does nothing where Kong's plugin schemas (../shared) are not present.
+//go:generate go run ./internal/cmd/gen-pluginschema -schemas ../shared/reference/gateway/plugins -out internal/pluginschema -examples examples/resources
 //go:generate go run ./internal/cmd/emulator-coverage -out templates/guides/emulator-coverage.md.tmpl
 //go:generate go tool tfplugindocs generate --provider-name konnect --rendered-provider-name Konnect
 

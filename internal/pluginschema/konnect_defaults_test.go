@@ -1,6 +1,7 @@
 package pluginschema_test
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
@@ -27,28 +28,33 @@ func TestKonnectDefaults(t *testing.T) {
 	}
 }
 
-// TestRedisSSLVerifyOff checks every Redis block of every plugin, so that a plugin added
-// later keeps Konnect's default.
+// TestRedisSSLVerifyOff checks every Redis block of every plugin (a record with Redis's
+// cloud_authentication), generated ones included, so that a plugin added later keeps
+// Konnect's default. Other ssl_verify fields (an HTTP client's) keep Kong's.
 func TestRedisSSLVerifyOff(t *testing.T) {
 	t.Parallel()
 	found := 0
 	var walk func(plugin string, fields []*pluginschema.Field, path string)
 	walk = func(plugin string, fields []*pluginschema.Field, path string) {
+		redis := slices.ContainsFunc(fields, func(f *pluginschema.Field) bool { return f.Name == "cloud_authentication" })
 		for _, f := range fields {
-			if f.Name == "ssl_verify" && f.Default != false {
-				t.Errorf("%s: %s.ssl_verify defaults to %v, want false", plugin, path, f.Default)
-			}
-			if f.Name == "ssl_verify" {
+			if redis && f.Name == "ssl_verify" {
 				found++
+				if f.Default != false {
+					t.Errorf("%s: %s.ssl_verify defaults to %v, want false", plugin, path, f.Default)
+				}
 			}
 			walk(plugin, f.Fields, path+"."+f.Name)
+			if f.Elements != nil {
+				walk(plugin, f.Elements.Fields, path+"."+f.Name+"[]")
+			}
 		}
 	}
 	for _, name := range pluginschema.Names() {
 		p, _ := pluginschema.Lookup(name)
 		walk(name, p.Config, "config")
 	}
-	if found < 2 { // rate-limiting and basic-auth's brute_force_protection at least
+	if found < 20 { // rate-limiting, basic-auth and the generated plugins' Redis blocks
 		t.Errorf("found %d Redis blocks", found)
 	}
 }

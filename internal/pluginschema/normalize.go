@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kong's validation messages (kong/db/schema/init.lua, validation_errors).
@@ -30,6 +31,7 @@ const (
 	fmtGreaterThan = "value must be greater than %s"
 	fmtBetween     = "value should be between %d and %d"
 	fmtLenMin      = "length must be at least %d"
+	fmtLenMax      = "length must be at most %d"
 	fmtStartsWith  = "should start with: %s"
 	fmtMatch       = "invalid value: %s"
 	fmtAtLeastOne  = "at least one of these fields must be non-empty: %s"
@@ -132,6 +134,17 @@ func (p *Plugin) Normalize(config map[string]any) (map[string]any, []FieldError)
 	}
 	slices.SortStableFunc(n.errs, func(a, b FieldError) int { return comparePaths(a.Field, b.Field) })
 	return nil, append(entityErrs, n.errs...)
+}
+
+// NormalizeValue validates one value against a field and returns it normalized, as Normalize
+// does for each field of a config; path prefixes the errors' paths.
+func (f *Field) NormalizeValue(v any, path string) (any, []FieldError) {
+	n := &normalizer{}
+	out := n.value(f, v, path)
+	if len(n.errs) > 0 {
+		return nil, n.errs
+	}
+	return out, nil
 }
 
 // NormalizeProtocols validates a plugin's `protocols` and returns them as stored: the
@@ -311,6 +324,8 @@ func (n *normalizer) value(f *Field, v any, path string) any {
 		return n.list(f, v, path)
 	case TypeMap:
 		return n.mapValue(f, v, path)
+	case TypeJSON:
+		return plainJSON(v)
 	case TypeRecord:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -370,6 +385,10 @@ func (n *normalizer) list(f *Field, v any, path string) any {
 		n.add(path, fmt.Sprintf(fmtLenMin, f.LenMin))
 		return out
 	}
+	if f.LenMax > 0 && len(out) > f.LenMax {
+		n.add(path, fmt.Sprintf(fmtLenMax, f.LenMax))
+		return out
+	}
 	if msg := custom(f, out); msg != "" {
 		n.add(path, msg)
 	}
@@ -421,6 +440,9 @@ func checkString(f *Field, s string) string {
 	}
 	if len(s) < minLen {
 		return fmt.Sprintf(fmtLenMin, minLen)
+	}
+	if f.LenMax > 0 && utf8.RuneCountInString(s) > f.LenMax {
+		return fmt.Sprintf(fmtLenMax, f.LenMax)
 	}
 	if f.StartsWith != "" && !strings.HasPrefix(s, f.StartsWith) {
 		return fmt.Sprintf(fmtStartsWith, f.StartsWith)
@@ -616,4 +638,38 @@ func comparePaths(a, b string) int {
 		return strings.Compare(as[i], bs[i])
 	}
 	return len(as) - len(bs)
+}
+
+// plainJSON copies a decoded JSON value with its numbers as int64 (whole numbers) or float64,
+// as every other field's are normalized.
+func plainJSON(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = plainJSON(e)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = plainJSON(e)
+		}
+		return out
+	case json.Number:
+		if i, err := x.Int64(); err == nil {
+			return i
+		}
+		f, _ := x.Float64()
+		return f
+	case float64:
+		if i, ok := floatToInteger(x); ok && math.Abs(x) < 1<<53 {
+			return i
+		}
+		return x
+	}
+	if i, ok := toInteger(v); ok {
+		return i
+	}
+	return v
 }

@@ -35,6 +35,9 @@ const (
 	TypeSet     Type = "set"    // list whose duplicates are dropped, first occurrence kept
 	TypeMap     Type = "map"    // string keys, values described by Values
 	TypeRecord  Type = "record" // fixed set of named fields, described by Fields
+	// TypeJSON is any JSON value, stored as given (Kong's free-form fields, such as an AI
+	// model's metadata): it has no constraints and no sub-fields.
+	TypeJSON Type = "json"
 )
 
 // Field describes one configuration field, or the elements or values of a collection.
@@ -67,6 +70,9 @@ type Field struct {
 	// array or set. Zero means Kong's default: 1 for strings (Kong refuses empty strings
 	// unless told otherwise), no minimum for collections.
 	LenMin int
+	// LenMax is the maximum length of a string or the maximum number of elements of an
+	// array or set; zero means none.
+	LenMax int
 	// AllowEmpty accepts the empty string (Kong's `len_min = 0`).
 	AllowEmpty bool
 	// StartsWith is a prefix every string value must have.
@@ -129,6 +135,24 @@ type Plugin struct {
 	Config []*Field
 	// Checks are rules that involve several fields, run after each field was checked.
 	Checks []EntityCheck
+	// Partials are the partial types (such as `redis-ce`) whose settings may replace some of
+	// the config's records, and the config paths they replace.
+	Partials []PartialSupport
+	// GuardsAccess marks a plugin that decides whether a request may pass (authentication or
+	// authorization): a data plane that cannot run it refuses the requests it applies to
+	// instead of letting them through.
+	GuardsAccess bool
+	// Generated marks a definition generated from Kong's JSON schemas
+	// (internal/cmd/gen-pluginschema), as opposed to the hand-written ones, which carry
+	// Kong's cross-field rules too.
+	Generated bool
+}
+
+// PartialSupport says that a partial of type Type may stand for the config records at Paths
+// (dotted from the plugin entity, such as "config.redis").
+type PartialSupport struct {
+	Type  string
+	Paths []string
 }
 
 // ConfigField returns the config field at a dotted path relative to config (for example
@@ -346,7 +370,7 @@ func checkField(f *Field, path string) error {
 		return fmt.Errorf("%s: string constraint on a %s", path, f.Type)
 	case !isNumeric && (f.Between != nil || f.GreaterThan != nil):
 		return fmt.Errorf("%s: numeric constraint on a %s", path, f.Type)
-	case f.LenMin != 0 && !isString && !isList:
+	case (f.LenMin != 0 || f.LenMax != 0) && !isString && !isList:
 		return fmt.Errorf("%s: length constraint on a %s", path, f.Type)
 	case isList != (f.Elements != nil):
 		return fmt.Errorf("%s: Elements must be set for arrays and sets only", path)
@@ -356,7 +380,7 @@ func checkField(f *Field, path string) error {
 		return fmt.Errorf("%s: Values must be set for maps only", path)
 	}
 	switch f.Type {
-	case TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeSet, TypeMap, TypeRecord:
+	case TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeSet, TypeMap, TypeRecord, TypeJSON:
 	default:
 		return fmt.Errorf("%s: unknown type %q", path, f.Type)
 	}

@@ -51,8 +51,10 @@ func TestDefinitions(t *testing.T) {
 		if strings.TrimSpace(f.Description) == "" {
 			t.Errorf("%s has no description", path)
 		}
-		// Only a string can hold a secret: jwt's secret_is_base64 is a plain flag.
-		if f.Type == pluginschema.TypeString && (strings.Contains(f.Name, "password") || strings.Contains(f.Name, "secret")) {
+		// Only a string can hold a secret: jwt's secret_is_base64 is a plain flag, and an
+		// algorithm's or a header's name (client_secret_jwt_alg, secret_token_name) is none.
+		if f.Type == pluginschema.TypeString && (strings.Contains(f.Name, "password") || strings.Contains(f.Name, "secret")) &&
+			!strings.HasSuffix(f.Name, "_alg") && !strings.HasSuffix(f.Name, "_name") {
 			if !f.Sensitive {
 				t.Errorf("%s is not marked sensitive", path)
 			}

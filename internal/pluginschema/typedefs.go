@@ -2,7 +2,9 @@ package pluginschema
 
 import (
 	"errors"
+	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -361,4 +363,19 @@ func validateHeaderValuePair(v any) string {
 		}
 	}
 	return ""
+}
+
+// IntegerOneOf is the validator of an integer that may take only the given values (Kong's
+// `one_of` on an integer field).
+func IntegerOneOf(values ...int64) func(any) string {
+	return func(v any) string {
+		if slices.Contains(values, v.(int64)) {
+			return ""
+		}
+		parts := make([]string, len(values))
+		for i, x := range values {
+			parts[i] = strconv.FormatInt(x, 10)
+		}
+		return fmt.Sprintf(fmtOneOf, strings.Join(parts, ", "))
+	}
 }

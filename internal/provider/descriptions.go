@@ -155,10 +155,10 @@ var fieldDescriptions = map[string]string{
 
 	// plugins
 	"plugin.instance_name":          "A unique name for this plugin instance.",
-	"plugin.condition":              "An expression that must hold for the plugin to run.",
+	"plugin.condition":              "An expression (Kong's expressions language) that must hold for the plugin to run. The local emulator stores and returns it but does not evaluate it yet.",
 	"plugin.enabled":                "Whether the plugin runs.",
 	"plugin.protocols":              "The protocols the plugin runs for.",
-	"plugin.ordering":               "Runs the plugin before or after other plugins in the access phase (dynamic ordering).",
+	"plugin.ordering":               "Runs the plugin before or after other plugins in the access phase (dynamic ordering). The local emulator stores and returns it but does not apply it yet.",
 	"plugin.ordering.before":        "Plugins this one runs before.",
 	"plugin.ordering.before.access": "Plugin names, for the access phase.",
 	"plugin.ordering.after":         "Plugins this one runs after.",

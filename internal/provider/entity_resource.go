@@ -56,6 +56,9 @@ type entityDef struct {
 	api   entityAPI
 	// wrapper is the field a GET answer wraps the entity in ("consumer_group"), if any.
 	wrapper string
+	// encode turns a planned body into the API's form where the attributes differ from it (a
+	// plugin's config fields held as JSON text); validate sees the result.
+	encode func(body map[string]any) error
 	// validate checks a planned body before any call (a plugin's config against its schema).
 	validate func(body map[string]any) []fieldProblem
 	// adjust changes the attributes built from the spec (a service's url shorthand).
@@ -357,6 +360,11 @@ func (r *entityResource) body(v tftypes.Value) (map[string]any, error) {
 				return nil, fmt.Errorf("%s is not valid JSON: %w", f, err)
 			}
 			m[f] = obj
+		}
+	}
+	if r.def.encode != nil {
+		if err := r.def.encode(m); err != nil {
+			return nil, err
 		}
 	}
 	for k, v := range r.def.fixed {

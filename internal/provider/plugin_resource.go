@@ -2,13 +2,17 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
+	"github.com/hashicorp/terraform-plugin-framework-jsontypes/jsontypes"
 	"github.com/hashicorp/terraform-plugin-framework-validators/listvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -16,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/listdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -30,16 +35,35 @@ import (
 // from there. The resource's other attributes (scope, protocols, enabled...) come from the
 // Plugin schema of client/openapi.yaml.
 
-// pluginResourceNames are the plugins with a typed resource.
-var pluginResourceNames = []string{"key-auth", "rate-limiting"}
+// noPluginResource are plugins the emulator accepts that have no typed resource here, and why.
+var noPluginResource = map[string]string{
+	// Datakit's nodes are a list of differently shaped objects, which needs the resource's
+	// own dynamic attribute (a later step); konnect_gateway_custom_plugin covers it until then.
+	"datakit": "polymorphic nodes",
+}
 
-func pluginResources() []*entityDef {
-	out := make([]*entityDef, 0, len(pluginResourceNames))
-	for _, name := range pluginResourceNames {
+// pluginResourceNames are the plugins with a typed resource: every plugin of
+// internal/pluginschema, hand-written or generated, but those of noPluginResource.
+var pluginResourceNames = sync.OnceValue(func() []string {
+	var names []string
+	for _, name := range pluginschema.Names() {
+		if _, skip := noPluginResource[name]; !skip {
+			names = append(names, name)
+		}
+	}
+	return names
+})
+
+// pluginResources builds the plugin resources' definitions once: their schemas are large and
+// every provider process would otherwise build them on each call.
+var pluginResources = sync.OnceValue(func() []*entityDef {
+	names := pluginResourceNames()
+	out := make([]*entityDef, 0, len(names))
+	for _, name := range names {
 		out = append(out, pluginResource(name))
 	}
 	return out
-}
+})
 
 // otherPlugin explains why a plugin read from the API does not belong under the typed
 // resource of plugin name, or says "" when it does.
@@ -50,7 +74,7 @@ func otherPlugin(name string, entity map[string]any) string {
 	}
 	id, _ := entity["id"].(string)
 	use := "the resource of that plugin"
-	if slices.Contains(pluginResourceNames, got) {
+	if slices.Contains(pluginResourceNames(), got) {
 		use = "konnect_gateway_plugin_" + strings.ReplaceAll(got, "-", "_")
 	}
 	return fmt.Sprintf("The plugin %s is a %s plugin, not a %s plugin: konnect_gateway_plugin_%s manages only %s plugins. Import or manage it with %s.",
@@ -79,7 +103,13 @@ func pluginResource(name string) *entityDef {
 			"config": pluginConfigAttribute(p),
 		},
 		validate: func(body map[string]any) []fieldProblem { return validatePluginConfig(p, body) },
-		foreign:  func(entity map[string]any) string { return otherPlugin(name, entity) },
+		encode: func(body map[string]any) error {
+			if cfg, ok := body["config"].(map[string]any); ok {
+				return decodeJSONText(p.Config, cfg, "config")
+			}
+			return nil
+		},
+		foreign: func(entity map[string]any) string { return otherPlugin(name, entity) },
 		api: entityAPI{
 			get: func(ctx context.Context, c *client.Client, k entityKey) (*http.Response, error) {
 				return c.GetPlugin(ctx, k.cp, k.id, nil)
@@ -92,7 +122,9 @@ func pluginResource(name string) *entityDef {
 			},
 		},
 	}
-	// The plugin's own protocols and default replace the generic ones of the spec.
+	// The spec's Plugin schema brings the common attributes: enabled, tags, instance_name,
+	// ordering, condition (stored and returned, not enforced by the emulator's data plane)
+	// and partials. The plugin's own protocols and default replace the generic ones.
 	def.extra["protocols"] = schema.ListAttribute{
 		Optional: true, Computed: true, ElementType: types.StringType,
 		MarkdownDescription: "The protocols the plugin runs for. " + enumSentence(p.Protocols) + " Default: `" + strings.Join(p.DefaultProtocols, "`, `") + "`.",
@@ -110,26 +142,129 @@ func validatePluginConfig(p *pluginschema.Plugin, body map[string]any) []fieldPr
 	_, errs := p.Normalize(cfg)
 	out := make([]fieldProblem, 0, len(errs))
 	for _, e := range errs {
-		out = append(out, fieldProblem{path: pluginErrorPath(e.Field), message: e.String()})
+		out = append(out, fieldProblem{path: pluginErrorPath(p, e.Field), message: e.String()})
 	}
 	return out
 }
 
-// pluginErrorPath converts "config.key_names.2" (1-based positions) to an attribute path.
-func pluginErrorPath(field string) path.Path {
+// pluginErrorPath converts "config.key_names.2" (1-based positions) to an attribute path,
+// following the schema: map keys, list positions, and no deeper than an attribute held as
+// JSON text.
+func pluginErrorPath(p *pluginschema.Plugin, field string) path.Path {
 	if field == pluginschema.EntityField || field == "" {
 		return path.Root("config")
 	}
 	parts := strings.Split(field, ".")
-	p := path.Root(parts[0])
+	at := path.Root(parts[0])
+	if parts[0] != "config" {
+		return at
+	}
+	fields := p.Config
+	var f *pluginschema.Field
 	for _, part := range parts[1:] {
-		if n, err := strconv.Atoi(part); err == nil {
-			p = p.AtListIndex(n - 1)
-		} else {
-			p = p.AtName(part)
+		switch {
+		case f != nil && (f.Type == pluginschema.TypeArray || f.Type == pluginschema.TypeSet):
+			n, err := strconv.Atoi(part)
+			if err != nil {
+				return at
+			}
+			at, f = at.AtListIndex(n-1), f.Elements
+		case f != nil && f.Type == pluginschema.TypeMap:
+			at, f = at.AtMapKey(part), f.Values
+		default:
+			next := fieldNamed(fields, part)
+			if next == nil {
+				return at
+			}
+			at, f = at.AtName(part), next
+		}
+		if jsonText(f) {
+			return at
+		}
+		fields = f.Fields
+	}
+	return at
+}
+
+func fieldNamed(fields []*pluginschema.Field, name string) *pluginschema.Field {
+	for _, f := range fields {
+		if f.Name == name {
+			return f
 		}
 	}
-	return p
+	return nil
+}
+
+// terraformName is what Terraform allows as an attribute name.
+var terraformName = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// jsonText tells whether a field is held as JSON text (jsonencode in HCL): a free-form value,
+// or a record with field names Terraform does not allow (proxy-cache's X-Cache-Key).
+func jsonText(f *pluginschema.Field) bool {
+	if f.Type == pluginschema.TypeJSON {
+		return true
+	}
+	return f.Type == pluginschema.TypeRecord && slices.ContainsFunc(f.Fields, func(c *pluginschema.Field) bool {
+		return !terraformName.MatchString(c.Name)
+	})
+}
+
+// decodeJSONText replaces, in a config about to be sent, the JSON text of the fields held so
+// with the values it encodes.
+func decodeJSONText(fields []*pluginschema.Field, config map[string]any, at string) error {
+	for _, f := range fields {
+		v, ok := config[f.Name]
+		if !ok || v == nil {
+			continue
+		}
+		out, err := decodeFieldText(f, v, at+"."+f.Name)
+		if err != nil {
+			return err
+		}
+		config[f.Name] = out
+	}
+	return nil
+}
+
+func decodeFieldText(f *pluginschema.Field, v any, at string) (any, error) {
+	if jsonText(f) {
+		s, ok := v.(string)
+		if !ok {
+			return v, nil
+		}
+		var out any
+		if err := json.Unmarshal([]byte(s), &out); err != nil {
+			return nil, fmt.Errorf("%s is not valid JSON: %w", at, err)
+		}
+		return out, nil
+	}
+	switch x := v.(type) {
+	case map[string]any:
+		switch f.Type {
+		case pluginschema.TypeRecord:
+			return x, decodeJSONText(f.Fields, x, at)
+		case pluginschema.TypeMap:
+			for k, e := range x {
+				out, err := decodeFieldText(f.Values, e, at+"."+k)
+				if err != nil {
+					return nil, err
+				}
+				x[k] = out
+			}
+		}
+	case []any:
+		if f.Elements == nil {
+			return x, nil
+		}
+		for i, e := range x {
+			out, err := decodeFieldText(f.Elements, e, fmt.Sprintf("%s[%d]", at, i))
+			if err != nil {
+				return nil, err
+			}
+			x[i] = out
+		}
+	}
+	return v, nil
 }
 
 func stringsToAny(list []string) []any {
@@ -186,11 +321,24 @@ func pluginAttribute(f *pluginschema.Field) schema.Attribute {
 	}
 	def := pluginDefault(f)
 	computed := def != nil
+	if jsonText(f) {
+		// No static default for a custom type: a server-filled value is computed instead.
+		return schema.StringAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, CustomType: jsontypes.NormalizedType{},
+			MarkdownDescription: desc + " JSON text: use `jsonencode(...)`."}
+	}
 	switch f.Type {
-	case pluginschema.TypeString, pluginschema.TypeInteger, pluginschema.TypeNumber, pluginschema.TypeBoolean:
+	case pluginschema.TypeNumber:
+		// A Number, not a Float64: a float64 default such as 0.01 would differ from the
+		// 512-bit value Terraform reads back from its state, and plan a change forever.
+		a := schema.NumberAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: withDefault(desc, f.Default)}
+		if def != nil {
+			a.Default = numberdefault.StaticBigFloat(defaultValue(types.NumberType, def).(types.Number).ValueBigFloat())
+		}
+		return a
+	case pluginschema.TypeString, pluginschema.TypeInteger, pluginschema.TypeBoolean:
 		return scalarAttribute(scalarField{kind: string(f.Type), desc: withDefault(desc, f.Default), sensitive: f.Sensitive, def: def, enum: f.Enum})
 	case pluginschema.TypeArray, pluginschema.TypeSet:
-		if f.Elements.Type == pluginschema.TypeRecord {
+		if f.Elements.Type == pluginschema.TypeRecord && !jsonText(f.Elements) {
 			nested := pluginRecordAttribute(f.Elements, "")
 			a := schema.ListNestedAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: desc,
 				NestedObject: schema.NestedAttributeObject{Attributes: nested.Attributes}}
@@ -208,6 +356,15 @@ func pluginAttribute(f *pluginschema.Field) schema.Attribute {
 		}
 		return a
 	case pluginschema.TypeMap:
+		if f.Values.Type == pluginschema.TypeRecord && !jsonText(f.Values) {
+			nested := pluginRecordAttribute(f.Values, "")
+			a := schema.MapNestedAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, MarkdownDescription: desc,
+				NestedObject: schema.NestedAttributeObject{Attributes: nested.Attributes}}
+			if def != nil {
+				a.Default = mapdefault.StaticValue(defaultValue(a.GetType(), def).(types.Map))
+			}
+			return a
+		}
 		a := schema.MapAttribute{Optional: true, Computed: computed, Sensitive: f.Sensitive, ElementType: pluginElementType(f.Values), MarkdownDescription: desc}
 		if def != nil {
 			a.Default = mapdefault.StaticValue(defaultValue(a.GetType(), def).(types.Map))
@@ -220,11 +377,20 @@ func pluginAttribute(f *pluginschema.Field) schema.Attribute {
 }
 
 func pluginElementType(f *pluginschema.Field) attr.Type {
+	if jsonText(f) {
+		return jsontypes.NormalizedType{}
+	}
 	switch f.Type {
+	case pluginschema.TypeRecord:
+		attrs := make(map[string]attr.Type, len(f.Fields))
+		for _, c := range f.Fields {
+			attrs[c.Name] = pluginElementType(c)
+		}
+		return types.ObjectType{AttrTypes: attrs}
 	case pluginschema.TypeInteger:
 		return types.Int64Type
 	case pluginschema.TypeNumber:
-		return types.Float64Type
+		return types.NumberType
 	case pluginschema.TypeBoolean:
 		return types.BoolType
 	case pluginschema.TypeArray, pluginschema.TypeSet:

@@ -129,25 +129,22 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 		}
 		return tftypes.NewValue(t, b), nil
 	case t.Is(tftypes.Number):
-		var f *big.Float
+		var text string
 		switch x := j.(type) {
 		case json.Number:
-			var ok bool
-			f, ok = new(big.Float).SetString(x.String())
-			if !ok {
-				return tftypes.Value{}, fmt.Errorf("expected a number, got %q", x)
-			}
+			text = x.String()
 		case float64:
-			f = big.NewFloat(x)
+			text = strconv.FormatFloat(x, 'g', -1, 64)
 		case int64:
-			f = new(big.Float).SetInt64(x)
+			text = strconv.FormatInt(x, 10)
 		case string:
-			var ok bool
-			if f, ok = new(big.Float).SetString(x); !ok {
-				return tftypes.Value{}, fmt.Errorf("expected a number, got %q", x)
-			}
+			text = x
 		default:
 			return tftypes.Value{}, fmt.Errorf("expected a number, got %v", j)
+		}
+		f, err := parseNumber(text)
+		if err != nil {
+			return tftypes.Value{}, fmt.Errorf("expected a number, got %q", text)
 		}
 		return tftypes.NewValue(t, f), nil
 	case t.Is(tftypes.List{}), t.Is(tftypes.Set{}):
@@ -228,6 +225,14 @@ func objectFromJSON(t tftypes.Object, m map[string]any, prior tftypes.Value) (tf
 		attrs[name] = v
 	}
 	return tftypes.NewValue(t, attrs), nil
+}
+
+// parseNumber reads a number's decimal text as Terraform does (512 bits, as it reads numbers
+// from configurations and state files), so that a fraction such as 0.01 from the API or a
+// default equals the value Terraform holds for the same text.
+func parseNumber(text string) (*big.Float, error) {
+	f, _, err := big.ParseFloat(text, 10, 512, big.ToNearestEven)
+	return f, err
 }
 
 func isEmpty(j any) bool {

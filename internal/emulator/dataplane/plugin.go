@@ -160,17 +160,24 @@ func compilePlugins(entities []Entity, res *resources) ([]*pluginInstance, []Ski
 			skip("unknown plugin " + strconv.Quote(name))
 			continue
 		}
+		var h Handler
+		config, _ := e["config"].(map[string]any)
 		def, ok := lookupPlugin(name)
-		if !ok {
+		switch {
+		case !ok && schema.GuardsAccess:
+			// Failing closed, as below: an authentication plugin left out would open its routes.
+			skip("the data plane does not run plugin " + name + ", which decides who may pass; requests it applies to are answered 500")
+			h = brokenPlugin{}
+		case !ok:
 			skip("the data plane does not run plugin " + name + ": it is stored but has no effect")
 			continue
-		}
-		config, _ := e["config"].(map[string]any)
-		h, err := def.build(config, e, res)
-		if err != nil {
-			// Failing closed: leaving out an authentication plugin would open its routes.
-			skip(err.Error() + "; requests it applies to are answered 500")
-			h = brokenPlugin{}
+		default:
+			var err error
+			if h, err = def.build(config, e, res); err != nil {
+				// Failing closed: leaving out an authentication plugin would open its routes.
+				skip(err.Error() + "; requests it applies to are answered 500")
+				h = brokenPlugin{}
+			}
 		}
 		p := &pluginInstance{entity: e, name: name, priority: schema.Priority, handler: h,
 			route: RefID(e["route"]), service: RefID(e["service"]), consumer: RefID(e["consumer"]), consumerGroup: RefID(e["consumer_group"]),

@@ -1,0 +1,11 @@
+# The ai-azure-content-safety plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_azure_content_safety" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    content_safety_url = "https://example.com/"
+  }
+}

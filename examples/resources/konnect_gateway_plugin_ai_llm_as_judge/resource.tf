@@ -1,0 +1,16 @@
+# The ai-llm-as-judge plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_llm_as_judge" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    llm = {
+      model = {
+        provider = "anthropic"
+      }
+      route_type = "audio/v1/audio/speech"
+    }
+  }
+}

@@ -1,0 +1,12 @@
+# The ai-mcp-oauth2 plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_mcp_oauth2" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    authorization_servers = ["example"]
+    resource              = "example"
+  }
+}

@@ -1,0 +1,14 @@
+# The ai-proxy plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_proxy" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    model = {
+      provider = "anthropic"
+    }
+    route_type = "audio/v1/audio/speech"
+  }
+}

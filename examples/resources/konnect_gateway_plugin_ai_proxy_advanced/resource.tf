@@ -1,0 +1,16 @@
+# The ai-proxy-advanced plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_proxy_advanced" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    targets = [{
+      model = {
+        provider = "anthropic"
+      }
+      route_type = "audio/v1/audio/speech"
+    }]
+  }
+}

@@ -1,0 +1,9 @@
+# The ai-rate-limiting-advanced plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_ai_rate_limiting_advanced" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {}
+}

@@ -1,0 +1,9 @@
+# The app-dynamics plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_app_dynamics" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {}
+}

@@ -1,0 +1,13 @@
+# The confluent-consume plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_confluent_consume" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    topics = [{
+      name = "example"
+    }]
+  }
+}

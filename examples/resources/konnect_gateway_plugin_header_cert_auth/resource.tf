@@ -1,0 +1,13 @@
+# The header-cert-auth plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_header_cert_auth" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    ca_certificates           = ["example"]
+    certificate_header_format = "base64_encoded"
+    certificate_header_name   = "example"
+  }
+}

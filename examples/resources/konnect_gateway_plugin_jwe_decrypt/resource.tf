@@ -1,0 +1,11 @@
+# The jwe-decrypt plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_jwe_decrypt" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    key_sets = ["example"]
+  }
+}

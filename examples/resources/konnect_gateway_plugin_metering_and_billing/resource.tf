@@ -1,0 +1,12 @@
+# The metering-and-billing plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_metering_and_billing" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    api_token       = "{vault://env/EXAMPLE_SECRET}"
+    ingest_endpoint = "https://example.com/"
+  }
+}

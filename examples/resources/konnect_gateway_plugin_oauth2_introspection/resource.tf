@@ -1,0 +1,12 @@
+# The oauth2-introspection plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_oauth2_introspection" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    authorization_value = "{vault://env/EXAMPLE_SECRET}"
+    introspection_url   = "https://example.com/"
+  }
+}

@@ -1,0 +1,16 @@
+# The request-callout plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_request_callout" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    callouts = [{
+      name = "example"
+      request = {
+        url = "https://example.com/"
+      }
+    }]
+  }
+}

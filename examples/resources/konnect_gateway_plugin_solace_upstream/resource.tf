@@ -1,0 +1,18 @@
+# The solace-upstream plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_solace_upstream" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    message = {
+      destinations = [{
+        name = "example"
+      }]
+    }
+    session = {
+      host = "example.com"
+    }
+  }
+}

@@ -1,0 +1,11 @@
+# The standard-webhooks plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_standard_webhooks" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    secret_v1 = "{vault://env/EXAMPLE_SECRET}"
+  }
+}

@@ -1,0 +1,13 @@
+# The upstream-oauth plugin with the settings it requires; every other setting keeps its default.
+resource "konnect_gateway_plugin_upstream_oauth" "example" {
+  control_plane_id = konnect_gateway_control_plane.example.id
+  service = {
+    id = konnect_gateway_service.example.id
+  }
+
+  config = {
+    oauth = {
+      token_endpoint = "https://example.com/"
+    }
+  }
+}
