@@ -128,7 +128,14 @@ func (p *Plugin) Normalize(config map[string]any) (map[string]any, []FieldError)
 	}
 
 	if len(entityErrs) == 0 && len(n.errs) == 0 {
-		return out, nil
+		if p.Compile == nil {
+			return out, nil
+		}
+		compiled, errs := p.Compile(out)
+		if len(errs) == 0 {
+			return compiled, nil
+		}
+		n.errs = append(n.errs, errs...)
 	}
 	slices.SortStableFunc(n.errs, func(a, b FieldError) int { return comparePaths(a.Field, b.Field) })
 	return nil, append(entityErrs, n.errs...)
@@ -311,6 +318,15 @@ func (n *normalizer) value(f *Field, v any, path string) any {
 		return n.list(f, v, path)
 	case TypeMap:
 		return n.mapValue(f, v, path)
+	case TypeJSON:
+		j, err := plainJSON(v)
+		if err != nil {
+			return fail("expected a JSON value")
+		}
+		if msg := custom(f, j); msg != "" {
+			return fail(msg)
+		}
+		return j
 	case TypeRecord:
 		m, ok := v.(map[string]any)
 		if !ok {
@@ -616,4 +632,18 @@ func comparePaths(a, b string) int {
 		return strings.Compare(as[i], bs[i])
 	}
 	return len(as) - len(bs)
+}
+
+// plainJSON is v as encoding/json decodes it into an any (float64 numbers, []any,
+// map[string]any): a deep copy, whatever Go types v was built with.
+func plainJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	var out any
+	if err := json.Unmarshal(b, &out); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

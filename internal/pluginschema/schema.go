@@ -35,6 +35,10 @@ const (
 	TypeSet     Type = "set"    // list whose duplicates are dropped, first occurrence kept
 	TypeMap     Type = "map"    // string keys, values described by Values
 	TypeRecord  Type = "record" // fixed set of named fields, described by Fields
+	// TypeJSON is any JSON value (object, array, string, number, boolean), checked only by
+	// the field's Validator and by the plugin's Compile: a config that is a program rather
+	// than a record (Datakit's nodes). It is stored as given, numbers as float64.
+	TypeJSON Type = "json"
 )
 
 // Field describes one configuration field, or the elements or values of a collection.
@@ -129,6 +133,11 @@ type Plugin struct {
 	Config []*Field
 	// Checks are rules that involve several fields, run after each field was checked.
 	Checks []EntityCheck
+	// Compile, when set, is the last check of a config whose fields and rules all passed,
+	// for a plugin whose config is a program (Datakit's node graph, of TypeJSON fields): it
+	// returns the config to store (with the defaults only it knows), or errors whose paths
+	// are dotted from the plugin entity ("config.nodes.2.jq", positions from 1).
+	Compile func(config map[string]any) (map[string]any, []FieldError) `json:"-"`
 }
 
 // ConfigField returns the config field at a dotted path relative to config (for example
@@ -356,7 +365,7 @@ func checkField(f *Field, path string) error {
 		return fmt.Errorf("%s: Values must be set for maps only", path)
 	}
 	switch f.Type {
-	case TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeSet, TypeMap, TypeRecord:
+	case TypeString, TypeInteger, TypeNumber, TypeBoolean, TypeArray, TypeSet, TypeMap, TypeRecord, TypeJSON:
 	default:
 		return fmt.Errorf("%s: unknown type %q", path, f.Type)
 	}
