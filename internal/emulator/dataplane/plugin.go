@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"sort"
@@ -33,6 +34,14 @@ type BodyHandler interface {
 	Body(ctx *Context, status int, header http.Header, body []byte) []byte
 }
 
+// AnswerHandler sees the upstream's whole answer before the header and body filters (Kong's
+// response phase, which buffers it) and returns what the client gets instead: status,
+// headers and body together, which a ResponseHandler or BodyHandler cannot change at once.
+// It runs only on proxied answers, not on those Kong generates.
+type AnswerHandler interface {
+	Answer(ctx *Context, status int, header http.Header, body []byte) (int, http.Header, []byte)
+}
+
 // pluginDef is a registered plugin: how to build it once per snapshot, and which of its
 // schema's config fields it does not enforce.
 type pluginDef struct {
@@ -54,6 +63,9 @@ type Instance struct {
 	Entity    Entity
 	resources *resources
 }
+
+// Logger is the proxy's logger, for what a plugin reports at run time.
+func (in Instance) Logger() *slog.Logger { return in.resources.logger() }
 
 // Resource returns the proxy's resource for key, opening it on first use (a Redis client
 // for given settings...). It lives as long as the proxy and is closed with it, so snapshots
@@ -86,6 +98,16 @@ func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, 
 		}
 		return build(cfg, Instance{Entity: plugin, resources: res})
 	}})
+}
+
+// alsoNotEnforced adds paths to a registered plugin's not-enforced fields: those inside a
+// config field of free-form JSON (Datakit's nodes), which its config type cannot show.
+func alsoNotEnforced(name string, paths ...string) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	def := registry[name]
+	def.notEnforced = append(def.notEnforced, paths...)
+	registry[name] = def
 }
 
 func add(name string, def pluginDef) {

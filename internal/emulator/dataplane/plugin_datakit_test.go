@@ -1,0 +1,227 @@
+package dataplane
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// tokenService is a third party's token endpoint: it answers a bearer token for an
+// X-Api-Key only when it received the client-credentials form, and counts its calls.
+type tokenService struct {
+	*httptest.Server
+	calls atomic.Int64
+}
+
+func newTokenService(t testing.TB) *tokenService {
+	ts := &tokenService{}
+	ts.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ts.calls.Add(1)
+		body, _ := io.ReadAll(r.Body)
+		key := r.Header.Get("X-Api-Key")
+		if r.Method != http.MethodPost || string(body) != "grant_type=client_credentials" ||
+			r.Header.Get("Content-Type") != "application/x-www-form-urlencoded" || key == "" {
+			http.Error(w, `{"error":"invalid_request"}`, http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(map[string]any{"token_type": "Bearer", "access_token": "token-for-" + key})
+	}))
+	t.Cleanup(ts.Close)
+	return ts
+}
+
+// thirdPartyAuthFlow is the issue's four-node flow (Kong's third-party auth example).
+func thirdPartyAuthFlow(tokenURL string, debug bool) map[string]any {
+	return jsonConfig(`{"debug":` + map[bool]string{true: "true", false: "false"}[debug] + `,"nodes":[
+		{"name":"STATIC_INPUTS","type":"static",
+		 "values":{"headers":{"Content-Type":"application/x-www-form-urlencoded"},"body":"grant_type=client_credentials"}},
+		{"name":"BUILD_HEADERS","type":"jq","inputs":{"headers":"STATIC_INPUTS.headers","query":"request.query"},
+		 "jq":".headers * { \"X-Api-Key\": (.query.api_key // \"none\") }"},
+		{"name":"AUTH_REQUEST","type":"call","inputs":{"headers":"BUILD_HEADERS","body":"STATIC_INPUTS.body"},
+		 "url":"` + tokenURL + `","method":"POST"},
+		{"name":"UPSTREAM_AUTH_HEADER","type":"jq","input":"AUTH_REQUEST.body","output":"service_request.headers",
+		 "jq":"{ Authorization: (.token_type + \" \" + .access_token) }"}]}`)
+}
+
+func jsonConfig(s string) map[string]any {
+	var m map[string]any
+	if err := json.Unmarshal([]byte(s), &m); err != nil {
+		panic(err)
+	}
+	return m
+}
+
+func TestDatakitThirdPartyAuth(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	tokens := newTokenService(t)
+	route, _ := g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "route": map[string]any{"id": route}, "config": thirdPartyAuthFlow(tokens.URL+"/auth-token", false)})
+
+	resp, body := g.get("/dk?api_key=secret", nil)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	if got := http.Header(g.echo(body).Headers).Get("Authorization"); got != "Bearer token-for-secret" {
+		t.Errorf("upstream Authorization = %q", got)
+	}
+	// No api_key: the jq falls back to "none".
+	_, body = g.get("/dk", nil)
+	if got := http.Header(g.echo(body).Headers).Get("Authorization"); got != "Bearer token-for-none" {
+		t.Errorf("without api_key: upstream Authorization = %q", got)
+	}
+	if tokens.calls.Load() != 2 {
+		t.Errorf("token service called %d times, want 2", tokens.calls.Load())
+	}
+}
+
+// A failing call node gives the client Kong's 500; with debug the node is named.
+func TestDatakitTokenServiceDown(t *testing.T) {
+	t.Parallel()
+	down := httptest.NewServer(http.NotFoundHandler())
+	downURL := down.URL
+	down.Close()
+	for _, debug := range []bool{false, true} {
+		g := newTestGateway(t)
+		g.route("/dk")
+		g.add("plugins", Entity{"name": "datakit", "config": thirdPartyAuthFlow(downURL+"/auth-token", debug)})
+		resp, body := g.get("/dk?api_key=x", nil)
+		if resp.StatusCode != http.StatusInternalServerError {
+			t.Fatalf("debug %t: status %d: %s", debug, resp.StatusCode, body)
+		}
+		var got map[string]any
+		_ = json.Unmarshal(body, &got)
+		switch {
+		case !debug && got["message"] != "An unexpected error occurred":
+			t.Errorf("body %s", body)
+		case debug && !strings.Contains(string(body), "AUTH_REQUEST"):
+			t.Errorf("debug body does not name the node: %s", body)
+		case resp.Header.Get("X-Upstream") != "":
+			t.Error("the request was proxied")
+		}
+	}
+}
+
+// An exit node answers the client; the upstream is not called.
+func TestDatakitExit(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"nodes":[
+		{"name":"BODY","type":"static","values":{"body":{"hello":"world"},"headers":{"X-Exit":"yes"}}},
+		{"name":"STOP","type":"exit","status":418,"input":"BODY"}]}`)})
+	resp, body := g.get("/dk", nil)
+	if resp.StatusCode != http.StatusTeapot || resp.Header.Get("X-Exit") != "yes" || resp.Header.Get("X-Upstream") != "" {
+		t.Fatalf("status %d headers %v", resp.StatusCode, resp.Header)
+	}
+	var got map[string]any
+	if err := json.Unmarshal(body, &got); err != nil || got["hello"] != "world" {
+		t.Errorf("body %s", body)
+	}
+}
+
+// A node reading the upstream's answer changes what the client receives.
+func TestDatakitResponsePhase(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"nodes":[
+		{"name":"SEEN","type":"jq","inputs":{"status":"service_response.status","headers":"service_response.headers"},
+		 "output":"response.headers","jq":"{ \"X-Seen-Status\": (.status|tostring), \"X-Seen-Upstream\": .headers[\"X-Upstream\"] }"}]}`)})
+	resp, body := g.get("/dk", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Seen-Status") != "200" || resp.Header.Get("X-Seen-Upstream") != "yes" {
+		t.Fatalf("status %d headers %v", resp.StatusCode, resp.Header)
+	}
+	g.echo(body) // the body is the upstream's
+}
+
+// The response phase may change the status and body together.
+func TestDatakitResponseExit(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"nodes":[
+		{"name":"WRAP","type":"jq","input":"service_response.body","jq":"{ wrapped: .method }"},
+		{"name":"STOP","type":"exit","status":201,"inputs":{"body":"WRAP"}}]}`)})
+	resp, body := g.get("/dk", nil)
+	if resp.StatusCode != http.StatusCreated || strings.TrimSpace(string(body)) != `{"wrapped":"GET"}` {
+		t.Fatalf("status %d body %s", resp.StatusCode, body)
+	}
+}
+
+// The memory cache outlives a request: the second request is a hit with the first value.
+func TestDatakitMemoryCache(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"resources":{"cache":{"strategy":"memory"}},"nodes":[
+		{"name":"KEY","type":"jq","input":"request.query","jq":".k"},
+		{"name":"GET","type":"cache","inputs":{"key":"KEY"}},
+		{"name":"IF_MISS","type":"branch","input":"GET.miss","then":["DATA","SET","EXIT_MISS"],"else":["EXIT_HIT"]},
+		{"name":"DATA","type":"jq","input":"request.query","jq":"{value: .v}"},
+		{"name":"SET","type":"cache","inputs":{"key":"KEY","data":"DATA"},"ttl":60},
+		{"name":"EXIT_MISS","type":"exit","status":200,"inputs":{"body":"SET.data"}},
+		{"name":"EXIT_HIT","type":"exit","status":203,"inputs":{"body":"GET.data"}}]}`)})
+	resp, body := g.get("/dk?k=one&v=first", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"first"`) {
+		t.Fatalf("miss: %d %s", resp.StatusCode, body)
+	}
+	resp, body = g.get("/dk?k=one&v=second", nil)
+	if resp.StatusCode != http.StatusNonAuthoritativeInfo || !strings.Contains(string(body), `"first"`) {
+		t.Fatalf("hit: %d %s", resp.StatusCode, body)
+	}
+}
+
+// Datakit (810) runs after key-auth (1250), so it sees the consumer, and before
+// request-transformer (801), which replaces the header Datakit set.
+func TestDatakitPriority(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	c := g.consumer("alice")
+	g.add("key-auth", Entity{"key": "k1", "consumer": map[string]any{"id": c}})
+	g.add("plugins", Entity{"name": "key-auth"})
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"nodes":[
+		{"name":"WHO","type":"property","property":"kong.client.consumer"},
+		{"name":"HEADERS","type":"jq","input":"WHO","output":"service_request.headers",
+		 "jq":"{ \"X-Datakit-Consumer\": .username, \"X-Replaced\": \"datakit\" }"}]}`)})
+	g.add("plugins", Entity{"name": "request-transformer", "config": jsonConfig(`{"replace":{"headers":["X-Replaced:transformer"]}}`)})
+	resp, body := g.get("/dk", map[string]string{"apikey": "k1"})
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	h := http.Header(g.echo(body).Headers)
+	if h.Get("X-Datakit-Consumer") != "alice" || h.Get("X-Replaced") != "transformer" {
+		t.Errorf("upstream headers %v", h)
+	}
+}
+
+// Properties: kong.ctx.shared is shared with other plugins, kong.client.consumer can be set.
+func TestDatakitProperties(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.consumer("carol")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"nodes":[
+		{"name":"NAME","type":"jq","input":"request.query","jq":".user"},
+		{"name":"SET_CONSUMER","type":"property","property":"kong.client.consumer","input":"NAME"},
+		{"name":"SET_SHARED","type":"property","property":"kong.ctx.shared.note","input":"NAME"},
+		{"name":"GET_SHARED","type":"property","property":"kong.ctx.shared.note"},
+		{"name":"HEADERS","type":"jq","inputs":{"note":"GET_SHARED","after":"SET_SHARED"},"output":"service_request.headers",
+		 "jq":"{ \"X-Note\": .note }"}]}`)})
+	_, body := g.get("/dk?"+url.Values{"user": {"carol"}}.Encode(), nil)
+	h := http.Header(g.echo(body).Headers)
+	if h.Get("X-Consumer-Username") != "carol" || h.Get("X-Note") != "carol" {
+		t.Errorf("upstream headers %v", h)
+	}
+	resp, body := g.get("/dk?user=nobody", nil)
+	if resp.StatusCode != http.StatusInternalServerError {
+		t.Errorf("unknown consumer: %d %s", resp.StatusCode, body)
+	}
+}
