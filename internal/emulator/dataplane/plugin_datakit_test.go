@@ -1,14 +1,21 @@
 package dataplane
 
 import (
+	"context"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/redistest"
 )
 
 // tokenService is a third party's token endpoint: it answers a bearer token for an
@@ -155,19 +162,23 @@ func TestDatakitResponseExit(t *testing.T) {
 	}
 }
 
+// cacheNodes answer the cached value of query k: 200 with v on a miss (storing it), 203 with
+// the stored value on a hit.
+const cacheNodes = `[
+	{"name":"KEY","type":"jq","input":"request.query","jq":".k"},
+	{"name":"GET","type":"cache","inputs":{"key":"KEY"}},
+	{"name":"IF_MISS","type":"branch","input":"GET.miss","then":["DATA","SET","EXIT_MISS"],"else":["EXIT_HIT"]},
+	{"name":"DATA","type":"jq","input":"request.query","jq":"{value: .v}"},
+	{"name":"SET","type":"cache","inputs":{"key":"KEY","data":"DATA"},"ttl":60},
+	{"name":"EXIT_MISS","type":"exit","status":200,"inputs":{"body":"SET.data"}},
+	{"name":"EXIT_HIT","type":"exit","status":203,"inputs":{"body":"GET.data"}}]`
+
 // The memory cache outlives a request: the second request is a hit with the first value.
 func TestDatakitMemoryCache(t *testing.T) {
 	t.Parallel()
 	g := newTestGateway(t)
 	g.route("/dk")
-	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"resources":{"cache":{"strategy":"memory"}},"nodes":[
-		{"name":"KEY","type":"jq","input":"request.query","jq":".k"},
-		{"name":"GET","type":"cache","inputs":{"key":"KEY"}},
-		{"name":"IF_MISS","type":"branch","input":"GET.miss","then":["DATA","SET","EXIT_MISS"],"else":["EXIT_HIT"]},
-		{"name":"DATA","type":"jq","input":"request.query","jq":"{value: .v}"},
-		{"name":"SET","type":"cache","inputs":{"key":"KEY","data":"DATA"},"ttl":60},
-		{"name":"EXIT_MISS","type":"exit","status":200,"inputs":{"body":"SET.data"}},
-		{"name":"EXIT_HIT","type":"exit","status":203,"inputs":{"body":"GET.data"}}]}`)})
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"resources":{"cache":{"strategy":"memory"}},"nodes":` + cacheNodes + `}`)})
 	resp, body := g.get("/dk?k=one&v=first", nil)
 	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"first"`) {
 		t.Fatalf("miss: %d %s", resp.StatusCode, body)
@@ -175,6 +186,34 @@ func TestDatakitMemoryCache(t *testing.T) {
 	resp, body = g.get("/dk?k=one&v=second", nil)
 	if resp.StatusCode != http.StatusNonAuthoritativeInfo || !strings.Contains(string(body), `"first"`) {
 		t.Fatalf("hit: %d %s", resp.StatusCode, body)
+	}
+}
+
+// The Redis cache: entries go to the configured server and database, so they outlive the
+// proxy's memory; the proxy's Redis clients close with it.
+func TestDatakitRedisCache(t *testing.T) {
+	t.Parallel()
+	host, port := redistest.Start(t)
+	g := newTestGateway(t)
+	g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "config": jsonConfig(`{"resources":{"cache":{"strategy":"redis",
+		"redis":{"host":"` + host + `","port":` + strconv.Itoa(port) + `,"database":3}}},"nodes":` + cacheNodes + `}`)})
+	resp, body := g.get("/dk?k=rk&v=first", nil)
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"first"`) {
+		t.Fatalf("miss: %d %s", resp.StatusCode, body)
+	}
+	resp, body = g.get("/dk?k=rk&v=second", nil)
+	if resp.StatusCode != http.StatusNonAuthoritativeInfo || !strings.Contains(string(body), `"first"`) {
+		t.Fatalf("hit: %d %s", resp.StatusCode, body)
+	}
+	db3 := redis.NewClient(&redis.Options{Addr: net.JoinHostPort(host, strconv.Itoa(port)), DB: 3})
+	defer func() { _ = db3.Close() }()
+	if v, err := db3.Get(context.Background(), "rk").Result(); err != nil || v != `{"value":"first"}` {
+		t.Errorf("redis database 3 has %q (%v)", v, err)
+	}
+	g.proxy.Close()
+	if r, err := g.proxy.resources.get("datakit redis", nil); err == nil || r != nil {
+		t.Errorf("the proxy's resources are still open after Close: %v", r)
 	}
 }
 
