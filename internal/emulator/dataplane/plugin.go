@@ -50,6 +50,8 @@ type pluginDef struct {
 	// configType is the type its config decodes into, for the check that every field the
 	// type declares as enforced is read.
 	configType reflect.Type
+	// jsonDefaults are the defaults of the not-enforced paths inside free-form JSON fields.
+	jsonDefaults map[string]any
 }
 
 var (
@@ -102,11 +104,19 @@ func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, 
 
 // alsoNotEnforced adds paths to a registered plugin's not-enforced fields: those inside a
 // config field of free-form JSON (Datakit's nodes), which its config type cannot show.
-func alsoNotEnforced(name string, paths ...string) {
+// defaults gives each path's default (nil for none), so that only a config that sets one to
+// something else is warned about.
+func alsoNotEnforced(name string, paths []string, defaults map[string]any) {
 	registryMu.Lock()
 	defer registryMu.Unlock()
 	def := registry[name]
 	def.notEnforced = append(def.notEnforced, paths...)
+	if def.jsonDefaults == nil {
+		def.jsonDefaults = map[string]any{}
+	}
+	for _, path := range paths {
+		def.jsonDefaults[path] = defaults[path]
+	}
 	registry[name] = def
 }
 
@@ -197,6 +207,10 @@ func compilePlugins(entities []Entity, res *resources) ([]*pluginInstance, []Ski
 		p := &pluginInstance{entity: e, name: name, priority: schema.Priority, handler: h,
 			route: RefID(e["route"]), service: RefID(e["service"]), consumer: RefID(e["consumer"]), consumerGroup: RefID(e["consumer_group"]),
 			protocols: map[string]bool{}, ignored: ignoredSettings(schema.Config, def.notEnforced, config)}
+		if def.jsonDefaults != nil {
+			p.ignored = append(p.ignored, jsonSettingsSet(def.jsonDefaults, config)...)
+			sort.Strings(p.ignored)
+		}
 		for _, proto := range Strings(e, "protocols") {
 			p.protocols[proto] = true
 		}

@@ -21,7 +21,26 @@ import (
 
 func init() {
 	RegisterTyped("datakit", newDatakit)
-	alsoNotEnforced("datakit", datakit.NotEnforced...)
+	alsoNotEnforced("datakit", datakit.NotEnforced, datakitDefaults())
+}
+
+// datakitDefaults are the values the engine fills in for its not-enforced fields (a Redis
+// block's keepalive_pool_size...), read from a minimal config as the engine completes it.
+func datakitDefaults() map[string]any {
+	flow, err := datakit.Compile(map[string]any{
+		"nodes":     []any{map[string]any{"name": "N", "type": "exit"}},
+		"resources": map[string]any{"cache": map[string]any{"redis": map[string]any{}}},
+	})
+	if err != nil {
+		panic("dataplane: datakit's minimal config: " + err.Error())
+	}
+	out := map[string]any{}
+	for _, path := range datakit.NotEnforced {
+		if values := valuesAt(flow.Normalized(), path); len(values) > 0 {
+			out[path] = values[0]
+		}
+	}
+	return out
 }
 
 // datakitConfig is Datakit's config; nodes and resources are checked and read by the engine.

@@ -1,15 +1,18 @@
 package dataplane
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 
@@ -262,5 +265,30 @@ func TestDatakitProperties(t *testing.T) {
 	resp, body := g.get("/dk?user=nobody", nil)
 	if resp.StatusCode != http.StatusInternalServerError {
 		t.Errorf("unknown consumer: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A Datakit setting the engine accepts but does not act on is warned about when it differs
+// from the engine's default (a Redis block's filled-in keepalive_pool_size is not).
+func TestDatakitIgnoredSettingsWarned(t *testing.T) {
+	t.Parallel()
+	var logs bytes.Buffer
+	var mu sync.Mutex
+	g := newTestGatewayLogging(t, slog.New(slog.NewTextHandler(&lockedWriter{w: &logs, mu: &mu}, nil)))
+	g.route("/dk")
+	g.add("plugins", Entity{"id": "dk-settings", "name": "datakit", "config": jsonConfig(`{
+		"resources":{"cache":{"strategy":"redis","redis":{"sentinel_master":"main"}}},
+		"nodes":[{"name":"S","type":"static","values":{"body":"hi"}},{"name":"E","type":"exit","warn_headers_sent":true,"input":"S"}]}`)})
+	g.get("/dk", nil)
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	for _, field := range []string{"config.nodes[].warn_headers_sent", "config.resources.cache.redis.sentinel_master"} {
+		if !strings.Contains(out, "field="+field) {
+			t.Errorf("no warning for %s:\n%s", field, out)
+		}
+	}
+	if n := strings.Count(out, "not enforced"); n != 2 {
+		t.Errorf("%d warnings, want 2:\n%s", n, out)
 	}
 }
