@@ -292,3 +292,30 @@ func TestDatakitIgnoredSettingsWarned(t *testing.T) {
 		t.Errorf("%d warnings, want 2:\n%s", n, out)
 	}
 }
+
+// kong.service.target sends the request to another host and port; kong.service.upstream to
+// an upstream that does not exist is the node's failure.
+func TestDatakitServiceTarget(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("X-Other", "yes")
+	}))
+	t.Cleanup(other.Close)
+	route, _ := g.route("/dk")
+	g.add("plugins", Entity{"name": "datakit", "route": map[string]any{"id": route}, "config": jsonConfig(`{"nodes":[
+		{"name":"WHERE","type":"static","values":{"target":"`+strings.TrimPrefix(other.URL, "http://")+`"}},
+		{"name":"SET","type":"property","property":"kong.service.target","input":"WHERE.target"}]}`)})
+	resp, body := g.get("/dk", nil)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Other") != "yes" {
+		t.Fatalf("status %d headers %v: %s", resp.StatusCode, resp.Header, body)
+	}
+	route2, _ := g.route("/up")
+	g.add("plugins", Entity{"name": "datakit", "route": map[string]any{"id": route2}, "config": jsonConfig(`{"debug":true,"nodes":[
+		{"name":"WHERE","type":"static","values":{"name":"no-such-upstream"}},
+		{"name":"SET","type":"property","property":"kong.service.upstream","input":"WHERE.name"}]}`)})
+	resp, body = g.get("/up", nil)
+	if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), "no-such-upstream") {
+		t.Errorf("unknown upstream: %d %s", resp.StatusCode, body)
+	}
+}
