@@ -304,7 +304,7 @@ func TestDatakitServiceTarget(t *testing.T) {
 	t.Cleanup(other.Close)
 	route, _ := g.route("/dk")
 	g.add("plugins", Entity{"name": "datakit", "route": map[string]any{"id": route}, "config": jsonConfig(`{"nodes":[
-		{"name":"WHERE","type":"static","values":{"target":"`+strings.TrimPrefix(other.URL, "http://")+`"}},
+		{"name":"WHERE","type":"static","values":{"target":"` + strings.TrimPrefix(other.URL, "http://") + `"}},
 		{"name":"SET","type":"property","property":"kong.service.target","input":"WHERE.target"}]}`)})
 	resp, body := g.get("/dk", nil)
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Other") != "yes" {
