@@ -122,6 +122,8 @@ func TestCompileFillsDefaults(t *testing.T) {
 		{sign["expires_in"], float64(300), "jwt_sign expires_in"},
 		{sign["typ"], "JWT", "jwt_sign typ"},
 		{cfg["resources"].(map[string]any)["cache"].(map[string]any)["redis"].(map[string]any)["port"], float64(6379), "redis port"},
+		// Konnect answers false for every Redis block's ssl_verify (Kong's schema says true).
+		{cfg["resources"].(map[string]any)["cache"].(map[string]any)["redis"].(map[string]any)["ssl_verify"], false, "redis ssl_verify"},
 		{cfg["resources"].(map[string]any)["cache"].(map[string]any)["memory"].(map[string]any)["dictionary_name"], "kong_db_cache", "dictionary"},
 	} {
 		if c.got != c.want {

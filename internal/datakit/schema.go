@@ -215,7 +215,7 @@ var (
 var redisFields = map[string]fieldSpec{
 	"host": {kind: kString, def: "127.0.0.1"}, "port": {kind: kInt, min: 0, max: 65535, hasRange: true, def: float64(6379)},
 	"database": intDef(0), "username": plainStr, "password": plainStr,
-	"ssl": boolDef(false), "ssl_verify": boolDef(true), "server_name": plainStr,
+	"ssl": boolDef(false), "ssl_verify": boolDef(false), "server_name": plainStr, // ssl_verify: false as Konnect answers for every Redis block
 	"connect_timeout":          {kind: kInt, min: 0, max: 2147483646, hasRange: true, def: float64(2000)},
 	"read_timeout":             {kind: kInt, min: 0, max: 2147483646, hasRange: true, def: float64(2000)},
 	"send_timeout":             {kind: kInt, min: 0, max: 2147483646, hasRange: true, def: float64(2000)},

@@ -130,7 +130,14 @@ func (p *Plugin) Normalize(config map[string]any) (map[string]any, []FieldError)
 	}
 
 	if len(entityErrs) == 0 && len(n.errs) == 0 {
-		return out, nil
+		if p.Compile == nil {
+			return out, nil
+		}
+		compiled, errs := p.Compile(out)
+		if len(errs) == 0 {
+			return compiled, nil
+		}
+		n.errs = append(n.errs, errs...)
 	}
 	slices.SortStableFunc(n.errs, func(a, b FieldError) int { return comparePaths(a.Field, b.Field) })
 	return nil, append(entityErrs, n.errs...)
@@ -325,7 +332,11 @@ func (n *normalizer) value(f *Field, v any, path string) any {
 	case TypeMap:
 		return n.mapValue(f, v, path)
 	case TypeJSON:
-		return plainJSON(v)
+		j := plainJSON(v)
+		if msg := custom(f, j); msg != "" {
+			return fail(msg)
+		}
+		return j
 	case TypeRecord:
 		m, ok := v.(map[string]any)
 		if !ok {

@@ -35,8 +35,9 @@ const (
 	TypeSet     Type = "set"    // list whose duplicates are dropped, first occurrence kept
 	TypeMap     Type = "map"    // string keys, values described by Values
 	TypeRecord  Type = "record" // fixed set of named fields, described by Fields
-	// TypeJSON is any JSON value, stored as given (Kong's free-form fields, such as an AI
-	// model's metadata): it has no constraints and no sub-fields.
+	// TypeJSON is any JSON value, stored as given: Kong's free-form fields (such as an AI
+	// model's metadata), and configs that are programs rather than records (Datakit's nodes),
+	// checked only by the field's Validator and the plugin's Compile.
 	TypeJSON Type = "json"
 )
 
@@ -146,6 +147,11 @@ type Plugin struct {
 	// (internal/cmd/gen-pluginschema), as opposed to the hand-written ones, which carry
 	// Kong's cross-field rules too.
 	Generated bool
+	// Compile, when set, is the last check of a config whose fields and rules all passed,
+	// for a plugin whose config is a program (Datakit's node graph, of TypeJSON fields): it
+	// returns the config to store (with the defaults only it knows), or errors whose paths
+	// are dotted from the plugin entity ("config.nodes.2.jq", positions from 1).
+	Compile func(config map[string]any) (map[string]any, []FieldError) `json:"-"`
 }
 
 // PartialSupport says that a partial of type Type may stand for the config records at Paths

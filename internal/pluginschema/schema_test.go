@@ -257,3 +257,35 @@ func TestFieldErrorText(t *testing.T) {
 		t.Error("Summary of no errors is not empty")
 	}
 }
+
+// A JSON field takes any JSON value, in encoding/json's form (json.Number becomes float64),
+// checked by its Validator; a plugin's Compile sees the valid config last and decides what
+// is stored, or refuses it with paths of its own.
+func TestJSONFieldAndCompile(t *testing.T) {
+	p := &pluginschema.Plugin{Name: "json-test", Protocols: []string{"http"}, DefaultProtocols: []string{"http"},
+		Config: []*pluginschema.Field{{Name: "program", Type: pluginschema.TypeJSON, Required: true, Description: "d",
+			Validator: func(v any) string {
+				if _, ok := v.([]any); !ok {
+					return "expected a list"
+				}
+				return ""
+			}}},
+		Compile: func(config map[string]any) (map[string]any, []pluginschema.FieldError) {
+			list := config["program"].([]any)
+			if len(list) > 2 {
+				return nil, fe(field("config.program.3", "too long"))
+			}
+			return map[string]any{"program": list, "compiled": true}, nil
+		},
+	}
+	if err := p.Check(); err != nil {
+		t.Fatal(err)
+	}
+	out := normalizeOK(t, p, decodeNumbers(t, `{"program":[1,{"a":[true,"x"]}]}`))
+	sameJSON(t, out, map[string]any{"program": []any{float64(1), map[string]any{"a": []any{true, "x"}}}, "compiled": true})
+	checkErrors(t, p, []errorCase{
+		{"validator", `{"program":{"a":1}}`, fe(field("config.program", "expected a list"))},
+		{"required", `{}`, fe(field("config.program", "required field missing"))},
+		{"compile", `{"program":[1,2,3]}`, fe(field("config.program.3", "too long"))},
+	})
+}

@@ -70,7 +70,11 @@ default, the emulator logs a warning naming the plugin and the field, once.
 		}
 		fmt.Fprintf(&b, "\n### %s\n\n", p.Name)
 		for _, path := range p.NotEnforced {
-			fmt.Fprintf(&b, "- `config.%s`: %s\n", path, describe(schema.Config, path))
+			if desc := describe(schema.Config, path); desc != "" {
+				fmt.Fprintf(&b, "- `config.%s`: %s\n", path, desc)
+			} else { // inside a free-form JSON field (Datakit's nodes and resources)
+				fmt.Fprintf(&b, "- `config.%s`\n", path)
+			}
 		}
 	}
 	b.WriteString(`

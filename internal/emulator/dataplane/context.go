@@ -45,6 +45,20 @@ type Context struct {
 	// groups caches consumerGroupIDs for the consumer groupsOf.
 	groupsOf string
 	groups   map[string]bool
+	// pluginData is per-request state of plugin handlers, by handler (Kong's kong.ctx.plugin).
+	pluginData map[Handler]any
+}
+
+// PluginData is what handler h stored for this request with SetPluginData, or nil.
+func (c *Context) PluginData(h Handler) any { return c.pluginData[h] }
+
+// SetPluginData keeps v for handler h until the end of the request (from its access phase
+// to its response phase); h must be comparable (a pointer).
+func (c *Context) SetPluginData(h Handler, v any) {
+	if c.pluginData == nil {
+		c.pluginData = map[Handler]any{}
+	}
+	c.pluginData[h] = v
 }
 
 type exitResponse struct {

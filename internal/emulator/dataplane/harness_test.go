@@ -18,7 +18,7 @@ import (
 // testGateway is a proxy over a store filled directly (no API), with an echo upstream, for
 // plugin tests: entities go in with add, requests go out with do.
 type testGateway struct {
-	t        *testing.T
+	t        testing.TB
 	store    *store.Memory
 	proxyURL string
 	upstream *httptest.Server
@@ -37,13 +37,13 @@ type echoReply struct {
 
 const testCP = "cp-test"
 
-func newTestGateway(t *testing.T) *testGateway {
+func newTestGateway(t testing.TB) *testGateway {
 	t.Helper()
 	return newTestGatewayLogging(t, nil)
 }
 
 // newTestGatewayLogging is newTestGateway with the proxy logging to logger.
-func newTestGatewayLogging(t *testing.T, logger *slog.Logger) *testGateway {
+func newTestGatewayLogging(t testing.TB, logger *slog.Logger) *testGateway {
 	t.Helper()
 	g := &testGateway{t: t, store: store.NewMemory()}
 	g.upstream = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

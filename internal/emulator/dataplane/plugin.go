@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"reflect"
 	"sort"
@@ -33,6 +34,14 @@ type BodyHandler interface {
 	Body(ctx *Context, status int, header http.Header, body []byte) []byte
 }
 
+// AnswerHandler sees the upstream's whole answer before the header and body filters (Kong's
+// response phase, which buffers it) and returns what the client gets instead: status,
+// headers and body together, which a ResponseHandler or BodyHandler cannot change at once.
+// It runs only on proxied answers, not on those Kong generates.
+type AnswerHandler interface {
+	Answer(ctx *Context, status int, header http.Header, body []byte) (int, http.Header, []byte)
+}
+
 // pluginDef is a registered plugin: how to build it once per snapshot, and which of its
 // schema's config fields it does not enforce.
 type pluginDef struct {
@@ -41,6 +50,8 @@ type pluginDef struct {
 	// configType is the type its config decodes into, for the check that every field the
 	// type declares as enforced is read.
 	configType reflect.Type
+	// jsonDefaults are the defaults of the not-enforced paths inside free-form JSON fields.
+	jsonDefaults map[string]any
 }
 
 var (
@@ -54,6 +65,9 @@ type Instance struct {
 	Entity    Entity
 	resources *resources
 }
+
+// Logger is the proxy's logger, for what a plugin reports at run time.
+func (in Instance) Logger() *slog.Logger { return in.resources.logger() }
 
 // Resource returns the proxy's resource for key, opening it on first use (a Redis client
 // for given settings...). It lives as long as the proxy and is closed with it, so snapshots
@@ -86,6 +100,24 @@ func RegisterTyped[C any](name string, build func(cfg C, in Instance) (Handler, 
 		}
 		return build(cfg, Instance{Entity: plugin, resources: res})
 	}})
+}
+
+// alsoNotEnforced adds paths to a registered plugin's not-enforced fields: those inside a
+// config field of free-form JSON (Datakit's nodes), which its config type cannot show.
+// defaults gives each path's default (nil for none), so that only a config that sets one to
+// something else is warned about.
+func alsoNotEnforced(name string, paths []string, defaults map[string]any) {
+	registryMu.Lock()
+	defer registryMu.Unlock()
+	def := registry[name]
+	def.notEnforced = append(def.notEnforced, paths...)
+	if def.jsonDefaults == nil {
+		def.jsonDefaults = map[string]any{}
+	}
+	for _, path := range paths {
+		def.jsonDefaults[path] = defaults[path]
+	}
+	registry[name] = def
 }
 
 func add(name string, def pluginDef) {
@@ -182,6 +214,10 @@ func compilePlugins(entities []Entity, res *resources) ([]*pluginInstance, []Ski
 		p := &pluginInstance{entity: e, name: name, priority: schema.Priority, handler: h,
 			route: RefID(e["route"]), service: RefID(e["service"]), consumer: RefID(e["consumer"]), consumerGroup: RefID(e["consumer_group"]),
 			protocols: map[string]bool{}, ignored: ignoredSettings(schema.Config, def.notEnforced, config)}
+		if def.jsonDefaults != nil {
+			p.ignored = append(p.ignored, jsonSettingsSet(def.jsonDefaults, config)...)
+			sort.Strings(p.ignored)
+		}
 		for _, proto := range Strings(e, "protocols") {
 			p.protocols[proto] = true
 		}

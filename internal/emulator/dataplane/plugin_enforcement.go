@@ -165,7 +165,7 @@ func (p *Proxy) warnIgnoredSettings(s *Snapshot) {
 	for _, pl := range s.plugins {
 		config, _ := pl.entity["config"].(map[string]any)
 		for _, path := range pl.ignored {
-			value, _ := json.Marshal(valueAt(config, path))
+			value, _ := json.Marshal(valuesAt(config, path))
 			if p.node.firstWarning(Str(pl.entity, "id") + " " + path + " " + string(value)) {
 				p.logger.Warn("data plane: plugin setting accepted but not enforced", "control_plane", p.cp,
 					"plugin", pl.name, "id", Str(pl.entity, "id"), "field", "config."+path)
@@ -182,4 +182,42 @@ func valueAt(config map[string]any, path string) any {
 		value = m[part]
 	}
 	return value
+}
+
+// jsonSettingsSet are the not-enforced paths inside a plugin's free-form JSON fields (keys of
+// defaults, which gives each one's default, nil for none; "nodes[].x" is x in every element of
+// nodes) that a config sets to something else, sorted.
+func jsonSettingsSet(defaults map[string]any, config map[string]any) []string {
+	var out []string
+	for path, def := range defaults {
+		for _, v := range valuesAt(config, path) {
+			if v != nil && !sameJSON(v, def) {
+				out = append(out, path)
+				break
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// valuesAt are the values at a dotted path of a config, where a part ending in "[]" stands
+// for every element of that list (absent values are nil; a path without "[]" gives one value).
+func valuesAt(config map[string]any, path string) []any {
+	values := []any{config}
+	for part := range strings.SplitSeq(path, ".") {
+		name, each := strings.CutSuffix(part, "[]")
+		var next []any
+		for _, v := range values {
+			m, _ := v.(map[string]any)
+			if !each {
+				next = append(next, m[name])
+				continue
+			}
+			list, _ := m[name].([]any)
+			next = append(next, list...)
+		}
+		values = next
+	}
+	return values
 }

@@ -57,6 +57,7 @@ func NewProxy(st store.Store, cp string, logger *slog.Logger) *Proxy {
 		upstreams: upstreamPool{maxResponseBody: MaxUpstreamResponseBody},
 		balancers: balancerSet{logger: logger}}
 	p.balancers.refresh = p.refresh
+	p.resources.log = logger
 	return p
 }
 
@@ -495,7 +496,14 @@ func filterResponse(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInstance
 	}
 	status := resp.StatusCode()
 	// A copy: body filters may change the body in place, and the response owns its buffer.
-	resp.SetBodyRaw(runFilters(ctx, ran, status, h, append([]byte(nil), resp.Body()...)))
+	body := append([]byte(nil), resp.Body()...)
+	// Kong's response phase comes before header_filter and body_filter.
+	for _, inst := range ran {
+		if ah, ok := inst.handler.(AnswerHandler); ok {
+			status, h, body = ah.Answer(ctx, status, h, body)
+		}
+	}
+	resp.SetBodyRaw(runFilters(ctx, ran, status, h, body))
 	setResponseHead(fc, status, h)
 }
 
@@ -520,7 +528,7 @@ func runFilters(ctx *Context, ran []*pluginInstance, status int, h http.Header, 
 func hasFilters(ran []*pluginInstance) bool {
 	for _, inst := range ran {
 		switch inst.handler.(type) {
-		case ResponseHandler, BodyHandler:
+		case ResponseHandler, BodyHandler, AnswerHandler:
 			return true
 		}
 	}

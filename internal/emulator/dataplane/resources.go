@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"sync"
 )
 
@@ -13,6 +14,15 @@ type resources struct {
 	mu     sync.Mutex
 	open   map[string]io.Closer
 	closed bool
+	// log is the proxy's logger (nil: discard).
+	log *slog.Logger
+}
+
+func (r *resources) logger() *slog.Logger {
+	if r == nil || r.log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return r.log
 }
 
 func (r *resources) get(key string, open func() (io.Closer, error)) (io.Closer, error) {
