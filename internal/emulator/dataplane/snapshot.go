@@ -73,6 +73,7 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 	router, skipped := NewRouter(s.byKind["routes"])
 	s.router = router
 	s.Skipped = append(s.Skipped, skipped...)
+	s.resolvePartials(tx)
 	s.plugins, skipped = compilePlugins(s.byKind["plugins"], res)
 	s.Skipped = append(s.Skipped, skipped...)
 	return s
