@@ -49,9 +49,9 @@ func TestPartialCRUD(t *testing.T) {
 	for _, tc := range []struct{ name, body, field string }{
 		{"unknown type", `{"type":"memcached","config":{}}`, ""},
 		{"no config", `{"type":"redis-ce"}`, "config"},
-		{"port out of range", `{"type":"redis-ce","config":{"port":70000}}`, "port"},
-		{"host with a port", `{"type":"redis-ce","config":{"host":"redis:6379"}}`, "host"},
-		{"unknown field", `{"type":"redis-ce","config":{"hots":"x"}}`, "hots"},
+		{"port out of range", `{"type":"redis-ce","config":{"port":70000}}`, "field:config.port"},
+		{"host with a port", `{"type":"redis-ce","config":{"host":"redis:6379"}}`, "field:config.host messages:[must not have a port]"},
+		{"unknown field", `{"type":"redis-ce","config":{"hots":"x"}}`, "field:config.hots"},
 	} {
 		status, body := h.raw(http.MethodPost, h.core("/partials"), tc.body)
 		if status != http.StatusBadRequest || !strings.Contains(fmt.Sprint(body["details"]), tc.field) {
@@ -115,6 +115,12 @@ func TestPluginPartials(t *testing.T) {
 			"partials (type: foreign) constraint failed"},
 		{"plugin without partials", `{"name":"key-auth","partials":[{"id":"` + id + `"}]}`,
 			"plugin 'key-auth' does not support partials"},
+		{"id and name of different partials", `{"name":"rate-limiting","config":{"minute":5},"partials":[{"id":"` + id + `","name":"ee"}]}`,
+			"partials (type: foreign) constraint failed"},
+		{"two partials at one path", `{"name":"rate-limiting","config":{"minute":5},"partials":[{"id":"` + id + `"},{"name":"counters"}]}`,
+			"another partial is already used at 'config.redis'"},
+		{"unknown reference field", `{"name":"rate-limiting","config":{"minute":5},"partials":[{"id":"` + id + `","kind":"x"}]}`,
+			"field:partials[0].kind messages:[unknown field]"},
 		{"redis policy without a host", `{"name":"rate-limiting","config":{"minute":5,"policy":"redis"}}`, "redis"},
 	} {
 		status, body := h.raw(http.MethodPost, h.core("/services"), `{"host":"x.test"}`)

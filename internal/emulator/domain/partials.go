@@ -68,6 +68,7 @@ func preparePartial(_ *WriteContext, e Entity) error {
 	if len(errs) > 0 {
 		v := &SchemaViolation{Kind: "partials"}
 		for _, fe := range errs {
+			// The schema names its fields under config, and the partial's field is config too.
 			v.Fields = append(v.Fields, FieldError{Field: strings.TrimPrefix(fieldPath(fe.Field), "config."), Message: fe.Message})
 		}
 		return v
