@@ -47,7 +47,8 @@ func TestPartialCRUD(t *testing.T) {
 		t.Fatalf("list: %d %v", status, body)
 	}
 	for _, tc := range []struct{ name, body, field string }{
-		{"unknown type", `{"type":"memcached","config":{}}`, ""},
+		{"unknown type", `{"type":"memcached","config":{}}`, "field:type messages:[expected one of: embeddings, model, redis-ce, redis-ee, vectordb]"},
+		{"no type", `{"config":{}}`, "field:type messages:[required field missing]"},
 		{"no config", `{"type":"redis-ce"}`, "config"},
 		{"port out of range", `{"type":"redis-ce","config":{"port":70000}}`, "field:config.port"},
 		{"host with a port", `{"type":"redis-ce","config":{"host":"redis:6379"}}`, "field:config.host messages:[must not have a port]"},
