@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -140,4 +141,24 @@ resource "konnect_gateway_partial" "this" {
 			Config: providerConfig(testEmulator),
 		},
 	}})
+}
+
+// Every other type plans empty after apply with the API's defaults, and imports.
+func TestAccGatewayPartialOtherTypes(t *testing.T) {
+	const addr = "konnect_gateway_partial.this"
+	for name, body := range map[string]string{
+		"redis_ee":   `redis_ee = { config = { host = "redis.internal" } }`,
+		"embeddings": `embeddings = { config = { model = { name = "text-embedding-3-small", provider = "openai" } } }`,
+		"vectordb":   `vectordb = { config = { dimensions = 1536, distance_metric = "cosine", strategy = "redis", threshold = 0.5 } }`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			lifecycle{
+				addr:        addr,
+				create:      "resource \"konnect_gateway_partial\" \"this\" {\n  control_plane_id = %[1]q\n  " + body + "\n}\n",
+				apiPath:     coreEntityPath(addr, "partials"),
+				created:     expect(map[string]any{"type": strings.ReplaceAll(name, "_", "-")}),
+				importAttrs: []string{"control_plane_id", "id"},
+			}.run(t)
+		})
+	}
 }
