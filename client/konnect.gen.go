@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -373,6 +374,495 @@ func (e JWTWithoutParentsAlgorithm) Valid() bool {
 	case JWTWithoutParentsAlgorithmRS384:
 		return true
 	case JWTWithoutParentsAlgorithmRS512:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialEmbeddingsConfigAuthParamLocation.
+const (
+	PartialEmbeddingsConfigAuthParamLocationBody  PartialEmbeddingsConfigAuthParamLocation = "body"
+	PartialEmbeddingsConfigAuthParamLocationQuery PartialEmbeddingsConfigAuthParamLocation = "query"
+)
+
+// Valid indicates whether the value is a known member of the PartialEmbeddingsConfigAuthParamLocation enum.
+func (e PartialEmbeddingsConfigAuthParamLocation) Valid() bool {
+	switch e {
+	case PartialEmbeddingsConfigAuthParamLocationBody:
+		return true
+	case PartialEmbeddingsConfigAuthParamLocationQuery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialEmbeddingsConfigModelProvider.
+const (
+	PartialEmbeddingsConfigModelProviderAzure       PartialEmbeddingsConfigModelProvider = "azure"
+	PartialEmbeddingsConfigModelProviderBedrock     PartialEmbeddingsConfigModelProvider = "bedrock"
+	PartialEmbeddingsConfigModelProviderGemini      PartialEmbeddingsConfigModelProvider = "gemini"
+	PartialEmbeddingsConfigModelProviderHuggingface PartialEmbeddingsConfigModelProvider = "huggingface"
+	PartialEmbeddingsConfigModelProviderMistral     PartialEmbeddingsConfigModelProvider = "mistral"
+	PartialEmbeddingsConfigModelProviderOllama      PartialEmbeddingsConfigModelProvider = "ollama"
+	PartialEmbeddingsConfigModelProviderOpenai      PartialEmbeddingsConfigModelProvider = "openai"
+)
+
+// Valid indicates whether the value is a known member of the PartialEmbeddingsConfigModelProvider enum.
+func (e PartialEmbeddingsConfigModelProvider) Valid() bool {
+	switch e {
+	case PartialEmbeddingsConfigModelProviderAzure:
+		return true
+	case PartialEmbeddingsConfigModelProviderBedrock:
+		return true
+	case PartialEmbeddingsConfigModelProviderGemini:
+		return true
+	case PartialEmbeddingsConfigModelProviderHuggingface:
+		return true
+	case PartialEmbeddingsConfigModelProviderMistral:
+		return true
+	case PartialEmbeddingsConfigModelProviderOllama:
+		return true
+	case PartialEmbeddingsConfigModelProviderOpenai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialEmbeddingsType.
+const (
+	Embeddings PartialEmbeddingsType = "embeddings"
+)
+
+// Valid indicates whether the value is a known member of the PartialEmbeddingsType enum.
+func (e PartialEmbeddingsType) Valid() bool {
+	switch e {
+	case Embeddings:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigAuthParamLocation.
+const (
+	PartialModelConfigAuthParamLocationBody  PartialModelConfigAuthParamLocation = "body"
+	PartialModelConfigAuthParamLocationQuery PartialModelConfigAuthParamLocation = "query"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigAuthParamLocation enum.
+func (e PartialModelConfigAuthParamLocation) Valid() bool {
+	switch e {
+	case PartialModelConfigAuthParamLocationBody:
+		return true
+	case PartialModelConfigAuthParamLocationQuery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigModelOptionsCohereEmbeddingInputType.
+const (
+	Classification PartialModelConfigModelOptionsCohereEmbeddingInputType = "classification"
+	Clustering     PartialModelConfigModelOptionsCohereEmbeddingInputType = "clustering"
+	Image          PartialModelConfigModelOptionsCohereEmbeddingInputType = "image"
+	SearchDocument PartialModelConfigModelOptionsCohereEmbeddingInputType = "search_document"
+	SearchQuery    PartialModelConfigModelOptionsCohereEmbeddingInputType = "search_query"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigModelOptionsCohereEmbeddingInputType enum.
+func (e PartialModelConfigModelOptionsCohereEmbeddingInputType) Valid() bool {
+	switch e {
+	case Classification:
+		return true
+	case Clustering:
+		return true
+	case Image:
+		return true
+	case SearchDocument:
+		return true
+	case SearchQuery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigModelOptionsLlama2Format.
+const (
+	PartialModelConfigModelOptionsLlama2FormatOllama PartialModelConfigModelOptionsLlama2Format = "ollama"
+	PartialModelConfigModelOptionsLlama2FormatOpenai PartialModelConfigModelOptionsLlama2Format = "openai"
+	PartialModelConfigModelOptionsLlama2FormatRaw    PartialModelConfigModelOptionsLlama2Format = "raw"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigModelOptionsLlama2Format enum.
+func (e PartialModelConfigModelOptionsLlama2Format) Valid() bool {
+	switch e {
+	case PartialModelConfigModelOptionsLlama2FormatOllama:
+		return true
+	case PartialModelConfigModelOptionsLlama2FormatOpenai:
+		return true
+	case PartialModelConfigModelOptionsLlama2FormatRaw:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigModelOptionsMistralFormat.
+const (
+	PartialModelConfigModelOptionsMistralFormatOllama PartialModelConfigModelOptionsMistralFormat = "ollama"
+	PartialModelConfigModelOptionsMistralFormatOpenai PartialModelConfigModelOptionsMistralFormat = "openai"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigModelOptionsMistralFormat enum.
+func (e PartialModelConfigModelOptionsMistralFormat) Valid() bool {
+	switch e {
+	case PartialModelConfigModelOptionsMistralFormatOllama:
+		return true
+	case PartialModelConfigModelOptionsMistralFormatOpenai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigModelProvider.
+const (
+	PartialModelConfigModelProviderAnthropic   PartialModelConfigModelProvider = "anthropic"
+	PartialModelConfigModelProviderAzure       PartialModelConfigModelProvider = "azure"
+	PartialModelConfigModelProviderBedrock     PartialModelConfigModelProvider = "bedrock"
+	PartialModelConfigModelProviderCerebras    PartialModelConfigModelProvider = "cerebras"
+	PartialModelConfigModelProviderCohere      PartialModelConfigModelProvider = "cohere"
+	PartialModelConfigModelProviderDashscope   PartialModelConfigModelProvider = "dashscope"
+	PartialModelConfigModelProviderDatabricks  PartialModelConfigModelProvider = "databricks"
+	PartialModelConfigModelProviderDeepseek    PartialModelConfigModelProvider = "deepseek"
+	PartialModelConfigModelProviderGemini      PartialModelConfigModelProvider = "gemini"
+	PartialModelConfigModelProviderHuggingface PartialModelConfigModelProvider = "huggingface"
+	PartialModelConfigModelProviderLlama2      PartialModelConfigModelProvider = "llama2"
+	PartialModelConfigModelProviderMistral     PartialModelConfigModelProvider = "mistral"
+	PartialModelConfigModelProviderOllama      PartialModelConfigModelProvider = "ollama"
+	PartialModelConfigModelProviderOpenai      PartialModelConfigModelProvider = "openai"
+	PartialModelConfigModelProviderVllm        PartialModelConfigModelProvider = "vllm"
+	PartialModelConfigModelProviderXai         PartialModelConfigModelProvider = "xai"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigModelProvider enum.
+func (e PartialModelConfigModelProvider) Valid() bool {
+	switch e {
+	case PartialModelConfigModelProviderAnthropic:
+		return true
+	case PartialModelConfigModelProviderAzure:
+		return true
+	case PartialModelConfigModelProviderBedrock:
+		return true
+	case PartialModelConfigModelProviderCerebras:
+		return true
+	case PartialModelConfigModelProviderCohere:
+		return true
+	case PartialModelConfigModelProviderDashscope:
+		return true
+	case PartialModelConfigModelProviderDatabricks:
+		return true
+	case PartialModelConfigModelProviderDeepseek:
+		return true
+	case PartialModelConfigModelProviderGemini:
+		return true
+	case PartialModelConfigModelProviderHuggingface:
+		return true
+	case PartialModelConfigModelProviderLlama2:
+		return true
+	case PartialModelConfigModelProviderMistral:
+		return true
+	case PartialModelConfigModelProviderOllama:
+		return true
+	case PartialModelConfigModelProviderOpenai:
+		return true
+	case PartialModelConfigModelProviderVllm:
+		return true
+	case PartialModelConfigModelProviderXai:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelConfigRouteType.
+const (
+	Audiov1audiospeech         PartialModelConfigRouteType = "audio/v1/audio/speech"
+	Audiov1audiotranscriptions PartialModelConfigRouteType = "audio/v1/audio/transcriptions"
+	Audiov1audiotranslations   PartialModelConfigRouteType = "audio/v1/audio/translations"
+	Imagev1imagesedits         PartialModelConfigRouteType = "image/v1/images/edits"
+	Imagev1imagesgenerations   PartialModelConfigRouteType = "image/v1/images/generations"
+	Llmv1assistants            PartialModelConfigRouteType = "llm/v1/assistants"
+	Llmv1batches               PartialModelConfigRouteType = "llm/v1/batches"
+	Llmv1chat                  PartialModelConfigRouteType = "llm/v1/chat"
+	Llmv1completions           PartialModelConfigRouteType = "llm/v1/completions"
+	Llmv1embeddings            PartialModelConfigRouteType = "llm/v1/embeddings"
+	Llmv1files                 PartialModelConfigRouteType = "llm/v1/files"
+	Llmv1responses             PartialModelConfigRouteType = "llm/v1/responses"
+	Preserve                   PartialModelConfigRouteType = "preserve"
+	Realtimev1realtime         PartialModelConfigRouteType = "realtime/v1/realtime"
+	Videov1videosgenerations   PartialModelConfigRouteType = "video/v1/videos/generations"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelConfigRouteType enum.
+func (e PartialModelConfigRouteType) Valid() bool {
+	switch e {
+	case Audiov1audiospeech:
+		return true
+	case Audiov1audiotranscriptions:
+		return true
+	case Audiov1audiotranslations:
+		return true
+	case Imagev1imagesedits:
+		return true
+	case Imagev1imagesgenerations:
+		return true
+	case Llmv1assistants:
+		return true
+	case Llmv1batches:
+		return true
+	case Llmv1chat:
+		return true
+	case Llmv1completions:
+		return true
+	case Llmv1embeddings:
+		return true
+	case Llmv1files:
+		return true
+	case Llmv1responses:
+		return true
+	case Preserve:
+		return true
+	case Realtimev1realtime:
+		return true
+	case Videov1videosgenerations:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialModelType.
+const (
+	Model PartialModelType = "model"
+)
+
+// Valid indicates whether the value is a known member of the PartialModelType enum.
+func (e PartialModelType) Valid() bool {
+	switch e {
+	case Model:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialRedisCeConfigCloudAuthenticationAuthProvider.
+const (
+	PartialRedisCeConfigCloudAuthenticationAuthProviderAws   PartialRedisCeConfigCloudAuthenticationAuthProvider = "aws"
+	PartialRedisCeConfigCloudAuthenticationAuthProviderAzure PartialRedisCeConfigCloudAuthenticationAuthProvider = "azure"
+	PartialRedisCeConfigCloudAuthenticationAuthProviderGcp   PartialRedisCeConfigCloudAuthenticationAuthProvider = "gcp"
+)
+
+// Valid indicates whether the value is a known member of the PartialRedisCeConfigCloudAuthenticationAuthProvider enum.
+func (e PartialRedisCeConfigCloudAuthenticationAuthProvider) Valid() bool {
+	switch e {
+	case PartialRedisCeConfigCloudAuthenticationAuthProviderAws:
+		return true
+	case PartialRedisCeConfigCloudAuthenticationAuthProviderAzure:
+		return true
+	case PartialRedisCeConfigCloudAuthenticationAuthProviderGcp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialRedisCeType.
+const (
+	RedisCe PartialRedisCeType = "redis-ce"
+)
+
+// Valid indicates whether the value is a known member of the PartialRedisCeType enum.
+func (e PartialRedisCeType) Valid() bool {
+	switch e {
+	case RedisCe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialRedisEeConfigCloudAuthenticationAuthProvider.
+const (
+	PartialRedisEeConfigCloudAuthenticationAuthProviderAws   PartialRedisEeConfigCloudAuthenticationAuthProvider = "aws"
+	PartialRedisEeConfigCloudAuthenticationAuthProviderAzure PartialRedisEeConfigCloudAuthenticationAuthProvider = "azure"
+	PartialRedisEeConfigCloudAuthenticationAuthProviderGcp   PartialRedisEeConfigCloudAuthenticationAuthProvider = "gcp"
+)
+
+// Valid indicates whether the value is a known member of the PartialRedisEeConfigCloudAuthenticationAuthProvider enum.
+func (e PartialRedisEeConfigCloudAuthenticationAuthProvider) Valid() bool {
+	switch e {
+	case PartialRedisEeConfigCloudAuthenticationAuthProviderAws:
+		return true
+	case PartialRedisEeConfigCloudAuthenticationAuthProviderAzure:
+		return true
+	case PartialRedisEeConfigCloudAuthenticationAuthProviderGcp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialRedisEeConfigSentinelRole.
+const (
+	PartialRedisEeConfigSentinelRoleAny    PartialRedisEeConfigSentinelRole = "any"
+	PartialRedisEeConfigSentinelRoleMaster PartialRedisEeConfigSentinelRole = "master"
+	PartialRedisEeConfigSentinelRoleSlave  PartialRedisEeConfigSentinelRole = "slave"
+)
+
+// Valid indicates whether the value is a known member of the PartialRedisEeConfigSentinelRole enum.
+func (e PartialRedisEeConfigSentinelRole) Valid() bool {
+	switch e {
+	case PartialRedisEeConfigSentinelRoleAny:
+		return true
+	case PartialRedisEeConfigSentinelRoleMaster:
+		return true
+	case PartialRedisEeConfigSentinelRoleSlave:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialRedisEeType.
+const (
+	RedisEe PartialRedisEeType = "redis-ee"
+)
+
+// Valid indicates whether the value is a known member of the PartialRedisEeType enum.
+func (e PartialRedisEeType) Valid() bool {
+	switch e {
+	case RedisEe:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbConfigDistanceMetric.
+const (
+	Cosine    PartialVectordbConfigDistanceMetric = "cosine"
+	Euclidean PartialVectordbConfigDistanceMetric = "euclidean"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbConfigDistanceMetric enum.
+func (e PartialVectordbConfigDistanceMetric) Valid() bool {
+	switch e {
+	case Cosine:
+		return true
+	case Euclidean:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbConfigPgvectorSslVersion.
+const (
+	PartialVectordbConfigPgvectorSslVersionAny    PartialVectordbConfigPgvectorSslVersion = "any"
+	PartialVectordbConfigPgvectorSslVersionTlsv12 PartialVectordbConfigPgvectorSslVersion = "tlsv1_2"
+	PartialVectordbConfigPgvectorSslVersionTlsv13 PartialVectordbConfigPgvectorSslVersion = "tlsv1_3"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbConfigPgvectorSslVersion enum.
+func (e PartialVectordbConfigPgvectorSslVersion) Valid() bool {
+	switch e {
+	case PartialVectordbConfigPgvectorSslVersionAny:
+		return true
+	case PartialVectordbConfigPgvectorSslVersionTlsv12:
+		return true
+	case PartialVectordbConfigPgvectorSslVersionTlsv13:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbConfigRedisCloudAuthenticationAuthProvider.
+const (
+	PartialVectordbConfigRedisCloudAuthenticationAuthProviderAws   PartialVectordbConfigRedisCloudAuthenticationAuthProvider = "aws"
+	PartialVectordbConfigRedisCloudAuthenticationAuthProviderAzure PartialVectordbConfigRedisCloudAuthenticationAuthProvider = "azure"
+	PartialVectordbConfigRedisCloudAuthenticationAuthProviderGcp   PartialVectordbConfigRedisCloudAuthenticationAuthProvider = "gcp"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbConfigRedisCloudAuthenticationAuthProvider enum.
+func (e PartialVectordbConfigRedisCloudAuthenticationAuthProvider) Valid() bool {
+	switch e {
+	case PartialVectordbConfigRedisCloudAuthenticationAuthProviderAws:
+		return true
+	case PartialVectordbConfigRedisCloudAuthenticationAuthProviderAzure:
+		return true
+	case PartialVectordbConfigRedisCloudAuthenticationAuthProviderGcp:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbConfigRedisSentinelRole.
+const (
+	PartialVectordbConfigRedisSentinelRoleAny    PartialVectordbConfigRedisSentinelRole = "any"
+	PartialVectordbConfigRedisSentinelRoleMaster PartialVectordbConfigRedisSentinelRole = "master"
+	PartialVectordbConfigRedisSentinelRoleSlave  PartialVectordbConfigRedisSentinelRole = "slave"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbConfigRedisSentinelRole enum.
+func (e PartialVectordbConfigRedisSentinelRole) Valid() bool {
+	switch e {
+	case PartialVectordbConfigRedisSentinelRoleAny:
+		return true
+	case PartialVectordbConfigRedisSentinelRoleMaster:
+		return true
+	case PartialVectordbConfigRedisSentinelRoleSlave:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbConfigStrategy.
+const (
+	Pgvector PartialVectordbConfigStrategy = "pgvector"
+	Redis    PartialVectordbConfigStrategy = "redis"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbConfigStrategy enum.
+func (e PartialVectordbConfigStrategy) Valid() bool {
+	switch e {
+	case Pgvector:
+		return true
+	case Redis:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for PartialVectordbType.
+const (
+	Vectordb PartialVectordbType = "vectordb"
+)
+
+// Valid indicates whether the value is a known member of the PartialVectordbType enum.
+func (e PartialVectordbType) Valid() bool {
+	switch e {
+	case Vectordb:
 		return true
 	default:
 		return false
@@ -1248,6 +1738,394 @@ type PaginationNextResponse = string
 // PaginationOffsetResponse defines model for PaginationOffsetResponse.
 type PaginationOffsetResponse = string
 
+// Partial defines model for Partial.
+type Partial struct {
+	union json.RawMessage
+}
+
+// PartialEmbeddings defines model for PartialEmbeddings.
+type PartialEmbeddings struct {
+	Config struct {
+		Auth *struct {
+			AllowOverride           *bool                                     `json:"allow_override,omitempty"`
+			AwsAccessKeyId          *string                                   `json:"aws_access_key_id,omitempty"`
+			AwsSecretAccessKey      *string                                   `json:"aws_secret_access_key,omitempty"`
+			AzureClientId           *string                                   `json:"azure_client_id,omitempty"`
+			AzureClientSecret       *string                                   `json:"azure_client_secret,omitempty"`
+			AzureTenantId           *string                                   `json:"azure_tenant_id,omitempty"`
+			AzureUseManagedIdentity *bool                                     `json:"azure_use_managed_identity,omitempty"`
+			GcpMetadataUrl          *string                                   `json:"gcp_metadata_url,omitempty"`
+			GcpOauthTokenUrl        *string                                   `json:"gcp_oauth_token_url,omitempty"`
+			GcpServiceAccountJson   *string                                   `json:"gcp_service_account_json,omitempty"`
+			GcpUseServiceAccount    *bool                                     `json:"gcp_use_service_account,omitempty"`
+			HeaderName              *string                                   `json:"header_name,omitempty"`
+			HeaderValue             *string                                   `json:"header_value,omitempty"`
+			ParamLocation           *PartialEmbeddingsConfigAuthParamLocation `json:"param_location,omitempty"`
+			ParamName               *string                                   `json:"param_name,omitempty"`
+			ParamValue              *string                                   `json:"param_value,omitempty"`
+		} `json:"auth,omitempty"`
+		Model struct {
+			Name    string `json:"name"`
+			Options *struct {
+				Azure *struct {
+					ApiVersion   *string `json:"api_version,omitempty"`
+					DeploymentId *string `json:"deployment_id,omitempty"`
+					Instance     *string `json:"instance,omitempty"`
+				} `json:"azure,omitempty"`
+				Bedrock *struct {
+					AwsAssumeRoleArn         *string `json:"aws_assume_role_arn,omitempty"`
+					AwsRegion                *string `json:"aws_region,omitempty"`
+					AwsRoleSessionName       *string `json:"aws_role_session_name,omitempty"`
+					AwsStsEndpointUrl        *string `json:"aws_sts_endpoint_url,omitempty"`
+					BatchBucketPrefix        *string `json:"batch_bucket_prefix,omitempty"`
+					BatchRoleArn             *string `json:"batch_role_arn,omitempty"`
+					EmbeddingsNormalize      *bool   `json:"embeddings_normalize,omitempty"`
+					PerformanceConfigLatency *string `json:"performance_config_latency,omitempty"`
+					VideoOutputS3Uri         *string `json:"video_output_s3_uri,omitempty"`
+				} `json:"bedrock,omitempty"`
+				Gemini *struct {
+					ApiEndpoint *string `json:"api_endpoint,omitempty"`
+					LocationId  *string `json:"location_id,omitempty"`
+					ProjectId   *string `json:"project_id,omitempty"`
+				} `json:"gemini,omitempty"`
+				Huggingface *struct {
+					UseCache     *bool `json:"use_cache,omitempty"`
+					WaitForModel *bool `json:"wait_for_model,omitempty"`
+				} `json:"huggingface,omitempty"`
+				UpstreamUrl *string `json:"upstream_url,omitempty"`
+			} `json:"options,omitempty"`
+			Provider PartialEmbeddingsConfigModelProvider `json:"provider"`
+		} `json:"model"`
+	} `json:"config"`
+	CreatedAt *int                  `json:"created_at,omitempty"`
+	Id        *string               `json:"id,omitempty"`
+	Name      *string               `json:"name,omitempty"`
+	Tags      *[]string             `json:"tags,omitempty"`
+	Type      PartialEmbeddingsType `json:"type"`
+	UpdatedAt *int                  `json:"updated_at,omitempty"`
+}
+
+// PartialEmbeddingsConfigAuthParamLocation defines model for PartialEmbeddings.Config.Auth.ParamLocation.
+type PartialEmbeddingsConfigAuthParamLocation string
+
+// PartialEmbeddingsConfigModelProvider defines model for PartialEmbeddings.Config.Model.Provider.
+type PartialEmbeddingsConfigModelProvider string
+
+// PartialEmbeddingsType defines model for PartialEmbeddings.Type.
+type PartialEmbeddingsType string
+
+// PartialLink defines model for PartialLink.
+type PartialLink struct {
+	Id           string  `json:"id"`
+	InstanceName *string `json:"instance_name,omitempty"`
+	Name         string  `json:"name"`
+}
+
+// PartialModel defines model for PartialModel.
+type PartialModel struct {
+	Config struct {
+		Auth *struct {
+			AllowOverride           *bool                                `json:"allow_override,omitempty"`
+			AwsAccessKeyId          *string                              `json:"aws_access_key_id,omitempty"`
+			AwsSecretAccessKey      *string                              `json:"aws_secret_access_key,omitempty"`
+			AzureClientId           *string                              `json:"azure_client_id,omitempty"`
+			AzureClientSecret       *string                              `json:"azure_client_secret,omitempty"`
+			AzureTenantId           *string                              `json:"azure_tenant_id,omitempty"`
+			AzureUseManagedIdentity *bool                                `json:"azure_use_managed_identity,omitempty"`
+			GcpMetadataUrl          *string                              `json:"gcp_metadata_url,omitempty"`
+			GcpOauthTokenUrl        *string                              `json:"gcp_oauth_token_url,omitempty"`
+			GcpServiceAccountJson   *string                              `json:"gcp_service_account_json,omitempty"`
+			GcpUseServiceAccount    *bool                                `json:"gcp_use_service_account,omitempty"`
+			HeaderName              *string                              `json:"header_name,omitempty"`
+			HeaderValue             *string                              `json:"header_value,omitempty"`
+			ParamLocation           *PartialModelConfigAuthParamLocation `json:"param_location,omitempty"`
+			ParamName               *string                              `json:"param_name,omitempty"`
+			ParamValue              *string                              `json:"param_value,omitempty"`
+		} `json:"auth,omitempty"`
+		Logging *struct {
+			LogPayloads   *bool `json:"log_payloads,omitempty"`
+			LogStatistics *bool `json:"log_statistics,omitempty"`
+		} `json:"logging,omitempty"`
+		Metadata *map[string]interface{} `json:"metadata,omitempty"`
+		Model    struct {
+			ModelAlias *string `json:"model_alias,omitempty"`
+			Name       *string `json:"name,omitempty"`
+			Options    *struct {
+				AnthropicVersion  *string `json:"anthropic_version,omitempty"`
+				AzureApiVersion   *string `json:"azure_api_version,omitempty"`
+				AzureDeploymentId *string `json:"azure_deployment_id,omitempty"`
+				AzureInstance     *string `json:"azure_instance,omitempty"`
+				Bedrock           *struct {
+					AwsAssumeRoleArn         *string `json:"aws_assume_role_arn,omitempty"`
+					AwsRegion                *string `json:"aws_region,omitempty"`
+					AwsRoleSessionName       *string `json:"aws_role_session_name,omitempty"`
+					AwsStsEndpointUrl        *string `json:"aws_sts_endpoint_url,omitempty"`
+					BatchBucketPrefix        *string `json:"batch_bucket_prefix,omitempty"`
+					BatchRoleArn             *string `json:"batch_role_arn,omitempty"`
+					EmbeddingsNormalize      *bool   `json:"embeddings_normalize,omitempty"`
+					PerformanceConfigLatency *string `json:"performance_config_latency,omitempty"`
+					VideoOutputS3Uri         *string `json:"video_output_s3_uri,omitempty"`
+				} `json:"bedrock,omitempty"`
+				Cohere *struct {
+					EmbeddingInputType *PartialModelConfigModelOptionsCohereEmbeddingInputType `json:"embedding_input_type,omitempty"`
+					WaitForModel       *bool                                                   `json:"wait_for_model,omitempty"`
+				} `json:"cohere,omitempty"`
+				Dashscope *struct {
+					International *bool `json:"international,omitempty"`
+				} `json:"dashscope,omitempty"`
+				Databricks *struct {
+					WorkspaceInstanceId *string `json:"workspace_instance_id,omitempty"`
+				} `json:"databricks,omitempty"`
+				EmbeddingsDimensions *int `json:"embeddings_dimensions,omitempty"`
+				Gemini               *struct {
+					ApiEndpoint *string `json:"api_endpoint,omitempty"`
+					EndpointId  *string `json:"endpoint_id,omitempty"`
+					LocationId  *string `json:"location_id,omitempty"`
+					ProjectId   *string `json:"project_id,omitempty"`
+				} `json:"gemini,omitempty"`
+				Huggingface *struct {
+					UseCache     *bool `json:"use_cache,omitempty"`
+					WaitForModel *bool `json:"wait_for_model,omitempty"`
+				} `json:"huggingface,omitempty"`
+				InputCost     *float32                                     `json:"input_cost,omitempty"`
+				Llama2Format  *PartialModelConfigModelOptionsLlama2Format  `json:"llama2_format,omitempty"`
+				MaxTokens     *int                                         `json:"max_tokens,omitempty"`
+				MistralFormat *PartialModelConfigModelOptionsMistralFormat `json:"mistral_format,omitempty"`
+				OutputCost    *float32                                     `json:"output_cost,omitempty"`
+				Temperature   *float32                                     `json:"temperature,omitempty"`
+				TopK          *int                                         `json:"top_k,omitempty"`
+				TopP          *float32                                     `json:"top_p,omitempty"`
+				UpstreamPath  *string                                      `json:"upstream_path,omitempty"`
+				UpstreamUrl   *string                                      `json:"upstream_url,omitempty"`
+			} `json:"options,omitempty"`
+			Provider PartialModelConfigModelProvider `json:"provider"`
+		} `json:"model"`
+		RouteType PartialModelConfigRouteType `json:"route_type"`
+		Weight    *int                        `json:"weight,omitempty"`
+	} `json:"config"`
+	CreatedAt *int             `json:"created_at,omitempty"`
+	Id        *string          `json:"id,omitempty"`
+	Name      *string          `json:"name,omitempty"`
+	Tags      *[]string        `json:"tags,omitempty"`
+	Type      PartialModelType `json:"type"`
+	UpdatedAt *int             `json:"updated_at,omitempty"`
+}
+
+// PartialModelConfigAuthParamLocation defines model for PartialModel.Config.Auth.ParamLocation.
+type PartialModelConfigAuthParamLocation string
+
+// PartialModelConfigModelOptionsCohereEmbeddingInputType defines model for PartialModel.Config.Model.Options.Cohere.EmbeddingInputType.
+type PartialModelConfigModelOptionsCohereEmbeddingInputType string
+
+// PartialModelConfigModelOptionsLlama2Format defines model for PartialModel.Config.Model.Options.Llama2Format.
+type PartialModelConfigModelOptionsLlama2Format string
+
+// PartialModelConfigModelOptionsMistralFormat defines model for PartialModel.Config.Model.Options.MistralFormat.
+type PartialModelConfigModelOptionsMistralFormat string
+
+// PartialModelConfigModelProvider defines model for PartialModel.Config.Model.Provider.
+type PartialModelConfigModelProvider string
+
+// PartialModelConfigRouteType defines model for PartialModel.Config.RouteType.
+type PartialModelConfigRouteType string
+
+// PartialModelType defines model for PartialModel.Type.
+type PartialModelType string
+
+// PartialRedisCe defines model for PartialRedisCe.
+type PartialRedisCe struct {
+	Config struct {
+		CloudAuthentication *struct {
+			AuthProvider          *PartialRedisCeConfigCloudAuthenticationAuthProvider `json:"auth_provider,omitempty"`
+			AwsAccessKeyId        *string                                              `json:"aws_access_key_id,omitempty"`
+			AwsAssumeRoleArn      *string                                              `json:"aws_assume_role_arn,omitempty"`
+			AwsCacheName          *string                                              `json:"aws_cache_name,omitempty"`
+			AwsIsServerless       *bool                                                `json:"aws_is_serverless,omitempty"`
+			AwsRegion             *string                                              `json:"aws_region,omitempty"`
+			AwsRoleSessionName    *string                                              `json:"aws_role_session_name,omitempty"`
+			AwsSecretAccessKey    *string                                              `json:"aws_secret_access_key,omitempty"`
+			AzureClientId         *string                                              `json:"azure_client_id,omitempty"`
+			AzureClientSecret     *string                                              `json:"azure_client_secret,omitempty"`
+			AzureTenantId         *string                                              `json:"azure_tenant_id,omitempty"`
+			GcpServiceAccountJson *string                                              `json:"gcp_service_account_json,omitempty"`
+		} `json:"cloud_authentication,omitempty"`
+		Database   *int    `json:"database,omitempty"`
+		Host       *string `json:"host,omitempty"`
+		Password   *string `json:"password,omitempty"`
+		Port       *int    `json:"port,omitempty"`
+		ServerName *string `json:"server_name,omitempty"`
+		Ssl        *bool   `json:"ssl,omitempty"`
+		SslVerify  *bool   `json:"ssl_verify,omitempty"`
+		Timeout    *int    `json:"timeout,omitempty"`
+		Username   *string `json:"username,omitempty"`
+	} `json:"config"`
+	CreatedAt *int               `json:"created_at,omitempty"`
+	Id        *string            `json:"id,omitempty"`
+	Name      *string            `json:"name,omitempty"`
+	Tags      *[]string          `json:"tags,omitempty"`
+	Type      PartialRedisCeType `json:"type"`
+	UpdatedAt *int               `json:"updated_at,omitempty"`
+}
+
+// PartialRedisCeConfigCloudAuthenticationAuthProvider defines model for PartialRedisCe.Config.CloudAuthentication.AuthProvider.
+type PartialRedisCeConfigCloudAuthenticationAuthProvider string
+
+// PartialRedisCeType defines model for PartialRedisCe.Type.
+type PartialRedisCeType string
+
+// PartialRedisEe defines model for PartialRedisEe.
+type PartialRedisEe struct {
+	Config struct {
+		CloudAuthentication *struct {
+			AuthProvider          *PartialRedisEeConfigCloudAuthenticationAuthProvider `json:"auth_provider,omitempty"`
+			AwsAccessKeyId        *string                                              `json:"aws_access_key_id,omitempty"`
+			AwsAssumeRoleArn      *string                                              `json:"aws_assume_role_arn,omitempty"`
+			AwsCacheName          *string                                              `json:"aws_cache_name,omitempty"`
+			AwsIsServerless       *bool                                                `json:"aws_is_serverless,omitempty"`
+			AwsRegion             *string                                              `json:"aws_region,omitempty"`
+			AwsRoleSessionName    *string                                              `json:"aws_role_session_name,omitempty"`
+			AwsSecretAccessKey    *string                                              `json:"aws_secret_access_key,omitempty"`
+			AzureClientId         *string                                              `json:"azure_client_id,omitempty"`
+			AzureClientSecret     *string                                              `json:"azure_client_secret,omitempty"`
+			AzureTenantId         *string                                              `json:"azure_tenant_id,omitempty"`
+			GcpServiceAccountJson *string                                              `json:"gcp_service_account_json,omitempty"`
+		} `json:"cloud_authentication,omitempty"`
+		ClusterMaxRedirections *int `json:"cluster_max_redirections,omitempty"`
+		ClusterNodes           *[]struct {
+			Ip   *string `json:"ip,omitempty"`
+			Port *int    `json:"port,omitempty"`
+		} `json:"cluster_nodes,omitempty"`
+		ConnectTimeout      *int    `json:"connect_timeout,omitempty"`
+		ConnectionIsProxied *bool   `json:"connection_is_proxied,omitempty"`
+		Database            *int    `json:"database,omitempty"`
+		Host                *string `json:"host,omitempty"`
+		KeepaliveBacklog    *int    `json:"keepalive_backlog,omitempty"`
+		KeepalivePoolSize   *int    `json:"keepalive_pool_size,omitempty"`
+		Password            *string `json:"password,omitempty"`
+		Port                *int    `json:"port,omitempty"`
+		ReadTimeout         *int    `json:"read_timeout,omitempty"`
+		SendTimeout         *int    `json:"send_timeout,omitempty"`
+		SentinelMaster      *string `json:"sentinel_master,omitempty"`
+		SentinelNodes       *[]struct {
+			Host *string `json:"host,omitempty"`
+			Port *int    `json:"port,omitempty"`
+		} `json:"sentinel_nodes,omitempty"`
+		SentinelPassword *string                           `json:"sentinel_password,omitempty"`
+		SentinelRole     *PartialRedisEeConfigSentinelRole `json:"sentinel_role,omitempty"`
+		SentinelUsername *string                           `json:"sentinel_username,omitempty"`
+		ServerName       *string                           `json:"server_name,omitempty"`
+		Ssl              *bool                             `json:"ssl,omitempty"`
+		SslVerify        *bool                             `json:"ssl_verify,omitempty"`
+		Username         *string                           `json:"username,omitempty"`
+	} `json:"config"`
+	CreatedAt *int               `json:"created_at,omitempty"`
+	Id        *string            `json:"id,omitempty"`
+	Name      *string            `json:"name,omitempty"`
+	Tags      *[]string          `json:"tags,omitempty"`
+	Type      PartialRedisEeType `json:"type"`
+	UpdatedAt *int               `json:"updated_at,omitempty"`
+}
+
+// PartialRedisEeConfigCloudAuthenticationAuthProvider defines model for PartialRedisEe.Config.CloudAuthentication.AuthProvider.
+type PartialRedisEeConfigCloudAuthenticationAuthProvider string
+
+// PartialRedisEeConfigSentinelRole defines model for PartialRedisEe.Config.SentinelRole.
+type PartialRedisEeConfigSentinelRole string
+
+// PartialRedisEeType defines model for PartialRedisEe.Type.
+type PartialRedisEeType string
+
+// PartialVectordb defines model for PartialVectordb.
+type PartialVectordb struct {
+	Config struct {
+		Dimensions     int                                 `json:"dimensions"`
+		DistanceMetric PartialVectordbConfigDistanceMetric `json:"distance_metric"`
+		Pgvector       *struct {
+			Database    *string                                  `json:"database,omitempty"`
+			Host        *string                                  `json:"host,omitempty"`
+			Password    *string                                  `json:"password,omitempty"`
+			Port        *int                                     `json:"port,omitempty"`
+			Ssl         *bool                                    `json:"ssl,omitempty"`
+			SslCert     *string                                  `json:"ssl_cert,omitempty"`
+			SslCertKey  *string                                  `json:"ssl_cert_key,omitempty"`
+			SslRequired *bool                                    `json:"ssl_required,omitempty"`
+			SslVerify   *bool                                    `json:"ssl_verify,omitempty"`
+			SslVersion  *PartialVectordbConfigPgvectorSslVersion `json:"ssl_version,omitempty"`
+			Timeout     *float32                                 `json:"timeout,omitempty"`
+			User        *string                                  `json:"user,omitempty"`
+		} `json:"pgvector,omitempty"`
+		Redis *struct {
+			CloudAuthentication *struct {
+				AuthProvider          *PartialVectordbConfigRedisCloudAuthenticationAuthProvider `json:"auth_provider,omitempty"`
+				AwsAccessKeyId        *string                                                    `json:"aws_access_key_id,omitempty"`
+				AwsAssumeRoleArn      *string                                                    `json:"aws_assume_role_arn,omitempty"`
+				AwsCacheName          *string                                                    `json:"aws_cache_name,omitempty"`
+				AwsIsServerless       *bool                                                      `json:"aws_is_serverless,omitempty"`
+				AwsRegion             *string                                                    `json:"aws_region,omitempty"`
+				AwsRoleSessionName    *string                                                    `json:"aws_role_session_name,omitempty"`
+				AwsSecretAccessKey    *string                                                    `json:"aws_secret_access_key,omitempty"`
+				AzureClientId         *string                                                    `json:"azure_client_id,omitempty"`
+				AzureClientSecret     *string                                                    `json:"azure_client_secret,omitempty"`
+				AzureTenantId         *string                                                    `json:"azure_tenant_id,omitempty"`
+				GcpServiceAccountJson *string                                                    `json:"gcp_service_account_json,omitempty"`
+			} `json:"cloud_authentication,omitempty"`
+			ClusterMaxRedirections *int `json:"cluster_max_redirections,omitempty"`
+			ClusterNodes           *[]struct {
+				Ip   *string `json:"ip,omitempty"`
+				Port *int    `json:"port,omitempty"`
+			} `json:"cluster_nodes,omitempty"`
+			ConnectTimeout      *int    `json:"connect_timeout,omitempty"`
+			ConnectionIsProxied *bool   `json:"connection_is_proxied,omitempty"`
+			Database            *int    `json:"database,omitempty"`
+			Host                *string `json:"host,omitempty"`
+			KeepaliveBacklog    *int    `json:"keepalive_backlog,omitempty"`
+			KeepalivePoolSize   *int    `json:"keepalive_pool_size,omitempty"`
+			Password            *string `json:"password,omitempty"`
+			Port                *int    `json:"port,omitempty"`
+			ReadTimeout         *int    `json:"read_timeout,omitempty"`
+			SendTimeout         *int    `json:"send_timeout,omitempty"`
+			SentinelMaster      *string `json:"sentinel_master,omitempty"`
+			SentinelNodes       *[]struct {
+				Host *string `json:"host,omitempty"`
+				Port *int    `json:"port,omitempty"`
+			} `json:"sentinel_nodes,omitempty"`
+			SentinelPassword *string                                 `json:"sentinel_password,omitempty"`
+			SentinelRole     *PartialVectordbConfigRedisSentinelRole `json:"sentinel_role,omitempty"`
+			SentinelUsername *string                                 `json:"sentinel_username,omitempty"`
+			ServerName       *string                                 `json:"server_name,omitempty"`
+			Ssl              *bool                                   `json:"ssl,omitempty"`
+			SslVerify        *bool                                   `json:"ssl_verify,omitempty"`
+			Username         *string                                 `json:"username,omitempty"`
+		} `json:"redis,omitempty"`
+		Strategy  PartialVectordbConfigStrategy `json:"strategy"`
+		Threshold *float32                      `json:"threshold,omitempty"`
+	} `json:"config"`
+	CreatedAt *int                `json:"created_at,omitempty"`
+	Id        *string             `json:"id,omitempty"`
+	Name      *string             `json:"name,omitempty"`
+	Tags      *[]string           `json:"tags,omitempty"`
+	Type      PartialVectordbType `json:"type"`
+	UpdatedAt *int                `json:"updated_at,omitempty"`
+}
+
+// PartialVectordbConfigDistanceMetric defines model for PartialVectordb.Config.DistanceMetric.
+type PartialVectordbConfigDistanceMetric string
+
+// PartialVectordbConfigPgvectorSslVersion defines model for PartialVectordb.Config.Pgvector.SslVersion.
+type PartialVectordbConfigPgvectorSslVersion string
+
+// PartialVectordbConfigRedisCloudAuthenticationAuthProvider defines model for PartialVectordb.Config.Redis.CloudAuthentication.AuthProvider.
+type PartialVectordbConfigRedisCloudAuthenticationAuthProvider string
+
+// PartialVectordbConfigRedisSentinelRole defines model for PartialVectordb.Config.Redis.SentinelRole.
+type PartialVectordbConfigRedisSentinelRole string
+
+// PartialVectordbConfigStrategy defines model for PartialVectordb.Config.Strategy.
+type PartialVectordbConfigStrategy string
+
+// PartialVectordbType defines model for PartialVectordb.Type.
+type PartialVectordbType string
+
 // Plugin defines model for Plugin.
 type Plugin struct {
 	Condition *string                 `json:"condition,omitempty"`
@@ -1692,6 +2570,9 @@ type PaginationSize = int
 // PaginationTagsFilter defines model for PaginationTagsFilter.
 type PaginationTagsFilter = string
 
+// PartialId defines model for PartialId.
+type PartialId = string
+
 // PluginId defines model for PluginId.
 type PluginId = string
 
@@ -1934,6 +2815,20 @@ type ListKeyParams struct {
 	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// ListPartialParams defines parameters for ListPartial.
+type ListPartialParams struct {
+	Size   *PaginationSize       `form:"size,omitempty" json:"size,omitempty"`
+	Offset *PaginationOffset     `form:"offset,omitempty" json:"offset,omitempty"`
+	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
+// ListPartialLinkParams defines parameters for ListPartialLink.
+type ListPartialLinkParams struct {
+	Size   *PaginationSize       `form:"size,omitempty" json:"size,omitempty"`
+	Offset *PaginationOffset     `form:"offset,omitempty" json:"offset,omitempty"`
+	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
+}
+
 // ListPluginParams defines parameters for ListPlugin.
 type ListPluginParams struct {
 	Size               *PaginationSize       `form:"size,omitempty" json:"size,omitempty"`
@@ -2133,6 +3028,12 @@ type CreateKeyJSONRequestBody = Key
 
 // UpsertKeyJSONRequestBody defines body for UpsertKey for application/json ContentType.
 type UpsertKeyJSONRequestBody = Key
+
+// CreatePartialJSONRequestBody defines body for CreatePartial for application/json ContentType.
+type CreatePartialJSONRequestBody = Partial
+
+// UpsertPartialJSONRequestBody defines body for UpsertPartial for application/json ContentType.
+type UpsertPartialJSONRequestBody = Partial
 
 // CreatePluginJSONRequestBody defines body for CreatePlugin for application/json ContentType.
 type CreatePluginJSONRequestBody = Plugin
@@ -2455,6 +3356,215 @@ func (t *CertificateRequest) UnmarshalJSON(b []byte) error {
 		}
 	}
 
+	return err
+}
+
+// AsPartialRedisCe returns the union data inside the Partial as a PartialRedisCe
+func (t Partial) AsPartialRedisCe() (PartialRedisCe, error) {
+	var body PartialRedisCe
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartialRedisCe overwrites any union data inside the Partial as the provided PartialRedisCe
+func (t *Partial) FromPartialRedisCe(v PartialRedisCe) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"redis-ce"}`))
+	t.union = b
+	return err
+}
+
+// MergePartialRedisCe performs a merge with any union data inside the Partial, using the provided PartialRedisCe
+func (t *Partial) MergePartialRedisCe(v PartialRedisCe) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"redis-ce"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPartialRedisEe returns the union data inside the Partial as a PartialRedisEe
+func (t Partial) AsPartialRedisEe() (PartialRedisEe, error) {
+	var body PartialRedisEe
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartialRedisEe overwrites any union data inside the Partial as the provided PartialRedisEe
+func (t *Partial) FromPartialRedisEe(v PartialRedisEe) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"redis-ee"}`))
+	t.union = b
+	return err
+}
+
+// MergePartialRedisEe performs a merge with any union data inside the Partial, using the provided PartialRedisEe
+func (t *Partial) MergePartialRedisEe(v PartialRedisEe) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"redis-ee"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPartialVectordb returns the union data inside the Partial as a PartialVectordb
+func (t Partial) AsPartialVectordb() (PartialVectordb, error) {
+	var body PartialVectordb
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartialVectordb overwrites any union data inside the Partial as the provided PartialVectordb
+func (t *Partial) FromPartialVectordb(v PartialVectordb) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"vectordb"}`))
+	t.union = b
+	return err
+}
+
+// MergePartialVectordb performs a merge with any union data inside the Partial, using the provided PartialVectordb
+func (t *Partial) MergePartialVectordb(v PartialVectordb) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"vectordb"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPartialEmbeddings returns the union data inside the Partial as a PartialEmbeddings
+func (t Partial) AsPartialEmbeddings() (PartialEmbeddings, error) {
+	var body PartialEmbeddings
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartialEmbeddings overwrites any union data inside the Partial as the provided PartialEmbeddings
+func (t *Partial) FromPartialEmbeddings(v PartialEmbeddings) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"embeddings"}`))
+	t.union = b
+	return err
+}
+
+// MergePartialEmbeddings performs a merge with any union data inside the Partial, using the provided PartialEmbeddings
+func (t *Partial) MergePartialEmbeddings(v PartialEmbeddings) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"embeddings"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+// AsPartialModel returns the union data inside the Partial as a PartialModel
+func (t Partial) AsPartialModel() (PartialModel, error) {
+	var body PartialModel
+	err := json.Unmarshal(t.union, &body)
+	return body, err
+}
+
+// FromPartialModel overwrites any union data inside the Partial as the provided PartialModel
+func (t *Partial) FromPartialModel(v PartialModel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"model"}`))
+	t.union = b
+	return err
+}
+
+// MergePartialModel performs a merge with any union data inside the Partial, using the provided PartialModel
+func (t *Partial) MergePartialModel(v PartialModel) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	b, err = runtime.JSONMerge(b, []byte(`{"type":"model"}`))
+	if err != nil {
+		return err
+	}
+
+	merged, err := runtime.JSONMerge(t.union, b)
+	t.union = merged
+	return err
+}
+
+func (t Partial) Discriminator() (string, error) {
+	var discriminator struct {
+		Discriminator string `json:"type"`
+	}
+	err := json.Unmarshal(t.union, &discriminator)
+	return discriminator.Discriminator, err
+}
+
+func (t Partial) ValueByDiscriminator() (interface{}, error) {
+	discriminator, err := t.Discriminator()
+	if err != nil {
+		return nil, err
+	}
+	switch discriminator {
+	case "embeddings":
+		return t.AsPartialEmbeddings()
+	case "model":
+		return t.AsPartialModel()
+	case "redis-ce":
+		return t.AsPartialRedisCe()
+	case "redis-ee":
+		return t.AsPartialRedisEe()
+	case "vectordb":
+		return t.AsPartialVectordb()
+	default:
+		return nil, errors.New("unknown discriminator value: " + discriminator)
+	}
+}
+
+func (t Partial) MarshalJSON() ([]byte, error) {
+	b, err := t.union.MarshalJSON()
+	return b, err
+}
+
+func (t *Partial) UnmarshalJSON(b []byte) error {
+	err := t.union.UnmarshalJSON(b)
 	return err
 }
 
@@ -3327,6 +4437,54 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/keys/{KeyId} (the `UpsertKey` operationId).
 	UpsertKey(ctx context.Context, controlPlaneId ControlPlaneId, keyId KeyId, body UpsertKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPartial List partials
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials (the `ListPartial` operationId).
+	ListPartial(ctx context.Context, controlPlaneId ControlPlaneId, params *ListPartialParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePartialWithBody Create partial
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+	CreatePartialWithBody(ctx context.Context, controlPlaneId ControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreatePartial Create partial
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+	CreatePartial(ctx context.Context, controlPlaneId ControlPlaneId, body CreatePartialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeletePartial Delete partial
+	//
+	// Corresponds with DELETE /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `DeletePartial` operationId).
+	DeletePartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPartial Fetch partial
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `GetPartial` operationId).
+	GetPartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertPartialWithBody Create or replace partial
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+	UpsertPartialWithBody(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpsertPartial Create or replace partial
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+	UpsertPartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, body UpsertPartialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListPartialLink List the plugins that use a partial
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links (the `ListPartialLink` operationId).
+	ListPartialLink(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, params *ListPartialLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListPlugin List plugin
 	//
@@ -5870,6 +7028,134 @@ func (c *RawClient) UpsertKeyWithBody(ctx context.Context, controlPlaneId Contro
 // Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/keys/{KeyId} (the `UpsertKey` operationId).
 func (c *RawClient) UpsertKey(ctx context.Context, controlPlaneId ControlPlaneId, keyId KeyId, body UpsertKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpsertKeyRequest(c.Server, controlPlaneId, keyId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPartial List partials
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials (the `ListPartial` operationId).
+func (c *RawClient) ListPartial(ctx context.Context, controlPlaneId ControlPlaneId, params *ListPartialParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPartialRequest(c.Server, controlPlaneId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePartialWithBody Create partial
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+func (c *RawClient) CreatePartialWithBody(ctx context.Context, controlPlaneId ControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePartialRequestWithBody(c.Server, controlPlaneId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreatePartial Create partial
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+func (c *RawClient) CreatePartial(ctx context.Context, controlPlaneId ControlPlaneId, body CreatePartialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreatePartialRequest(c.Server, controlPlaneId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeletePartial Delete partial
+//
+// Corresponds with DELETE /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `DeletePartial` operationId).
+func (c *RawClient) DeletePartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeletePartialRequest(c.Server, controlPlaneId, partialId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPartial Fetch partial
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `GetPartial` operationId).
+func (c *RawClient) GetPartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPartialRequest(c.Server, controlPlaneId, partialId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertPartialWithBody Create or replace partial
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+func (c *RawClient) UpsertPartialWithBody(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertPartialRequestWithBody(c.Server, controlPlaneId, partialId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpsertPartial Create or replace partial
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+func (c *RawClient) UpsertPartial(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, body UpsertPartialJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpsertPartialRequest(c.Server, controlPlaneId, partialId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListPartialLink List the plugins that use a partial
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links (the `ListPartialLink` operationId).
+func (c *RawClient) ListPartialLink(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, params *ListPartialLinkParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListPartialLinkRequest(c.Server, controlPlaneId, partialId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -12834,6 +14120,366 @@ func NewUpsertKeyRequestWithBody(server string, controlPlaneId ControlPlaneId, k
 	return req, nil
 }
 
+// NewListPartialRequest constructs an http.Request for the ListPartial method
+func NewListPartialRequest(server string, controlPlaneId ControlPlaneId, params *ListPartialParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreatePartialRequest calls the generic CreatePartial builder with application/json body
+func NewCreatePartialRequest(server string, controlPlaneId ControlPlaneId, body CreatePartialJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreatePartialRequestWithBody(server, controlPlaneId, "application/json", bodyReader)
+}
+
+// NewCreatePartialRequestWithBody constructs an http.Request for the CreatePartial method, with any body, and a specified content type
+func NewCreatePartialRequestWithBody(server string, controlPlaneId ControlPlaneId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeletePartialRequest constructs an http.Request for the DeletePartial method
+func NewDeletePartialRequest(server string, controlPlaneId ControlPlaneId, partialId PartialId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "PartialId", partialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetPartialRequest constructs an http.Request for the GetPartial method
+func NewGetPartialRequest(server string, controlPlaneId ControlPlaneId, partialId PartialId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "PartialId", partialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpsertPartialRequest calls the generic UpsertPartial builder with application/json body
+func NewUpsertPartialRequest(server string, controlPlaneId ControlPlaneId, partialId PartialId, body UpsertPartialJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpsertPartialRequestWithBody(server, controlPlaneId, partialId, "application/json", bodyReader)
+}
+
+// NewUpsertPartialRequestWithBody constructs an http.Request for the UpsertPartial method, with any body, and a specified content type
+func NewUpsertPartialRequestWithBody(server string, controlPlaneId ControlPlaneId, partialId PartialId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "PartialId", partialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListPartialLinkRequest constructs an http.Request for the ListPartialLink method
+func NewListPartialLinkRequest(server string, controlPlaneId ControlPlaneId, partialId PartialId, params *ListPartialLinkParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "controlPlaneId", controlPlaneId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "PartialId", partialId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v2/control-planes/%s/core-entities/partials/%s/links", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Tags != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tags", *params.Tags, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewListPluginRequest constructs an http.Request for the ListPlugin method
 func NewListPluginRequest(server string, controlPlaneId ControlPlaneId, params *ListPluginParams) (*http.Request, error) {
 	var err error
@@ -16859,6 +18505,62 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/keys/{KeyId} (the `UpsertKey` operationId).
 	UpsertKeyWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, keyId KeyId, body UpsertKeyJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertKeyResp, error)
+
+	// ListPartialWithResponse List partials
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials (the `ListPartial` operationId).
+	ListPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, params *ListPartialParams, reqEditors ...RequestEditorFn) (*ListPartialResp, error)
+
+	// CreatePartialWithBodyWithResponse Create partial
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+	CreatePartialWithBodyWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePartialResp, error)
+
+	// CreatePartialWithResponse Create partial
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+	CreatePartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, body CreatePartialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePartialResp, error)
+
+	// DeletePartialWithResponse Delete partial
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `DeletePartial` operationId).
+	DeletePartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*DeletePartialResp, error)
+
+	// GetPartialWithResponse Fetch partial
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `GetPartial` operationId).
+	GetPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*GetPartialResp, error)
+
+	// UpsertPartialWithBodyWithResponse Create or replace partial
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+	UpsertPartialWithBodyWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertPartialResp, error)
+
+	// UpsertPartialWithResponse Create or replace partial
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+	UpsertPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, body UpsertPartialJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertPartialResp, error)
+
+	// ListPartialLinkWithResponse List the plugins that use a partial
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links (the `ListPartialLink` operationId).
+	ListPartialLinkWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, params *ListPartialLinkParams, reqEditors ...RequestEditorFn) (*ListPartialLinkResp, error)
 
 	// ListPluginWithResponse List plugin
 	//
@@ -23523,6 +25225,389 @@ func (r UpsertKeyResp) ContentType() string {
 	return ""
 }
 
+type ListPartialResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Data   *[]Partial                `json:"data,omitempty"`
+		Next   *PaginationNextResponse   `json:"next,omitempty"`
+		Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPartialResp) GetJSON200() *struct {
+	Data   *[]Partial                `json:"data,omitempty"`
+	Next   *PaginationNextResponse   `json:"next,omitempty"`
+	Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListPartialResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListPartialResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListPartialResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPartialResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPartialResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPartialResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPartialResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreatePartialResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Partial
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreatePartialResp) GetJSON201() *Partial {
+	return r.JSON201
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r CreatePartialResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r CreatePartialResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r CreatePartialResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r CreatePartialResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreatePartialResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreatePartialResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreatePartialResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeletePartialResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r DeletePartialResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r DeletePartialResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r DeletePartialResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeletePartialResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeletePartialResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeletePartialResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeletePartialResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetPartialResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Partial
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPartialResp) GetJSON200() *Partial {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r GetPartialResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r GetPartialResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r GetPartialResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPartialResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPartialResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPartialResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPartialResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpsertPartialResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Partial
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpsertPartialResp) GetJSON200() *Partial {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r UpsertPartialResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r UpsertPartialResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r UpsertPartialResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpsertPartialResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpsertPartialResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpsertPartialResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpsertPartialResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListPartialLinkResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *struct {
+		Count  *int                      `json:"count,omitempty"`
+		Data   *[]PartialLink            `json:"data,omitempty"`
+		Next   *PaginationNextResponse   `json:"next,omitempty"`
+		Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+	}
+	// JSON400 the response for an HTTP 400 `application/json` response
+	JSON400 *CoreEntityBadRequest
+	// JSON401 the response for an HTTP 401 `application/json` response
+	JSON401 *CoreEntityUnauthorized
+	// JSON404 the response for an HTTP 404 `application/json` response
+	JSON404 *CoreEntityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListPartialLinkResp) GetJSON200() *struct {
+	Count  *int                      `json:"count,omitempty"`
+	Data   *[]PartialLink            `json:"data,omitempty"`
+	Next   *PaginationNextResponse   `json:"next,omitempty"`
+	Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+} {
+	return r.JSON200
+}
+
+// GetJSON400 returns the response for an HTTP 400 `application/json` response
+func (r ListPartialLinkResp) GetJSON400() *CoreEntityBadRequest {
+	return r.JSON400
+}
+
+// GetJSON401 returns the response for an HTTP 401 `application/json` response
+func (r ListPartialLinkResp) GetJSON401() *CoreEntityUnauthorized {
+	return r.JSON401
+}
+
+// GetJSON404 returns the response for an HTTP 404 `application/json` response
+func (r ListPartialLinkResp) GetJSON404() *CoreEntityNotFound {
+	return r.JSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListPartialLinkResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListPartialLinkResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListPartialLinkResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListPartialLinkResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type ListPluginResp struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -28417,6 +30502,110 @@ func (c *ClientWithResponses) UpsertKeyWithResponse(ctx context.Context, control
 		return nil, err
 	}
 	return ParseUpsertKeyResp(rsp)
+}
+
+// ListPartialWithResponse List partials
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials (the `ListPartial` operationId).
+func (c *ClientWithResponses) ListPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, params *ListPartialParams, reqEditors ...RequestEditorFn) (*ListPartialResp, error) {
+	rsp, err := c.ListPartial(ctx, controlPlaneId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPartialResp(rsp)
+}
+
+// CreatePartialWithBodyWithResponse Create partial
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+func (c *ClientWithResponses) CreatePartialWithBodyWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreatePartialResp, error) {
+	rsp, err := c.CreatePartialWithBody(ctx, controlPlaneId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePartialResp(rsp)
+}
+
+// CreatePartialWithResponse Create partial
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v2/control-planes/{controlPlaneId}/core-entities/partials (the `CreatePartial` operationId).
+func (c *ClientWithResponses) CreatePartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, body CreatePartialJSONRequestBody, reqEditors ...RequestEditorFn) (*CreatePartialResp, error) {
+	rsp, err := c.CreatePartial(ctx, controlPlaneId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreatePartialResp(rsp)
+}
+
+// DeletePartialWithResponse Delete partial
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `DeletePartial` operationId).
+func (c *ClientWithResponses) DeletePartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*DeletePartialResp, error) {
+	rsp, err := c.DeletePartial(ctx, controlPlaneId, partialId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeletePartialResp(rsp)
+}
+
+// GetPartialWithResponse Fetch partial
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `GetPartial` operationId).
+func (c *ClientWithResponses) GetPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, reqEditors ...RequestEditorFn) (*GetPartialResp, error) {
+	rsp, err := c.GetPartial(ctx, controlPlaneId, partialId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPartialResp(rsp)
+}
+
+// UpsertPartialWithBodyWithResponse Create or replace partial
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+func (c *ClientWithResponses) UpsertPartialWithBodyWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpsertPartialResp, error) {
+	rsp, err := c.UpsertPartialWithBody(ctx, controlPlaneId, partialId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertPartialResp(rsp)
+}
+
+// UpsertPartialWithResponse Create or replace partial
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId} (the `UpsertPartial` operationId).
+func (c *ClientWithResponses) UpsertPartialWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, body UpsertPartialJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertPartialResp, error) {
+	rsp, err := c.UpsertPartial(ctx, controlPlaneId, partialId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpsertPartialResp(rsp)
+}
+
+// ListPartialLinkWithResponse List the plugins that use a partial
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links (the `ListPartialLink` operationId).
+func (c *ClientWithResponses) ListPartialLinkWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, partialId PartialId, params *ListPartialLinkParams, reqEditors ...RequestEditorFn) (*ListPartialLinkResp, error) {
+	rsp, err := c.ListPartialLink(ctx, controlPlaneId, partialId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListPartialLinkResp(rsp)
 }
 
 // ListPluginWithResponse List plugin
@@ -34000,6 +36189,293 @@ func ParseUpsertKeyResp(rsp *http.Response) (*UpsertKeyResp, error) {
 	return response, nil
 }
 
+// ParseListPartialResp parses an HTTP response from a ListPartialWithResponse call
+func ParseListPartialResp(rsp *http.Response) (*ListPartialResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPartialResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Data   *[]Partial                `json:"data,omitempty"`
+			Next   *PaginationNextResponse   `json:"next,omitempty"`
+			Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreatePartialResp parses an HTTP response from a CreatePartialWithResponse call
+func ParseCreatePartialResp(rsp *http.Response) (*CreatePartialResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreatePartialResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Partial
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeletePartialResp parses an HTTP response from a DeletePartialWithResponse call
+func ParseDeletePartialResp(rsp *http.Response) (*DeletePartialResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeletePartialResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetPartialResp parses an HTTP response from a GetPartialWithResponse call
+func ParseGetPartialResp(rsp *http.Response) (*GetPartialResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPartialResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Partial
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpsertPartialResp parses an HTTP response from a UpsertPartialWithResponse call
+func ParseUpsertPartialResp(rsp *http.Response) (*UpsertPartialResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpsertPartialResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Partial
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListPartialLinkResp parses an HTTP response from a ListPartialLinkWithResponse call
+func ParseListPartialLinkResp(rsp *http.Response) (*ListPartialLinkResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListPartialLinkResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest struct {
+			Count  *int                      `json:"count,omitempty"`
+			Data   *[]PartialLink            `json:"data,omitempty"`
+			Next   *PaginationNextResponse   `json:"next,omitempty"`
+			Offset *PaginationOffsetResponse `json:"offset,omitempty"`
+		}
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest CoreEntityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest CoreEntityUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest CoreEntityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // ParseListPluginResp parses an HTTP response from a ListPluginWithResponse call
 func ParseListPluginResp(rsp *http.Response) (*ListPluginResp, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -36406,143 +38882,174 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1rV+O2uvBf8fK7P7TvNiQEmE7ZH85hKLR0KMMBZubsM+V4CVtJVBzLI8lAyuK/n2X5fovlxHZMoi8z",
-	"xJZ1ee4X6dGLauCZg21oM6oevagOIGAGGST81/HJxbnp/YFs9Uh1AJuqmmqDGVSPgneaSuB3FxFoqkeM",
-	"uFBTqTGFM+B9xOaO15AyguyJ+vqqqR8ARcaxy6alvSZb1Ov75PgEEobGyAAMlvafbVVzDJERVukf29Sd",
-	"QfIrwa5TPkKm1Upj/AFsMIHhQ9rqkJUrWqHnM0wuIWXQPLUZYgjSyqHyX9QemxFsXVnAhmfIYpBEQ353",
-	"IZnHY479t8nu/kHgWD1S/98gZr+B/5YO8h1fxVz5qqmUzS2vWxNC59P9X9BgamY6N5iwsslQ753oVLyO",
-	"/ot/z1fsUoZnCSxmujb4ex2Z6mLInT47wDavAGEIWLSsN8hb6U7YrKDPe4wtCGzeqQ+pD/MLcA/LO7X8",
-	"t4vn99sfxycLpVSiQT2a+f3rbWmn/rt6/X2E84UTjd/X7ndRn8v0dwPZoi791/V6vUCU5SVXFuOIMt2I",
-	"WlVQ0SWYecKQAWRTEab+5v26+2YEn9xVUJbX/el3F1h1Ooffq7q9AhN46c7u/Q6BZeGn05nD5l+A5cIQ",
-	"kkXjOGACv9n8y8IxkM3gBJJokBv0N1xmCIr+hiIDIBswhO1P4zGFrOZA2P+oElLBGOFSCmWk9y7ZkQnH",
-	"wLWYerQ3HGrqDDyjmTvjv7yfyA5+aouXdQsmCbzXWBoDkyqZdWW5E2SXclj0uh6HXWN3gakTvq3X583l",
-	"eWmP/rua/UHyiIzyWcbv6/V7C8hkgcyKXtfr9bNDGYFgVtpvosGyPZ9h4s+ucoi4Zb2xvnjcULqE8G29",
-	"Po2EAVPadabRohHGmMwAU49U1+UWSXbEV+9j6mCb+sbiCSaQm4LzD8C8ht9dSDkAvSGh7Usjx7E8yx5h",
-	"e/AXxbb3TNSmCzs/JQQTf3gTUoMgx+vOI6gpVIg/rPIEqEKgZ9pB80hhU6jcY3OueECgCgTGVBkjaJkK",
-	"YAoXTLu+BRiOcYnZGXZts8vpX2KFusZUgbyZ8gMmih08cgCBNvsxM8nPNnDZFBP0N2xuor8CBp9Aqu9F",
-	"M34EFjIVYBiQUoXhB2hz0DsEUmgzaPIpXxF8b8GZEFU4ftt/1pt13HVt6viXgmy+Cj123RUK5lR5ms6T",
-	"0z/B9thCRhuTp7B02sdKwLGK47Gs8oTYVGFTRDktK8AiEJhzBT4jymhyumeY3CPThHa38/XA7NPBDMwV",
-	"GzPFxHy+ybkJsFcLUwsZLAXQ5LQEGaqdqQlw0msoncPYEp+ZaSKvF2BdEexA4rvuY2BRqKlO4hFfDzfi",
-	"vb9t17LAvRVZTemWyCxWMcETHDnNBoGAQVMHrKjTrDGnqROCXaegby0YsqSHuBm35LwZMjijhR2VdAEI",
-	"Ab4XHmu8b8F87gpWdnxy8RWxKXbZFZe+VAK7PWBn5bdv3X8aq0ffhLlKe8nCNSfXq3j03P8iGS3KLKGg",
-	"z/x67vxILYzWkp6XCRlAVjFebMqAbcDCl5QB5tIi309TGWJW8Vf+gyL6Sq4r6DvsKDETLZxvMd6CaPPb",
-	"Yw5BFnAApU+YmMWwXZE/NNWlkPiWeRWGookkPlqIkrcuvTYWQX607MzzP+JgRjaUlsnH1EUf9OPXueV6",
-	"L3QTTQIjvBK6LSGtAbw4Zo2JZVDFwVOEm7YgDqy1gvsBzgvn9gDnwlOjNloRZX1Aug+LCtQnvNTYCuk9",
-	"LaQ8CoH+O6SdGc+Rmvr9vJyrXtQZeL6A9sQzJt7t86hw+HPPE/OMQeL5Sv/7Dez8Pdz5+Xjnf+5e9l5/",
-	"iH/u7Op3/z/x9p8//sc/1MLpPCdHPiyghrdH7Zr66EfYq/ChqU8EMfjJtuZ+g/BTMXTmPy9Q9i8qsOcB",
-	"4yR50J/indegjDVf77j9fJIwQOqwXk2miTOuDbJM96hPWikV0ysyzVK7E1qGuCAMS2yutWuRUrMuvcPD",
-	"psiEXwlwHFjgAYbWtR556BXbGRLYKUNgFNWvb+mP0aTmR8BlUz30LKHtzrgBjGwbmrphIWgz3eNpz6F0",
-	"HlD60V2RrrOwa+oTP/ZcbA4blksZJLlRTy4+39yeXuu3/7461U8+Xd5ef7rQry6OL09VLf3y4/sb/fzy",
-	"1+vTm5uw4cXpdbZVqgv91+tPn6+yTW5Or7+cXl+c3tzkhjg++3isXx7fnn851U+/nF7e6lfXn/773+U9",
-	"6F/2iiHiY1TnQUod2qaDkR+KjNMyxCrSbg7Bz3PdJVZluOPKa/n5+oJvimHQgjPIyLzGYFkLq3jOhX1n",
-	"EKolSCpLDqkl3VV6ltGUPS7fYWgGi6CUsZZKRH1FCkwLt8NUADrYUrNIrKWFksgaspEpM0zyaSFPpyCT",
-	"GiK9/mgZdxWiJbeZqqaoyXL5wshe3k0ukAI1Roffi7VFyXNc+LxI+PqksvpMxEcMqaiemOcbbApHrgWa",
-	"/ISKNVI64VmgA01YHMv0441pJV8jt/qLH658zSv+GaQUTARCOXxucfu76vX9EsV006v8z+Lwq6Y+70zw",
-	"TrgTmN16b181lSelC3ERzKXC9Mk5IRlleXp9/SlQQWfnpxe/qFry0enl7fntv9PPrk/PTq9PL09OC7RU",
-	"Id65xEkKjaQ3vaSFEe0eKrEx0sm03/CTYgIG/AQfVbyuoM24a68wzHcDZHKAWitGTDTtYIXpaX6dQjaF",
-	"JD8dhbg2VT5ie7ITOM4K71oJuqb/UhBTDGDbmCnGFNgTqIAxg0Th4h5hezfWFgssqBiqC22ofH73Admm",
-	"gsfpWQtNasONtoxREQNYzSMfsALMI6qMMfEglQiGjIYH7xs0PZI9H75LxVlGTZmTok5T6W6TnCAtl92L",
-	"EmOZeYSdRJ8UzSncm7yxGRMKDQJZV5EM4fzJwqRJiJQtSWq9RRRlk+cFJt8UIyNtwhTYLCZ0oG2G6E00",
-	"rFrHAuMp3G9cZG5Gu4+LXhIIaImHSFwrZVtFgNJURHV/VvzPe0Dhu4Pg70Ad8x+eO6YHzh2iejgs/+Et",
-	"NvyL70vnfwfQ5n9HpiSieuCeIqqPv5t2OAPvD9d+sPGTrQeY8KY0Q5Qie6ITOIYE+jl+RHWuT7jmYcYU",
-	"Up3ACXzmOwE4XoNBXcfBxKN4G7InTB508AiQBe6Rhdhc/xvbULcQZWWtDWQS/d7CxkO2hUPwIzIh8cb1",
-	"nVIO8TtNgFuwSwwB8vUJJEKqCBGLeyE58vdJ69z/di9Prr9/va1rE1sTTBCbztLGxW83o8N3CePqNPjN",
-	"///I/9h/f8D/P9wb8f8/hC0+7I+GwR9Bkw9hm6uwzVX46ip4ZY4OD/d+5n8dHLzn//9yc6xq0Ux+Cwb8",
-	"LRjwKnh+FTy/Cp5fB8+vg+fX/LkIyt+OKA/yZ5XtCAW6495byNBFP+lQSxQB7PevtyupY0nOkpx7RM4f",
-	"4bwfqa+/nh7EUIGKrR3BRKCmOnBWTXAOQY+enVK2DyCNZAHCpMU4XpLMu8+1Ph8ysTRr0vTwcHVXTHQb",
-	"7WuK8v7qaGTMEkznliFhS3zLt4KSG8j6tRWhj7saiwC3Gh1LnSZ12mo6LS4g0dpOvz//3Pnzz90//xTb",
-	"75eb4RWYwD8gA/kQlR0VAYhS8Mhm+yO1CGo0OAEv0JRhBiyhttnQeRj9CY7U+x3dFS8K2R7Wi1fmBNHz",
-	"hRH8EC75ve0ladD4bP4lfGbXwXHgQprNVidY3Jgft6+vg/22GRrbG44OxJywhTuh/M9Kukmo7RYsgdx+",
-	"sTWZGND23psph30hWBLpR39SaV6v3nEZHEPShRVAlOZKDZTfbEFMyP+uBCbPYub5yT+pWScdX4SAezjG",
-	"BLbTe9F4TrJmUNhzEfFUgK90HxOvNiC4i6VCiTkEM2xgi6bI7Zs6IY6havw/qmrqlDEn+I8n9KJlhQGk",
-	"Re01lRneL8ZrGjGL6g6glE0JdidTVVNd03v7RPk/xWn/qmUQ7DLYIM9SvxzHG7Y3RLPDvhJY1S2TKkGq",
-	"BKkSpEqQKmETVEKwx6imGphifwNiUgOMhloVSTtBGchFBcpioswMsD+q6D+zZj7HYMxEp4ugQFMepV+8",
-	"TShZHYHR3xwRJKkP81i8Dim1xRCSCSkLPMOFQqi4lEWEo3CPx7vDw/3DxLaOoVjgrIqepxCYC7e819mX",
-	"W2kxeMSwIgNyaaYTaCICDab7O970cNt1JDwPRu+iXOv+cE/bH460/eFP2v7wvXYweleevawfBJxBNsXm",
-	"issSjwQCNtWnwDatQKfHKebHYSK/zH887gnlab0+V5w/L+hDHqEeyqTsLuFqs6lMC65b7QkZcrEShBP4",
-	"rDsEYYJYer/0UITogmJe+r07Hkd2W20TNKxgt2I3zWvg1U8g+9uieixSvREdPTQPa8O8D+kWrh87TbhI",
-	"bSm1pdSWUlu+aW0pddsb0G03l+dLFEFKlE/q176XXleU0FKwuyvGxmp2hsRNg3Gom9jer4MDoCfQsOLC",
-	"EudRE3htLr1ge3YQQzOI3bTmfTccpor4j/YOfjp4v//u4F26lL9A9Z0Ocw2hAVFS6aFmEqKWXSXWMFBM",
-	"0cLeJ2FcoKWqwZUMTMbmXGDHtGPlVO8Lh8BsmaoIZCQqtRr0fpjoeX/007uf6sKygd2QFtUpsGk1l5o2",
-	"5YXq63lJLkEr5568OT5CgsaLtogmzZSovW5Cx6f0mGYP6gK5dtkrYi1X74w/aZUMi4L7hYokuiCqCGPx",
-	"LRRNRxSCfWWvmjoGyMKPfj6zvnfVWUk0FoGicjAhMooB4Aa3eTSoPp8gmkzZgotvlpDnGYoK4FFEUz7V",
-	"tB+VkjS0uTT0ma+/4TouDRRZyZTYePNlMgoAH1PS6ocpCXZtc4fge2QnbD4D2xRRBm22MwV06mtJCzBo",
-	"G3PvLwgo2wlcAB5n1jIdUYaMh/kOhZTy90JnHFv1V2p6Et6y9TGwrHtgPKRBZmMbZmDF9255ThF+QN47",
-	"P7qtairy7N/gg+CeJX7zmA6IB1KXIN0ADnOJ2EH21Kz0YBQRaZX+MJ5Cfccm3VNyAUv2lS2Fs27wYlsP",
-	"BhIGbPRJPp6nDtQaA9fFKLZXxyW2V8UiBBabGlNoPKR9qhcVGAw9wmCfpeESwgXI0d4w/IpbtZ4vGSRU",
-	"PK7+NhoOtf3h6E7jDEkegcV1F3X5BjevyTBIyATw5kD2EzSBs5ESIsG8Q2M+3mgT+LKunZ2MZ664hI+k",
-	"5aZ3MPpZOxgeaIfDoXY43NMOhyPtcLivHfJnh9lpMyPTXzARvozgfoIASBUwGQ33tNFwpI2G+9poeKCN",
-	"hofaaPhOGw1/0kbD99po9E7b57AL80772v7wQNsfHmr7w3dhHuouB8qVweGDYv+uarUFJlh2D2NIMAkq",
-	"krRTSjvZvcwxnFJWYZG/+l6r2LbWaIo2n5KNwZZA9XLozOzlS/eRzOklugtnHgHm559/TkJkOCyM8mSW",
-	"Fc8qnW8TyB7FvkFiNSW9jA6XyEAliDyrkPIynDMAtVEhMsvZIxdnLQgBFQRR9mpCKF+RsHaQsshXSDFv",
-	"lgo74+NC+o1bL0sS2iJGEJh/jxgkDb7lARJDvTk+K94xH6n0JFVtunbPEbKwiG9t7bU0Q3OzaIh5WlIM",
-	"vZSmgkS2LmEZT68h3L41mcamBNIptszSgfZSV7Xn5fhryca8Ol7vqtsFqIUzoNrL5HM8fZRK5Qglpvx4",
-	"lx7Gu+pEEIo/XTaSsJarZXRKHqPTdnXD+6I7Kr5EQYXm7i4RPZ7Zj5u2yg/QEThGzz3euxRM8K5I0lBo",
-	"uASx+Y0xhUFO24GEeqg65urvFj/AIEaYvvg6bJa+FPmHBwcwfXd398ddNbgPmdMbBITHDJPmkDf8nDI4",
-	"OzYM7NqsYkC/rTec1zgzLK0x7Cu3jMc4P8hJstw3VYBtBlXACfQvfkeQKnjsPUQkLPiu+HTuEr+OunI7",
-	"hQqcuRZgmCh8eyxV4DMwmDX3rwY3seHOoLeEsH8ee1cQVSbQhsRDuDImeKYgpinUL4nPnnBYv90kaMwU",
-	"4ADCdqM7YY/Uj35GQDm+Old+8D6h7j2FzB/TIdjDuUIdCB7oj6qmPkJC/VWPdoe7Q37E1oE2cJB6pO7v",
-	"Dnf31cQe4cHjaBAUQ9/xoeM9DdJ1HkvzxZ+b6pF6gShLZqZ48ihRsbXkzuC4CS90coP+hvyqMoG2l6Gv",
-	"Utk6f12KyFd+yw/zKA1Va5wbTJj6ehdvz+WgGw2HCy4xz19eXkPumsCvMCN4PUfibqrCWzkYEChMk6ht",
-	"ky/rzoCq+bMqkEGFd9QH+6Ghya+K4LfAH/gAK5pHBNhBcFV8fGG1/+We8JepS+b5t/vC38Z3+nPJ6s5m",
-	"gMwDhkjfJED9LWW0gHvyN3So0fbwD9ic1yKahYgvvQrkNY3BYFNOhnr3mptIigLz9OBP1Hx7ROB9+LPw",
-	"hyfYHlsoVMsR8firT5MPb5KXyIMXIwHKc/PVV3AW9GOFaTr7hT/P0VkKxwd5DfkLtuG/FBuzKbInnsYi",
-	"kLnEfqvoORD+8BKzM+zaZgY9Phiz6NGKNeOvkC0G+LAzptoEIdsIAs8gM6Z5/GUMFuTBLMhxB9dCpXlN",
-	"zUpMLYGoinvqPNvAAcyY5ikmv8+nJW1QvqFISBtIwu2CcBtRKD6ml1MoA88T2gk9oQEwrMVuwLFhLWP8",
-	"Bwdoa7gAqdKF9b65BRMaugKrGukr2OHHJxeFh2vhMxM0v7NVHj2HzoeH8PeZ0o9FwclGGTK+pm8Jnow/",
-	"zrPlQZ3PSzQDN9uBYRWogwriyqgGfmP2ctw1eDk+uQgsuTKTwmey1gQyJ8wtQrtvECyFd44rEenTDIHc",
-	"A4qMHQ8Gi6XwB68dr2MvZbGQLI4BJiVy7yQyp3p+a+i6BHOC7wYvEa1USOkkE7YmqxOEu3USexW6SCCx",
-	"O/FdcNy4PJ4OThIbv6QYFwttHyeBJkV570S5ARQjjaEVxXlFUD3DRK1E1dM013EkPT/4iqH0XtNQGBrP",
-	"UFETwnjwkoKlWCx9JRmdGa9IcLYTju81isPwek5QlMbXczzeVpyyitc23NxaVXbn6F1bSty7rChoTiFh",
-	"PZX2kgIbE/yYKAQ6FjCa0gHC1ri0xWvb4tIS77Ul3qUZ3r5YjkdY156WbbTDGxXAg5fa9vcq1re0vUtt",
-	"b0HDuyOze7uN7pUs7pbt7d6KdUl9LRjcrQr7QViCuNQEv7HRV8SmDcp8TZruxUR/c3kuTfb+mezURso9",
-	"tLA98cwPhpVug+nNM+BdO1ojX5m5Y1+A88+W+ABVRNmOphi83FyeC/kI61AbfG7Sp0j6FNWyq8zN6BUC",
-	"h23LiA13Z7pQYeUOy7pJqTeqTpJxc35ROwowdZtw5clb3vZXfvGwzE6IHoJNAE06O/3LTwQIUiYhhtpN",
-	"UWSYqJVoVprmOj9zmx18GzIUGSpqQhgPXlKwFD11u4KMzownPYvMQdyMoFhwEncFJCRVLW3XN0jj26bI",
-	"hF8JcBxe8GXrMiArKoIc8zSeBumn6hh2pzq2KQvSiUKJWtBFquUazvAjPLasSCydETzLk+O2KwofTgqw",
-	"rAh91K+2JKg7UqL/DBPpca3gcUlnq7/OFlXGmDStcf8ANpjAhOmkNee8HZtm2PEtXlUB52oZ+vQqcuFJ",
-	"875c8WR8jVE7uJFSJytyqwi3bJYveWyaMU8w3JXqj99VuJi+fgsbezaA1P0Z3R+hj6v99uRaQdWgGIkL",
-	"KwblRExXZ1IrCdKx3AmyF8egr3gbnlxpNtIh9+iUmTMc4tKY6p8x5fNLLifUbTy7NYZsKZEZz3d923ZC",
-	"ltqS2LgYnbarVAYvPtCFgujrVDLBLGXoPRl6F5V0ZQH5XiC0uu3pswNs8woQhoDVcui/XAZteJi/O61Z",
-	"Hsnvj4Dpk4KVxN1oBqEDtSu2X+hNBa4FCvC7lOGZGLddghmvfAuQXWME76vT7y6wZDhdeoAi4fTOdi21",
-	"nHVe116lrdumtKrcT4aMzzC55Ox1GjR7FarenLR+ljZ8CkaXoTxZCPrNFYIus9JaF+ytMmJLHsbxycV6",
-	"43cldas3UmMsJM7WlUiySPnimN2aNUpQn1sG7eKgXYVYW1BzvpeIlGXvVy57366WKw+39YikeqMNJTk3",
-	"F2lbn46M68WLXdMgnS5544N0vYpufFibB9YBb7akeVIzX583tvBmio30yUSotiO1k7+lZLGb1gtNlLqT",
-	"Q7psscsmJg4r76HpMW7lhTjNXoizLpeup7TWMyUrqb1pV2/tqnc6AwIO328zIP299fh7v/1xfCLdvX66",
-	"ex7zrNfba58xW9JDIVmv19eLmWtLXD0Biu1G3QxeQtgL+Xl9UEDxhKWXl/TyhKRgmZPXf8QOO5E2G+7h",
-	"daQpyx28XtJZv9SqJPSGnbt1K9u/nthCr+73JyYdus4dut+/3kpfrn++3F9PbG1eXKuM2JKm+f3r7Xp9",
-	"N85HW+K2LSTOtnXI4OX3r7dCXtqaFQqfpvTNkr5ZhVQr88r6ishh29Jjw92w1pVcuQPWI5LqjTKU5Nyc",
-	"s7U+FfkA59UZtI9wLhNoa/G3AshLn6t/PtcDnK83fdY6V7akbxLzXp8DFjHWljhh1dTaiZoZvASAF3LJ",
-	"eqB3oulK1yzpmokIvzL/rO9YHXYhZDbcV+tGOZY7bD2ksV4pUknjzTpwa1avy1ULlj6cLBosiwbba3Pg",
-	"2uZIWTV4O6oGd6NcVqwa3LmykcWDaxcPrlc2eH0YldWD30D14O7rBq9ZxMjywVtaPrhJ/VvjWtsVyF0q",
-	"xaLLbEWusVU7uPJzi++bXf5+qDYvme1FpV9JZy3dKtuo+M7ewlLvCrnEtbK/+p9LGd/GXXTJW2mVAFEi",
-	"99D6SElcRqu2K662/Nba6CpNGTjtZ639gHdSF9i2GDZNXTx740ADjZHRzK0xK3pxaWKP7ovtzRW2dS62",
-	"KNBgTXCtvMKWBhTb8L0zC+2P/C1w9SyS5rhLW/LaQ2nAFBgwjV/RtRQJRgURqFABHnlpv6yaszFVc9bP",
-	"c7kqJFVlKlR5ar7V8hD1SSJZVKGru8f/emK06mS9lNTyOPzbPg6/LvHscVfyzPGCQ6qqPFLX/AnR+ngP",
-	"Dld2JX7DkxBU5MSdlMPymNyGHJNbl0CO+C179KjieIoq98y3eC6kPjUkjlN0KaopZJWS+gZKg1lcUN/w",
-	"qUs53UM57VNV66eWfX5p6UQUJ6/OzxJHo27JUWJOKSsJVa6ObyATPQi8jJANR5CZhOzZ3YDTF9hAIZO2",
-	"ZwKV8MwWWEBLydmYmLXmD8v2QyRL8mr8UGqjgtp7VmkNf0VsurK8llujyglbWs/9tJ4zpwM6NKgbYbn2",
-	"ihSsvdLPVpnmZWTYqBLgv0VN9440Ap+RNPWzpn65WFpg/a8bZcO22X8LvIw29dFCZ2INxNMbvSUJt1n/",
-	"pWltVum+yEi+dETetiPShcfRXrBIugetugcrSM5aNv8yml9a7znrvcJMV6X90bzhvFRovqW4/LrlrCSn",
-	"Rs3ZJaWveHnHN2W9Vn93CWbwBNsMILvmV6ffXWDJ6o/SVK6q/thRlUe1zQpRsvpiB9UXV5PdS1RPrC/L",
-	"ZcnD0pKH1aUNa4Nb1hjsrMZgfSFdp1jkMnUHeyDPJXW1UONvSSlPsMvgYgP92msi7fO+2ec+WqR53jvz",
-	"nISIadU6D7myDWEekFa3tnli0C0wzQMiWUFmD144xITs8uVEeNC/tMqTVnnE3WVGecyYLRk9pYyy4Rb1",
-	"knI1ouKm7emeSGBJWE0a003K5Zq3G60opOXOcxnI3ohrjLqxnxvjO3lZ0WZfVtSGRljySqL2NYQMxAvf",
-	"PVTpCKwFb/KGoR7fMNSgZhO5XqhrcSHvEdqye4RWUY0UkkdkVKQebvxGMvnQt+RDiBjpVPXOqaIxalp1",
-	"oGLebEPyRwTWrceTGnYLXJ6IWFaS4YOXAG5C/syyQj0aQ3onSe8kwe9lnkiSVVuykhYwzoab+kvL2wQ9",
-	"N52a6JFsliTWrCXevMSumaZoQHzLVIVMVWxEqqIrW7tR7pMJi81OWLSnIZZMW3SjMWTqQjh1IeAyrA17",
-	"MoHR4wRGo/pOJIWxDtEh0xhblsZoQWGKHquQDpU8JLG9hyTW5U41yXp3LW4AXq8ztYUHMjrTDLUPb3Sm",
-	"KOShj7JDH0t4Ub1BnTwk0MjpkzX5Q+skox6pNknEjZ90aVjh2ahiP5eNZJlSwR1Wl+fSb+nh7iobtb+z",
-	"inNJK5l7j6g63lEVDrkNu6k84lhacg5ebi7PxXZQLSFGed/Sqk/tnPJ5uXTXVMCGbW1nKWaMTd8ttYz8",
-	"DGi38V1S65ezkpwa3Bm1tPRlgEyqrsu9DdpI81XIfPXBJS3Y/lmwIbGv6Vpz16GMQDBbzG2fg1aS3cTY",
-	"LYKXZLjeMZybwE2rfmOCadowamIa69aDTI+7BW5kTDCrSdjBSwi6c/MME18lv9awdr4iNl1aEheMLTcq",
-	"SHvpjdpL2UB5Z0K9LU5sKbkTT3d9GxfCJW6Juqgi0DaVyODFfyAUtlyfUgknKeOfyfhntWQrC432E5PD",
-	"DiTIhodnu1B25QHZ3pBVn/SipOpGo8TdaUsBjdgAmUuVllRpIsorFSZpidUWxSw2XIUsryySRN10rq9X",
-	"sTFJZw0L9RXF9yNwrYqA2BevicxGiAWzfGDJWFbvYlmPIWJaDVmFvNKGoA1Iq9uAUmLQLYgnBUSygiQd",
-	"vHCICZnAywnWoH9p/CaN34i7yyzfmDFbMkdKGWXDbd4l5WpExU1buz2RwJKwmjRyH2MYUGi4BLE5JzIH",
-	"EoptYB0bBqT0Fj9AWz36ducRFZ1TBmfHhoFdm2Xf33n9kMeQVtNw/YhtGxpMUz7fKAROvIea6hJLPVKn",
-	"jDn0aDBw6S5w0O4DtifT77sGnnE6Lunm9HNZN9Ct7oZNoWJhA1gKnLkWYJikujkaDPZGP+0Od4e7e0fv",
-	"h++H6uvd6/8FAAD//w==",
+	"7H1bd9u29udX4eL8H86ZP23Jsp2mOQ8zruu0aVPHx3aaOdN6uGASllBTBAOAdlQvf/dZBHgXSIISKdEW",
+	"XhKZxI3Avvz2xsbGk+ngeYB96DNqvnsyA0DAHDJI+F8npx8/uNEP5JvvzACwmWmZPphD8138zjIJ/Boi",
+	"Al3zHSMhtEzqzOAcRJXYIogKUkaQPzWfny3zB0CRcxKyWWWr+RLt2j49OYWEoTvkAAYr2y+XatmHSg/r",
+	"tI99Gs4h+YngMKjuoVRqrT5+Az6YwuQh7bXLxi9ao+X3mJxDyqB75jPEEKSNXS3XaN03I9i78IAP3yOP",
+	"QZJ2+TWEZJH1eSfe5pv7LwLvzHfm/xhl7DcSb+loueGLjCufLZOyhRc160IYfLr9CzrMLA3nChNWNRga",
+	"vVMdStTQv3l9/sUhZXieW8VS0w5/byPXrJ+5s28B8N0LQBgCHq1qDfJSdpAUk7R5i7EHgc8bFTP1w+Ij",
+	"uIXVjXribf34fv7t5LRWSuUKtKOZX75cVzYq3rVr71e4qB1o9r51u3VtrtLeFWR1TYrX7Vr9iChbllzl",
+	"FUeU2U5aqoGKzsE8EoYMIJ+qMPUf0V83fzhxlZsGyoqaP/saAq9N4/BrU7MXYArPw/mtaBB4Hn48mwds",
+	"8TvwQpjMpKyfAEzhHz6vKe0D+QxOIUk7uUJ/w1W6oOhvqNIB8gFD2P90d0cha9kRFpUaZyruI/kUqYyM",
+	"3uUbcuEdCD1mvjsYjy1zDr6heTjnf0V/Ij/+06r/rGswza17i09jYEobP4yLyUoWy96347ELL5wiv7rZ",
+	"5HW7Vi9xWAOhkrft2rw6/1DZonjXsj1IHpBTPcrsfbt2rwGZ1sjC9HW7Vj8HlBEI5pXt5gqs2vJ7TMTo",
+	"GrvISrbr6/eIyyo/IXnbrk0nB4wqmy4VquvhDpM5YOY7Mww50in3+BxVpgH2qQChp5hADjEXPwD3En4N",
+	"IeUTGHUJfSHlgsCLLAaE/dFfFPvRM1WsmDR+RggmonsXUoegIGouIqgZNIjo1ngE1CAwgozQfWewGTRu",
+	"sbswokmgBgTOzLhD0HMNwAwu8PYFskz6OMfsPQ59d5PDP8cGDZ2ZAXkx4x+YGH78KAAE+uyfpUF+9kHI",
+	"Zpigv2F3A/0JMPgICm3XjfgBeMg1gONASg2G76HPpz4gkEKfQZcP+YLgWw/OlagiEGX/u92os6ZbU8e/",
+	"DOTzr7Azl4BBwYIaj7NFfvin2L/zkNPH4CmsHPaJEXOsEUQsazwiNjPYDFFOywbwCATuwoDfEGU0P9z3",
+	"mNwi14X+ZscbTbOggzlYGD5mhov5ePNjU2CvHoaWMFhhQvPDUmSofoamwEnPiXROfFZ8ZK6LolaAd0Fw",
+	"AIlwCdwBj0LLDHKP+Pdw4yD67YeeB269FI0VSyJXrmLiJzg1xh0CAYOuDZis0TJItMwpwWEgaduKu6xo",
+	"ISvGEWI0QgbnVNpQRROAECCs+0zj/RGP50byZSenH78gNsMhu+DSl+rJ7m+yy/JbWA2f7sx3fyhzlfVU",
+	"ntclud7Eox9EjbwXqvQJkjaXv+dGeIBh+i3FcbmQAeTJ18WnDPgOlL6kDLCQymxKy2SIefJa4oGMvvLf",
+	"FbedNJQbiZWMV75usRf75TGHIgsEgNJHTFz53K7JH5YZUkgEMm9aoXQguUq1S/LSpderXSDhhXsf2R+Z",
+	"k6Tsoivt87RdPij84kufG72wXTSNQXjj7Pa0aB2sS+C2GFhpqfj0yNamrxkH3lan+x4upGO7hwvloVEf",
+	"rblkQ1h0MRcNS5+zUjMUMnhaKFgUCu1vkHbmfO/VtW8X1Vz1ZM7Bt4/Qn0Zg4s0h9zYnfx5EYp4xSCJb",
+	"6f/9Afb+Hu99f7L3f2+eDp7/kf25t2/f/M/c2//+5//6L1M6nG/5no8l1PDyqN0yH4Tnvmk9LPORIAY/",
+	"+d5CFEiqqi3ncnWJsn8ygb+IGSfPg2KIN1GBKtZ8vuH4+TQHQNqwXkumyXZyO2SZzS99HqU0DE8GzQpR",
+	"Dz3PuOIcVmCurWuRSlhXjBzxKXLhFwKCAEoswARd26mF3hAmkVudqgVMvfrtkf4dmrasBEI2sxPLEvrh",
+	"nANg5PvQtR0PQZ/ZEU9HBmVwj4qPbmS6zsOha0+F71kOhx0vpAySpV5PP36+uj67tK//c3Fmn346v778",
+	"9NG++HhyfmZaxZe/vr2yP5z/dHl2dZUU/Hh2WS5VaML+6fLT54tykauzy9/PLj+eXV0tdXHy/tcT+/zk",
+	"+sPvZ/bZ72fn1/bF5af/85/qFuzfD+QzIlbU5k5KG/pugJFwRWbbMsSTabeA4G8LOyReo7vjIir5+fIj",
+	"D7Zh0INzyMiiRWdlhCUfs7Tt0oJaOZIqk0Phk24aLct0yBGX7zE0h7JZKqGlClHfsAVmJWE2DRMdh+rU",
+	"ibWiUFL5hrJnyk02+ayEpwszU+ii+P3pZ9w0iJalIK2WoqbM5bWevWUzWSIFWvQOv8q1RcVzLH0uE76C",
+	"VNYfiXqPCRW1E/M8cEfac6upWR6QXCMVNzwlOtCFcl+m8DcWlXyLvdUfhbvyeVnxzyGlYKrgyuFjy8rf",
+	"NH/fj6lPt/iV/1vufrXMb3tTvJdEGLPr6O2zZfJNaelaxGNpgD5LRkhJWZ5dXn6KVdD7D2cffzSt/KOz",
+	"8+sP1/8pPrs8e392eXZ+eibRUtJ15xInLzTy1vSKCCONSqrAGMXNtJ/xo+ECBsQGHzWipqDPuGlvMMyj",
+	"AUp7gFYvICYddvyFxWF+mUE2g2R5OAYJfWr8iv3pXmw4G7xpI26a/stAzHCA72NmODPgT6EB7hgkBhf3",
+	"CPv7mbaoQVDZrNZiqOX93Xvkuwa+K45aaVCvHLSVQEU2weby4gMmWXlEjTtMopnKOUMm46O3HUKPfMvH",
+	"bwp+lklXcFLVaKqMNlkSpNWyu25jrDSOpJG0imxMSczzq90xodAhkG3Kk6G8f1K7aZIsyo5sar3EJSpv",
+	"nksg3wwjpwhhJJjFhQH03WR5cwWbvqMGPCVxzDK4mUY1y14SCGiFhUhCr4Ct0omyTERtMSr+8xZQ+OYo",
+	"/h2rY/5HZI7ZsXGHqJ10y/+IPjb5xePd+e94tvnvFEoiasfmKaL23VfXT0YQ/Qj9ex8/+na8EtGQ5ohS",
+	"5E9tAu8ggWKPH1Gb6xOueZgzg9QmcAq/8UgAvq5xp2EQYBJRvA/ZIyb3NngAyAO3yENsYf+NfWh7iLKq",
+	"0g5yiX3rYee+XCIg+AG5kET9CqOUz/iNpcAtOCSOAvkKAkkXVYWI1a2QJfIXpPVB1D1YJtdfvly3xcTe",
+	"FBPEZvMiuPj5anL8JgeuzuK/+f+/8h+Hb4/4/8cHE/7/D0mJHw4n4/hHXOSHpMxFUuYieXURv3Inx8cH",
+	"3/NfR0dv+f8/Xp2YVjqSn+MOf447vIifX8TPL+Lnl/Hzy/j5JX+usuQvR5TH+2eN5QgFdhDeesixVats",
+	"UEvIJuyXL9drqWNNzpqcB0TOv8LFMLa+/nq8V1sKJEc7ihuBlhnAeTPBBQQ9RDilKg6guMgKhEnla7wi",
+	"mW9+r/XbMVPbZs1Dj2itbuRE96ptTVXeX38ZGfMUt3OrFmFHbMuXsiRXkA0rFGGIUY2yiVuPjrVO0zpt",
+	"PZ2WJaboLdLvzz/3/vxz/88/1eL9lkZ4AabwN8jAsovKT5MLpFvwyGeHE1M2azQ+Wa9QlGEGPKWyZdd5",
+	"4v2Jj+qLhm7kH4X8aNXlXxbE3vNaD34yL8ux7RXboNmZ/3P4jV3Gx4GlNFvOetBQmJ/i55Yhog5B86iu",
+	"2BiYgyCIir17MuH8Frou8iN+qfok3tBZVtAy59iFXkOF33iZaBZcRPcc2FD8Mip2CtMKUKnCWVThAToM",
+	"E/e2ocLvSbHnVK4szuOsCfHuMfahwpGp0oifLfXiZ8rFc6NVKp9bH8UaYoGe5URZbnPVkLjlPWnJU8/D",
+	"jzZ+gIQgF8r2fZe3YsEjtcVRz0jJ2BVKLyoljOJcYXnJv0MCkx3qqtbyZTJbu6Icgz5oaiuk0E5Cu5Er",
+	"zq2rff/UCew5ZMAFDNghkR+GiwphEQeA76FfW46KHBXRPOHQZ/ZfVV77qHA07lIFtWHPIHAhsSuDuOL3",
+	"DyLNiQxYAALmtofFSeL87sEtdhemFedDubGqqlZ2LV5X9SxTgrEUXNKAVT1gvndNJQwQEYPkcYDsB0jo",
+	"0mb4ZDw53Bsf7x0cywPzAg8v5jWEXHNIUvadt9Al2LmXDDBiQhpZbTbBHuQbJlVsGG9KVL6O6lNIo4+t",
+	"XiPOz4ymQZCVFH0LmDOzb0PnHjI7IPAOfaspVzv4TEPafgQ9vBizNBN7AAkHK74DbSERbQ8w6DtyEfSA",
+	"XIhtHLIgZDY9tEOCFBdoCufIR3ICyseiLkdAxHxURSgBwVEftjLwnoXTKfKnd8CR0HMkNRzgzKA8PvkR",
+	"IGbfYWKnfCXJurXUYxhnkqkgBVmVZKMsLz0EC2a0nk5q8Zv43h8jIAI22PPAHEQ/AugDJA/vWgriyHV/",
+	"I4sDLERb8Im42ZxnY4OGejmwLgdEZcJ7rSMHSVC0QCU1gOcj8iVirkGKVosrtZiALO64ZmS/JTyhUZhG",
+	"YRqF5RjEw1w8LxO0h6d2ABYeBi5Vm5eoBmWAIcqQo1RHCgtjgqjmViG0KoRYI77kj23gIUDbSJ06/Omz",
+	"GcEBcvJws4JZVgSlonIzNBXlarN4aDg6cDjq4BmU2TPp0G3kR40uh1E7HqBUnCEXEUyJWFl6EYdix/Fb",
+	"8zgmFQLizGwXO2FEY9mTanG0Guh0AZ1RBweSj4wwCBFeutj7lnxdgcsbmmfgliDnXsKrj5jc0wA4GZOo",
+	"o/Mc7bhoDn2aiANJ5qNVTYqUFyoY/BWYHIJ6HUzzMxC7maMvjMyCiZ34qTPdWDYYLJOARylVzsE3ARZo",
+	"VcQlN0IU+pC1HvN05QcwOA8gASx2SqSxn8e5UM+xJamHA/u+WKOQ9HYs9+sHdlCodNDQTWrx8byc8qOA",
+	"3diEiVo0LYl96EACbwmgZirw8nKhwMQWT8BOIayxKwXV1BqYlvngeXPTMr+pWJs1ZqZlEhwyuHQSGIQu",
+	"wqOHg5H4QQMInRk/WVp4zgjw06MYtOK9B5K3XDpHb/kPOoIuYrLnU+hHVBfX8rw5b5FSFIk5lnt2K+Jr",
+	"swfOjJ/ITP7C88CDpXZgfvsifnaHvHwrWSrWiBxghKzFdgTwGJpDUUT8NmP1GD3jP4qjlyoaiKYzVpMh",
+	"+s3x8eFxY4roZfdAYTF3w1dQ9ots2k2Q7Px0Y46LU2+5M3YxMJUc55NKqUeak09TJ5BOjLqlroqguVqt",
+	"x8aIcvsUEg9SqoCFuobmg/Q5tDDzK7EhoEXgLNWss6J+V0z4FsQXgqRtvzn87vsaMSXtWqx69epQ6qnZ",
+	"LJR6kbWJ7hQdMpFwxmHxAybjgpydHBx9d/T28M3Rm6avqD/WswNyNt2637KoPdOiVovazYva5Lh3ZI1F",
+	"rECgkzrQ0uk9libFimv62C0lHCg5C4Ki/+Ng8t3+eH+8fyBNS7O+ZJa6KwuxY2WR4GDfj8zxTgVr3Cj3",
+	"AtCI074hkS+8WcC3V3+Ks3sPYQA89ADtW+Dce3hasEnVvy1rJ8DYs2nZPSdOjNe2eyBrt3+lTSBwu11n",
+	"Cv3uW2TIh549B7SY9zV/CiYu08R9LSlkK/yXfkzt+qelIolddGHw86pisiyTeuBBrs3TFmpAzxZxnYZi",
+	"SVDk9qBYGpHYDRZr8kC7KHZvzyEjyMlPhoMp8qNBw9DxkBvRiHSrcSoiQyV9y7SIeY/96V5aSdJgW4HR",
+	"SmQfHx1OpCKvDU9VJs5NXlZis6hARhZ98HBcfnnnkHn04cCe5LZ7hNjKnotfh9JVlumXY65flj3HVKiM",
+	"XDYkTNmUcJefgljhTKitCm1VaKtCWxXaqtBWhbYqdsmqoIwABqeLQsrmDC4KdCCFKDMC6QwXcislqKSE",
+	"xnOoeBkC54awGxt96cmubVg9/L7a9saOKFs6pHkwnhypZTGpTSWuGDjYx1H6pYTrWzqjD/3ovSsBoxV1",
+	"c/wuBlUUjc1XFpTDvJUZRiqDc2E4xBUBbI2TydOASiwKjovb5LOVn+65w9LTRx20Lo20yV/mXwFgXYXp",
+	"qwkhloYFSdNAN8ijgGCGHewVwfkf5pQEkTSO/ovk9IyxIP6PK4D0sxI5VlfeMpkTCBtX/MuVMpsRHE5n",
+	"pmWGbvSW24iPVK5fmj6DB4h0yLOx9fOCD+yrplcVSmDdvCZaJWiVoFWCVglaJbwGlRAn6W6pBhK3QF4D",
+	"TMZWE0kn7oEGN05MlKUODicN7Ze+mY8x7jPXaN0s0EJKFgp53lqVbK/pNIpw9zjL6/HyKl4mlNpjDiYX",
+	"UhanVml2rFav0Zo+myZ6FsfyavMCqV9s0YgYImJYkwG5NEud3LZIGW8n95akwvNo8ibd+jkcH1iH44l1",
+	"OP7OOhy/tY4mb6rTf7b3Zcwhm2F3zc9ST6UF2MyeAd/1Yp2e+QQfxrntLv7Hw4FSotOozTXHnwS320uu",
+	"ypiZmmFTlRbcttpTAnKZEoRT+M0OCMKkfOR3rEJ0RFzMYt+Gd3cpbmsNQZNzB2s2070GXv8KT5FXfMAi",
+	"NeoxSA8StZ7zIeQr5PpxoxkLtbbU2lJrS60tX7S21LrtBei2q/MPbXVZdgm9YiKfLcSPDvJKZqswdzfy",
+	"1VgPZ+i16dAPdZXh/TZrAOzcMqz5YbkLHXPr2t32QmWM2JuxQqjPgYpS2uReQ+WBzJU2IVrhKrWC5VCk",
+	"t+P6QKTm6co7JjM4F+OYflBO88UqVRFp3VEVgYwkoea5kM605cPJd2++azuXHYTXeNSmwKfNXOr6NKKv",
+	"llZSSNDae0/RGLMYLgWYkpa3XRgISs9o9qjtJLfN+x5nGKknOst8JIjBT763EAWe4ye9kqHMuS9VJJiw",
+	"f/MESbIVuwZk2s89Ellc/h1AHn4oxeYrW1eKCr4D9kmnorEzJTJaTmnTofpsnW9k3Jqi4vmQ0ZSgmv69",
+	"UpqGXi8Nfebf3/FF6B3cUl66o/rF3zMtmfiMkta/jZDg0Hf3CL5FhYR+2KeIMuizvRmgM6Elk3SElulB",
+	"QNledqKDijRHuYYoQ879Yi8+R6SG/Pq1V1paEtFn23fA826BSGaZTZmPxenG3Fzx2K3IKML3KHonvNum",
+	"ZaII/8YVONKPk6/agERTGhJkOyDgudxUpqgwKjvuRUVaFStmQ2hv2BRbyn/Aim2Vzxtue3qxb8cdKU9s",
+	"WmXZn2eOzBYdt11R7K+/lthfdxUh8NjMmcE4I2b67U8mcBh6gHGcpRMSIvKZHoyTWhzVRrZkvKEScfUf",
+	"k/HYOhxPbiyRrvMBeFx30ZAHuEVFxvGGTDzffJLFBk1sbBSESDzuBMxngTaxLRv65cFEcCUkvCdraXhH",
+	"k++to/GRdTweW8fjA+t4PLGOx4fWMX92XB42c0rtxQPhnxEf8oonqWFOJuMDazKeWJPxoTUZH1mT8bE1",
+	"Gb+xJuPvrMn4rTWZvLEO+dwl+06H1uH4yDocH1uH4zfJPtTN0lSuPR1iKg5vmr5WAsHKMYwJweSoSNNO",
+	"Je2UY5mzeSqgQpm9+rbp9GGnW7TLW7LZtOWWerXlLMXyFdvI7+nlmktGnk7M999/n5+RsTwfaumzslEV",
+	"99sUdo8y2yD3NRWtTI5X2IHKEXlZIS3LcM4A1EfyjPOV7KFw5lzmRDloOUPLuahbOymlZ9T8GircGB9L",
+	"6TcrvSpJWHWMoDD+ATFIcfpWn5Bs1rvjM3nEfKrS81T12rX7EiEri/jevr2VZuhuFB0xT0+KYZDSVJHI",
+	"tiUss+F1tLYvTaYVTslLOzqoSCefO0svDcxrY/WuGy5APVyaqoPSfk6kjwpbOUobU8LfleTNoW08CPKq",
+	"q3oSNn+3Mr/niDykp+3auvdVIyp+T50Kq2Q3W+94ZvsQ3LwPuneqrrmzZhixS/EApVfqUeiEBLHFlTOD",
+	"8Z52AAmNluqEq79rfA9jH2FuWs0TIylmiJOPBr+Tw/jHfQCYvb+//8990zK5U53TGwQE5vLGcaUWdb+g",
+	"DM5PRKaohg5FWSNOK1Xqlrbo9pkj4zu83Em8oWIEHvAhNYDvGmwGDQcTaPC7zxCkBr6LHiJiTAGDj2Bh",
+	"CDoPxQ0H+8b1DBpwHnqAYWLw8FhqwG/AYd7CYDNEjeQOnqx97ns3EDXimxKga9wRPDcQswyKeRn2iA0H",
+	"+D5mhkvQHTNAAAiLvpYhFlGE+avYETBOLj4Y/4iq0PCWQib6jK+OMWgAwT39J78ZOk43Z072x/tjcQkW",
+	"9EGAzHfm4f54/9DMxQiPHiYjR8zOnpid6Gm8XYeD+HqHD675zvyIKMvvTPHNI0DAHDLu0Ki4QTorwm8K",
+	"v0J/V98HXSp7ntgqjaXz43qPPKZWS5T8YZFuQ7Xq5woTxq+Szi7RePdkTsbjWEYyKK4LAkHgxRnyRknO",
+	"NLEr1VLuJhesKZ01zI9UhpTm8X3vDTe75y6HX7qKI3oo8ojJZFBZYpsR/8Tx0NA1omr70UCOxITJxpFO",
+	"7OiC4FsPzn8AbrIfymseKNf87IOQzTBBf0NX1D1Urvsek1vkulCoVRrO54AsYoYwnIJoESFlVMI9p1zb",
+	"FVYlDQ//AbuLVkRTu/BLHaVTVlzBOCinRL0H3Q2kQIHL9CAG6r48Iogqfq9c8RT7dx5K1HJKPOLri+TD",
+	"iyxL5NGTk5vKD+6zUHAeFL7CIp39yJ8v0VlhjY+WNeSP2If/MnzMZsifRhqLQBYS/6Uuz5FyxXPM3uPQ",
+	"d0vLI6axvDyWXDP+BFn9hI83xlSvQch2soDvIXNmy+tXAiwomrN4j1sYAmaR18yyxLRyC5XmAAhDfqFx",
+	"OWLihgMtZ7ZMMctxPj1pg+qAIiVtoAl3E4TbiUIRK72aQhlFltBeYgmNgOPVmwEnjrcK+I8P0LYwAeIa",
+	"n+7uKGTt6lyDKU1MgXVB+ho4/OT0o/RwLfzGFOE3wv45/MYu4w/gBp2YD+X6Yv6yFp57huunmMAzfqf4",
+	"CjyZVV5my6M21Ss0A4ftwPEk6qCBuEqq4flmZe4aPZ2cfoyRXBWkEEzWm0DmhLlDyy4AwUrrztdKRfp0",
+	"QyC3gCJnL5qDein8Q1TuJOTgRctiBVmcTZiWyIOTyJzqDRCvzjYEc47vRk8prTRI6TwT9iarc4S7cxJ7",
+	"HbrILeLmxLfkuHG1Px2c5gK/tBhXc22f5CdNi/LBiXIHGE5xhdYU5w1O9RIT9eJVL9Lchj3py52v6Uof",
+	"NA0lrvESFXUhjEdPhblU86WvJaNL/ckEZz/u+EEvceJeXxIUlf71JR7vy0/ZxGuvHG6tK7uX6N1aSdyH",
+	"TOY0p5CwgUp7TYGdCX5MDAIDDzhd6QBlNK6xeGssrpH4oJH4JmF4/2I562FbMS27iMM7FcCjp9b4ex30",
+	"rbF3JfZWBN4bgt27DbrXQtw94+3BinVNfT0A7l6F/ShJQVwJwa989AWxWYcy39LQXU70V+cfNGQfHmSn",
+	"PjJuoYf9aQQ/GDY260zvngFv+tEay5mZN2wLcP7ZERugiSj70RSjp6vzD0o2wjbUBh+btinyNkWz7Koy",
+	"Mwa1gOO+ZcQrN2c2ocKqDZZtk9JgVJ0m4+7son4UYOE24caTt7zsT/ziYb07oXoINjdp2tgZ3v5EvEDG",
+	"NFmhfrcoSkzUizerSHMbP3Nb7nwXdihKVNSFMB49FeZS9dTtGjK61J+2LEoHcUuCouYk7hqLkFe1tF/b",
+	"oLjePkUu/EJAEPCELzu3A7KmIlhins63QYapOsabUx27tAuyEYWSlqB1quUSzvEDPPG8VCy9J3i+TI67",
+	"rijEPBnA89LloyLbkqLuKIj+95hoi2sNi0sbW8M1tqhxh0nXGvc34IMpzEEnqzvj7cR1k4av8boKeCmX",
+	"oaBXlQtPurfl5IMRGqO1c6OgTtbkVhVueV225InrZjzB8KZUf/auwcQU+i0pHGEArftLuj9dPq72+5Nr",
+	"kqxB2SLWZgxaEjGbOpPaSJCBF06RX++DvuBl+OZKt54OHaNTBWf4jGswNTwwJfhlaU9os/7s3hiyp43M",
+	"bLzbC9tJWGpHfONqdNqvUhk9iUlXcqJvU8nEo9Su97zrXVXSVTnkB7GgzWXPvgXAdy8AYQh4Pbv+q2XQ",
+	"K3fzb05rVnvyhyNghqRgNXF3uoOwAbWrFi/0ohzXCgn4Q8rwXI3bzsGcZ74FyG/RQ1Tr7GsIPO1O1xag",
+	"ijt9Y1FLPe86bytWaefClNaV+3mX8XtMzjl7ncXFnpWyN+fRz8rAR9K7duXpRNAvLhF0FUrrXbD3yog9",
+	"WRgnpx+367+ryFv9KjVGLXH2rkTyScrrfXZb1ihxfm7ttMucdg1irSbn/CAXUqe9Xzvtfb9artrdNiCS",
+	"Gow21OTcnadtezoyyxevdk2DNrr0jQ/a9JLd+LA1C2wDvNmT5imMfHvWWO3NFK/SJlOh2g2pneVbSurN",
+	"tEFoosKdHNpky0w2NXHYeA/NgNdWX4jT7YU42zLpBkprA1Oymtq7NvW2rnpnc6Bg8P08B9re24699/Nv",
+	"J6fa3BumuRcxz3atvf4Zsyc9lJD1dm29jLl2xNRToNjNqJvRUzL3SnbeEBRQNmBt5eWtPCUpWGXkDX9h",
+	"xxuRNq/cwtuQpqw28AZJZ8NSq5rQOzbutq1s/3pktVbdL49MG3QbN+h++XKtbbnh2XJ/PbKtWXG9MmJP",
+	"muaXL9fbtd04H+2I2VZLnH3rkNHTL1+ulay0LSsUPkxtm+VtswapVmWVDXUhx31Lj1duhvWu5KoNsAGR",
+	"1GCUoSbn7oyt7anIe7ho3kH7FS70BtpW7K145rXNNTyb6x4utrt91jtX9qRvcuPengGWMtaOGGHN1LoR",
+	"NTN6iideySQbgN5Jh6tNs7xppiL8quyzoa/qeBNC5pXbaptRjtUG2wBpbFCKVNN4twbcltXratmCtQ2n",
+	"kwbrpMH+1gy4vjlSZw3ejazBm1Eua2YN3riy0cmDWycPbpc2eHsrqrMHv4DswZvPG7xlEaPTB+9o+uAu",
+	"9W+La23XIHetFGWX2apcY2tu4MrPHb5vdvX7ofq8ZHYQmX41nfV0q2yn4rt8C0u7K+Ry18r+JKprGd/H",
+	"XXT5W2mNeKFU7qEVi5K7jNbsV1zt+K216VWa2nE6zFz7Me8ULrDt0W1auHj2KoAOukNON7fGrGnFFYk9",
+	"vS92MFfYtrnYQqLBuuBafYUtjSm243tnavHH8i1w7RBJd9xlrXjtoQYwEgDT+RVdK5FgmhCBKiXg0Zf2",
+	"66w5ryZrzvZ5bikLSVOaClOfmu81PUR7ksgnVdjU3eN/PTLadLJeS2p9HP5lH4fflniOuCt/5rjmkKqp",
+	"j9R1f0K0/brHhys3JX6TkxBU5cSdlsP6mNwrOSa3LYGc8lv56FHD8RRTx8z3eC6kPTXkjlNsUlRTyBol",
+	"9RXUgFldUF/xoWs5PUA5Laiq91PLgl96OhHFyWvjZ4nTXnfkKDGnlLWEKlfHV5CpHgReRcgmPeidhPLZ",
+	"3ZjTazBQwqT9QaAKntkBBLSSnM2I2er+sOwwRLImr84PpXYqqKNnjWj4C2KzteW1Do2qJmyNnoeJnkun",
+	"AzYIqDthuf6SFGw9089OQfMqMuxUCfC/VaH7hjQCH5GG+mWoXy2WatD/tpds3Df774CV0ac+qjUmtkA8",
+	"g9FbmnC7tV+61maN5ov25GtD5GUbIpuwOPpzFmnzoFfzYA3J2Qrzr6L5NXpfQu8NMN3U+KN74LySa74n",
+	"v/y25awmp07h7IrSN0jyGNXmdxSFNH5VzMoYT5fGsMNLy5im7eo7AWPKMr1kb0oobMOpEfPd7kJuxPR7",
+	"1xGto6d43tTSG64sa+M+NNAtZCXMZHFl+sEcq/aV6ayacV57Ir9s/lem567B74BksyaxjrPpdS6xRx7y",
+	"75Xg8Ufk35u9kvnrwdMODkWlGI8in8GpyBGyCtTmU/9i4XacBdlgM8CMkEKDzVJKfk3gm8m+FayuIro5",
+	"iqF+wcGLsn+b652DOTzFPgPIb1nr7GsIPH3/gTa0m+4/2NA9B2afOZL1/QMbuH9gVcC28v0B7WW5Tvpf",
+	"mfS/Obl/6+nWWfY3lmV/Bdu8xXUJq2TeH4A819TVQ5b7FaU8wSGD9QD9Miqi8fnQ8LlYFg3PBwfPSbIw",
+	"vaLzhCv7EOYxaW0Wm+c63QFoHhPJGjJ79MRnTAmXrybC4/Y1Ks+j8pS7q0B5xpg9gZ5KRnnliHpFuZpS",
+	"cdd4eiASWBNWl2C6S7nc8n7fNYW0PnutHdmv4iLfzeDnzvhOX9f7uq/r7UMjrHgpb/8aQjvilW/fbTQE",
+	"trJu+o7dAd+x26FmU7lgd9PiQt+ku2M36a6jGikkD8hp2Hq4EoX05sPQNh+ShdFG1eCMKpotTa8GVMab",
+	"fUj+lMA2a/EUut0BkycllrVk+Ogpnjcle2ZVoZ72oa2TvHWS4/cqSyTPqj2hpBrGeeVQf2V5m6Pnrrcm",
+	"BiSbNYl1i8S7l9gttyk6EN96q0JvVbyKrYpNYe1OuU9vWLzuDYv+NMSK2xab0Rh660J560LBZNja6ukN",
+	"jAFvYHSq71S2MLYhOvQ2xo5tY/SgMFWPVWiDSh+S2N1DEtsyp7pkvZseA4C3a0zt4IGMjWmG1oc3NqYo",
+	"9KGPqkMfK1hRg1k6fUigk9MnW7KHtklGA1Jtmog7P+nSscLzUUM8l490omPFCKvzD9puGWB0lY/6j6zi",
+	"XNLLzn1EVBuOqEq63IVoqog4Vpaco6er8w9qEVQriFHetkb1hcgpwcuVUVMxG/YVziJnjNceLbWK/Ixp",
+	"t/Moqe3LWU1OHUZGrSx9GSBTyOqh63VcRsNXJfgqpksj2AFmCo4JeUspgcOAMgLBvJ7bPselNLupsVs6",
+	"X5rhBsdwYW5terUbc0zTB6jJaGyzFmSx3x0wIzOCWU/Cjp6SqfvgvsdEqOTnFmjnC2KzlSWxpG8dqKDx",
+	"0gvFS2VH+caEel+c2NPmTjbc7QUuJJ+4I+qiiUD7VCKjJ/FAyW25PaWSDFL7P/P+z2bJVuUaHeZKjjcg",
+	"QV65e3YTyq7aITsYshqSXtRU3amXeHPaUkEjdkDmWqXlVZqK8iq4SXpitTqfxStXIasrizxRd73XNyjf",
+	"mKazjoX6muL7AYReg0Ps96iI3o1Qc2aJydK+rMH5sh6ShenVZZXwSh+CNiatzTqUcp3ugD8pJpI1JOno",
+	"ic+YEgReTbDG7Wvwmwe/KXdXId+MMXuCI5WM8sox74pyNaXirtHuQCSwJqwuQe5DNgcUOiFBbMGJLICE",
+	"Yh94J44DKb3G99A33/1xExEVXVAG5ycOvxK+/P4maoc8JLRanNdfse9Dh1nG5yuDwGn00DJD4pnvzBlj",
+	"AX03GoV0HwRo/x7709nXfQfPOR1XNHP2uaoZGDY3w2bQ8LADPAPOQw8wTArNvBuNDibf7Y/3x/sH796O",
+	"347N55vn/x8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

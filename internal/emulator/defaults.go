@@ -3,6 +3,7 @@ package emulator
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -10,13 +11,22 @@ import (
 )
 
 // specDefaults holds the top-level field defaults the spec declares for each entity schema, so
-// that the spec stays the one place they are written.
-type specDefaults map[string]map[string]any
+// that the spec stays the one place they are written. A schema that is one of several variants
+// chosen by a discriminator (Partial, by its type) has its defaults applied from the variant,
+// nested objects included, since the variant is the whole of the entity's shape.
+type specDefaults struct {
+	top      map[string]map[string]any
+	variants map[string]*openapi3.Schema // schema name -> the schema with the discriminator
+}
 
 func loadDefaults(spec *openapi3.T) (specDefaults, error) {
-	out := specDefaults{}
+	out := specDefaults{top: map[string]map[string]any{}, variants: map[string]*openapi3.Schema{}}
 	for name, ref := range spec.Components.Schemas {
 		if ref.Value == nil {
+			continue
+		}
+		if ref.Value.Discriminator != nil {
+			out.variants[name] = ref.Value
 			continue
 		}
 		for prop, p := range ref.Value.Properties {
@@ -26,12 +36,12 @@ func loadDefaults(spec *openapi3.T) (specDefaults, error) {
 			// Round-trip through JSON so defaults look like decoded request values.
 			raw, err := json.Marshal(p.Value.Default)
 			if err != nil {
-				return nil, fmt.Errorf("default of %s.%s: %w", name, prop, err)
+				return specDefaults{}, fmt.Errorf("default of %s.%s: %w", name, prop, err)
 			}
-			if out[name] == nil {
-				out[name] = map[string]any{}
+			if out.top[name] == nil {
+				out.top[name] = map[string]any{}
 			}
-			out[name][prop] = decodeValue(raw)
+			out.top[name][prop] = decodeValue(raw)
 		}
 	}
 	return out, nil
@@ -39,9 +49,58 @@ func loadDefaults(spec *openapi3.T) (specDefaults, error) {
 
 // apply fills each absent field that has a default. Values are copied per entity.
 func (d specDefaults) apply(schema string, e entity) {
-	for k, v := range d[schema] {
+	if s, ok := d.variants[schema]; ok {
+		if variant := variantOf(s, e); variant != nil {
+			fillDefaults(variant, e)
+		}
+		return
+	}
+	for k, v := range d.top[schema] {
 		if _, set := e[k]; !set {
 			e[k] = cloneValue(v)
+		}
+	}
+}
+
+// variantOf is the variant schema the entity's discriminator value names, or nil.
+func variantOf(s *openapi3.Schema, e entity) *openapi3.Schema {
+	value, _ := e[s.Discriminator.PropertyName].(string)
+	ref, ok := s.Discriminator.Mapping[value]
+	if !ok {
+		return nil
+	}
+	for _, v := range s.OneOf {
+		if v.Ref == ref.Ref && v.Value != nil {
+			return v.Value
+		}
+	}
+	return nil
+}
+
+// fillDefaults fills an object's absent fields that have a default, and goes into nested
+// objects that are given or required (a required object is created to hold its defaults).
+func fillDefaults(s *openapi3.Schema, obj map[string]any) {
+	for name, ref := range s.Properties {
+		p := ref.Value
+		if p == nil || p.ReadOnly {
+			continue
+		}
+		v, set := obj[name]
+		switch {
+		case !set && p.Default != nil:
+			raw, err := json.Marshal(p.Default)
+			if err == nil {
+				obj[name] = decodeValue(raw)
+			}
+		case p.Type.Is(openapi3.TypeObject) && len(p.Properties) > 0:
+			nested, isObject := v.(map[string]any)
+			if !set && slices.Contains(s.Required, name) {
+				nested, isObject = map[string]any{}, true
+				obj[name] = nested
+			}
+			if isObject {
+				fillDefaults(p, nested)
+			}
 		}
 	}
 }

@@ -32,8 +32,8 @@ func (s *Server) getEntity(w http.ResponseWriter, r *http.Request, cp string, k 
 		if err != nil {
 			return err
 		}
-		body = rec.Body
-		return nil
+		body, err = expandPartials(r, tx, cp, k, rec.Body)
+		return err
 	})
 	if err != nil {
 		s.writeError(w, r, err)

@@ -181,8 +181,8 @@ func TestRouteToServiceByNameProxies(t *testing.T) {
 	}
 }
 
-// A plugin naming a partial names an entity that cannot exist here (the API has no path to
-// create partials): refused as an unknown reference, never stored and ignored.
+// A plugin naming a partial that does not exist is refused as an unknown reference, never
+// stored and ignored.
 func TestPluginPartialsAreReferences(t *testing.T) {
 	t.Parallel()
 	h := start(t)

@@ -59,6 +59,9 @@ type ServerInterface interface {
 	// RemoveConsumerFromConsumerGroup Remove consumer from consumer group
 	// (DELETE /v2/control-planes/{controlPlaneId}/core-entities/consumers/{ConsumerId}/consumer_groups/{ConsumerGroupId})
 	RemoveConsumerFromConsumerGroup(w http.ResponseWriter, r *http.Request, controlPlaneId ControlPlaneId, consumerId ConsumerId, consumerGroupId ConsumerGroupId)
+	// ListPartialLink List the plugins that use a partial
+	// (GET /v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links)
+	ListPartialLink(w http.ResponseWriter, r *http.Request, controlPlaneId ControlPlaneId, partialId PartialId, params ListPartialLinkParams)
 }
 
 // ServerInterfaceWrapper converts contexts to parameters.
@@ -680,6 +683,83 @@ func (siw *ServerInterfaceWrapper) RemoveConsumerFromConsumerGroup(w http.Respon
 	handler.ServeHTTP(w, r)
 }
 
+// ListPartialLink operation middleware
+func (siw *ServerInterfaceWrapper) ListPartialLink(w http.ResponseWriter, r *http.Request) {
+
+	var err error
+	_ = err
+
+	// ------------- Path parameter "controlPlaneId" -------------
+	var controlPlaneId ControlPlaneId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "controlPlaneId", r.PathValue("controlPlaneId"), &controlPlaneId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "uuid", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "controlPlaneId", Err: err})
+		return
+	}
+
+	// ------------- Path parameter "PartialId" -------------
+	var partialId PartialId
+
+	err = runtime.BindStyledParameterWithOptions("simple", "PartialId", r.PathValue("PartialId"), &partialId, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationPath, Explode: false, Required: true, Type: "string", Format: "", ValueIsUnescaped: true})
+	if err != nil {
+		siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "PartialId", Err: err})
+		return
+	}
+
+	// Parameter object where we will unmarshal all parameters from the context
+	var params ListPartialLinkParams
+
+	// ------------- Optional query parameter "size" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "size", r.URL.Query(), &params.Size, runtime.BindQueryParameterOptions{Type: "integer", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "size"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "size", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "offset" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "offset", r.URL.Query(), &params.Offset, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "offset"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "offset", Err: err})
+		}
+		return
+	}
+
+	// ------------- Optional query parameter "tags" -------------
+
+	err = runtime.BindQueryParameterWithOptions("form", true, false, "tags", r.URL.Query(), &params.Tags, runtime.BindQueryParameterOptions{Type: "string", Format: ""})
+	if err != nil {
+		var requiredError *runtime.RequiredParameterError
+		if errors.As(err, &requiredError) {
+			siw.ErrorHandlerFunc(w, r, &RequiredParamError{ParamName: "tags"})
+		} else {
+			siw.ErrorHandlerFunc(w, r, &InvalidParamFormatError{ParamName: "tags", Err: err})
+		}
+		return
+	}
+
+	handler := http.Handler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		siw.Handler.ListPartialLink(w, r, controlPlaneId, partialId, params)
+	}))
+
+	for _, middleware := range siw.HandlerMiddlewares {
+		handler = middleware(handler)
+	}
+
+	handler.ServeHTTP(w, r)
+}
+
 type UnescapedCookieParamError struct {
 	ParamName string
 	Err       error
@@ -814,6 +894,7 @@ func HandlerWithOptions(si ServerInterface, options StdHTTPServerOptions) http.H
 	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/control-planes/{controlPlaneId}/core-entities/consumer_groups/{ConsumerGroupId}/consumers", wrapper.ListConsumersForConsumerGroup)
 	m.HandleFunc(http.MethodPost+" "+options.BaseURL+"/v2/control-planes/{controlPlaneId}/core-entities/consumer_groups/{ConsumerGroupId}/consumers", wrapper.AddConsumerToGroup)
 	m.HandleFunc(http.MethodDelete+" "+options.BaseURL+"/v2/control-planes/{controlPlaneId}/core-entities/consumer_groups/{ConsumerGroupId}/consumers/{ConsumerId}", wrapper.RemoveConsumerFromGroup)
+	m.HandleFunc(http.MethodGet+" "+options.BaseURL+"/v2/control-planes/{controlPlaneId}/core-entities/partials/{PartialId}/links", wrapper.ListPartialLink)
 
 	return m
 }

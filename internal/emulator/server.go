@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"path"
@@ -395,6 +396,15 @@ func schemaProblem(se *openapi3.SchemaError) fieldProblem {
 	field := joinPath(path)
 	p := fieldProblem{field: field, message: firstLine(se.Reason)}
 	switch se.SchemaField {
+	case "discriminator":
+		// The field that picks the variant (a partial's type): named, with its values.
+		if d := se.Schema.Discriminator; d != nil {
+			p.field = joinPath(append(path, d.PropertyName))
+			p.message, p.rule = "expected one of: "+strings.Join(slices.Sorted(maps.Keys(d.Mapping)), ", "), "enum"
+			if se.Value == nil { // absent (kin-openapi reports no value)
+				p.message, p.rule = "required field missing", "required"
+			}
+		}
 	case "properties", "additionalProperties":
 		// kin-openapi points at the object and names the extra property in the reason.
 		if m := reUnsupported.FindStringSubmatch(se.Reason); m != nil {

@@ -65,6 +65,11 @@ type entityDef struct {
 	adjust func(attrs map[string]schema.Attribute)
 	// modifyPlan completes a plan where the spec's defaults cannot (fields a shorthand sets).
 	modifyPlan func(ctx context.Context, config tfsdk.Config, plan *tfsdk.Plan) diag.Diagnostics
+	// toAPI and fromAPI reshape the entity between the resource's attributes and the API's
+	// JSON where they differ in form (a partial: one nested attribute per type in Terraform,
+	// a `type` field in the API). toAPI gets the body without the locating attributes.
+	toAPI   func(body map[string]any) (map[string]any, error)
+	fromAPI func(data map[string]any) map[string]any
 	// foreign says why an entity read from the API is not one this resource manages (a
 	// plugin of another name under a typed plugin resource), or "" when it is.
 	foreign func(entity map[string]any) string
@@ -370,6 +375,11 @@ func (r *entityResource) body(v tftypes.Value) (map[string]any, error) {
 	for k, v := range r.def.fixed {
 		m[k] = v
 	}
+	if r.def.toAPI != nil {
+		if m, err = r.def.toAPI(m); err != nil {
+			return nil, err
+		}
+	}
 	// A PUT replaces the whole entity, so a field left out is cleared; nulls are dropped
 	// because the API refuses them for some nested fields.
 	dropNulls(m)
@@ -399,6 +409,9 @@ func (r *entityResource) write(ctx context.Context, action string, k entityKey, 
 // setState stores the API's view of the entity; prior (plan or state) keeps the form of
 // values the API only writes differently.
 func (r *entityResource) setState(ctx context.Context, k entityKey, data map[string]any, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+	if r.def.fromAPI != nil {
+		data = r.def.fromAPI(data)
+	}
 	data[controlPlaneIDAttr] = k.cp.String()
 	if r.def.parent != nil {
 		data[r.def.parent.attr] = k.parent

@@ -164,7 +164,7 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 		gatewayService, gatewayRoute, gatewayConsumer, gatewayConsumerGroup,
 		gatewayKeyAuth, gatewayBasicAuth, gatewayJWT, gatewayHMACAuth, gatewayACL,
 		gatewayUpstream, gatewayTarget, gatewayCertificate, gatewaySNI, gatewayCACertificate,
-		gatewayVault, gatewayKey, gatewayKeySet,
+		gatewayVault, gatewayKey, gatewayKeySet, gatewayPartial,
 	} {
 		out = append(out, newEntityResource(def))
 	}

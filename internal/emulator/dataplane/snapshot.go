@@ -34,7 +34,7 @@ type Snapshot struct {
 
 // snapshotKinds are the kinds the data plane reads.
 var snapshotKinds = []string{"services", "routes", "consumers", "consumer_groups", "consumer_group_consumers",
-	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets"}
+	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets", "partials"}
 
 // loadSnapshot reads a control plane's configuration and compiles its routes and plugins.
 // An entity that cannot be applied is left out and listed in Skipped; the rest is served.
@@ -73,6 +73,7 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 	router, skipped := NewRouter(s.byKind["routes"])
 	s.router = router
 	s.Skipped = append(s.Skipped, skipped...)
+	s.resolvePartials(tx)
 	s.plugins, skipped = compilePlugins(s.byKind["plugins"], res)
 	s.Skipped = append(s.Skipped, skipped...)
 	return s

@@ -259,9 +259,15 @@ func refTargets(k *Kind, e Entity, ref Ref) ([]string, *SchemaViolation) {
 		list, _ := v.([]any)
 		out := make([]string, 0, len(list))
 		for i, x := range list {
+			field := ref.Field + "[" + strconv.Itoa(i) + "]"
 			id, _ := x.(string)
+			if ref.Objects {
+				m, _ := x.(map[string]any)
+				id, _ = m["id"].(string)
+				field += ".id"
+			}
 			if !IsUUID(id) {
-				return nil, fieldError(k.Name, ref.Field+"["+strconv.Itoa(i)+"]", "expected a valid UUID")
+				return nil, fieldError(k.Name, field, "expected a valid UUID")
 			}
 			out = append(out, id)
 		}

@@ -38,6 +38,9 @@ type Ref struct {
 	Field string
 	Kind  string
 	List  bool
+	// Objects, with List, means Field is [{"id": ...}, ...]: a list of references that may
+	// carry more than the id (a plugin's partials: id, name, path).
+	Objects bool
 	// Cascade deletes this entity with its target; otherwise deleting the target is refused
 	// while this entity points at it.
 	Cascade bool
@@ -81,8 +84,11 @@ var (
 			{Fields: []string{"instance_name"}, Report: "instance_name"},
 		},
 		Refs: []Ref{{Field: "service", Kind: "services", Cascade: true}, {Field: "route", Kind: "routes", Cascade: true},
-			{Field: "consumer", Kind: "consumers", Cascade: true}, {Field: "consumer_group", Kind: "consumer_groups", Cascade: true}},
+			{Field: "consumer", Kind: "consumers", Cascade: true}, {Field: "consumer_group", Kind: "consumer_groups", Cascade: true},
+			{Field: "partials", Kind: "partials", List: true, Objects: true}}, // restrict: a partial in use cannot go
 		UpdatedAt: true, prepare: preparePlugin}
+	Partials = &Kind{Name: "partials", Display: "partial", Schema: "Partial", EndpointKey: "name",
+		Unique: []UniqueKey{{Fields: []string{"name"}, Report: "name"}}, UpdatedAt: true, prepare: preparePartial}
 	KeyAuth = &Kind{Name: "key-auth", Display: "keyauth_credential", Schema: "KeyAuth",
 		Unique: []UniqueKey{{Fields: []string{"key"}, Report: "key"}},
 		Refs:   []Ref{{Field: "consumer", Kind: "consumers", Cascade: true}}, prepare: prepareKeyAuth}
@@ -125,7 +131,7 @@ var (
 // All lists every kind of core entity.
 var All = []*Kind{Services, Routes, Consumers, ConsumerGroups, ConsumerGroupMembers,
 	Plugins, KeyAuth, BasicAuth, JWT, HMACAuth, ACLs, Upstreams, Targets,
-	Certificates, SNIs, CACertificates, Vaults, KeySets, Keys}
+	Certificates, SNIs, CACertificates, Vaults, KeySets, Keys, Partials}
 
 var byName = func() map[string]*Kind {
 	m := make(map[string]*Kind, len(All))

@@ -7,25 +7,20 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
 )
 
-// preparePlugin refuses partials, checks the plugin's name, scope, protocols and config
-// against its schema in internal/pluginschema, and fills in the defaults the way Konnect
-// returns them.
-func preparePlugin(_ *WriteContext, e Entity) error {
-	if partials, _ := e["partials"].([]any); len(partials) > 0 {
-		// Partials are entities of their own, which this API has no path to create: a plugin
-		// naming one names an entity that does not exist, refused as an unknown reference
-		// rather than stored and ignored.
-		first, _ := partials[0].(map[string]any)
-		ref, _ := first["id"].(string)
-		if ref == "" {
-			ref, _ = first["name"].(string)
-		}
-		return &ForeignKeyViolation{Kind: "plugins", Field: "partials", Value: ref, Target: "partials"}
-	}
+// preparePlugin checks the plugin's name, scope, protocols and config against its schema in
+// internal/pluginschema, resolves its partials, and fills in the defaults the way Konnect
+// returns them. The config is checked with each partial's config in place, as the data plane
+// runs it (a Redis policy needs a Redis host, which the partial holds), and stored with the
+// plugin's own values at the partials' paths.
+func preparePlugin(c *WriteContext, e Entity) error {
 	name, _ := e["name"].(string)
 	p, ok := pluginschema.Lookup(name)
 	if !ok {
 		return fieldError("plugins", "name", "plugin '"+name+"' not enabled; add it to the 'plugins' configuration property")
+	}
+	partials, err := resolvePluginPartials(c, name, e)
+	if err != nil {
+		return err
 	}
 	errs := p.CheckScope(pluginschema.Scope{
 		Consumer: RefID(e["consumer"]) != "", ConsumerGroup: RefID(e["consumer_group"]) != "",
@@ -33,11 +28,16 @@ func preparePlugin(_ *WriteContext, e Entity) error {
 	})
 	protocols, perrs := p.NormalizeProtocols(e["protocols"])
 	errs = append(errs, perrs...)
-	switch c := e["config"].(type) {
+	switch given := e["config"].(type) {
 	case nil, map[string]any:
-		config, _ := c.(map[string]any)
-		normalized, cerrs := p.Normalize(config)
+		config, _ := given.(map[string]any)
+		normalized, cerrs := p.Normalize(withPartials(config, partials))
 		errs = append(errs, cerrs...)
+		if len(cerrs) == 0 {
+			for _, pp := range partials {
+				setAt(map[string]any{"config": normalized}, pp.path, ownValue(p, config, pp.path))
+			}
+		}
 		e["config"] = normalized
 	default:
 		errs = append(errs, pluginschema.FieldError{Field: "config", Message: "expected a record"})
@@ -62,6 +62,48 @@ func preparePlugin(_ *WriteContext, e Entity) error {
 		e["enabled"] = true
 	}
 	return nil
+}
+
+// ownValue is the plugin's own value at a partial's path, normalized as that field alone
+// (the plugin-wide checks were made with the partial in place).
+func ownValue(p *pluginschema.Plugin, config map[string]any, path string) any {
+	rel := strings.TrimPrefix(path, "config.")
+	given, _ := getAt(config, rel)
+	f := p.ConfigField(rel)
+	if f == nil {
+		return given
+	}
+	field := *f
+	field.Name = "v"
+	out, errs := (&pluginschema.Plugin{Config: []*pluginschema.Field{&field}}).Normalize(map[string]any{"v": given})
+	if len(errs) > 0 {
+		return given
+	}
+	return out["v"]
+}
+
+// withPartials is a copy of a plugin's config with each partial's config at its path.
+func withPartials(config map[string]any, partials []pluginPartial) map[string]any {
+	if len(partials) == 0 {
+		return config
+	}
+	entity := map[string]any{"config": cloneMap(config)}
+	for _, pp := range partials {
+		setAt(entity, pp.path, cloneMap(pp.config))
+	}
+	out, _ := entity["config"].(map[string]any)
+	return out
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		if nested, ok := v.(map[string]any); ok {
+			v = cloneMap(nested)
+		}
+		out[k] = v
+	}
+	return out
 }
 
 // fieldPath turns Kong's schema paths (array positions from 1: "config.key_names.1") into the
