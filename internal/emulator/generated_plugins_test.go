@@ -29,7 +29,6 @@ func TestGeneratedPluginsAreAcceptedWithDefaults(t *testing.T) {
 		{"http-log", `{"http_endpoint":"http://logs.test/k"}`, map[string]any{"method": "POST", "timeout": 10000}},
 		{"ai-proxy", `{"route_type":"llm/v1/chat","model":{"provider":"openai"}}`, map[string]any{"route_type": "llm/v1/chat"}},
 		{"rate-limiting-advanced", `{"limit":[5],"window_size":[30]}`, map[string]any{"window_type": "sliding", "strategy": "local"}},
-		{"datakit", `{"nodes":[{"name":"A","type":"static","values":{"x":1}}]}`, map[string]any{"debug": false}},
 	} {
 		p, ok := pluginschema.Lookup(tc.name)
 		if !ok || !p.Generated {

@@ -258,7 +258,8 @@ func TestFieldErrorText(t *testing.T) {
 	}
 }
 
-// A JSON field takes any JSON value, in encoding/json's form (json.Number becomes float64),
+// A JSON field takes any JSON value, its numbers normalized as every other field's (whole
+// numbers as int64),
 // checked by its Validator; a plugin's Compile sees the valid config last and decides what
 // is stored, or refuses it with paths of its own.
 func TestJSONFieldAndCompile(t *testing.T) {
@@ -282,7 +283,7 @@ func TestJSONFieldAndCompile(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := normalizeOK(t, p, decodeNumbers(t, `{"program":[1,{"a":[true,"x"]}]}`))
-	sameJSON(t, out, map[string]any{"program": []any{float64(1), map[string]any{"a": []any{true, "x"}}}, "compiled": true})
+	sameJSON(t, out, map[string]any{"program": []any{int64(1), map[string]any{"a": []any{true, "x"}}}, "compiled": true})
 	checkErrors(t, p, []errorCase{
 		{"validator", `{"program":{"a":1}}`, fe(field("config.program", "expected a list"))},
 		{"required", `{}`, fe(field("config.program", "required field missing"))},
