@@ -227,8 +227,10 @@ func TestResetAndClose(t *testing.T) {
 	if err := h.emu.Close(); err != nil {
 		t.Fatal(err)
 	}
-	if time.Since(start) > time.Second {
-		t.Fatal("close took over a second")
+	// Close bounds its shutdown by 5 s: reaching that means it waited on something. Well under
+	// it, the bound leaves room for a loaded machine.
+	if took := time.Since(start); took > 4*time.Second {
+		t.Fatalf("close took %s", took)
 	}
 	if resp, err := http.Get(h.emu.URL + "/_emulator/health"); err == nil {
 		_ = resp.Body.Close()

@@ -110,11 +110,18 @@ func (d *dataPlanes) skipped(cp string) []dataplane.Skipped {
 // listener stays (it is the emulator's configured address); its proxy is replaced by an
 // empty one until setDefault points it at the new default control plane.
 func (d *dataPlanes) reconcile() {
+	// The proxies are listed under d.mu, the store read without it: a store reader waiting
+	// for d.mu would hold up, behind a pending writer, the health checkers (store readers)
+	// that a holder of d.mu may be waiting for.
+	d.mu.Lock()
+	running := make([]string, 0, len(d.proxies))
+	for cp := range d.proxies {
+		running = append(running, cp)
+	}
+	d.mu.Unlock()
 	var gone []string
 	_ = d.store.Read(func(tx store.Reader) error {
-		d.mu.Lock()
-		defer d.mu.Unlock()
-		for cp := range d.proxies {
+		for _, cp := range running {
 			if _, ok := tx.Get("", domain.ControlPlanes, cp); !ok {
 				gone = append(gone, cp)
 			}
@@ -151,13 +158,19 @@ func (d *dataPlanes) stop(cp string) {
 	rp.proxy.Close()
 }
 
+// close stops every proxy. The servers are shut down and the proxies closed without d.mu
+// held: closing a proxy waits for its health checkers, which read the store.
 func (d *dataPlanes) close(ctx context.Context) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
+	running := make([]*runningProxy, 0, len(d.proxies))
+	for _, rp := range d.proxies {
+		running = append(running, rp)
+	}
+	d.mu.Unlock()
 	if d.defaultSrv != nil {
 		_ = d.defaultSrv.ShutdownWithContext(ctx)
 	}
-	for _, rp := range d.proxies {
+	for _, rp := range running {
 		if rp.srv != nil {
 			_ = rp.srv.ShutdownWithContext(ctx)
 		}

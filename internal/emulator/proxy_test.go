@@ -313,6 +313,8 @@ func TestProxyKeyAuth(t *testing.T) {
 	}
 }
 
+// Daily and monthly limits: the requests must be counted in one window, and a minute's could
+// end between them.
 func TestProxyRateLimitingAndPrecedence(t *testing.T) {
 	t.Parallel()
 	h := start(t)
@@ -322,8 +324,8 @@ func TestProxyRateLimitingAndPrecedence(t *testing.T) {
 	sid := svc["id"].(string)
 	route := h.post("/services/"+sid+"/routes", `{"paths":["/rl"]}`)
 	other := h.post("/services/"+sid+"/routes", `{"paths":["/other"]}`)
-	h.post("/plugins", `{"name":"rate-limiting","config":{"minute":100}}`)
-	h.post("/routes/"+route["id"].(string)+"/plugins", `{"name":"rate-limiting","config":{"minute":3,"hour":10}}`)
+	h.post("/plugins", `{"name":"rate-limiting","config":{"day":100}}`)
+	h.post("/routes/"+route["id"].(string)+"/plugins", `{"name":"rate-limiting","config":{"day":3,"month":10}}`)
 	proxy := h.proxy()
 
 	for i := 1; i <= 3; i++ {
@@ -331,8 +333,8 @@ func TestProxyRateLimitingAndPrecedence(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Fatalf("request %d: %d %s", i, resp.StatusCode, body)
 		}
-		if resp.Header.Get("X-RateLimit-Limit-Minute") != "3" || resp.Header.Get("X-RateLimit-Remaining-Minute") != fmt.Sprint(3-i) ||
-			resp.Header.Get("X-RateLimit-Limit-Hour") != "10" || resp.Header.Get("X-RateLimit-Remaining-Hour") != fmt.Sprint(10-i) ||
+		if resp.Header.Get("X-RateLimit-Limit-Day") != "3" || resp.Header.Get("X-RateLimit-Remaining-Day") != fmt.Sprint(3-i) ||
+			resp.Header.Get("X-RateLimit-Limit-Month") != "10" || resp.Header.Get("X-RateLimit-Remaining-Month") != fmt.Sprint(10-i) ||
 			resp.Header.Get("RateLimit-Limit") != "3" || resp.Header.Get("RateLimit-Remaining") != fmt.Sprint(3-i) || resp.Header.Get("RateLimit-Reset") == "" {
 			t.Fatalf("request %d headers: %v", i, resp.Header)
 		}
@@ -340,18 +342,18 @@ func TestProxyRateLimitingAndPrecedence(t *testing.T) {
 	resp, body := send(t, proxy, "GET", "/rl", nil)
 	if resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(string(body), `"message":"API rate limit exceeded"`) ||
 		resp.Header.Get("Retry-After") == "" || resp.Header.Get("Retry-After") != resp.Header.Get("RateLimit-Reset") ||
-		resp.Header.Get("X-RateLimit-Remaining-Minute") != "0" || resp.Header.Get("X-RateLimit-Remaining-Hour") != "7" {
+		resp.Header.Get("X-RateLimit-Remaining-Day") != "0" || resp.Header.Get("X-RateLimit-Remaining-Month") != "7" {
 		t.Fatalf("over the limit: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 	// The other route falls back to the global instance.
 	resp, _ = send(t, proxy, "GET", "/other", nil)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Minute") != "100" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Day") != "100" {
 		t.Fatalf("global instance: %d %v", resp.StatusCode, resp.Header)
 	}
 	// A change through the API applies to the next request.
 	h.post("/routes/"+other["id"].(string)+"/plugins", `{"name":"rate-limiting","config":{"second":50,"hide_client_headers":true}}`)
 	resp, _ = send(t, proxy, "GET", "/other", nil)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Minute") != "" || resp.Header.Get("RateLimit-Limit") != "" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Day") != "" || resp.Header.Get("RateLimit-Limit") != "" {
 		t.Fatalf("hidden headers: %v", resp.Header)
 	}
 }
@@ -364,24 +366,24 @@ func TestProxyConsumerScopedPluginAppliesAfterAuth(t *testing.T) {
 	svc := h.post("/services", fmt.Sprintf(`{"name":"cs","host":%q,"port":%d}`, host, port))
 	h.post("/services/"+svc["id"].(string)+"/routes", `{"paths":["/cs"]}`)
 	h.post("/plugins", `{"name":"key-auth"}`)
-	h.post("/plugins", `{"name":"rate-limiting","config":{"minute":100}}`)
+	h.post("/plugins", `{"name":"rate-limiting","config":{"day":100}}`)
 	h.post("/consumers", `{"username":"gold"}`)
 	h.post("/consumers", `{"username":"free"}`)
 	h.post("/consumers/gold/key-auth", `{"key":"gold-key"}`)
 	h.post("/consumers/free/key-auth", `{"key":"free-key"}`)
-	h.post("/consumers/free/plugins", `{"name":"rate-limiting","config":{"minute":1}}`)
-	disabled := h.post("/consumers/gold/plugins", `{"name":"rate-limiting","config":{"minute":1},"enabled":false}`)
+	h.post("/consumers/free/plugins", `{"name":"rate-limiting","config":{"day":1}}`)
+	disabled := h.post("/consumers/gold/plugins", `{"name":"rate-limiting","config":{"day":1},"enabled":false}`)
 	_ = disabled
 	proxy := h.proxy()
 
 	for i := range 2 {
 		resp, _ := send(t, proxy, "GET", "/cs", map[string]string{"apikey": "gold-key"})
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Minute") != "100" {
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Day") != "100" {
 			t.Fatalf("gold %d: %d %v", i, resp.StatusCode, resp.Header)
 		}
 	}
 	resp, _ := send(t, proxy, "GET", "/cs", map[string]string{"apikey": "free-key"})
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Minute") != "1" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Limit-Day") != "1" {
 		t.Fatalf("free first: %d %v", resp.StatusCode, resp.Header)
 	}
 	resp, _ = send(t, proxy, "GET", "/cs", map[string]string{"apikey": "free-key"})

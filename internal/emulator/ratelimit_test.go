@@ -22,7 +22,8 @@ func newControlPlane(t *testing.T, h *harness) client.ControlPlaneId {
 
 // A Kong node counts for its own configuration only: the local policy's counters of one control
 // plane's gateway are not another's, even for plugins with the same scope (global here, so both
-// count under the same route and service ids, and the same client IP).
+// count under the same route and service ids, and the same client IP). Daily limits: the
+// requests must be counted in one window, and a minute's could end between them.
 func TestRateLimitingLocalCountersArePerControlPlane(t *testing.T) {
 	t.Parallel()
 	first := start(t)
@@ -34,7 +35,7 @@ func TestRateLimitingLocalCountersArePerControlPlane(t *testing.T) {
 	for _, h := range []*harness{first, second} {
 		svc := h.post("/services", fmt.Sprintf(`{"name":"rl","host":%q,"port":%d}`, host, port))
 		h.post("/services/"+svc["id"].(string)+"/routes", `{"paths":["/rl"]}`)
-		h.post("/plugins", `{"name":"rate-limiting","config":{"minute":2,"limit_by":"ip"}}`)
+		h.post("/plugins", `{"name":"rate-limiting","config":{"day":2,"limit_by":"ip"}}`)
 		proxies = append(proxies, h.proxy())
 	}
 	if proxies[0] == proxies[1] {
@@ -42,12 +43,12 @@ func TestRateLimitingLocalCountersArePerControlPlane(t *testing.T) {
 	}
 	for i, want := range []string{"1", "0"} {
 		resp, body := send(t, proxies[0], "GET", "/rl", nil)
-		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Remaining-Minute") != want {
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Remaining-Day") != want {
 			t.Fatalf("first control plane, request %d: %d %v %s", i+1, resp.StatusCode, resp.Header, body)
 		}
 	}
 	resp, body := send(t, proxies[1], "GET", "/rl", nil)
-	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Remaining-Minute") != "1" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-RateLimit-Remaining-Day") != "1" {
 		t.Fatalf("second control plane's first request: %d %v %s (want 200 with 1 remaining)", resp.StatusCode, resp.Header, body)
 	}
 }

@@ -132,12 +132,12 @@ func sameConfig(t *testing.T, emu emulatorEndpoints, upstream, plugin string) {
 }
 
 // Two emulators, in two processes, share one limit through Redis: five requests pass in all,
-// and Redis holds the one counter they share.
+// and Redis holds the one counter they share (a daily one, so that no window ends midway).
 func TestRedisPolicySharesOneLimitAcrossEmulators(t *testing.T) {
 	t.Parallel()
 	host, port := redistest.Start(t)
 	up := echoServer(t, "echo")
-	plugin := fmt.Sprintf(`{"name":"rate-limiting","config":{"hour":5,"limit_by":"ip","policy":"redis","redis":{"host":%q,"port":%d}}}`, host, port)
+	plugin := fmt.Sprintf(`{"name":"rate-limiting","config":{"day":5,"limit_by":"ip","policy":"redis","redis":{"host":%q,"port":%d}}}`, host, port)
 	here, err := emulator.Start(context.Background(), emulator.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -161,8 +161,8 @@ func TestRedisPolicySharesOneLimitAcrossEmulators(t *testing.T) {
 		t.Fatal(err)
 	}
 	prefix := "ratelimit:0b5c7a2e-41d2-4c55-9a5e-8e9f0a1b2c3d:00000000-0000-0000-0000-000000000000:127.0.0.1:"
-	if len(keys) != 1 || !strings.HasPrefix(keys[0], prefix) || !strings.HasSuffix(keys[0], ":hour") {
-		t.Fatalf("Redis holds %v, want one counter %s<hour start>:hour", keys, prefix)
+	if len(keys) != 1 || !strings.HasPrefix(keys[0], prefix) || !strings.HasSuffix(keys[0], ":day") {
+		t.Fatalf("Redis holds %v, want one counter %s<day start>:day", keys, prefix)
 	}
 	if v := rdb.Get(context.Background(), keys[0]).Val(); v != "5" {
 		t.Fatalf("the shared counter is %s, want 5 (blocked requests are not counted)", v)

@@ -3,6 +3,7 @@ package redistest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os/exec"
 	"strconv"
@@ -13,13 +14,28 @@ import (
 )
 
 // Start runs a redis-server on a free loopback port until the test ends and returns its host
-// and port.
+// and port. The port is found free and then handed to the server, so another process may take
+// it in between: a server that exits before it answers is started again on another port.
 func Start(t testing.TB) (string, int) {
 	t.Helper()
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		t.Fatal("redis-server is not installed (apt-get install redis-server); .ci/run installs it")
 	}
+	for attempt := 1; ; attempt++ {
+		port, err := start(t, bin)
+		if err == nil {
+			return "127.0.0.1", port
+		}
+		if attempt == 5 {
+			t.Fatal(err)
+		}
+	}
+}
+
+// start runs one redis-server and waits until it answers, or until it exits.
+func start(t testing.TB, bin string) (int, error) {
+	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -30,14 +46,22 @@ func Start(t testing.TB) (string, int) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-	c := Client(t, "127.0.0.1", port)
-	for deadline := time.Now().Add(10 * time.Second); ; {
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() { _ = cmd.Process.Kill(); <-exited })
+	c := redis.NewClient(&redis.Options{Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(port))})
+	defer func() { _ = c.Close() }()
+	for deadline := time.Now().Add(30 * time.Second); ; {
 		if c.Ping(context.Background()).Err() == nil {
-			return "127.0.0.1", port
+			return port, nil
+		}
+		select {
+		case <-exited:
+			return 0, fmt.Errorf("redis-server on port %d exited before it answered", port)
+		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("redis-server did not start")
+			return 0, fmt.Errorf("redis-server on port %d did not answer", port)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

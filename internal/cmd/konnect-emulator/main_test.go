@@ -52,7 +52,7 @@ func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 		}
 		close(lines)
 	}()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		resp, err := http.Get("http://" + addr + "/_emulator/health")
 		if err == nil {
@@ -79,7 +79,7 @@ func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 	// Read stderr to its end before Wait: Wait closes the pipe, and lines not yet read would
 	// be lost (the log then looked empty about one run in four).
 	var out []string
-	timeout := time.After(10 * time.Second)
+	timeout := time.After(30 * time.Second)
 	for reading := true; reading; {
 		select {
 		case l, ok := <-lines:
@@ -90,7 +90,7 @@ func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 			out = append(out, l)
 		case <-timeout:
 			_ = cmd.Process.Kill()
-			t.Fatal("still running 10s after SIGTERM")
+			t.Fatal("still running 30s after SIGTERM")
 		}
 	}
 	var exit *exec.ExitError

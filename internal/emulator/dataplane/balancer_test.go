@@ -3,7 +3,9 @@ package dataplane
 import (
 	"bufio"
 	"cmp"
+	"crypto/tls"
 	"encoding/json"
+	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -439,7 +441,7 @@ func closedAddr(t *testing.T) string {
 // waitFor polls cond until it holds, failing the test after a generous bound.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
 		if cond() {
 			return
 		}
@@ -550,6 +552,63 @@ func TestActiveHealthcheckStops(t *testing.T) {
 	g.add("upstreams", Entity{"id": u, "name": "backend", "healthchecks": checks["healthchecks"], "slots": 200})
 	if after := current(); after == nil || !after.stopped() {
 		t.Fatal("a checker started after the proxy closed")
+	}
+}
+
+// Stopping the checker ends a probe that waits, over TLS too, without waiting for the probe's
+// timeout. The stop comes as the target finishes the TLS handshake, while the probe moves on to
+// the TLS connection: the stop closes the connection from a goroutine of its own, and the race
+// detector checks that it shares nothing unguarded with the probe.
+func TestActiveHealthcheckStopEndsAWaitingProbe(t *testing.T) {
+	t.Parallel()
+	certs := httptest.NewUnstartedServer(http.NotFoundHandler())
+	certs.StartTLS() // for its certificate
+	certs.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shaken := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	t.Cleanup(func() { _ = ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { _ = conn.Close() }()
+				tc := tls.Server(conn, certs.TLS.Clone())
+				if tc.Handshake() != nil {
+					return
+				}
+				select {
+				case shaken <- struct{}{}:
+				default:
+				}
+				_, _ = io.Copy(io.Discard, tc) // never answers; ends when the probe closes
+			}()
+		}
+	}()
+	checks := activeChecks()
+	active := checks["healthchecks"].(map[string]any)["active"].(map[string]any)
+	active["type"], active["https_verify_certificate"], active["timeout"] = "https", false, 3600
+	for range 10 {
+		b := newBalancer(checks, []Entity{{"target": ln.Addr().String()}}, nil)
+		b.startActive(nil)
+		<-shaken
+		closed := make(chan struct{})
+		go func() { b.Close(); close(closed) }()
+		select {
+		case <-closed:
+		case <-time.After(time.Minute):
+			t.Fatal("closing the checker waited for its probe's timeout")
+		}
 	}
 }
 

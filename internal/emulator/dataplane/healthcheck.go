@@ -272,16 +272,19 @@ func (a *activeCheck) probe(ctx context.Context, p *peer, hostHeader string) (ou
 		return outcomeTCPFailure, 0
 	}
 	d := net.Dialer{Timeout: a.timeout}
-	conn, err := d.DialContext(ctx, "tcp", p.addr)
+	raw, err := d.DialContext(ctx, "tcp", p.addr)
 	if err != nil {
 		return failure(err)
 	}
-	defer func() { _ = conn.Close() }()
-	// Closing the connection when the checker stops ends a probe that is waiting.
-	defer context.AfterFunc(ctx, func() { _ = conn.Close() })()
+	defer func() { _ = raw.Close() }()
+	// Closing the connection when the checker stops ends a probe that is waiting. The
+	// function closes the TCP connection it was given (never the variable conn, which
+	// becomes the TLS one below): it runs on a goroutine of its own.
+	defer context.AfterFunc(ctx, func() { _ = raw.Close() })()
 	if a.timeout > 0 {
-		_ = conn.SetDeadline(time.Now().Add(a.timeout))
+		_ = raw.SetDeadline(time.Now().Add(a.timeout))
 	}
+	conn := raw
 	// http and grpc are probed with a plain HTTP GET, https and grpcs over TLS.
 	if a.kind == "https" || a.kind == "grpcs" {
 		sni := a.sni

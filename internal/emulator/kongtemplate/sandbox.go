@@ -15,8 +15,12 @@ import (
 
 // Budget is how long one expression may run before it is stopped with an error. Kong sets
 // no such limit; without one a template such as `$((function() while true do end end)())`
-// would hold the request, and a proxy worker, for ever.
-var Budget = 100 * time.Millisecond
+// would hold the request, and a proxy worker, for ever. It is wall-clock time, so it leaves
+// room: on a loaded machine (or under the race detector) an ordinary expression that takes
+// microseconds may wait tens of milliseconds for a CPU, and must not fail for that. It is not
+// longer because the time also bounds memory: an expression doubling a string with `..`
+// reaches about 250 MiB in 250 ms and 2 GiB in 1 s (gopher-lua has no memory limit).
+var Budget = 250 * time.Millisecond
 
 // maxString bounds the strings string.rep builds, so that one call cannot take the memory
 // of the process.
