@@ -15,12 +15,17 @@ import (
 
 // partialSource names, for each partial type, a plugin field whose schema is the partial's
 // config, so that a partial is checked and filled as that field is. A type whose plugin is not
-// defined here is checked against the API spec only.
-var partialSource = map[string]struct{ plugin, field string }{
-	"redis-ce":   {"rate-limiting", "redis"},
-	"redis-ee":   {"rate-limiting-advanced", "redis"},
-	"vectordb":   {"ai-semantic-cache", "vectordb"},
-	"embeddings": {"ai-semantic-cache", "embeddings"},
+// defined here is checked against the API spec only. Only the Redis types are also filled
+// with the plugin field's defaults: Konnect's spec gives the AI types' partial schemas
+// defaults of their own (those the API fills in), which the plugin's do not match.
+var partialSource = map[string]struct {
+	plugin, field string
+	fill          bool
+}{
+	"redis-ce":   {"rate-limiting", "redis", true},
+	"redis-ee":   {"rate-limiting-advanced", "redis", true},
+	"vectordb":   {"ai-semantic-cache", "vectordb", false},
+	"embeddings": {"ai-semantic-cache", "embeddings", false},
 }
 
 // supportedPartials lists, per plugin, the partial types it takes and the config paths where
@@ -72,6 +77,9 @@ func preparePartial(_ *WriteContext, e Entity) error {
 			v.Fields = append(v.Fields, FieldError{Field: strings.TrimPrefix(fieldPath(fe.Field), "config."), Message: fe.Message})
 		}
 		return v
+	}
+	if !src.fill {
+		return nil
 	}
 	out, _ := normalized["config"].(map[string]any)
 	e["config"] = withoutNulls(out)
