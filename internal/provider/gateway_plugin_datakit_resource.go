@@ -70,12 +70,16 @@ func datakitConfigAttribute(p *pluginschema.Plugin) schema.Attribute {
 }
 
 // withoutDefaults copies a field's definition with no default and nothing required, so that
-// its attribute is plainly optional: the server's defaults are compared by meaning instead.
+// its attribute is plainly optional: the server's defaults are compared by meaning instead
+// (and named in the description).
 func withoutDefaults(f *pluginschema.Field) *pluginschema.Field {
 	if f == nil {
 		return nil
 	}
 	c := *f
+	if f.Type != pluginschema.TypeRecord {
+		c.Description = withDefault(f.Description, f.Default)
+	}
 	c.Default, c.Required = nil, false
 	c.Elements, c.Values = withoutDefaults(f.Elements), withoutDefaults(f.Values)
 	c.Fields = make([]*pluginschema.Field, len(f.Fields))
@@ -198,20 +202,25 @@ func keyedNode(n any) any {
 	return map[string]any{typ: inner}
 }
 
-// datakitCanonical is what a config means: completed with Kong's defaults by the Datakit
-// engine and then by the plugin's definition (the emulator completes with one or both), with
-// nulls left out. ok is false when the engine refuses the config.
+// datakitCanonical is what a config means: completed with Kong's defaults by the plugin's
+// definition and then by the Datakit engine (the emulator completes with one or both; where
+// their defaults differ, the definition's, applied first, wins), with nulls left out. ok is
+// false when the engine refuses the config.
 func datakitCanonical(cfg map[string]any) (any, bool) {
-	flow, err := datakit.Compile(datakitAPIConfig(cfg))
+	in := datakitAPIConfig(cfg)
+	if p, ok := pluginschema.Lookup("datakit"); ok {
+		if n, errs := p.Normalize(in); len(errs) == 0 {
+			if m, ok := jsonCopy(n).(map[string]any); ok {
+				dropNulls(m)
+				in = m
+			}
+		}
+	}
+	flow, err := datakit.Compile(in)
 	if err != nil {
 		return nil, false
 	}
 	out, _ := jsonCopy(flow.Normalized()).(map[string]any)
-	if p, ok := pluginschema.Lookup("datakit"); ok && out != nil {
-		if n, errs := p.Normalize(out); len(errs) == 0 {
-			out, _ = jsonCopy(n).(map[string]any)
-		}
-	}
 	if out == nil {
 		return nil, false
 	}

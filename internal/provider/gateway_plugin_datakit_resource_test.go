@@ -261,3 +261,41 @@ resource "konnect_gateway_plugin_datakit" "this" {
 		})
 	}
 }
+
+// A Redis cache with only its host set: the server fills in the rest of the Redis block
+// (ports, timeouts, ssl_verify), and no plan shows it.
+func TestAccGatewayPluginDatakitRedisDefaults(t *testing.T) {
+	cp := newControlPlane(t)
+	const body = `
+resource "konnect_gateway_plugin_datakit" "this" {
+  control_plane_id = %[1]q
+  config = {
+    debug = true
+    nodes = [
+      { name = "CACHED", type = "cache", ttl = 60, inputs = { key = "request.path" } },
+    ]
+    resources = {
+      cache = {
+        strategy = "redis"
+        redis    = { host = "redis.example" }
+      }
+    }
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: providerConfig(testEmulator) + fmt.Sprintf(body, cp),
+				Check: checkAPI(t, datakitAddr, "plugins", func(e map[string]any) error {
+					cfg, _ := e["config"].(map[string]any)
+					res, _ := cfg["resources"].(map[string]any)
+					cache, _ := res["cache"].(map[string]any)
+					return expect(map[string]any{"strategy": "redis"})(cache)
+				}),
+			},
+			{Config: providerConfig(testEmulator) + fmt.Sprintf(body, cp), PlanOnly: true},
+		},
+	})
+}
