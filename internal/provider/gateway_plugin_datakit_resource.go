@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -52,7 +53,7 @@ func datakitConfigAttribute(p *pluginschema.Plugin) schema.Attribute {
 			Required: true,
 			MarkdownDescription: "The flow's nodes, 1 to 64, run in the order their connections require. Each node is an object, either flat " +
 				"(`name`, `type` and that type's fields, as in the API) or with exactly one key, the node's type, holding `name` and its fields. " +
-				"Types: `" + joinTicks(datakit.NodeTypes()) + "`. Checked at plan time: a cycle, a reference to a node or field that does not exist, " +
+				"Types: `" + strings.Join(datakit.NodeTypes(), "`, `") + "`. Checked at plan time: a cycle, a reference to a node or field that does not exist, " +
 				"or a field the node's type does not have is reported naming the node.",
 		},
 	}
@@ -89,17 +90,6 @@ func withoutDefaults(f *pluginschema.Field) *pluginschema.Field {
 	return &c
 }
 
-func joinTicks(list []string) string {
-	out := ""
-	for i, s := range list {
-		if i > 0 {
-			out += "`, `"
-		}
-		out += s
-	}
-	return out
-}
-
 // validateDatakitConfig runs Datakit's checks on the planned config.
 func validateDatakitConfig(body map[string]any) []fieldProblem {
 	cfg, _ := body["config"].(map[string]any)
@@ -118,19 +108,11 @@ func validateDatakitConfig(body map[string]any) []fieldProblem {
 			// The nodes are one dynamic value: the message names the node and field.
 			at = at.AtName("nodes")
 		case ce.Field != "":
-			at = at.AtName(firstSegment(ce.Field))
+			top, _, _ := strings.Cut(ce.Field, ".")
+			at = at.AtName(top)
 		}
 	}
 	return []fieldProblem{{path: at, message: "Datakit refuses this config: " + err.Error() + "."}}
-}
-
-func firstSegment(field string) string {
-	for i, r := range field {
-		if r == '.' {
-			return field[:i]
-		}
-	}
-	return field
 }
 
 // datakitAPIConfig is a config as the API takes it: nulls left out, every node flat.
