@@ -299,3 +299,37 @@ resource "konnect_gateway_plugin_datakit" "this" {
 		},
 	})
 }
+
+// A node's field known only at apply (a service's id), and the plugin scoped to that
+// service: planned, applied and planned again with no change.
+func TestAccGatewayPluginDatakitValueKnownAfterApply(t *testing.T) {
+	cp := newControlPlane(t)
+	const body = `
+resource "konnect_gateway_service" "orders" {
+  control_plane_id = %[1]q
+  name             = "orders"
+  host             = "orders.internal"
+}
+
+resource "konnect_gateway_plugin_datakit" "this" {
+  control_plane_id = %[1]q
+  service          = { id = konnect_gateway_service.orders.id }
+  config = {
+    nodes = [
+      { static = { name = "IDS", values = { service = konnect_gateway_service.orders.id } } },
+      { name = "TAG", type = "jq", input = "IDS", output = "service_request.headers", jq = "{ \"X-Service\": .service }" },
+    ]
+  }
+}
+`
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(testEmulator) + fmt.Sprintf(body, cp),
+			Check: resource.ComposeTestCheckFunc(
+				resource.TestCheckResourceAttrPair(datakitAddr, "config.nodes.0.static.values.service", "konnect_gateway_service.orders", "id"),
+				resource.TestCheckResourceAttrPair(datakitAddr, "service.id", "konnect_gateway_service.orders", "id"),
+			),
+		}},
+	})
+}
