@@ -9,13 +9,14 @@ func TestDatakitRegistration(t *testing.T) {
 	checkRegistration(t, "datakit", 810, protocols, protocols) // every scope allowed
 }
 
-// The stored config has the engine's defaults: debug, each node's defaults, resources null
-// when not given and complete when given (Redis ssl_verify false, as Konnect answers).
+// The stored config has the engine's defaults: debug, each node's defaults, and resources
+// complete whether given or not, as Kong returns its records (Redis ssl_verify false, as
+// Konnect answers).
 func TestDatakitDefaults(t *testing.T) {
 	p := mustLookup(t, "datakit")
 	out := normalizeOK(t, p, decode(t, `{"nodes":[{"name":"CALL","type":"call","url":"http://example.com/token"}]}`))
 	sameJSON(t, out["debug"], false)
-	sameJSON(t, out["resources"], nil)
+	sameJSON(t, out["resources"].(map[string]any)["cache"].(map[string]any)["memory"], map[string]any{"dictionary_name": "kong_db_cache"})
 	node := out["nodes"].([]any)[0].(map[string]any)
 	sameJSON(t, node["method"], "GET")
 	sameJSON(t, node["ssl_verify"], true)

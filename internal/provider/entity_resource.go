@@ -70,6 +70,10 @@ type entityDef struct {
 	// a `type` field in the API). toAPI gets the body without the locating attributes.
 	toAPI   func(body map[string]any) (map[string]any, error)
 	fromAPI func(data map[string]any) map[string]any
+	// render turns an entity read from the API into what the state holds, given the prior
+	// (planned or stored) attributes as JSON, or nil when there are none (an import): a
+	// plugin config compared with the server's by meaning.
+	render func(entity, prior map[string]any)
 	// foreign says why an entity read from the API is not one this resource manages (a
 	// plugin of another name under a typed plugin resource), or "" when it is.
 	foreign func(entity map[string]any) string
@@ -441,6 +445,18 @@ func (r *entityResource) setState(ctx context.Context, k entityKey, data map[str
 				data[f] = j
 			}
 		}
+	}
+	if r.def.render != nil {
+		var priorJSON map[string]any
+		if prior.IsKnown() && !prior.IsNull() {
+			j, _, err := toJSON(prior)
+			if err != nil {
+				diags.AddError("Unable to store the "+r.def.entity, "Reading the prior value: "+err.Error())
+				return
+			}
+			priorJSON, _ = j.(map[string]any)
+		}
+		r.def.render(data, priorJSON)
 	}
 	setFromJSON(ctx, state, data, prior, r.def.entity, diags)
 }

@@ -36,10 +36,12 @@ import (
 // Plugin schema of client/openapi.yaml.
 
 // noPluginResource are plugins the emulator accepts that have no typed resource here, and why.
-var noPluginResource = map[string]string{
-	// Datakit's nodes are a list of differently shaped objects, which needs the resource's
-	// own dynamic attribute (a later step); konnect_gateway_custom_plugin covers it until then.
-	"datakit": "polymorphic nodes",
+var noPluginResource = map[string]string{}
+
+// pluginAdjust changes the generic resource of the plugins that need more: Datakit's nodes
+// are differently shaped objects, held in a dynamic attribute.
+var pluginAdjust = map[string]func(def *entityDef, p *pluginschema.Plugin){
+	"datakit": datakitPlugin,
 }
 
 // pluginResourceNames are the plugins with a typed resource: every plugin of
@@ -132,6 +134,9 @@ func pluginResource(name string) *entityDef {
 		Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(p.Protocols...))},
 	}
 	def.fields.skip = append(def.fields.skip, "protocols")
+	if adjust := pluginAdjust[name]; adjust != nil {
+		adjust(def, p)
+	}
 	return def
 }
 

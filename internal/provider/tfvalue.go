@@ -99,6 +99,14 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 		return tftypes.NewValue(t, nil), nil
 	}
 	switch {
+	case t.Is(tftypes.DynamicPseudoType):
+		// A dynamic attribute keeps the prior value, with its types, when it holds the same JSON.
+		if priorKnown && !prior.IsNull() {
+			if pj, known, err := toJSON(prior); err == nil && known && sameJSONValue(pj, j) {
+				return prior, nil
+			}
+		}
+		return dynamicFromJSON(j)
 	case t.Is(tftypes.String):
 		switch x := j.(type) {
 		case string:
@@ -205,6 +213,52 @@ func fromJSON(t tftypes.Type, j any, prior tftypes.Value) (tftypes.Value, error)
 		return objectFromJSON(t.(tftypes.Object), m, prior)
 	}
 	return tftypes.Value{}, fmt.Errorf("unsupported Terraform type %s", t)
+}
+
+// dynamicFromJSON is a JSON value as a dynamic attribute holds it: objects as objects,
+// arrays as tuples, as Terraform reads the same value written in HCL.
+func dynamicFromJSON(j any) (tftypes.Value, error) {
+	switch x := j.(type) {
+	case nil:
+		return tftypes.NewValue(tftypes.DynamicPseudoType, nil), nil
+	case string:
+		return tftypes.NewValue(tftypes.String, x), nil
+	case bool:
+		return tftypes.NewValue(tftypes.Bool, x), nil
+	case json.Number, float64, int64:
+		return fromJSON(tftypes.Number, x, tftypes.Value{})
+	case []any:
+		elems := make([]tftypes.Value, len(x))
+		elemTypes := make([]tftypes.Type, len(x))
+		for i, e := range x {
+			v, err := dynamicFromJSON(e)
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("[%d]: %w", i, err)
+			}
+			elems[i], elemTypes[i] = v, v.Type()
+		}
+		return tftypes.NewValue(tftypes.Tuple{ElementTypes: elemTypes}, elems), nil
+	case map[string]any:
+		attrs := make(map[string]tftypes.Value, len(x))
+		attrTypes := make(map[string]tftypes.Type, len(x))
+		for k, e := range x {
+			v, err := dynamicFromJSON(e)
+			if err != nil {
+				return tftypes.Value{}, fmt.Errorf("%s: %w", k, err)
+			}
+			attrs[k], attrTypes[k] = v, v.Type()
+		}
+		return tftypes.NewValue(tftypes.Object{AttributeTypes: attrTypes}, attrs), nil
+	}
+	return tftypes.Value{}, fmt.Errorf("unsupported JSON value %v", j)
+}
+
+// sameJSONValue tells whether two decoded JSON values are equal, whatever Go types hold
+// their numbers.
+func sameJSONValue(a, b any) bool {
+	x, errA := json.Marshal(a)
+	y, errB := json.Marshal(b)
+	return errA == nil && errB == nil && sameJSON(string(x), y)
 }
 
 // objectFromJSON fills each attribute of an object type from the JSON object's field of the
