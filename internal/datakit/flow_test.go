@@ -227,7 +227,7 @@ func TestCallAndExitAfterTheUpstream(t *testing.T) {
 func TestHTTPAdapters(t *testing.T) {
 	ts := tokenService(t, nil)
 	f := compile(t, thirdPartyAuth(ts.URL, false))
-	client := httptest.NewRequest("GET", "/x?api_key=abc", nil)
+	client := httptest.NewRequest(http.MethodGet, "/x?api_key=abc", nil)
 	upstream := client.Clone(context.Background())
 	env := &Env{Request: HTTPRequest(client, "http", 8000), ServiceRequest: HTTPServiceRequest(upstream)}
 	run := f.Start(env)

@@ -162,7 +162,7 @@ func requestContext(ctx *Context) context.Context {
 // Context.
 func (d *datakitPlugin) properties(ctx *Context, plugin map[string]any) datakit.PropertyTable {
 	entity := func(e Entity) func() (any, bool) {
-		return func() (any, bool) { return map[string]any(e), e != nil }
+		return func() (any, bool) { return e, e != nil }
 	}
 	str := func(s func() string) func() (any, bool) {
 		return func() (any, bool) { v := s(); return v, v != "" }

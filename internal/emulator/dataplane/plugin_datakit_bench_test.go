@@ -60,8 +60,8 @@ func BenchmarkDatakitAddedLatency(b *testing.B) {
 	for range b.N {
 		plain, flow, call = plain[:0], flow[:0], call[:0]
 		for range requests {
-			plain = append(plain, timed(get("/plain"), proxied))
-			flow = append(flow, timed(get("/dk?api_key=k"), authorized))
+			plain = append(plain, timed(get("/plain"), proxied))         //nolint:bodyclose // timed closes every body
+			flow = append(flow, timed(get("/dk?api_key=k"), authorized)) //nolint:bodyclose // timed closes every body
 			call = append(call, timed(tokenCall, token))
 		}
 	}
