@@ -447,7 +447,7 @@ func partialReferences(attrs map[string]schema.Attribute) {
 		s.PlanModifiers = append(s.PlanModifiers, samePartialKeepsStored{})
 		list.NestedObject.Attributes[name] = s
 	}
-	list.MarkdownDescription += " Each is given by `id` or by `name`; the API fills in the other and `path` (the partial type's default path when none is given)."
+	list.MarkdownDescription += " Each is given by `id` or by `name`; the API fills in the other and `path` (the partial type's default path when none is given). A plugin that uses partials has its config checked by the API when applied, not when planned: a partial's config stands in at its path, and only the API knows it."
 	attrs["partials"] = list
 }
 
