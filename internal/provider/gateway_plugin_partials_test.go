@@ -1,9 +1,12 @@
 package provider_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -11,24 +14,70 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/openkonnect/terraform-provider-konnect/internal/redistest"
 )
 
 // A plugin's partials given by id alone, as users write them: the API fills in the partial's
 // name and path, which must never show as a diff (Kong's provider plans a change forever
 // there, its issue #269). The same partial referenced by name alone is the same plugin, and
 // removing the list clears it in the API.
+//
+// The first apply is also run with traffic: five requests a minute pass, the sixth gets 429,
+// and the count is in the partial's Redis.
 func TestAccGatewayPluginPartials(t *testing.T) {
 	cp := newControlPlane(t)
+	redisHost, redisPort := redistest.Start(t)
+	api, err := url.Parse(testEmulator.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
 	const addr = "konnect_gateway_plugin_rate_limiting.this"
 	partial := `
+resource "konnect_gateway_service" "echo" {
+  control_plane_id = %[1]q
+  host             = "` + api.Hostname() + `"
+  port             = ` + api.Port() + `
+  path             = "/_emulator/echo"
+}
+
+resource "konnect_gateway_route" "limited" {
+  control_plane_id = %[1]q
+  paths            = ["/limited"]
+  service          = { id = konnect_gateway_service.echo.id }
+}
+
 resource "konnect_gateway_partial" "redis" {
   control_plane_id = %[1]q
   redis_ce = {
     name   = "counters"
-    config = { host = "redis.internal" }
+    config = { host = "` + redisHost + `", port = ` + strconv.Itoa(redisPort) + ` }
   }
 }
 `
+	proxy, err := testEmulator.ControlPlaneProxyURL(cp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	countsInRedis := func(*terraform.State) error {
+		statuses := ""
+		for range 6 {
+			resp, err := http.Get(proxy + "/limited")
+			if err != nil {
+				return err
+			}
+			_ = resp.Body.Close()
+			statuses += strconv.Itoa(resp.StatusCode) + " "
+		}
+		if statuses != "200 200 200 200 200 429 " {
+			return fmt.Errorf("statuses: %s", statuses)
+		}
+		keys, err := redistest.Client(t, redisHost, redisPort).Keys(context.Background(), "ratelimit:*").Result()
+		if err != nil || len(keys) != 1 {
+			return fmt.Errorf("the partial's Redis holds counters %v (%v), want one", keys, err)
+		}
+		return nil
+	}
 	other := `
 resource "konnect_gateway_partial" "other" {
   control_plane_id = %[1]q
@@ -80,6 +129,7 @@ resource "konnect_gateway_plugin_rate_limiting" "this" {
 			Config: plugin("redis", `partials = [{ id = konnect_gateway_partial.redis.id }]`),
 			Check: resource.ComposeAggregateTestCheckFunc(
 				apiPartials(used),
+				countsInRedis,
 				resource.TestCheckResourceAttrPair(addr, "partials.0.id", "konnect_gateway_partial.redis", "id"),
 				resource.TestCheckResourceAttr(addr, "partials.0.name", "counters"),
 				resource.TestCheckResourceAttr(addr, "partials.0.path", "config.redis"),
