@@ -73,8 +73,11 @@ resource "konnect_gateway_partial" "redis" {
 			return fmt.Errorf("statuses: %s", statuses)
 		}
 		keys, err := redistest.Client(t, redisHost, redisPort).Keys(context.Background(), "ratelimit:*").Result()
-		if err != nil || len(keys) != 1 {
-			return fmt.Errorf("the partial's Redis holds counters %v (%v), want one", keys, err)
+		if err != nil {
+			return fmt.Errorf("reading the partial's Redis: %w", err)
+		}
+		if len(keys) != 1 {
+			return fmt.Errorf("the partial's Redis holds counters %v, want one", keys)
 		}
 		return nil
 	}
@@ -176,6 +179,14 @@ resource "konnect_gateway_plugin_rate_limiting" "this" {
 			Check: resource.ComposeAggregateTestCheckFunc(
 				apiPartials(func(*terraform.State) []any { return nil }),
 				resource.TestCheckNoResourceAttr(addr, "partials.#"),
+			),
+		},
+		{
+			// An empty list is kept as written.
+			Config: plugin("local", `partials = []`),
+			Check: resource.ComposeAggregateTestCheckFunc(
+				apiPartials(func(*terraform.State) []any { return nil }),
+				resource.TestCheckResourceAttr(addr, "partials.#", "0"),
 			),
 		},
 		{
