@@ -197,23 +197,50 @@ resource "konnect_gateway_plugin_rate_limiting" "this" {
 	}})
 }
 
-// A partial where the plugin cannot take it is refused with the API's reason, naming the
-// field at fault.
-func TestAccGatewayPluginPartialsPathNotAllowed(t *testing.T) {
-	cp := newControlPlane(t)
-	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6ProviderFactories, Steps: []resource.TestStep{{
-		Config: providerConfig(testEmulator) + fmt.Sprintf(`
-resource "konnect_gateway_partial" "redis" {
-  control_plane_id = %[1]q
-  redis_ce = { config = { host = "redis.internal" } }
-}
-
-resource "konnect_gateway_plugin_rate_limiting" "this" {
+// A partial the plugin cannot take is refused with the API's reason, naming the reference at
+// fault: a path the partial's type cannot stand at, a type the plugin does not take, a plugin
+// that takes no partials.
+func TestAccGatewayPluginPartialsThatDoNotFit(t *testing.T) {
+	for name, c := range map[string]struct{ partial, plugin, want string }{
+		"path": {
+			partial: `redis_ce = { config = { host = "redis.internal" } }`,
+			plugin: `resource "konnect_gateway_plugin_rate_limiting" "this" {
   control_plane_id = %[1]q
   config   = { policy = "redis", minute = 5 }
-  partials = [{ id = konnect_gateway_partial.redis.id, path = "config.cache" }]
+  partials = [{ id = konnect_gateway_partial.this.id, path = "config.cache" }]
+}`,
+			want: `(?s)Unable to create rate-limiting plugin.*partials\[0\]\.path: a 'redis-ce' partial of plugin\s+'rate-limiting' can only be used at: config\.redis`,
+		},
+		"type": {
+			partial: `redis_ee = { config = { host = "redis.internal" } }`,
+			plugin: `resource "konnect_gateway_plugin_rate_limiting" "this" {
+  control_plane_id = %[1]q
+  config   = { policy = "redis", minute = 5 }
+  partials = [{ id = konnect_gateway_partial.this.id }]
+}`,
+			want: `(?s)Unable to create rate-limiting plugin.*partials\[0\]: partial type 'redis-ee' is not\s+supported by plugin 'rate-limiting' \(supported: redis-ce\)`,
+		},
+		"plugin": {
+			partial: `redis_ce = { config = { host = "redis.internal" } }`,
+			plugin: `resource "konnect_gateway_plugin_key_auth" "this" {
+  control_plane_id = %[1]q
+  partials         = [{ id = konnect_gateway_partial.this.id }]
+}`,
+			want: `(?s)Unable to create key-auth plugin.*partials: plugin 'key-auth' does not support\s+partials`,
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			cp := newControlPlane(t)
+			resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6ProviderFactories, Steps: []resource.TestStep{{
+				Config: providerConfig(testEmulator) + fmt.Sprintf(`
+resource "konnect_gateway_partial" "this" {
+  control_plane_id = %[1]q
+  `+c.partial+`
 }
-`, cp),
-		ExpectError: regexp.MustCompile(`(?s)Unable to create rate-limiting plugin.*partials\[0\]\.path.*can only be used at: config\.redis`),
-	}}})
+
+`+c.plugin+"\n", cp),
+				ExpectError: regexp.MustCompile(c.want),
+			}}})
+		})
+	}
 }
