@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strconv"
 	"testing"
@@ -26,6 +27,9 @@ import (
 // The first apply is also run with traffic: five requests a minute pass, the sixth gets 429,
 // and the count is in the partial's Redis.
 func TestAccGatewayPluginPartials(t *testing.T) {
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		t.Skip("an acceptance test: set TF_ACC=1") // and no redis-server to start for nothing
+	}
 	cp := newControlPlane(t)
 	redisHost, redisPort := redistest.Start(t)
 	api, err := url.Parse(testEmulator.URL)
