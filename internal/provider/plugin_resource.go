@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/mapdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/numberdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/objectdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -134,6 +135,7 @@ func pluginResource(name string) *entityDef {
 		Validators:          []validator.List{listvalidator.ValueStringsAre(stringvalidator.OneOf(p.Protocols...))},
 	}
 	def.fields.skip = append(def.fields.skip, "protocols")
+	def.adjust = partialReferences
 	if adjust := pluginAdjust[name]; adjust != nil {
 		adjust(def, p)
 	}
@@ -142,7 +144,12 @@ func pluginResource(name string) *entityDef {
 
 // validatePluginConfig runs the plugin's schema on the planned config, so that a bad value
 // is reported at plan time with Kong's message, on the attribute at fault.
+// A plugin that uses partials is left to the API: a partial's config stands in at its path,
+// and only the API knows it.
 func validatePluginConfig(p *pluginschema.Plugin, body map[string]any) []fieldProblem {
+	if partials, _ := body["partials"].([]any); len(partials) > 0 {
+		return nil
+	}
 	cfg, _ := body["config"].(map[string]any)
 	_, errs := p.Normalize(cfg)
 	out := make([]fieldProblem, 0, len(errs))
@@ -418,5 +425,65 @@ func withDefault(desc string, def any) string {
 		return desc + " Default: `[" + strings.Join(parts, ", ") + "]`."
 	default:
 		return desc + fmt.Sprintf(" Default: `%v`.", d)
+	}
+}
+
+// partialReferences makes each of a plugin's partials references what users write: the
+// partial by id or by name, its path optional. The API fills in the rest ({id, name, path}),
+// so the three are optional and computed, and planned as stored while an item still refers
+// to the same partial; otherwise (another partial, a new item) they are known after apply.
+// Kong's provider, lacking this, plans a change forever when name and path are left out.
+func partialReferences(attrs map[string]schema.Attribute) {
+	list, ok := attrs["partials"].(schema.ListNestedAttribute)
+	if !ok {
+		panic("provider: the spec's Plugin schema has no partials list")
+	}
+	for name, a := range list.NestedObject.Attributes {
+		s, ok := a.(schema.StringAttribute)
+		if !ok {
+			panic("provider: partials." + name + " is not a string in the spec")
+		}
+		s.Optional, s.Computed, s.Required = true, true, false
+		s.PlanModifiers = append(s.PlanModifiers, samePartialKeepsStored{})
+		list.NestedObject.Attributes[name] = s
+	}
+	list.MarkdownDescription += " Each is given by `id` or by `name`; the API fills in the other and `path` (the partial type's default path when none is given). A plugin that uses partials has its config checked by the API when applied, not when planned: a partial's config stands in at its path, and only the API knows it."
+	attrs["partials"] = list
+}
+
+// samePartialKeepsStored plans a field of a partials item left out of the configuration as
+// the stored value, when the item's configured id or name is the stored item's.
+type samePartialKeepsStored struct{}
+
+func (samePartialKeepsStored) Description(context.Context) string {
+	return "Kept as stored while the item refers to the same partial."
+}
+
+func (m samePartialKeepsStored) MarkdownDescription(ctx context.Context) string {
+	return m.Description(ctx)
+}
+
+func (samePartialKeepsStored) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() || !req.PlanValue.IsUnknown() || req.StateValue.IsNull() {
+		return
+	}
+	item := req.Path.ParentPath()
+	same := false
+	for _, key := range []string{"id", "name"} {
+		var configured, stored types.String
+		if req.Config.GetAttribute(ctx, item.AtName(key), &configured).HasError() ||
+			req.State.GetAttribute(ctx, item.AtName(key), &stored).HasError() {
+			return
+		}
+		if configured.IsUnknown() {
+			return // a partial created in the same apply may be another one
+		}
+		if !configured.IsNull() && !configured.Equal(stored) {
+			return
+		}
+		same = same || !configured.IsNull()
+	}
+	if same {
+		resp.PlanValue = req.StateValue
 	}
 }
