@@ -23,6 +23,192 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AssignRoleRequestEntityTypeName.
+const (
+	APIProducts               AssignRoleRequestEntityTypeName = "API Products"
+	APIs                      AssignRoleRequestEntityTypeName = "APIs"
+	AddOns                    AssignRoleRequestEntityTypeName = "Add Ons"
+	ApplicationAuthStrategies AssignRoleRequestEntityTypeName = "Application Auth Strategies"
+	AuditLogs                 AssignRoleRequestEntityTypeName = "Audit Logs"
+	AuthServers               AssignRoleRequestEntityTypeName = "Auth Servers"
+	ControlPlanes             AssignRoleRequestEntityTypeName = "Control Planes"
+	DCRProviders              AssignRoleRequestEntityTypeName = "DCR Providers"
+	Dashboards                AssignRoleRequestEntityTypeName = "Dashboards"
+	MeshControlPlanes         AssignRoleRequestEntityTypeName = "Mesh Control Planes"
+	Networks                  AssignRoleRequestEntityTypeName = "Networks"
+	Portals                   AssignRoleRequestEntityTypeName = "Portals"
+	Reports                   AssignRoleRequestEntityTypeName = "Reports"
+	ServiceHub                AssignRoleRequestEntityTypeName = "Service Hub"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestEntityTypeName enum.
+func (e AssignRoleRequestEntityTypeName) Valid() bool {
+	switch e {
+	case APIProducts:
+		return true
+	case APIs:
+		return true
+	case AddOns:
+		return true
+	case ApplicationAuthStrategies:
+		return true
+	case AuditLogs:
+		return true
+	case AuthServers:
+		return true
+	case ControlPlanes:
+		return true
+	case DCRProviders:
+		return true
+	case Dashboards:
+		return true
+	case MeshControlPlanes:
+		return true
+	case Networks:
+		return true
+	case Portals:
+		return true
+	case Reports:
+		return true
+	case ServiceHub:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssignRoleRequestRoleName.
+const (
+	AddOnAdmin                AssignRoleRequestRoleName = "Add On Admin"
+	AddOnViewer               AssignRoleRequestRoleName = "Add On Viewer"
+	Admin                     AssignRoleRequestRoleName = "Admin"
+	AppearanceMaintainer      AssignRoleRequestRoleName = "Appearance Maintainer"
+	ApplicationRegistration   AssignRoleRequestRoleName = "Application Registration"
+	CertificateAdmin          AssignRoleRequestRoleName = "Certificate Admin"
+	CloudGatewayClusterAdmin  AssignRoleRequestRoleName = "Cloud Gateway Cluster Admin"
+	CloudGatewayClusterViewer AssignRoleRequestRoleName = "Cloud Gateway Cluster Viewer"
+	Connector                 AssignRoleRequestRoleName = "Connector"
+	ConsumerAdmin             AssignRoleRequestRoleName = "Consumer Admin"
+	ContentEditor             AssignRoleRequestRoleName = "Content Editor"
+	Creator                   AssignRoleRequestRoleName = "Creator"
+	DebugSessionCreator       AssignRoleRequestRoleName = "Debug Session Creator"
+	Deployer                  AssignRoleRequestRoleName = "Deployer"
+	DiscoveryAdmin            AssignRoleRequestRoleName = "Discovery Admin"
+	DiscoveryViewer           AssignRoleRequestRoleName = "Discovery Viewer"
+	Editor                    AssignRoleRequestRoleName = "Editor"
+	GatewayServiceAdmin       AssignRoleRequestRoleName = "Gateway Service Admin"
+	IntegrationAdmin          AssignRoleRequestRoleName = "Integration Admin"
+	IntegrationViewer         AssignRoleRequestRoleName = "Integration Viewer"
+	KeyAdmin                  AssignRoleRequestRoleName = "Key Admin"
+	Maintainer                AssignRoleRequestRoleName = "Maintainer"
+	NetworkAdmin              AssignRoleRequestRoleName = "Network Admin"
+	NetworkCreator            AssignRoleRequestRoleName = "Network Creator"
+	NetworkViewer             AssignRoleRequestRoleName = "Network Viewer"
+	PluginAdmin               AssignRoleRequestRoleName = "Plugin Admin"
+	PluginsAdmin              AssignRoleRequestRoleName = "Plugins Admin"
+	ProductPublisher          AssignRoleRequestRoleName = "Product Publisher"
+	Publisher                 AssignRoleRequestRoleName = "Publisher"
+	RegistrationApprover      AssignRoleRequestRoleName = "Registration Approver"
+	RouteAdmin                AssignRoleRequestRoleName = "Route Admin"
+	SNIAdmin                  AssignRoleRequestRoleName = "SNI Admin"
+	ScorecardAdmin            AssignRoleRequestRoleName = "Scorecard Admin"
+	ScorecardViewer           AssignRoleRequestRoleName = "Scorecard Viewer"
+	ServiceAdmin              AssignRoleRequestRoleName = "Service Admin"
+	ServiceCreator            AssignRoleRequestRoleName = "Service Creator"
+	ServiceViewer             AssignRoleRequestRoleName = "Service Viewer"
+	UpstreamAdmin             AssignRoleRequestRoleName = "Upstream Admin"
+	VaultAdmin                AssignRoleRequestRoleName = "Vault Admin"
+	Viewer                    AssignRoleRequestRoleName = "Viewer"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestRoleName enum.
+func (e AssignRoleRequestRoleName) Valid() bool {
+	switch e {
+	case AddOnAdmin:
+		return true
+	case AddOnViewer:
+		return true
+	case Admin:
+		return true
+	case AppearanceMaintainer:
+		return true
+	case ApplicationRegistration:
+		return true
+	case CertificateAdmin:
+		return true
+	case CloudGatewayClusterAdmin:
+		return true
+	case CloudGatewayClusterViewer:
+		return true
+	case Connector:
+		return true
+	case ConsumerAdmin:
+		return true
+	case ContentEditor:
+		return true
+	case Creator:
+		return true
+	case DebugSessionCreator:
+		return true
+	case Deployer:
+		return true
+	case DiscoveryAdmin:
+		return true
+	case DiscoveryViewer:
+		return true
+	case Editor:
+		return true
+	case GatewayServiceAdmin:
+		return true
+	case IntegrationAdmin:
+		return true
+	case IntegrationViewer:
+		return true
+	case KeyAdmin:
+		return true
+	case Maintainer:
+		return true
+	case NetworkAdmin:
+		return true
+	case NetworkCreator:
+		return true
+	case NetworkViewer:
+		return true
+	case PluginAdmin:
+		return true
+	case PluginsAdmin:
+		return true
+	case ProductPublisher:
+		return true
+	case Publisher:
+		return true
+	case RegistrationApprover:
+		return true
+	case RouteAdmin:
+		return true
+	case SNIAdmin:
+		return true
+	case ScorecardAdmin:
+		return true
+	case ScorecardViewer:
+		return true
+	case ServiceAdmin:
+		return true
+	case ServiceCreator:
+		return true
+	case ServiceViewer:
+		return true
+	case UpstreamAdmin:
+		return true
+	case VaultAdmin:
+		return true
+	case Viewer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ControlPlaneConfigAuthType.
 const (
 	ControlPlaneConfigAuthTypePinnedClientCerts ControlPlaneConfigAuthType = "pinned_client_certs"
@@ -134,6 +320,39 @@ func (e CreateControlPlaneRequestClusterType) Valid() bool {
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESS:
 		return true
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESSV1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EntityRegion.
+const (
+	Asterisk EntityRegion = "*"
+	Au       EntityRegion = "au"
+	Eu       EntityRegion = "eu"
+	In       EntityRegion = "in"
+	Me       EntityRegion = "me"
+	Sg       EntityRegion = "sg"
+	Us       EntityRegion = "us"
+)
+
+// Valid indicates whether the value is a known member of the EntityRegion enum.
+func (e EntityRegion) Valid() bool {
+	switch e {
+	case Asterisk:
+		return true
+	case Au:
+		return true
+	case Eu:
+		return true
+	case In:
+		return true
+	case Me:
+		return true
+	case Sg:
+		return true
+	case Us:
 		return true
 	default:
 		return false
@@ -1362,6 +1581,55 @@ type ACLWithoutParents struct {
 	Tags      *[]string `json:"tags,omitempty"`
 }
 
+// AddSystemAccountToTeamRequest defines model for AddSystemAccountToTeamRequest.
+type AddSystemAccountToTeamRequest struct {
+	// Id The system account to add.
+	Id *openapi_types.UUID `json:"id,omitempty"`
+}
+
+// AddUserToTeamRequest defines model for AddUserToTeamRequest.
+type AddUserToTeamRequest struct {
+	// Id The user to add.
+	Id openapi_types.UUID `json:"id"`
+}
+
+// AssignRoleRequest A role to give on an entity (or on every entity of its type, with entity_id "*").
+type AssignRoleRequest struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion                    `json:"entity_region,omitempty"`
+	EntityTypeName *AssignRoleRequestEntityTypeName `json:"entity_type_name,omitempty"`
+	RoleName       *AssignRoleRequestRoleName       `json:"role_name,omitempty"`
+}
+
+// AssignRoleRequestEntityTypeName defines model for AssignRoleRequest.EntityTypeName.
+type AssignRoleRequestEntityTypeName string
+
+// AssignRoleRequestRoleName defines model for AssignRoleRequest.RoleName.
+type AssignRoleRequestRoleName string
+
+// AssignedRole A role given to a user, team or system account on an entity.
+type AssignedRole struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion `json:"entity_region,omitempty"`
+	EntityTypeName *string       `json:"entity_type_name,omitempty"`
+
+	// Id The id of the assignment.
+	Id       *openapi_types.UUID `json:"id,omitempty"`
+	RoleName *string             `json:"role_name,omitempty"`
+}
+
+// AssignedRoleCollection defines model for AssignedRoleCollection.
+type AssignedRoleCollection struct {
+	Data []AssignedRole `json:"data"`
+	Meta PaginatedMeta  `json:"meta"`
+}
+
 // BadRequestError defines model for BadRequestError.
 type BadRequestError struct {
 	Detail            string            `json:"detail"`
@@ -1564,6 +1832,29 @@ type CreateControlPlaneRequestAuthType string
 // CreateControlPlaneRequestClusterType The kind of control plane; it cannot change after creation.
 type CreateControlPlaneRequestClusterType string
 
+// CreateSystemAccountAccessTokenRequest defines model for CreateSystemAccountAccessTokenRequest.
+type CreateSystemAccountAccessTokenRequest struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Name      string    `json:"name"`
+}
+
+// CreateSystemAccountRequest defines model for CreateSystemAccountRequest.
+type CreateSystemAccountRequest struct {
+	Description    string `json:"description"`
+	KonnectManaged *bool  `json:"konnect_managed,omitempty"`
+	Name           string `json:"name"`
+}
+
+// CreateTeamRequest defines model for CreateTeamRequest.
+type CreateTeamRequest struct {
+	Description *string  `json:"description,omitempty"`
+	Labels      *Labels  `json:"labels,omitempty"`
+	Name        TeamName `json:"name"`
+}
+
+// EntityRegion The region of the entity, or "*" for every region.
+type EntityRegion string
+
 // GatewayUnauthorizedError defines model for GatewayUnauthorizedError.
 type GatewayUnauthorizedError struct {
 	Message string `json:"message"`
@@ -1719,6 +2010,12 @@ type KeyWithoutParents struct {
 
 // Labels defines model for Labels.
 type Labels map[string]string
+
+// LegacyStringFieldFilter One of eq (the whole value) or contains (a part of it).
+type LegacyStringFieldFilter struct {
+	Contains *string `json:"contains,omitempty"`
+	Eq       *string `json:"eq,omitempty"`
+}
 
 // PageMeta defines model for PageMeta.
 type PageMeta struct {
@@ -2210,6 +2507,22 @@ type PluginWithoutParents struct {
 // PluginWithoutParentsProtocols defines model for PluginWithoutParents.Protocols.
 type PluginWithoutParentsProtocols string
 
+// PredefinedRole defines model for PredefinedRole.
+type PredefinedRole struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+}
+
+// PredefinedRoleGroup The roles of one entity type, keyed by a snake_case form of the role's name.
+type PredefinedRoleGroup struct {
+	// Name The entity type, as assignments name it (entity_type_name).
+	Name  string                    `json:"name"`
+	Roles map[string]PredefinedRole `json:"roles"`
+}
+
+// PredefinedRoles The predefined roles, keyed by a snake_case form of the entity type (control_planes, api_products...).
+type PredefinedRoles map[string]PredefinedRoleGroup
+
 // ProxyURL defines model for ProxyURL.
 type ProxyURL struct {
 	Host     string `json:"host"`
@@ -2360,6 +2673,54 @@ type ServiceProtocol string
 // SortQuery defines model for SortQuery.
 type SortQuery = string
 
+// StringFieldEqualsFilter The field equals the value.
+type StringFieldEqualsFilter struct {
+	Eq *string `json:"eq,omitempty"`
+}
+
+// SystemAccount defines model for SystemAccount.
+type SystemAccount struct {
+	CreatedAt      *time.Time          `json:"created_at,omitempty"`
+	Description    *string             `json:"description,omitempty"`
+	Id             *openapi_types.UUID `json:"id,omitempty"`
+	KonnectManaged *bool               `json:"konnect_managed,omitempty"`
+	Name           *string             `json:"name,omitempty"`
+	UpdatedAt      *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessToken An access token of a system account; its value is never shown again after creation.
+type SystemAccountAccessToken struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessTokenCollection defines model for SystemAccountAccessTokenCollection.
+type SystemAccountAccessTokenCollection struct {
+	Data []SystemAccountAccessToken `json:"data"`
+	Meta PaginatedMeta              `json:"meta"`
+}
+
+// SystemAccountAccessTokenCreated A new access token, with its value (spat_...), shown this once.
+type SystemAccountAccessTokenCreated struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	Token      *string             `json:"token,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountCollection defines model for SystemAccountCollection.
+type SystemAccountCollection struct {
+	Data []SystemAccount `json:"data"`
+	Meta PaginatedMeta   `json:"meta"`
+}
+
 // Target defines model for Target.
 type Target struct {
 	CreatedAt *float32  `json:"created_at,omitempty"`
@@ -2388,6 +2749,28 @@ type TargetWithoutParents struct {
 	Weight *int `json:"weight,omitempty"`
 }
 
+// Team A group of users and system accounts that roles can be given to.
+type Team struct {
+	CreatedAt   *time.Time          `json:"created_at,omitempty"`
+	Description *string             `json:"description"`
+	Id          *openapi_types.UUID `json:"id,omitempty"`
+	Labels      Labels              `json:"labels"`
+	Name        TeamName            `json:"name"`
+
+	// SystemTeam Whether the team is one of Konnect's own (such as Organization Admin).
+	SystemTeam *bool      `json:"system_team,omitempty"`
+	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
+}
+
+// TeamCollection defines model for TeamCollection.
+type TeamCollection struct {
+	Data []Team        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
+// TeamName defines model for TeamName.
+type TeamName = string
+
 // UpdateControlPlaneRequest defines model for UpdateControlPlaneRequest.
 type UpdateControlPlaneRequest struct {
 	AuthType    *UpdateControlPlaneRequestAuthType `json:"auth_type,omitempty"`
@@ -2399,6 +2782,26 @@ type UpdateControlPlaneRequest struct {
 
 // UpdateControlPlaneRequestAuthType defines model for UpdateControlPlaneRequest.AuthType.
 type UpdateControlPlaneRequestAuthType string
+
+// UpdateSystemAccountAccessTokenRequest defines model for UpdateSystemAccountAccessTokenRequest.
+type UpdateSystemAccountAccessTokenRequest struct {
+	Name string `json:"name"`
+}
+
+// UpdateSystemAccountRequest defines model for UpdateSystemAccountRequest.
+type UpdateSystemAccountRequest struct {
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+// UpdateTeamRequest defines model for UpdateTeamRequest.
+type UpdateTeamRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Labels Labels to set; a label set to null is removed.
+	Labels *map[string]*string `json:"labels,omitempty"`
+	Name   *TeamName           `json:"name,omitempty"`
+}
 
 // Upstream defines model for Upstream.
 type Upstream struct {
@@ -2480,6 +2883,25 @@ type UpstreamHealthchecksActiveType string
 // UpstreamHealthchecksPassiveType defines model for Upstream.Healthchecks.Passive.Type.
 type UpstreamHealthchecksPassiveType string
 
+// User A person who can use Konnect.
+type User struct {
+	// Active Whether the user has verified their email address.
+	Active         *bool                `json:"active,omitempty"`
+	CreatedAt      *time.Time           `json:"created_at,omitempty"`
+	Email          *openapi_types.Email `json:"email,omitempty"`
+	FullName       *string              `json:"full_name,omitempty"`
+	Id             *openapi_types.UUID  `json:"id,omitempty"`
+	InferredRegion *string              `json:"inferred_region,omitempty"`
+	PreferredName  *string              `json:"preferred_name,omitempty"`
+	UpdatedAt      *time.Time           `json:"updated_at,omitempty"`
+}
+
+// UserCollection defines model for UserCollection.
+type UserCollection struct {
+	Data []User        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
 // Vault defines model for Vault.
 type Vault struct {
 	Config      *map[string]interface{} `json:"config,omitempty"`
@@ -2494,6 +2916,18 @@ type Vault struct {
 
 // ACLId defines model for ACLId.
 type ACLId = string
+
+// AssignedRoleFilter defines model for AssignedRoleFilter.
+type AssignedRoleFilter struct {
+	// EntityId The field equals the value.
+	EntityId *StringFieldEqualsFilter `json:"entity_id,omitempty"`
+
+	// EntityTypeName The field equals the value.
+	EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+	// RoleName The field equals the value.
+	RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+}
 
 // BasicAuthId defines model for BasicAuthId.
 type BasicAuthId = string
@@ -2585,8 +3019,20 @@ type SNIId = string
 // ServiceId defines model for ServiceId.
 type ServiceId = string
 
+// SystemAccountNameFilter defines model for SystemAccountNameFilter.
+type SystemAccountNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
+
 // TargetId defines model for TargetId.
 type TargetId = string
+
+// TeamNameFilter defines model for TeamNameFilter.
+type TeamNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
 
 // UpstreamId defines model for UpstreamId.
 type UpstreamId = string
@@ -2597,8 +3043,29 @@ type UpstreamIdForTarget = string
 // VaultId defines model for VaultId.
 type VaultId = string
 
+// AccountId defines model for accountId.
+type AccountId = string
+
 // ControlPlaneId defines model for controlPlaneId.
 type ControlPlaneId = openapi_types.UUID
+
+// RoleId defines model for roleId.
+type RoleId = openapi_types.UUID
+
+// RoleIdString defines model for roleIdString.
+type RoleIdString = string
+
+// TeamId defines model for teamId.
+type TeamId = openapi_types.UUID
+
+// TeamIdString defines model for teamIdString.
+type TeamIdString = string
+
+// TokenId defines model for tokenId.
+type TokenId = string
+
+// UserId defines model for userId.
+type UserId = openapi_types.UUID
 
 // CoreEntityBadRequest defines model for CoreEntityBadRequest.
 type CoreEntityBadRequest = CoreEntityError
@@ -2608,6 +3075,21 @@ type CoreEntityNotFound = CoreEntityError
 
 // CoreEntityUnauthorized defines model for CoreEntityUnauthorized.
 type CoreEntityUnauthorized = GatewayUnauthorizedError
+
+// IdentityBadRequest defines model for IdentityBadRequest.
+type IdentityBadRequest = BadRequestError
+
+// IdentityConflict defines model for IdentityConflict.
+type IdentityConflict = BaseError
+
+// IdentityNotFound defines model for IdentityNotFound.
+type IdentityNotFound = BaseError
+
+// IdentityPermissionDenied defines model for IdentityPermissionDenied.
+type IdentityPermissionDenied = BaseError
+
+// IdentityUnauthenticated defines model for IdentityUnauthenticated.
+type IdentityUnauthenticated = BaseError
 
 // ProblemBadRequest defines model for ProblemBadRequest.
 type ProblemBadRequest = BadRequestError
@@ -2927,6 +3409,118 @@ type ListVaultParams struct {
 	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// GetSystemAccountsParams defines parameters for GetSystemAccounts.
+type GetSystemAccountsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Description One of eq (the whole value) or contains (a part of it).
+		Description    *LegacyStringFieldFilter `json:"description,omitempty"`
+		KonnectManaged *BooleanFieldFilter      `json:"konnect_managed,omitempty"`
+
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountIdAccessTokensParams defines parameters for GetSystemAccountIdAccessTokens.
+type GetSystemAccountIdAccessTokensParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdAssignedRolesParams defines parameters for GetSystemAccountsAccountIdAssignedRoles.
+type GetSystemAccountsAccountIdAssignedRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdTeamsParams defines parameters for GetSystemAccountsAccountIdTeams.
+type GetSystemAccountsAccountIdTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamsParams defines parameters for ListTeams.
+type ListTeamsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListTeamRolesParams defines parameters for ListTeamRoles.
+type ListTeamRolesParams struct {
+	Filter *struct {
+		// EntityTypeName The field equals the value.
+		EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+		// RoleName The field equals the value.
+		RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetTeamsTeamIdSystemAccountsParams defines parameters for GetTeamsTeamIdSystemAccounts.
+type GetTeamsTeamIdSystemAccountsParams struct {
+	PageSize   *PageSize                `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber              `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *SystemAccountNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamUsersParams defines parameters for ListTeamUsers.
+type ListTeamUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUserRolesParams defines parameters for ListUserRoles.
+type ListUserRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// ListUserTeamsParams defines parameters for ListUserTeams.
+type ListUserTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
 // CreateControlPlaneJSONRequestBody defines body for CreateControlPlane for application/json ContentType.
 type CreateControlPlaneJSONRequestBody = CreateControlPlaneRequest
 
@@ -3094,6 +3688,39 @@ type CreateVaultJSONRequestBody = Vault
 
 // UpsertVaultJSONRequestBody defines body for UpsertVault for application/json ContentType.
 type UpsertVaultJSONRequestBody = Vault
+
+// PostSystemAccountsJSONRequestBody defines body for PostSystemAccounts for application/json ContentType.
+type PostSystemAccountsJSONRequestBody = CreateSystemAccountRequest
+
+// PatchSystemAccountsIdJSONRequestBody defines body for PatchSystemAccountsId for application/json ContentType.
+type PatchSystemAccountsIdJSONRequestBody = UpdateSystemAccountRequest
+
+// PostSystemAccountsIdAccessTokensJSONRequestBody defines body for PostSystemAccountsIdAccessTokens for application/json ContentType.
+type PostSystemAccountsIdAccessTokensJSONRequestBody = CreateSystemAccountAccessTokenRequest
+
+// PatchSystemAccountsIdAccessTokensIdJSONRequestBody defines body for PatchSystemAccountsIdAccessTokensId for application/json ContentType.
+type PatchSystemAccountsIdAccessTokensIdJSONRequestBody = UpdateSystemAccountAccessTokenRequest
+
+// PostSystemAccountsAccountIdAssignedRolesJSONRequestBody defines body for PostSystemAccountsAccountIdAssignedRoles for application/json ContentType.
+type PostSystemAccountsAccountIdAssignedRolesJSONRequestBody = AssignRoleRequest
+
+// CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
+type CreateTeamJSONRequestBody = CreateTeamRequest
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = UpdateTeamRequest
+
+// TeamsAssignRoleJSONRequestBody defines body for TeamsAssignRole for application/json ContentType.
+type TeamsAssignRoleJSONRequestBody = AssignRoleRequest
+
+// PostTeamsTeamIdSystemAccountsJSONRequestBody defines body for PostTeamsTeamIdSystemAccounts for application/json ContentType.
+type PostTeamsTeamIdSystemAccountsJSONRequestBody = AddSystemAccountToTeamRequest
+
+// AddUserToTeamJSONRequestBody defines body for AddUserToTeam for application/json ContentType.
+type AddUserToTeamJSONRequestBody = AddUserToTeamRequest
+
+// UsersAssignRoleJSONRequestBody defines body for UsersAssignRole for application/json ContentType.
+type UsersAssignRoleJSONRequestBody = AssignRoleRequest
 
 // AsCertificateRequest0 returns the union data inside the CertificateRequest as a CertificateRequest0
 func (t CertificateRequest) AsCertificateRequest0() (CertificateRequest0, error) {
@@ -4920,6 +5547,331 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPredefinedRoles List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccounts List system accounts
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsWithBody Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccounts Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsId Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsId Get a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdWithBody Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsId Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountIdAccessTokens List the access tokens of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokens Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountRole Get a role assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdTeams List the teams of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeams List teams
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeamWithBody Create a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeam Create a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeam Delete a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeam Get a team
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeamWithBody Update a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeam Update a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamRoles List the roles assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRoleWithBody Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRole Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsRemoveRole Remove a role from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamRole Get a role assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccounts Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamUsers List the users of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeamWithBody Add a user to a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeam Add a user to a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveUserFromTeam Remove a user from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUsersMe Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUser Get a user
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserRoles List the roles assigned to a user
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRoleWithBody Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRole Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersRemoveRole Remove a role from a user
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserTeams List the teams of a user
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListControlPlanes List control planes
@@ -8301,6 +9253,821 @@ func (c *RawClient) UpsertVaultWithBody(ctx context.Context, controlPlaneId Cont
 // Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 func (c *RawClient) UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpsertVaultRequest(c.Server, controlPlaneId, vaultId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPredefinedRoles List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *RawClient) GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPredefinedRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccounts List system accounts
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *RawClient) GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsWithBody Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccounts Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsId Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *RawClient) DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsId Get a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *RawClient) GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdWithBody Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsId Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountIdAccessTokens List the access tokens of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *RawClient) GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountIdAccessTokensRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokens Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(c.Server, accountId, tokenId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *RawClient) DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountRole Get a role assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *RawClient) GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountRoleRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdTeams List the teams of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdTeamsRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeams List teams
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *RawClient) ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeamWithBody Create a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeam Create a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeam Delete a team
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *RawClient) DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeam Get a team
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *RawClient) GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeamWithBody Update a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeam Update a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamRoles List the roles assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *RawClient) ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamRolesRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRoleWithBody Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRole Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsRemoveRole Remove a role from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *RawClient) TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsRemoveRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamRole Get a role assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *RawClient) GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamsTeamIdSystemAccountsRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccounts Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *RawClient) DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(c.Server, teamId, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamUsers List the users of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *RawClient) ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamUsersRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeamWithBody Add a user to a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeam Add a user to a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveUserFromTeam Remove a user from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *RawClient) RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveUserFromTeamRequest(c.Server, teamId, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUsers List users
+//
+// The users of the organization, a page at a time.
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *RawClient) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUsersMe Get my user account
+//
+// The user the request's token belongs to.
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *RawClient) GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUsersMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUser Get a user
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *RawClient) GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserRoles List the roles assigned to a user
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *RawClient) ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserRolesRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRoleWithBody Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRole Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersRemoveRole Remove a role from a user
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *RawClient) UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersRemoveRoleRequest(c.Server, userId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserTeams List the teams of a user
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *RawClient) ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserTeamsRequest(c.Server, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17538,6 +19305,1951 @@ func NewUpsertVaultRequestWithBody(server string, controlPlaneId ControlPlaneId,
 	return req, nil
 }
 
+// NewGetPredefinedRolesRequest constructs an http.Request for the GetPredefinedRoles method
+func NewGetPredefinedRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsRequest constructs an http.Request for the GetSystemAccounts method
+func NewGetSystemAccountsRequest(server string, params *GetSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsRequest calls the generic PostSystemAccounts builder with application/json body
+func NewPostSystemAccountsRequest(server string, body PostSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsRequestWithBody constructs an http.Request for the PostSystemAccounts method, with any body, and a specified content type
+func NewPostSystemAccountsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdRequest constructs an http.Request for the DeleteSystemAccountsId method
+func NewDeleteSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdRequest constructs an http.Request for the GetSystemAccountsId method
+func NewGetSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdRequest calls the generic PatchSystemAccountsId builder with application/json body
+func NewPatchSystemAccountsIdRequest(server string, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdRequestWithBody constructs an http.Request for the PatchSystemAccountsId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountIdAccessTokensRequest constructs an http.Request for the GetSystemAccountIdAccessTokens method
+func NewGetSystemAccountIdAccessTokensRequest(server string, accountId AccountId, params *GetSystemAccountIdAccessTokensParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsIdAccessTokensRequest calls the generic PostSystemAccountsIdAccessTokens builder with application/json body
+func NewPostSystemAccountsIdAccessTokensRequest(server string, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsIdAccessTokensRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsIdAccessTokensRequestWithBody constructs an http.Request for the PostSystemAccountsIdAccessTokens method, with any body, and a specified content type
+func NewPostSystemAccountsIdAccessTokensRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the DeleteSystemAccountsIdAccessTokensId method
+func NewDeleteSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the GetSystemAccountsIdAccessTokensId method
+func NewGetSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequest calls the generic PatchSystemAccountsIdAccessTokensId builder with application/json body
+func NewPatchSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server, accountId, tokenId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequestWithBody constructs an http.Request for the PatchSystemAccountsIdAccessTokensId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server string, accountId AccountId, tokenId TokenId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdAssignedRolesRequest constructs an http.Request for the GetSystemAccountsAccountIdAssignedRoles method
+func NewGetSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequest calls the generic PostSystemAccountsAccountIdAssignedRoles builder with application/json body
+func NewPostSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody constructs an http.Request for the PostSystemAccountsAccountIdAssignedRoles method, with any body, and a specified content type
+func NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest constructs an http.Request for the DeleteSystemAccountsAccountIdAssignedRolesRoleId method
+func NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountRoleRequest constructs an http.Request for the GetSystemAccountRole method
+func NewGetSystemAccountRoleRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdTeamsRequest constructs an http.Request for the GetSystemAccountsAccountIdTeams method
+func NewGetSystemAccountsAccountIdTeamsRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamsRequest constructs an http.Request for the ListTeams method
+func NewListTeamsRequest(server string, params *ListTeamsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTeamRequest calls the generic CreateTeam builder with application/json body
+func NewCreateTeamRequest(server string, body CreateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTeamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTeamRequestWithBody constructs an http.Request for the CreateTeam method, with any body, and a specified content type
+func NewCreateTeamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamRequest constructs an http.Request for the DeleteTeam method
+func NewDeleteTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRequest constructs an http.Request for the GetTeam method
+func NewGetTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTeamRequest calls the generic UpdateTeam builder with application/json body
+func NewUpdateTeamRequest(server string, teamId TeamId, body UpdateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewUpdateTeamRequestWithBody constructs an http.Request for the UpdateTeam method, with any body, and a specified content type
+func NewUpdateTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListTeamRolesRequest constructs an http.Request for the ListTeamRoles method
+func NewListTeamRolesRequest(server string, teamId TeamId, params *ListTeamRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewTeamsAssignRoleRequest calls the generic TeamsAssignRole builder with application/json body
+func NewTeamsAssignRoleRequest(server string, teamId TeamId, body TeamsAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTeamsAssignRoleRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewTeamsAssignRoleRequestWithBody constructs an http.Request for the TeamsAssignRole method, with any body, and a specified content type
+func NewTeamsAssignRoleRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTeamsRemoveRoleRequest constructs an http.Request for the TeamsRemoveRole method
+func NewTeamsRemoveRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRoleRequest constructs an http.Request for the GetTeamRole method
+func NewGetTeamRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamsTeamIdSystemAccountsRequest constructs an http.Request for the GetTeamsTeamIdSystemAccounts method
+func NewGetTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequest calls the generic PostTeamsTeamIdSystemAccounts builder with application/json body
+func NewPostTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostTeamsTeamIdSystemAccountsRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequestWithBody constructs an http.Request for the PostTeamsTeamIdSystemAccounts method, with any body, and a specified content type
+func NewPostTeamsTeamIdSystemAccountsRequestWithBody(server string, teamId TeamIdString, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest constructs an http.Request for the DeleteTeamsTeamIdSystemAccountsAccountId method
+func NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(server string, teamId TeamIdString, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamUsersRequest constructs an http.Request for the ListTeamUsers method
+func NewListTeamUsersRequest(server string, teamId TeamId, params *ListTeamUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddUserToTeamRequest calls the generic AddUserToTeam builder with application/json body
+func NewAddUserToTeamRequest(server string, teamId TeamId, body AddUserToTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddUserToTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewAddUserToTeamRequestWithBody constructs an http.Request for the AddUserToTeam method, with any body, and a specified content type
+func NewAddUserToTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveUserFromTeamRequest constructs an http.Request for the RemoveUserFromTeam method
+func NewRemoveUserFromTeamRequest(server string, teamId TeamId, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUsersMeRequest constructs an http.Request for the GetUsersMe method
+func NewGetUsersMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserRequest constructs an http.Request for the GetUser method
+func NewGetUserRequest(server string, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserRolesRequest constructs an http.Request for the ListUserRoles method
+func NewListUserRolesRequest(server string, userId UserId, params *ListUserRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUsersAssignRoleRequest calls the generic UsersAssignRole builder with application/json body
+func NewUsersAssignRoleRequest(server string, userId UserId, body UsersAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUsersAssignRoleRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewUsersAssignRoleRequestWithBody constructs an http.Request for the UsersAssignRole method, with any body, and a specified content type
+func NewUsersAssignRoleRequestWithBody(server string, userId UserId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUsersRemoveRoleRequest constructs an http.Request for the UsersRemoveRole method
+func NewUsersRemoveRoleRequest(server string, userId UserId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserTeamsRequest constructs an http.Request for the ListUserTeams method
+func NewListUserTeamsRequest(server string, userId UserId, params *ListUserTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -19058,6 +22770,385 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVaultWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertVaultResp, error)
+
+	// GetPredefinedRolesWithResponse List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error)
+
+	// GetSystemAccountsWithResponse List system accounts
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error)
+
+	// PostSystemAccountsWithBodyWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// PostSystemAccountsWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// DeleteSystemAccountsIdWithResponse Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error)
+
+	// GetSystemAccountsIdWithResponse Get a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error)
+
+	// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error)
+
+	// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error)
+
+	// ListTeamsWithResponse List teams
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error)
+
+	// CreateTeamWithBodyWithResponse Create a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// CreateTeamWithResponse Create a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// DeleteTeamWithResponse Delete a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error)
+
+	// GetTeamWithResponse Get a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error)
+
+	// UpdateTeamWithBodyWithResponse Update a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// UpdateTeamWithResponse Update a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// ListTeamRolesWithResponse List the roles assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error)
+
+	// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsAssignRoleWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsRemoveRoleWithResponse Remove a role from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error)
+
+	// GetTeamRoleWithResponse Get a role assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error)
+
+	// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error)
+
+	// ListTeamUsersWithResponse List the users of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error)
+
+	// AddUserToTeamWithBodyWithResponse Add a user to a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// AddUserToTeamWithResponse Add a user to a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// RemoveUserFromTeamWithResponse Remove a user from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error)
+
+	// ListUsersWithResponse List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error)
+
+	// GetUsersMeWithResponse Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error)
+
+	// GetUserWithResponse Get a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error)
+
+	// ListUserRolesWithResponse List the roles assigned to a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error)
+
+	// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersAssignRoleWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersRemoveRoleWithResponse Remove a role from a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error)
+
+	// ListUserTeamsWithResponse List the teams of a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error)
 }
 
 type ListControlPlanesResp struct {
@@ -28788,6 +32879,2509 @@ func (r UpsertVaultResp) ContentType() string {
 	return ""
 }
 
+type GetPredefinedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PredefinedRoles
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPredefinedRolesResp) GetJSON200() *PredefinedRoles {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPredefinedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPredefinedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPredefinedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPredefinedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsResp) GetJSON201() *SystemAccount {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessTokenCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountIdAccessTokensResp) GetJSON200() *SystemAccountAccessTokenCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccountAccessTokenCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetJSON201() *SystemAccountAccessTokenCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTeamResp) GetJSON201() *Team {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TeamsAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamsTeamIdSystemAccountsAccountIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddUserToTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r AddUserToTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddUserToTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddUserToTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddUserToTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveUserFromTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveUserFromTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveUserFromTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveUserFromTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveUserFromTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUsersMeResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUsersMeResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUsersMeResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUsersMeResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUsersMeResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUsersMeResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UsersAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListControlPlanesWithResponse List control planes
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31529,6 +38123,679 @@ func (c *ClientWithResponses) UpsertVaultWithResponse(ctx context.Context, contr
 		return nil, err
 	}
 	return ParseUpsertVaultResp(rsp)
+}
+
+// GetPredefinedRolesWithResponse List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *ClientWithResponses) GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error) {
+	rsp, err := c.GetPredefinedRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPredefinedRolesResp(rsp)
+}
+
+// GetSystemAccountsWithResponse List system accounts
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *ClientWithResponses) GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error) {
+	rsp, err := c.GetSystemAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithBodyWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccountsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccounts(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// DeleteSystemAccountsIdWithResponse Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountsIdWithResponse Get a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error) {
+	rsp, err := c.GetSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsId(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *ClientWithResponses) GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error) {
+	rsp, err := c.GetSystemAccountIdAccessTokens(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokensWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokens(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.GetSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensIdWithBody(ctx, accountId, tokenId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdAssignedRoles(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRolesWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRoles(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp)
+}
+
+// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *ClientWithResponses) GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error) {
+	rsp, err := c.GetSystemAccountRole(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountRoleResp(rsp)
+}
+
+// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdTeams(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdTeamsResp(rsp)
+}
+
+// ListTeamsWithResponse List teams
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *ClientWithResponses) ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error) {
+	rsp, err := c.ListTeams(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamsResp(rsp)
+}
+
+// CreateTeamWithBodyWithResponse Create a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// CreateTeamWithResponse Create a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeam(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// DeleteTeamWithResponse Delete a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *ClientWithResponses) DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error) {
+	rsp, err := c.DeleteTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamResp(rsp)
+}
+
+// GetTeamWithResponse Get a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *ClientWithResponses) GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error) {
+	rsp, err := c.GetTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamResp(rsp)
+}
+
+// UpdateTeamWithBodyWithResponse Update a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// UpdateTeamWithResponse Update a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// ListTeamRolesWithResponse List the roles assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *ClientWithResponses) ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error) {
+	rsp, err := c.ListTeamRoles(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamRolesResp(rsp)
+}
+
+// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRoleWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsAssignRoleWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRole(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsRemoveRoleWithResponse Remove a role from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *ClientWithResponses) TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error) {
+	rsp, err := c.TeamsRemoveRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsRemoveRoleResp(rsp)
+}
+
+// GetTeamRoleWithResponse Get a role assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *ClientWithResponses) GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error) {
+	rsp, err := c.GetTeamRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamRoleResp(rsp)
+}
+
+// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.GetTeamsTeamIdSystemAccounts(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccountsWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccounts(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *ClientWithResponses) DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	rsp, err := c.DeleteTeamsTeamIdSystemAccountsAccountId(ctx, teamId, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp)
+}
+
+// ListTeamUsersWithResponse List the users of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *ClientWithResponses) ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error) {
+	rsp, err := c.ListTeamUsers(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamUsersResp(rsp)
+}
+
+// AddUserToTeamWithBodyWithResponse Add a user to a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// AddUserToTeamWithResponse Add a user to a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// RemoveUserFromTeamWithResponse Remove a user from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *ClientWithResponses) RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error) {
+	rsp, err := c.RemoveUserFromTeam(ctx, teamId, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveUserFromTeamResp(rsp)
+}
+
+// ListUsersWithResponse List users
+//
+// The users of the organization, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResp(rsp)
+}
+
+// GetUsersMeWithResponse Get my user account
+//
+// The user the request's token belongs to.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *ClientWithResponses) GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error) {
+	rsp, err := c.GetUsersMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUsersMeResp(rsp)
+}
+
+// GetUserWithResponse Get a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error) {
+	rsp, err := c.GetUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserResp(rsp)
+}
+
+// ListUserRolesWithResponse List the roles assigned to a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error) {
+	rsp, err := c.ListUserRoles(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserRolesResp(rsp)
+}
+
+// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRoleWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersAssignRoleWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRole(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersRemoveRoleWithResponse Remove a role from a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *ClientWithResponses) UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error) {
+	rsp, err := c.UsersRemoveRole(ctx, userId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersRemoveRoleResp(rsp)
+}
+
+// ListUserTeamsWithResponse List the teams of a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *ClientWithResponses) ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error) {
+	rsp, err := c.ListUserTeams(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserTeamsResp(rsp)
 }
 
 // ParseListControlPlanesResp parses an HTTP response from a ListControlPlanesWithResponse call
@@ -38877,179 +46144,2198 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 	return response, nil
 }
 
+// ParseGetPredefinedRolesResp parses an HTTP response from a GetPredefinedRolesWithResponse call
+func ParseGetPredefinedRolesResp(rsp *http.Response) (*GetPredefinedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPredefinedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PredefinedRoles
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsResp parses an HTTP response from a GetSystemAccountsWithResponse call
+func ParseGetSystemAccountsResp(rsp *http.Response) (*GetSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsResp parses an HTTP response from a PostSystemAccountsWithResponse call
+func ParsePostSystemAccountsResp(rsp *http.Response) (*PostSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdResp parses an HTTP response from a DeleteSystemAccountsIdWithResponse call
+func ParseDeleteSystemAccountsIdResp(rsp *http.Response) (*DeleteSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdResp parses an HTTP response from a GetSystemAccountsIdWithResponse call
+func ParseGetSystemAccountsIdResp(rsp *http.Response) (*GetSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdResp parses an HTTP response from a PatchSystemAccountsIdWithResponse call
+func ParsePatchSystemAccountsIdResp(rsp *http.Response) (*PatchSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountIdAccessTokensResp parses an HTTP response from a GetSystemAccountIdAccessTokensWithResponse call
+func ParseGetSystemAccountIdAccessTokensResp(rsp *http.Response) (*GetSystemAccountIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessTokenCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsIdAccessTokensResp parses an HTTP response from a PostSystemAccountsIdAccessTokensWithResponse call
+func ParsePostSystemAccountsIdAccessTokensResp(rsp *http.Response) (*PostSystemAccountsIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccountAccessTokenCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdAccessTokensIdResp parses an HTTP response from a DeleteSystemAccountsIdAccessTokensIdWithResponse call
+func ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdAccessTokensIdResp parses an HTTP response from a GetSystemAccountsIdAccessTokensIdWithResponse call
+func ParseGetSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdAccessTokensIdResp parses an HTTP response from a PatchSystemAccountsIdAccessTokensIdWithResponse call
+func ParsePatchSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a GetSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a PostSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp parses an HTTP response from a DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse call
+func ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp *http.Response) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountRoleResp parses an HTTP response from a GetSystemAccountRoleWithResponse call
+func ParseGetSystemAccountRoleResp(rsp *http.Response) (*GetSystemAccountRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdTeamsResp parses an HTTP response from a GetSystemAccountsAccountIdTeamsWithResponse call
+func ParseGetSystemAccountsAccountIdTeamsResp(rsp *http.Response) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamsResp parses an HTTP response from a ListTeamsWithResponse call
+func ParseListTeamsResp(rsp *http.Response) (*ListTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTeamResp parses an HTTP response from a CreateTeamWithResponse call
+func ParseCreateTeamResp(rsp *http.Response) (*CreateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamResp parses an HTTP response from a DeleteTeamWithResponse call
+func ParseDeleteTeamResp(rsp *http.Response) (*DeleteTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamResp parses an HTTP response from a GetTeamWithResponse call
+func ParseGetTeamResp(rsp *http.Response) (*GetTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTeamResp parses an HTTP response from a UpdateTeamWithResponse call
+func ParseUpdateTeamResp(rsp *http.Response) (*UpdateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamRolesResp parses an HTTP response from a ListTeamRolesWithResponse call
+func ParseListTeamRolesResp(rsp *http.Response) (*ListTeamRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsAssignRoleResp parses an HTTP response from a TeamsAssignRoleWithResponse call
+func ParseTeamsAssignRoleResp(rsp *http.Response) (*TeamsAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsRemoveRoleResp parses an HTTP response from a TeamsRemoveRoleWithResponse call
+func ParseTeamsRemoveRoleResp(rsp *http.Response) (*TeamsRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamRoleResp parses an HTTP response from a GetTeamRoleWithResponse call
+func ParseGetTeamRoleResp(rsp *http.Response) (*GetTeamRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamsTeamIdSystemAccountsResp parses an HTTP response from a GetTeamsTeamIdSystemAccountsWithResponse call
+func ParseGetTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostTeamsTeamIdSystemAccountsResp parses an HTTP response from a PostTeamsTeamIdSystemAccountsWithResponse call
+func ParsePostTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp parses an HTTP response from a DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse call
+func ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp *http.Response) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamsTeamIdSystemAccountsAccountIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamUsersResp parses an HTTP response from a ListTeamUsersWithResponse call
+func ParseListTeamUsersResp(rsp *http.Response) (*ListTeamUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddUserToTeamResp parses an HTTP response from a AddUserToTeamWithResponse call
+func ParseAddUserToTeamResp(rsp *http.Response) (*AddUserToTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddUserToTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveUserFromTeamResp parses an HTTP response from a RemoveUserFromTeamWithResponse call
+func ParseRemoveUserFromTeamResp(rsp *http.Response) (*RemoveUserFromTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveUserFromTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResp parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResp(rsp *http.Response) (*ListUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUsersMeResp parses an HTTP response from a GetUsersMeWithResponse call
+func ParseGetUsersMeResp(rsp *http.Response) (*GetUsersMeResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUsersMeResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserResp parses an HTTP response from a GetUserWithResponse call
+func ParseGetUserResp(rsp *http.Response) (*GetUserResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserRolesResp parses an HTTP response from a ListUserRolesWithResponse call
+func ParseListUserRolesResp(rsp *http.Response) (*ListUserRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersAssignRoleResp parses an HTTP response from a UsersAssignRoleWithResponse call
+func ParseUsersAssignRoleResp(rsp *http.Response) (*UsersAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersRemoveRoleResp parses an HTTP response from a UsersRemoveRoleWithResponse call
+func ParseUsersRemoveRoleResp(rsp *http.Response) (*UsersRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserTeamsResp parses an HTTP response from a ListUserTeamsWithResponse call
+func ParseListUserTeamsResp(rsp *http.Response) (*ListUserTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1bd9u29udX4eL8H86ZP23Jsp2mOQ8zruu0aVPHx3aaOdN6uGASllBTBAOAdlQvf/dZBHgXSIISKdEW",
-	"XhKZxI3Avvz2xsbGk+ngeYB96DNqvnsyA0DAHDJI+F8npx8/uNEP5JvvzACwmWmZPphD8138zjIJ/Boi",
-	"Al3zHSMhtEzqzOAcRJXYIogKUkaQPzWfny3zB0CRcxKyWWWr+RLt2j49OYWEoTvkAAYr2y+XatmHSg/r",
-	"tI99Gs4h+YngMKjuoVRqrT5+Az6YwuQh7bXLxi9ao+X3mJxDyqB75jPEEKSNXS3XaN03I9i78IAP3yOP",
-	"QZJ2+TWEZJH1eSfe5pv7LwLvzHfm/xhl7DcSb+loueGLjCufLZOyhRc160IYfLr9CzrMLA3nChNWNRga",
-	"vVMdStTQv3l9/sUhZXieW8VS0w5/byPXrJ+5s28B8N0LQBgCHq1qDfJSdpAUk7R5i7EHgc8bFTP1w+Ij",
-	"uIXVjXribf34fv7t5LRWSuUKtKOZX75cVzYq3rVr71e4qB1o9r51u3VtrtLeFWR1TYrX7Vr9iChbllzl",
-	"FUeU2U5aqoGKzsE8EoYMIJ+qMPUf0V83fzhxlZsGyoqaP/saAq9N4/BrU7MXYArPw/mtaBB4Hn48mwds",
-	"8TvwQpjMpKyfAEzhHz6vKe0D+QxOIUk7uUJ/w1W6oOhvqNIB8gFD2P90d0cha9kRFpUaZyruI/kUqYyM",
-	"3uUbcuEdCD1mvjsYjy1zDr6heTjnf0V/Ij/+06r/rGswza17i09jYEobP4yLyUoWy96347ELL5wiv7rZ",
-	"5HW7Vi9xWAOhkrft2rw6/1DZonjXsj1IHpBTPcrsfbt2rwGZ1sjC9HW7Vj8HlBEI5pXt5gqs2vJ7TMTo",
-	"GrvISrbr6/eIyyo/IXnbrk0nB4wqmy4VquvhDpM5YOY7Mww50in3+BxVpgH2qQChp5hADjEXPwD3En4N",
-	"IeUTGHUJfSHlgsCLLAaE/dFfFPvRM1WsmDR+RggmonsXUoegIGouIqgZNIjo1ngE1CAwgozQfWewGTRu",
-	"sbswokmgBgTOzLhD0HMNwAwu8PYFskz6OMfsPQ59d5PDP8cGDZ2ZAXkx4x+YGH78KAAE+uyfpUF+9kHI",
-	"Zpigv2F3A/0JMPgICm3XjfgBeMg1gONASg2G76HPpz4gkEKfQZcP+YLgWw/OlagiEGX/u92os6ZbU8e/",
-	"DOTzr7Azl4BBwYIaj7NFfvin2L/zkNPH4CmsHPaJEXOsEUQsazwiNjPYDFFOywbwCATuwoDfEGU0P9z3",
-	"mNwi14X+ZscbTbOggzlYGD5mhov5ePNjU2CvHoaWMFhhQvPDUmSofoamwEnPiXROfFZ8ZK6LolaAd0Fw",
-	"AIlwCdwBj0LLDHKP+Pdw4yD67YeeB269FI0VSyJXrmLiJzg1xh0CAYOuDZis0TJItMwpwWEgaduKu6xo",
-	"ISvGEWI0QgbnVNpQRROAECCs+0zj/RGP50byZSenH78gNsMhu+DSl+rJ7m+yy/JbWA2f7sx3fyhzlfVU",
-	"ntclud7Eox9EjbwXqvQJkjaXv+dGeIBh+i3FcbmQAeTJ18WnDPgOlL6kDLCQymxKy2SIefJa4oGMvvLf",
-	"FbedNJQbiZWMV75usRf75TGHIgsEgNJHTFz53K7JH5YZUkgEMm9aoXQguUq1S/LSpderXSDhhXsf2R+Z",
-	"k6Tsoivt87RdPij84kufG72wXTSNQXjj7Pa0aB2sS+C2GFhpqfj0yNamrxkH3lan+x4upGO7hwvloVEf",
-	"rblkQ1h0MRcNS5+zUjMUMnhaKFgUCu1vkHbmfO/VtW8X1Vz1ZM7Bt4/Qn0Zg4s0h9zYnfx5EYp4xSCJb",
-	"6f/9Afb+Hu99f7L3f2+eDp7/kf25t2/f/M/c2//+5//6L1M6nG/5no8l1PDyqN0yH4Tnvmk9LPORIAY/",
-	"+d5CFEiqqi3ncnWJsn8ygb+IGSfPg2KIN1GBKtZ8vuH4+TQHQNqwXkumyXZyO2SZzS99HqU0DE8GzQpR",
-	"Dz3PuOIcVmCurWuRSlhXjBzxKXLhFwKCAEoswARd26mF3hAmkVudqgVMvfrtkf4dmrasBEI2sxPLEvrh",
-	"nANg5PvQtR0PQZ/ZEU9HBmVwj4qPbmS6zsOha0+F71kOhx0vpAySpV5PP36+uj67tK//c3Fmn346v778",
-	"9NG++HhyfmZaxZe/vr2yP5z/dHl2dZUU/Hh2WS5VaML+6fLT54tykauzy9/PLj+eXV0tdXHy/tcT+/zk",
-	"+sPvZ/bZ72fn1/bF5af/85/qFuzfD+QzIlbU5k5KG/pugJFwRWbbMsSTabeA4G8LOyReo7vjIir5+fIj",
-	"D7Zh0INzyMiiRWdlhCUfs7Tt0oJaOZIqk0Phk24aLct0yBGX7zE0h7JZKqGlClHfsAVmJWE2DRMdh+rU",
-	"ibWiUFL5hrJnyk02+ayEpwszU+ii+P3pZ9w0iJalIK2WoqbM5bWevWUzWSIFWvQOv8q1RcVzLH0uE76C",
-	"VNYfiXqPCRW1E/M8cEfac6upWR6QXCMVNzwlOtCFcl+m8DcWlXyLvdUfhbvyeVnxzyGlYKrgyuFjy8rf",
-	"NH/fj6lPt/iV/1vufrXMb3tTvJdEGLPr6O2zZfJNaelaxGNpgD5LRkhJWZ5dXn6KVdD7D2cffzSt/KOz",
-	"8+sP1/8pPrs8e392eXZ+eibRUtJ15xInLzTy1vSKCCONSqrAGMXNtJ/xo+ECBsQGHzWipqDPuGlvMMyj",
-	"AUp7gFYvICYddvyFxWF+mUE2g2R5OAYJfWr8iv3pXmw4G7xpI26a/stAzHCA72NmODPgT6EB7hgkBhf3",
-	"CPv7mbaoQVDZrNZiqOX93Xvkuwa+K45aaVCvHLSVQEU2weby4gMmWXlEjTtMopnKOUMm46O3HUKPfMvH",
-	"bwp+lklXcFLVaKqMNlkSpNWyu25jrDSOpJG0imxMSczzq90xodAhkG3Kk6G8f1K7aZIsyo5sar3EJSpv",
-	"nksg3wwjpwhhJJjFhQH03WR5cwWbvqMGPCVxzDK4mUY1y14SCGiFhUhCr4Ct0omyTERtMSr+8xZQ+OYo",
-	"/h2rY/5HZI7ZsXGHqJ10y/+IPjb5xePd+e94tvnvFEoiasfmKaL23VfXT0YQ/Qj9ex8/+na8EtGQ5ohS",
-	"5E9tAu8ggWKPH1Gb6xOueZgzg9QmcAq/8UgAvq5xp2EQYBJRvA/ZIyb3NngAyAO3yENsYf+NfWh7iLKq",
-	"0g5yiX3rYee+XCIg+AG5kET9CqOUz/iNpcAtOCSOAvkKAkkXVYWI1a2QJfIXpPVB1D1YJtdfvly3xcTe",
-	"FBPEZvMiuPj5anL8JgeuzuK/+f+/8h+Hb4/4/8cHE/7/D0mJHw4n4/hHXOSHpMxFUuYieXURv3Inx8cH",
-	"3/NfR0dv+f8/Xp2YVjqSn+MOf447vIifX8TPL+Lnl/Hzy/j5JX+usuQvR5TH+2eN5QgFdhDeesixVats",
-	"UEvIJuyXL9drqWNNzpqcB0TOv8LFMLa+/nq8V1sKJEc7ihuBlhnAeTPBBQQ9RDilKg6guMgKhEnla7wi",
-	"mW9+r/XbMVPbZs1Dj2itbuRE96ptTVXeX38ZGfMUt3OrFmFHbMuXsiRXkA0rFGGIUY2yiVuPjrVO0zpt",
-	"PZ2WJaboLdLvzz/3/vxz/88/1eL9lkZ4AabwN8jAsovKT5MLpFvwyGeHE1M2azQ+Wa9QlGEGPKWyZdd5",
-	"4v2Jj+qLhm7kH4X8aNXlXxbE3vNaD34yL8ux7RXboNmZ/3P4jV3Gx4GlNFvOetBQmJ/i55Yhog5B86iu",
-	"2BiYgyCIir17MuH8Frou8iN+qfok3tBZVtAy59iFXkOF33iZaBZcRPcc2FD8Mip2CtMKUKnCWVThAToM",
-	"E/e2ocLvSbHnVK4szuOsCfHuMfahwpGp0oifLfXiZ8rFc6NVKp9bH8UaYoGe5URZbnPVkLjlPWnJU8/D",
-	"jzZ+gIQgF8r2fZe3YsEjtcVRz0jJ2BVKLyoljOJcYXnJv0MCkx3qqtbyZTJbu6Icgz5oaiuk0E5Cu5Er",
-	"zq2rff/UCew5ZMAFDNghkR+GiwphEQeA76FfW46KHBXRPOHQZ/ZfVV77qHA07lIFtWHPIHAhsSuDuOL3",
-	"DyLNiQxYAALmtofFSeL87sEtdhemFedDubGqqlZ2LV5X9SxTgrEUXNKAVT1gvndNJQwQEYPkcYDsB0jo",
-	"0mb4ZDw53Bsf7x0cywPzAg8v5jWEXHNIUvadt9Al2LmXDDBiQhpZbTbBHuQbJlVsGG9KVL6O6lNIo4+t",
-	"XiPOz4ymQZCVFH0LmDOzb0PnHjI7IPAOfaspVzv4TEPafgQ9vBizNBN7AAkHK74DbSERbQ8w6DtyEfSA",
-	"XIhtHLIgZDY9tEOCFBdoCufIR3ICyseiLkdAxHxURSgBwVEftjLwnoXTKfKnd8CR0HMkNRzgzKA8PvkR",
-	"IGbfYWKnfCXJurXUYxhnkqkgBVmVZKMsLz0EC2a0nk5q8Zv43h8jIAI22PPAHEQ/AugDJA/vWgriyHV/",
-	"I4sDLERb8Im42ZxnY4OGejmwLgdEZcJ7rSMHSVC0QCU1gOcj8iVirkGKVosrtZiALO64ZmS/JTyhUZhG",
-	"YRqF5RjEw1w8LxO0h6d2ABYeBi5Vm5eoBmWAIcqQo1RHCgtjgqjmViG0KoRYI77kj23gIUDbSJ06/Omz",
-	"GcEBcvJws4JZVgSlonIzNBXlarN4aDg6cDjq4BmU2TPp0G3kR40uh1E7HqBUnCEXEUyJWFl6EYdix/Fb",
-	"8zgmFQLizGwXO2FEY9mTanG0Guh0AZ1RBweSj4wwCBFeutj7lnxdgcsbmmfgliDnXsKrj5jc0wA4GZOo",
-	"o/Mc7bhoDn2aiANJ5qNVTYqUFyoY/BWYHIJ6HUzzMxC7maMvjMyCiZ34qTPdWDYYLJOARylVzsE3ARZo",
-	"VcQlN0IU+pC1HvN05QcwOA8gASx2SqSxn8e5UM+xJamHA/u+WKOQ9HYs9+sHdlCodNDQTWrx8byc8qOA",
-	"3diEiVo0LYl96EACbwmgZirw8nKhwMQWT8BOIayxKwXV1BqYlvngeXPTMr+pWJs1ZqZlEhwyuHQSGIQu",
-	"wqOHg5H4QQMInRk/WVp4zgjw06MYtOK9B5K3XDpHb/kPOoIuYrLnU+hHVBfX8rw5b5FSFIk5lnt2K+Jr",
-	"swfOjJ/ITP7C88CDpXZgfvsifnaHvHwrWSrWiBxghKzFdgTwGJpDUUT8NmP1GD3jP4qjlyoaiKYzVpMh",
-	"+s3x8eFxY4roZfdAYTF3w1dQ9ots2k2Q7Px0Y46LU2+5M3YxMJUc55NKqUeak09TJ5BOjLqlroqguVqt",
-	"x8aIcvsUEg9SqoCFuobmg/Q5tDDzK7EhoEXgLNWss6J+V0z4FsQXgqRtvzn87vsaMSXtWqx69epQ6qnZ",
-	"LJR6kbWJ7hQdMpFwxmHxAybjgpydHBx9d/T28M3Rm6avqD/WswNyNt2637KoPdOiVovazYva5Lh3ZI1F",
-	"rECgkzrQ0uk9libFimv62C0lHCg5C4Ki/+Ng8t3+eH+8fyBNS7O+ZJa6KwuxY2WR4GDfj8zxTgVr3Cj3",
-	"AtCI074hkS+8WcC3V3+Ks3sPYQA89ADtW+Dce3hasEnVvy1rJ8DYs2nZPSdOjNe2eyBrt3+lTSBwu11n",
-	"Cv3uW2TIh549B7SY9zV/CiYu08R9LSlkK/yXfkzt+qelIolddGHw86pisiyTeuBBrs3TFmpAzxZxnYZi",
-	"SVDk9qBYGpHYDRZr8kC7KHZvzyEjyMlPhoMp8qNBw9DxkBvRiHSrcSoiQyV9y7SIeY/96V5aSdJgW4HR",
-	"SmQfHx1OpCKvDU9VJs5NXlZis6hARhZ98HBcfnnnkHn04cCe5LZ7hNjKnotfh9JVlumXY65flj3HVKiM",
-	"XDYkTNmUcJefgljhTKitCm1VaKtCWxXaqtBWhbYqdsmqoIwABqeLQsrmDC4KdCCFKDMC6QwXcislqKSE",
-	"xnOoeBkC54awGxt96cmubVg9/L7a9saOKFs6pHkwnhypZTGpTSWuGDjYx1H6pYTrWzqjD/3ovSsBoxV1",
-	"c/wuBlUUjc1XFpTDvJUZRiqDc2E4xBUBbI2TydOASiwKjovb5LOVn+65w9LTRx20Lo20yV/mXwFgXYXp",
-	"qwkhloYFSdNAN8ijgGCGHewVwfkf5pQEkTSO/ovk9IyxIP6PK4D0sxI5VlfeMpkTCBtX/MuVMpsRHE5n",
-	"pmWGbvSW24iPVK5fmj6DB4h0yLOx9fOCD+yrplcVSmDdvCZaJWiVoFWCVglaJbwGlRAn6W6pBhK3QF4D",
-	"TMZWE0kn7oEGN05MlKUODicN7Ze+mY8x7jPXaN0s0EJKFgp53lqVbK/pNIpw9zjL6/HyKl4mlNpjDiYX",
-	"UhanVml2rFav0Zo+myZ6FsfyavMCqV9s0YgYImJYkwG5NEud3LZIGW8n95akwvNo8ibd+jkcH1iH44l1",
-	"OP7OOhy/tY4mb6rTf7b3Zcwhm2F3zc9ST6UF2MyeAd/1Yp2e+QQfxrntLv7Hw4FSotOozTXHnwS320uu",
-	"ypiZmmFTlRbcttpTAnKZEoRT+M0OCMKkfOR3rEJ0RFzMYt+Gd3cpbmsNQZNzB2s2070GXv8KT5FXfMAi",
-	"NeoxSA8StZ7zIeQr5PpxoxkLtbbU2lJrS60tX7S21LrtBei2q/MPbXVZdgm9YiKfLcSPDvJKZqswdzfy",
-	"1VgPZ+i16dAPdZXh/TZrAOzcMqz5YbkLHXPr2t32QmWM2JuxQqjPgYpS2uReQ+WBzJU2IVrhKrWC5VCk",
-	"t+P6QKTm6co7JjM4F+OYflBO88UqVRFp3VEVgYwkoea5kM605cPJd2++azuXHYTXeNSmwKfNXOr6NKKv",
-	"llZSSNDae0/RGLMYLgWYkpa3XRgISs9o9qjtJLfN+x5nGKknOst8JIjBT763EAWe4ye9kqHMuS9VJJiw",
-	"f/MESbIVuwZk2s89Ellc/h1AHn4oxeYrW1eKCr4D9kmnorEzJTJaTmnTofpsnW9k3Jqi4vmQ0ZSgmv69",
-	"UpqGXi8Nfebf3/FF6B3cUl66o/rF3zMtmfiMkta/jZDg0Hf3CL5FhYR+2KeIMuizvRmgM6Elk3SElulB",
-	"QNledqKDijRHuYYoQ879Yi8+R6SG/Pq1V1paEtFn23fA826BSGaZTZmPxenG3Fzx2K3IKML3KHonvNum",
-	"ZaII/8YVONKPk6/agERTGhJkOyDgudxUpqgwKjvuRUVaFStmQ2hv2BRbyn/Aim2Vzxtue3qxb8cdKU9s",
-	"WmXZn2eOzBYdt11R7K+/lthfdxUh8NjMmcE4I2b67U8mcBh6gHGcpRMSIvKZHoyTWhzVRrZkvKEScfUf",
-	"k/HYOhxPbiyRrvMBeFx30ZAHuEVFxvGGTDzffJLFBk1sbBSESDzuBMxngTaxLRv65cFEcCUkvCdraXhH",
-	"k++to/GRdTweW8fjA+t4PLGOx4fWMX92XB42c0rtxQPhnxEf8oonqWFOJuMDazKeWJPxoTUZH1mT8bE1",
-	"Gb+xJuPvrMn4rTWZvLEO+dwl+06H1uH4yDocH1uH4zfJPtTN0lSuPR1iKg5vmr5WAsHKMYwJweSoSNNO",
-	"Je2UY5mzeSqgQpm9+rbp9GGnW7TLW7LZtOWWerXlLMXyFdvI7+nlmktGnk7M999/n5+RsTwfaumzslEV",
-	"99sUdo8y2yD3NRWtTI5X2IHKEXlZIS3LcM4A1EfyjPOV7KFw5lzmRDloOUPLuahbOymlZ9T8GircGB9L",
-	"6TcrvSpJWHWMoDD+ATFIcfpWn5Bs1rvjM3nEfKrS81T12rX7EiEri/jevr2VZuhuFB0xT0+KYZDSVJHI",
-	"tiUss+F1tLYvTaYVTslLOzqoSCefO0svDcxrY/WuGy5APVyaqoPSfk6kjwpbOUobU8LfleTNoW08CPKq",
-	"q3oSNn+3Mr/niDykp+3auvdVIyp+T50Kq2Q3W+94ZvsQ3LwPuneqrrmzZhixS/EApVfqUeiEBLHFlTOD",
-	"8Z52AAmNluqEq79rfA9jH2FuWs0TIylmiJOPBr+Tw/jHfQCYvb+//8990zK5U53TGwQE5vLGcaUWdb+g",
-	"DM5PRKaohg5FWSNOK1Xqlrbo9pkj4zu83Em8oWIEHvAhNYDvGmwGDQcTaPC7zxCkBr6LHiJiTAGDj2Bh",
-	"CDoPxQ0H+8b1DBpwHnqAYWLw8FhqwG/AYd7CYDNEjeQOnqx97ns3EDXimxKga9wRPDcQswyKeRn2iA0H",
-	"+D5mhkvQHTNAAAiLvpYhFlGE+avYETBOLj4Y/4iq0PCWQib6jK+OMWgAwT39J78ZOk43Z072x/tjcQkW",
-	"9EGAzHfm4f54/9DMxQiPHiYjR8zOnpid6Gm8XYeD+HqHD675zvyIKMvvTPHNI0DAHDLu0Ki4QTorwm8K",
-	"v0J/V98HXSp7ntgqjaXz43qPPKZWS5T8YZFuQ7Xq5woTxq+Szi7RePdkTsbjWEYyKK4LAkHgxRnyRknO",
-	"NLEr1VLuJhesKZ01zI9UhpTm8X3vDTe75y6HX7qKI3oo8ojJZFBZYpsR/8Tx0NA1omr70UCOxITJxpFO",
-	"7OiC4FsPzn8AbrIfymseKNf87IOQzTBBf0NX1D1Urvsek1vkulCoVRrO54AsYoYwnIJoESFlVMI9p1zb",
-	"FVYlDQ//AbuLVkRTu/BLHaVTVlzBOCinRL0H3Q2kQIHL9CAG6r48Iogqfq9c8RT7dx5K1HJKPOLri+TD",
-	"iyxL5NGTk5vKD+6zUHAeFL7CIp39yJ8v0VlhjY+WNeSP2If/MnzMZsifRhqLQBYS/6Uuz5FyxXPM3uPQ",
-	"d0vLI6axvDyWXDP+BFn9hI83xlSvQch2soDvIXNmy+tXAiwomrN4j1sYAmaR18yyxLRyC5XmAAhDfqFx",
-	"OWLihgMtZ7ZMMctxPj1pg+qAIiVtoAl3E4TbiUIRK72aQhlFltBeYgmNgOPVmwEnjrcK+I8P0LYwAeIa",
-	"n+7uKGTt6lyDKU1MgXVB+ho4/OT0o/RwLfzGFOE3wv45/MYu4w/gBp2YD+X6Yv6yFp57huunmMAzfqf4",
-	"CjyZVV5my6M21Ss0A4ftwPEk6qCBuEqq4flmZe4aPZ2cfoyRXBWkEEzWm0DmhLlDyy4AwUrrztdKRfp0",
-	"QyC3gCJnL5qDein8Q1TuJOTgRctiBVmcTZiWyIOTyJzqDRCvzjYEc47vRk8prTRI6TwT9iarc4S7cxJ7",
-	"HbrILeLmxLfkuHG1Px2c5gK/tBhXc22f5CdNi/LBiXIHGE5xhdYU5w1O9RIT9eJVL9Lchj3py52v6Uof",
-	"NA0lrvESFXUhjEdPhblU86WvJaNL/ckEZz/u+EEvceJeXxIUlf71JR7vy0/ZxGuvHG6tK7uX6N1aSdyH",
-	"TOY0p5CwgUp7TYGdCX5MDAIDDzhd6QBlNK6xeGssrpH4oJH4JmF4/2I562FbMS27iMM7FcCjp9b4ex30",
-	"rbF3JfZWBN4bgt27DbrXQtw94+3BinVNfT0A7l6F/ShJQVwJwa989AWxWYcy39LQXU70V+cfNGQfHmSn",
-	"PjJuoYf9aQQ/GDY260zvngFv+tEay5mZN2wLcP7ZERugiSj70RSjp6vzD0o2wjbUBh+btinyNkWz7Koy",
-	"Mwa1gOO+ZcQrN2c2ocKqDZZtk9JgVJ0m4+7son4UYOE24caTt7zsT/ziYb07oXoINjdp2tgZ3v5EvEDG",
-	"NFmhfrcoSkzUizerSHMbP3Nb7nwXdihKVNSFMB49FeZS9dTtGjK61J+2LEoHcUuCouYk7hqLkFe1tF/b",
-	"oLjePkUu/EJAEPCELzu3A7KmIlhins63QYapOsabUx27tAuyEYWSlqB1quUSzvEDPPG8VCy9J3i+TI67",
-	"rijEPBnA89LloyLbkqLuKIj+95hoi2sNi0sbW8M1tqhxh0nXGvc34IMpzEEnqzvj7cR1k4av8boKeCmX",
-	"oaBXlQtPurfl5IMRGqO1c6OgTtbkVhVueV225InrZjzB8KZUf/auwcQU+i0pHGEArftLuj9dPq72+5Nr",
-	"kqxB2SLWZgxaEjGbOpPaSJCBF06RX++DvuBl+OZKt54OHaNTBWf4jGswNTwwJfhlaU9os/7s3hiyp43M",
-	"bLzbC9tJWGpHfONqdNqvUhk9iUlXcqJvU8nEo9Su97zrXVXSVTnkB7GgzWXPvgXAdy8AYQh4Pbv+q2XQ",
-	"K3fzb05rVnvyhyNghqRgNXF3uoOwAbWrFi/0ohzXCgn4Q8rwXI3bzsGcZ74FyG/RQ1Tr7GsIPO1O1xag",
-	"ijt9Y1FLPe86bytWaefClNaV+3mX8XtMzjl7ncXFnpWyN+fRz8rAR9K7duXpRNAvLhF0FUrrXbD3yog9",
-	"WRgnpx+367+ryFv9KjVGLXH2rkTyScrrfXZb1ihxfm7ttMucdg1irSbn/CAXUqe9Xzvtfb9artrdNiCS",
-	"Gow21OTcnadtezoyyxevdk2DNrr0jQ/a9JLd+LA1C2wDvNmT5imMfHvWWO3NFK/SJlOh2g2pneVbSurN",
-	"tEFoosKdHNpky0w2NXHYeA/NgNdWX4jT7YU42zLpBkprA1Oymtq7NvW2rnpnc6Bg8P08B9re24699/Nv",
-	"J6fa3BumuRcxz3atvf4Zsyc9lJD1dm29jLl2xNRToNjNqJvRUzL3SnbeEBRQNmBt5eWtPCUpWGXkDX9h",
-	"xxuRNq/cwtuQpqw28AZJZ8NSq5rQOzbutq1s/3pktVbdL49MG3QbN+h++XKtbbnh2XJ/PbKtWXG9MmJP",
-	"muaXL9fbtd04H+2I2VZLnH3rkNHTL1+ulay0LSsUPkxtm+VtswapVmWVDXUhx31Lj1duhvWu5KoNsAGR",
-	"1GCUoSbn7oyt7anIe7ho3kH7FS70BtpW7K145rXNNTyb6x4utrt91jtX9qRvcuPengGWMtaOGGHN1LoR",
-	"NTN6iideySQbgN5Jh6tNs7xppiL8quyzoa/qeBNC5pXbaptRjtUG2wBpbFCKVNN4twbcltXratmCtQ2n",
-	"kwbrpMH+1gy4vjlSZw3ejazBm1Eua2YN3riy0cmDWycPbpc2eHsrqrMHv4DswZvPG7xlEaPTB+9o+uAu",
-	"9W+La23XIHetFGWX2apcY2tu4MrPHb5vdvX7ofq8ZHYQmX41nfV0q2yn4rt8C0u7K+Ry18r+JKprGd/H",
-	"XXT5W2mNeKFU7qEVi5K7jNbsV1zt+K216VWa2nE6zFz7Me8ULrDt0W1auHj2KoAOukNON7fGrGnFFYk9",
-	"vS92MFfYtrnYQqLBuuBafYUtjSm243tnavHH8i1w7RBJd9xlrXjtoQYwEgDT+RVdK5FgmhCBKiXg0Zf2",
-	"66w5ryZrzvZ5bikLSVOaClOfmu81PUR7ksgnVdjU3eN/PTLadLJeS2p9HP5lH4fflniOuCt/5rjmkKqp",
-	"j9R1f0K0/brHhys3JX6TkxBU5cSdlsP6mNwrOSa3LYGc8lv56FHD8RRTx8z3eC6kPTXkjlNsUlRTyBol",
-	"9RXUgFldUF/xoWs5PUA5Laiq91PLgl96OhHFyWvjZ4nTXnfkKDGnlLWEKlfHV5CpHgReRcgmPeidhPLZ",
-	"3ZjTazBQwqT9QaAKntkBBLSSnM2I2er+sOwwRLImr84PpXYqqKNnjWj4C2KzteW1Do2qJmyNnoeJnkun",
-	"AzYIqDthuf6SFGw9089OQfMqMuxUCfC/VaH7hjQCH5GG+mWoXy2WatD/tpds3Df774CV0ac+qjUmtkA8",
-	"g9FbmnC7tV+61maN5ov25GtD5GUbIpuwOPpzFmnzoFfzYA3J2Qrzr6L5NXpfQu8NMN3U+KN74LySa74n",
-	"v/y25awmp07h7IrSN0jyGNXmdxSFNH5VzMoYT5fGsMNLy5im7eo7AWPKMr1kb0oobMOpEfPd7kJuxPR7",
-	"1xGto6d43tTSG64sa+M+NNAtZCXMZHFl+sEcq/aV6ayacV57Ir9s/lem567B74BksyaxjrPpdS6xRx7y",
-	"75Xg8Ufk35u9kvnrwdMODkWlGI8in8GpyBGyCtTmU/9i4XacBdlgM8CMkEKDzVJKfk3gm8m+FayuIro5",
-	"iqF+wcGLsn+b652DOTzFPgPIb1nr7GsIPH3/gTa0m+4/2NA9B2afOZL1/QMbuH9gVcC28v0B7WW5Tvpf",
-	"mfS/Obl/6+nWWfY3lmV/Bdu8xXUJq2TeH4A819TVQ5b7FaU8wSGD9QD9Miqi8fnQ8LlYFg3PBwfPSbIw",
-	"vaLzhCv7EOYxaW0Wm+c63QFoHhPJGjJ79MRnTAmXrybC4/Y1Ks+j8pS7q0B5xpg9gZ5KRnnliHpFuZpS",
-	"cdd4eiASWBNWl2C6S7nc8n7fNYW0PnutHdmv4iLfzeDnzvhOX9f7uq/r7UMjrHgpb/8aQjvilW/fbTQE",
-	"trJu+o7dAd+x26FmU7lgd9PiQt+ku2M36a6jGikkD8hp2Hq4EoX05sPQNh+ShdFG1eCMKpotTa8GVMab",
-	"fUj+lMA2a/EUut0BkycllrVk+Ogpnjcle2ZVoZ72oa2TvHWS4/cqSyTPqj2hpBrGeeVQf2V5m6Pnrrcm",
-	"BiSbNYl1i8S7l9gttyk6EN96q0JvVbyKrYpNYe1OuU9vWLzuDYv+NMSK2xab0Rh660J560LBZNja6ukN",
-	"jAFvYHSq71S2MLYhOvQ2xo5tY/SgMFWPVWiDSh+S2N1DEtsyp7pkvZseA4C3a0zt4IGMjWmG1oc3NqYo",
-	"9KGPqkMfK1hRg1k6fUigk9MnW7KHtklGA1Jtmog7P+nSscLzUUM8l490omPFCKvzD9puGWB0lY/6j6zi",
-	"XNLLzn1EVBuOqEq63IVoqog4Vpaco6er8w9qEVQriFHetkb1hcgpwcuVUVMxG/YVziJnjNceLbWK/Ixp",
-	"t/Moqe3LWU1OHUZGrSx9GSBTyOqh63VcRsNXJfgqpksj2AFmCo4JeUspgcOAMgLBvJ7bPselNLupsVs6",
-	"X5rhBsdwYW5terUbc0zTB6jJaGyzFmSx3x0wIzOCWU/Cjp6SqfvgvsdEqOTnFmjnC2KzlSWxpG8dqKDx",
-	"0gvFS2VH+caEel+c2NPmTjbc7QUuJJ+4I+qiiUD7VCKjJ/FAyW25PaWSDFL7P/P+z2bJVuUaHeZKjjcg",
-	"QV65e3YTyq7aITsYshqSXtRU3amXeHPaUkEjdkDmWqXlVZqK8iq4SXpitTqfxStXIasrizxRd73XNyjf",
-	"mKazjoX6muL7AYReg0Ps96iI3o1Qc2aJydK+rMH5sh6ShenVZZXwSh+CNiatzTqUcp3ugD8pJpI1JOno",
-	"ic+YEgReTbDG7Wvwmwe/KXdXId+MMXuCI5WM8sox74pyNaXirtHuQCSwJqwuQe5DNgcUOiFBbMGJLICE",
-	"Yh94J44DKb3G99A33/1xExEVXVAG5ycOvxK+/P4maoc8JLRanNdfse9Dh1nG5yuDwGn00DJD4pnvzBlj",
-	"AX03GoV0HwRo/x7709nXfQfPOR1XNHP2uaoZGDY3w2bQ8LADPAPOQw8wTArNvBuNDibf7Y/3x/sH796O",
-	"347N55vn/x8AAP//",
+	"7L37V9y2tyj+r2j5e9b6pOc4MEBI23x++F5KSZs2JRygzT235XoJW8yoeCxHkiFTFv/7XXr4Lb9m7JkB",
+	"/Esy2Hp5v/fW1taD5ZJ5SAIUcGa9e7BCSOEccUTlX0fHHz944gcOrHdWCPnMsq0AzpH1Tr+zLYq+RJgi",
+	"z3rHaYRsi7kzNIeiE1+EoiHjFAdT6/HRto4Yw9MAeefER++xzxFNBv8SIbpIR79Rb7PDhZSEiHKM5NJQ",
+	"wDFfOFgu7z8ourHeWf/fbvoxu6oj272Q07/HyPdOvkTQZ3riRzseQ6zTUfMuPRQl/opjPNoxwMj138jl",
+	"YlTGF7544iEUfkqe/gAZdo8iPqvETbZFNwwdHx0LGN9gF3JUOX6xVcc52sywyvgkYNEc0Z8oicLqGQqt",
+	"VprjNxjAKYofskGnbPyiFUZ+T+gpYhx5J4I1NKvVTlXu0XluTol/5sOgu0ioY7TywGepbKvkrWyvC0J5",
+	"1WKYeNd2KWKg/5b95RdHjJN5BouFoV35Xki2esidfA1h4J1ByjH0WdVoSLZywriZYcxrQnwEAzmogtQP",
+	"i4/wGlUP6qu39ev7+bej41oplWnQjWZ++XxZOah61228X9GidqHp+87j1o25zHgXiNcNqV53G/UjZrws",
+	"uYoYx4w7btKqgYpO4VwIQw5xwNow9Z/ir6s/Xd3lqoGyxPA55dlmcPSladgzOEWn0fxaDQh9n9yfzEO+",
+	"+AP6EYohaZonhFP0ZyB7GufAAUdTrePFJBf4H7TMFAz/g9pMgAPIMQk+3dwwxDtORFSnRkjpOeJPMcpI",
+	"8S47kIduYORz693eZGJbc/gVz6O5/Ev8iQP9p13/WZdwmsF7h0/jcMoaP0yKyUoWS99347EzP5rioHrY",
+	"+HW3Uc9JVGNCxW+7jXlx+qFyRPWu43iI3mG3epXp+47jLhhH8yPXJVHAhUBY0Z9oY7t/RFPoLjIWfHfb",
+	"/RLSaY0IT153A8YlgvOnA4PfQ8YpgvNKKGQadIND2vE9oQqWjVOkLbvN9YcQZZWfEL/tNiZU5KxG9RBz",
+	"KQ6FyBOUMUOASZoHutW/GMDejmWbpk8H6rYAN2P+Vn5boVHdDDeEziG33llRJO3Z8ozCca76XuwBcgP4",
+	"DAHRCkAZPZijgFd8tR6rjwUpAu+4LPCKJ1h6rVEAUOCFBAecAQ+5PqQIYA4gAxCEPsQBUFN/s/wnlT+B",
+	"J8xVXrx4V0c5vJnvmmGoBqmDYbKMAWDGlxEdnNyioApo0HURY0C2qQWeHqTb1BGLnfryzOJd3Yy67yro",
+	"EjSPWEgCprTAMaFIOvOLH6B3jr5EiEkpKtgeBcqeDEMfu9Ia2/2bicU+tPbK48FPKCVUTV/+bKqmBfeQ",
+	"AYqE4kDeO8ly18RbAPHxDCDozsCN0EEAciBNyx3lw8dznBL+nkSBt87lnxLAIncGVHARvCIUBPpRCCkK",
+	"+DeFRf4ewIjPCMX/oP4W+hPk6B7mxq5b8R30sZcjcwn6kCKGAo48ueQPHmpPFiEl1z6a/1e3ZadDdyaP",
+	"fwMcyM9w0hg2YHDBwP1skVv/MQlufOwOsXqGatet5rcl/QJCs6oD+hRBbwHQV8w4y623BRUPsN6YjoWE",
+	"saW8tgsGiK0phdCyfs4s/wzROWYMk+BHFGDkrR/ssdwOKQ5cHEIfzOECBIQDjwA+w3lwK54Rv13I0fqh",
+	"3sSL4JUEZzC1QRTcBuQ+sAH6GgrhL1DhIR9x5Ckpc6ZW+FQ5Vi9/Mwx7BLShK4yOAIF7zGeSWhT7GhhW",
+	"L/c9odfY81CwIUo3Urde22ZlSQ6g2WW11IGbYbgdaaXp0fS2qFyZ52ExCvTPMm70DfQZsguedRw5lV52",
+	"5Pvw2k9CVfmWakPTYJ8WfWuXIiGeHMhNgxYjaLY1pSQKDWPbesqKEdJmMnwmVsjRnBkHqhgCUgrV1kdq",
+	"pP6p13Nl+LKj44+fMZ+RiJ9Jg4mNwB4Q2J6XC6VdkksE5xltYYJYU2gCcAKgJ32WFs6iYUm/M0SXXImw",
+	"VzrNn4UT9sxAkpbNOfFRZjlFbSFtIE7AFN8hQAIAg6wPQAKA7hBdxM/IDcCcATGVrVRLktEA/rL+8y9L",
+	"erc1OQ9V1qX0Fm1hCchhwA2hpZmFIyVm3rEMpKdnoWiKlZStk63KhTlXbStSKlAQzQVwjzwPfAqYZVtH",
+	"Zx/0f+CMEi9yufwzlfTgKOIzcMEp5GiqNpWPIg9z8JHIGL7epgUyBiUe/AjZ7JpA6sk/js/FuHfYU3tV",
+	"vyE2A6Uup4jfE3orfp4RytXm6DkKCZWr0YFp8HN0LWcX60H0Tox4ZYBaLgEk/eI5DtSXIUhh4CLwG8Ry",
+	"k0sGYrNfLGDIxAcLSOaSJEA8zLFPIg9o1w4c+xHjiDa8/QOjezlXvMWXtidBgFxO5Esh3+SvH9F1NAUX",
+	"SBrsIPs89MlCjvQjZi6RFBUPlT5JpjvxsOoYLyiGZ9zng5CWVGPb8CwZ6VeUTpSDnkZg8jL+O110/CQZ",
+	"S220JD3Unyz9WxEjOIuufcxmqkvmt9xSSVpfnH5If7uEIhdSz/Akmb0IgvjvdMHxk6RLHKdO+sjAcvpX",
+	"3C5LPeAoDKlAh2YU4V4m6FBMmAyg/9TjXLWTz5ksrkpBKKRgIOVwxoMUUqmgKbKC8tlIvAqtXxdKzge3",
+	"G7RWQdx0xNkx8X3kcv2teYB7kMOc3VEHihwhPBZNENuaI95onOt9XeT9JhoX9bEcwVarMinmovepNoQ/",
+	"3Vjv/mztE9gly6LklTZ9xAfVI5tgVDQsymOWv+dKJfeh5FsKuEEcYt9MXwHjQr0YXzIOecRM6QK2xTH3",
+	"zb3Ug4cGg0mPHQ+UWYkdr9eMN52g+PRM+5YGfAgZuyfUM8N2Rete7RlUs38WQ8lCMp1qUfLUfa9niyCV",
+	"YJXddDdkXxVSeLuiD6mUx9LniheOh6fa92mE7kBI6wEvoddhYQVUSfCYcDMUxKG/UXDfooVxbbdo0Xpp",
+	"LMAromwbkK5g0YD6THAgtUK2nhZyVmmL8ddIO3OZVu8514tqrnqw5vDrRxRMhTHx9kAmEsZ/7gkxzzmi",
+	"wt7+v3/C1/9MXn9/9Pr/XD3sPb5K/3y941z9Z+btf33z//+HZVzO1+zMh6aMpydH7bZ1p5Iym/BhW/cU",
+	"c/Qp8BeqQdy1HTrL3Q3K/sGCwUIzTpYH1RKvRIMq1ny8kvbzccYA6cJ6HZkmTdLvkWXWj/qsldKwPJNp",
+	"ljvQMjDEW8Kw0gXfsBapNOvyh4IChj30mcIwRAYPMLaunWR/oeEETAY7VQhMUvm6W/o3eNqxE4z4zIk9",
+	"yzhKGuIgQJ7j+hgF3BE8LRzK8BbnH5mirq5PIs+ZqhCj2Rx2VSC0NOvxx98vLk/Oncv/OTtxjj+dXp5/",
+	"+uicfTw6PbHs/Mtfv7twPpz+dH5ycRE3/HhyXmyVG8L56fzT72fFJhcn53+cnH88ubgoTXH0/tcj5/To",
+	"8sMfJ87JHyenl87Z+af//T/VIzh/7JkhojDqyC1WJ06ky+eBUd+k3UJKvi6ciPqN4Y4z0fL384/yHBVH",
+	"PpojThcdJitaWOY1G8cuINTOkFSRHHKfdNXoWSZLFlz+muM5MkGpYC1ViPrG+J2fnK+qTbZWrerEWl4o",
+	"tfmG8paXHt6OeToHmdwU+e9PPuOqQbSUzt91FDVFLq+N7JXdZIMU6DA7+mLWFhXPifG5SfgqUll9Je1n",
+	"jKmom5iXZ7KMM3cCTXlBZo2Uz7A06EAPmWOZKt7IWoevC1P9qMKVxjg2Y3DaIpQj15a2v2r+vh+TmG7+",
+	"K/+XOfxqW19fT8nr+Ag+vxRvH21LZsEacaHX0mD6lJyQgrI8OT//pFXQ+w8nH3+07Oyjk9PLD5f/k392",
+	"fvL+5Pzk9Pik5aaS3ANDWaGR9aaXtDCSA2cVNkZ+Q+Zncg88yKFKT2IgmwYIOJHbNIUMJnsQIyZZtv7C",
+	"/DI/zxCfIVpeDqBRwMCvJJi+1o4zkEMDPTT7N8AcuDAICAfuDAZTBOANRxRIcY9JkNkdq7GgUqjW2lDl",
+	"3a5bHMj9rtyqWy3qmRttBaMiBbBVRj7kBsxjBm4IFZDKBEP2J2++69H0yI58+DYXZ9nvy5xs7TRJaZFL",
+	"XDqS+XuX5BYFlTlDKk2WdTL42gXxtQGVmaDlsivX2mRo3qr0DUezutn56bT47IzVq69NyiosOkcyk2Jo",
+	"rjfKrGsdH41sT1u5DX7jrr1KFIh37uOkfkP+gWqYFWByrxRF0m+RloI61mNbTCj3/zRKh8qzHCXwVxsq",
+	"dbvApT13NUjSxQSkuHbDs90eZMiliK8rbNd6s7B2hzBGygvZwX2KKCpmihj8mxnBbt5eNxjoHgpR4MXo",
+	"zTRs+o4aTyGux2DyrZLqDKaXFEFWoaVo5OcciQRQtoWZo1Ylf15Dht6+0b+1ApN/COXsaOWMmRNPK/8Q",
+	"Hxv/knU75G8Nbfk78Zswc3QsBjPn5osXxCsQP/Q5GkdjQixJn7FxKLpBFKmEFswcqaKkmcXdGWIORVP0",
+	"VcpwiVc9aRSGhAqKD1QCogPvIPbhNfYxXzj/kAA5Pma8qrWLPepc+8S9LbYIdVZrnKum8Xtlt+AWElG3",
+	"BfkqAkmQ2oaI27vcJfJXpPVB9d0rk+svny+7OoD+lFDMZ/O8Jf3zxf7h24wiPtF/y/9/lT8Ovnsj/z/c",
+	"25f//xC3+OFgf6J/6CY/xG3O4jZn8asz/crbPzzc+17+evPmO/n/jxdHlp2s5Gc94c96wjP9/Ew/P9PP",
+	"z/Xzc/38XD5vg/KnI8r1ZnFjO8qgE0bXPnadtl3WqCVMAPvl8+VK6ngk55Gct4icf0WL7djn/fv+th0q",
+	"sNnaabnrbVshmjcTXEjxnbBTqpJe8khuQZjMjOMlyXz9iQVfD3m7nIKs6XFbcfxK1997to5MW95fHY2c",
+	"+y1zF6qQ8EJ8y6eCkgvEtyvvZhtTeE2AW42OR5026rTVdFpaYHewtNa//nr91187f/3VLrm1vMKKSn9N",
+	"rJKPl38KECA3AH1Rhb7uZ8RH4A76EfoGEAri9ALwCoIQUq7ORRvOPnfPQzB90xmcot/0qbRC7cOk8Guy",
+	"LYQDfrBvmSiB6aqnLZpywqHfqm1xfyKOaOkyqmqgK/NHZY7Qlb4s1DsCDafwkPEAXliVx5DWYz1FX/m5",
+	"LiBmxE6xIm1DY1lhVXq7WBDSXPRVmx1zGIa6ohyaXyPPw4GQAVWfJAc6SRva1px4yG/o8JtsI6DgYfba",
+	"RQ3Nz0WzY5R0QK06nIgOd/L0tXfd0OGPuNljwhOLU11vTqd/kAC1OPNYWPGj3b75SevmmdW2ap/BT8se",
+	"CkGPZqIsjrlsTms5qcTw1PfJvUPuEKXYQ6bEjfKGLLxnjqo0IxSnU6HIRSvl6Gcam1v+E1EUp5hUjZZt",
+	"k8YPKtpxFMCmsSKG4n1nB+uyWe2+f+qGzhxx6EEOnYiaT7OKRkQl8pBbFNS2Y+rEvKPPkzt/V+1EiMZi",
+	"3YUO7ZY9Q9BDtPp8t35/p0pQm4wlSOHc8Ykq9pDdEbkm3sKyda3eK7uqa+XU6nXVzCYlqKVgVfXfcn6h",
+	"1OXMwACCGAyPQ+zcIcpK2Sz7k/2D15PD13uH5sza0CeLeQ0h15xyNn3nNfIocW8NCxRMyIQn6shz9JAG",
+	"lWyYFgUwvxb9maqWUY0jyc+cJVnMlRR9Dbk7c64j9xZxJ6ToBn+taVe7+FRDOoEwPXxtszQTe4ioNFYC",
+	"FzlKIjo+5ChwzSLoDnuIOCTiYcQdduBEFLdE0BTNcYDNBJRNJi8nimg+qiKUkBIxh9PamZhF0ykOpjfQ",
+	"NdCzkBoudGfInGNzDzF3bgh1Er4y3IhQmjHShT0qSMHUJd78y0oPxYIprSdAzX+T3M/kFArDhvg+nEPx",
+	"I0QBxOb8TEN6UDL9lSmRN5dBIgFxtb5ozRqDD8XM2IwhahLeK50Zik81KKukxuD5iIPbqgpZlVK0Wly1",
+	"y3NIDw7UrOy3mCdGK2y0wkYrLMMgPpHiuUzQPpk6IVz4BHqsHVxED8Yhx4xjt1Ufo1moCaKaW5XQqhBi",
+	"jfalfOxAH0PWRerU2Z8Bn1ESYjdrblYwy5JGqercbJqqdrVleEZzdMvNUZfMkMmfSZbu4EAMWj4H4fqQ",
+	"MVUEQmVlxWKl9EKfpdA5aXOdZ4sgdWeOR9xI0Fj6pFocLWd0epDNmEtCw0cKG4SqKJ2OvsVfl+PyhuE5",
+	"vKbYvTXwqiy1GEI3ZZL21nmGdjw8RwGLxYGh8OqyLkXCCxUM/gxcDkW9LmFZCOgws/hC4RbsO3GcOtWN",
+	"RYfBtii8N1LlHH5VxgKryiKVTkiLOUyja56u/ACO5iGikOugRJLPephJX53Yhn4kdG7zPXIXkk3Mcf3Q",
+	"CXOd9hqmSTw+eYOH+SxvPz5hrBYt2+AfuoiiawqZlQi8rFzIMbEtL25iCNX4lYpqah1M27rz/bllW1/b",
+	"eJs1bqZtURJxVDrKDyMPk927vV31g4UIuTN5xCL3nFMYJFtTrOK9D+O3UjqLt/IH20Ue5qbnUxQgmvTy",
+	"/bkckTEsxBzPPLtWOcPpA3cmj1THf5F56KPCOCi7faGf3WA/O0p6eYsgByQsa7UdAX2O50g1Ub8trR7F",
+	"M/kjv3qjokF4OuM1t/e9PTw8OGy8vq8cHsgh82XECopxkXWHCeKdn37ccXVsNXNI1lhQVDqQRil1zzLy",
+	"aeqGRsC099TbWtBSrdbbxphJ/xRRHzHWwhbq2zTfyphDBze/0jaELG84GzXrLK/fW1ZsDPVlzcnYbw++",
+	"/b5GTBmnVlivxg5jfjufhTFfeJv4pmVARghnEuU/YH+Sk7P7e2++ffPdwds3b5u+ov6o0guQs8nW/YZF",
+	"7ckoakdRu35RG9drEN6YYAWqin3nwXtorGqnewbEK1QMKQQLwnz8Y2//253JzmRnz1hXanXJbAxXms6S",
+	"JyLB1afjexWselAZBWCC077q68yaBXx39dcSurcIhdDHd8i5hu6tT6Y5n7T9t6XjhIT4DiuG51TJh9px",
+	"90zjDq+0KYJev3hmKOh/RI4D5DtzyPKFm7Mne3SbJu7rSCEb4b/kY2rxn7SiJH9MGAbyDK4Clm0xH96Z",
+	"tXkyQo3Rs0G7bjTF4qTIzZliSUZiP7ZYUwTawzq8PUecYjcLDJcwHMgyMZHrY0/QiHGrcaoyQ823c5S0",
+	"iHVLgunrpJNhwK4Co5PIPnxzsG8UeV14qrLydfyy0jYTDVKyGIKHdfvyziH32d2es5/Z7lFiK32ufh0Y",
+	"sWzSL4dSv5Qjx0ypjEw5M8L4lMqQXwuxIplw9CpGr2L0KkavYvQqRq9i9CpeklfB1DWai1zN9dRcVNaB",
+	"0USZUcRmJFcvKrZKCtZ4xioum8CZJbyMjb7kZNcmvB55p2V3Z0e1LRw83Zvsv2lXmaX2LoCWiYNDlAco",
+	"3ZiwoboDKBDvPYMxWtE3w+9qUXnR2HznSDHNuzXDNFTpJNRTCWyNwJR1fA0ehbSLuxSkNp/uuSHG00c9",
+	"jG7MtFHRhFoD1msBvpoUYmNakLGOe4M8CinhxCV+3jj/05rSUEhj8Z+Q0zPOQ/2fVADJZ8VyrK69bXE3",
+	"VD6u+lcqZT6jJJrOLNuKPPFW+oj3zKxfmj5DJoj0yLPa+3nCRQja1rBVSmDVWi2jShhVwqgSRpUwqoTn",
+	"oBIo8tANztzb3q3efK+l5POLSa6PM5RaJz5igNwAEsSV1uU97ja4RQvkgesFgIAF8BY5LmQI3BA6jwuz",
+	"i77/YkAsqVxPJv6cqkvl9SyQZW5mV2MBzMGr4q3v3+xU3dJeW+On/lqEHMIem07datCrOZuB3tO69OVy",
+	"pus+wqShQmMbnGWAD17l7gVjNoAhdkJKvMjlbGdnJwvz7Feq2yQ6mjtx+Ctr6ew3X1kQh8EawpVa+BYm",
+	"ONhvGL+AYblGPWdm0KsaKLBc6SGGZM3pNpWaEzCqYx26QvNhWVqdxxJ5wPppHmJclxBq3kCoxtGKsckm",
+	"ua2On9byVfsbmBotY0EMKyoaqbWTzRxHXffgxBdsJUbCm/23yRbnwWTPPpjs2weTb+2DyXf2m/231aV7",
+	"u8fs5ojPiLfiZ7Uvgwf5zJnBwPO17ZrGvu8mmW1d+cfdXqsixWLMFdcfH+JwSiF5zUzN7kGVtbdp866V",
+	"w5Iae2iKvjohxYQWj7ZP2hAdVdfUONfRzU3in3R2teLzNSsO07+lufpd0+pOgC0WqWLGMDkw1xnm21Br",
+	"VOrHtVYbHbXlqC1HbTlqyyetLUfd9gR028Xph666TPyU9TBQy4JVG8iT3oaa5YbIThZ2V2ZsrGZnjLjp",
+	"Md56kdr7XXAAnQwaVvywzM3DGbz2t41WmQv5dtIipW2vjVJa555a5cHjpTbbOtlV7RoWU+6+m9Qn3DWD",
+	"KxuYTM05bccMY+U0X4pUlXnZH1VRxGmy7ZGmLicjH+x/+/bbrrDsIY3MZw6DAWvmUi9ggr46ekkRxSvv",
+	"sYo1prmKLcyUpL3joVBRekqzb7oCueudDbqSTj3R2dY9xRx9CvyFavConwxKhqbgvlGREMr/WxYCM2Es",
+	"cz/DyZcI+iy9paG8IyPvdgRItpPbLbJgYXlzrPV9CrmrrA0nTHLS23jftuD2FPDNd6NXCOdkbH3JZ+Ow",
+	"q1yfXSTDZT6sEZqZ+8zLyDwKgEpqALLcFiA3AAImuwN9tuPfAHOmEAwwAwG6QxSwGbkPAJxCHBhu2e8f",
+	"ectcuL4kQn3IuBOxFRe8JRg/Jr6vzoSYDwG2vnC1kqQM6mGurw9puCgkc9dI+epwDnUJMbMoq/pcRWoG",
+	"OgcBus+Rug3uMZ9laPsVCyF3dnZ2vrE1efMZZoAELtoYTTeOsZ00zmNhUz+EbX19zVDAMMd3KFGYa2CQ",
+	"YbhiM6xwCel0mLvb0nOjNxD75K5wdrR1VLSlY96D2ZuAonGyVuZfueRij25v53p4k86WoIZHNdUMv5s0",
+	"0tAzpiH9MUVNK9OhhSUZMUQZgIFXsCiFywC5TslzYQCuEZjiOxQAToZRtQXbP5M6tX84sTunPy+rdOOb",
+	"+uq0gb7PL6Ne61oLHMg7vB5tSwHZ4Qla8kyWR9PnGeIzRKXzJnoAaerIK/Z+VR7NvxgQRtArFrkzABn4",
+	"RKcwwP9IIx8ceXMcyLy5is/OnjLsQ6GbL4zIf1UeBAnAc8G/3HKqqLo3+0CyyGbMgpgwGsk9ewPkX3/d",
+	"g7/++nz1X8abHX+XkDtWyZRnPgzQudrq63oVvbwLonDUMcRBgDwnE2qWdWhvcf7RVTfunrz5rkdOzAHy",
+	"bQ6Q+7axlPfXhRNRv3WSJDPLeQX4Kqcng4RWF3G13XgwzFo51fJJ3xXTCvptO1s9fddgf6kbU0u6u/cb",
+	"VPOSWpEh4AQwxP8NIJDrF3+IZ2I1QnZTNCd3yNuR59K/Zj/ncNIiraWbrjGjLTVvusgCf0oo5rO8yrIo",
+	"iQLvNSXXOHcLAgkYZhwF/PUMspnyIeM7HGzLR5Dx12kZDKZqQ2cGYhy7t4vXuvhKu22EYTe/Om5Lic92",
+	"bqDvX0N1A0gKsoCoklAZWMkDb7blEnKLxTuVKmXZFg6FBlUd5LaRvrHGgVSANKLYcWEoC+C3AVFuVY6e",
+	"pY0Jne+YLqH7Lll+pOwHLDlWsUjTpsFLAkdP1BqwSZdycoi1a3WYuCtGSbA6LkmwKhYR9PnMnSF9jUjy",
+	"7Q8WdFXESR5OdSNK1SUwe5O4l9wimXEe6uw8wdV/7k8m9sFk/8pWd5zcQV86VCySqlg0mejsPg1vCWSV",
+	"7ad3rnJCRK873hlKVZXeGI2C4mKEDx1ROZNdWt6b/e/tN5M39uFkYh9O9uzDyb59ODmwD+Wzw+KyuVsY",
+	"Ty9EfoaujKOB1ACT/cmevT/Zt/cnB/b+5I29Pzm09ydv7f3Jt/b+5Dt7f/+tfSBhFycxHtgHkzf2weTQ",
+	"Ppi8jZMar0qgXBkcChQHV01fa4gLFA9+xgSToaKRdippp3gAPIVTLlRh2vz8rqlkU6/5vuX83hRsGVQv",
+	"h87CwbD8GNkE0cxw8coTwHz//fdZiEzMl8gUPitdVT55s0UqYhqwynxNxSj7h0ukM2aIvKiQyjJcMgAL",
+	"sPmavkr2aFGoz7Qjv9cRQuULvDpnvBgL+wQ1VLg2PjbSb9p6WZKw6xihxfq3iEHy4FseICnU++Mzc5mB",
+	"RKVnqeq5a/cSIbcW8YN9eyfN0N8qemKegRTDVkrTlkS2KWGZLq8n3D41mZYrLWicaK/iDr5MAULjKa8u",
+	"Xu+quefMJwVQ7RWSA4U+yuUFtspyVPGuuNgw6xJBMHddNpKw7uR6WdvSYfTOSetzdNtzbh0lZ6YkySMQ",
+	"IspIAO5nRG5xRgzFG2vlLU6De6kWVb1nFzFEwQwyIM1fjDzxFFOA5hD7AHoeRYy125/rJZdJTJvrrp7Y",
+	"peB8qetN5PtOULFV1X5zaslNWRzcIEqRlyna3dgnpEh3qlr2mrL+BO31tlcpCXkje5V/JHG5ZW5VWK0s",
+	"XPcj0dmdp8EVQ81d2dtxlkwv8MqkrBlyI4r54kJQiUKbkorQr09KBnGzfHLyq9s4Q1MINkl7UpQhSFHm",
+	"vgppFyb5EK2yoAsJKoVpWYdpH5VMIeVJ9L45UEWIZFqMEOQuobpaEVYFqpQcn0KO7uECKDqP1M2qO0DW",
+	"lZpHPuSEAnlcmQH0FbrcX6h01fju73R8uX0FMAP6hlbkgRtK5gBzGzCiEkDupZIKCAcexTccwBBSqac4",
+	"5oIiLK26wNHZB/BKdGHRtdyBFHPqK6sBCxG8Zd9YtpVcc2Ht70x2JuryfRTAEFvvrIOdyc6BlTmzvXu3",
+	"v6tLNL1W0BFPdRoWCfW1sh886531ETOeTUCQOQKQwjniMib4p1lOpU2EqEIX+B9kPdqt2p7G7n5j6+y6",
+	"9OGJFr1Uyx8WSbZBp3kuCOXW41V6XFqCbn8y0TKSI3WcAoahr2/m2I3valDCu6Pc7aRSsivdhGp5NJYT",
+	"0+fTkQdEtx2xkDcKYKZ1JIDdPaPk2kfzH6AXJybInnute/4ewIjPCMX/IE/1PWjd9z2h19jzkLJMWTSf",
+	"Q7rQDAHcnGhRR/yYgXtUenwOK8lx/R+It+hENLWIL02UgCyPQZ3zXaDevf4WkqPAMj3oAwNPjwhEx+9b",
+	"dzwmwY2PY7WcEI/6+jz5yCZlibz74GZA+cF7VArORyrcnqezH+XzEp3lcPymrCF/JAH6NwgIn+FgqpJa",
+	"eESDp4qeN607nhL+nkSBV0CPAmMRPbZZM/6EeD3AJ2tjqucgZHtB4HvE3VkZfwWDBQuY6TQR5QhYeV6z",
+	"ihLTziCq6PEW3cYraWi5szLFlNM5B9IG1XmjrbTBSLjrINxeFIrC9HIKZVd4Qq9jT2gXun69G3Dk+ssY",
+	"/7qgWQcXQPf4dHPDEO/W5xJO43PUKxvpK9jhR8cfjcXO0Ffe0vzGJDhFX/m5/gDp0Cl4tO6v4JeO8Diw",
+	"uX5MKDqRVYCX4Mm0c5kt33TpXqEZpNkOXd+gDhqIq6AaHq+W5q7dh6Pjj9qSqzIpFJMNJpAlYb4gtCuD",
+	"YCm8S1y1kT79EMg1ZNh9LWBQL4V/EO2OImm8jLK4hSxOATZK5K2TyJLqAdTY2YRgzvDd7kNCKw1SOsuE",
+	"g8nqDOG+OIm9Cl1kkLg+8W0o/1YdT4fHmdzJUYy3C20fZYE2ivKtE+UuBG4eQyuK84ageoGJBomq52lu",
+	"zZH08uQrhtK3mobi0HiBivoQxrsPOVi2i6WvJKML85kE5zDh+K1GcRxeLwmKyvh6iceHilM28dozN7dW",
+	"ld0lereXEvcRNwXNGaJ8S6X9SIG9CX5CAUWhD92+dEBra3y0xTvb4qMlvtWW+DrN8OHFcjrDpnJaXqId",
+	"3qsA3n3obH+vYn2Ptnel7d3S8F6T2f2yje6VLO6B7e2tFesj9Q1gcA8q7HfjK6EqTfCLAH/GfNajzLdH",
+	"072igPLph9Fk3z6TnQUYXCOfBFNhfnAC1htM758Br4bRGuWbstbsC0j+eSE+QBNRDqMpdh8uTj+08hE2",
+	"oTbk2kafIutTNMuuKjdjqxA4GVpGPHN3Zh0qrNph2TQpbY2qG8m4P79oGAWoC5k6smx/48lb2fYn0XTc",
+	"nWh9CDYDtNHZ2b79CY0gdXHF8FsUBSYaJJqVp7m1n7ktTv4SdigKVNSHMN59yMGy7anbFWR0Yb7Rsygc",
+	"xC0IipqTuCsgIatq2bC+QR7fAcMe+kxhGMqCLy9uB2RFRVBint63QbZTdUzWpzpe0i7IWhRK0oLVqZZz",
+	"ebvIke8nYuk9JfMyOb50RaHgBKDvJ+hjqtpSS92RE/3vCR09rhU8rtHZ2l5ni4EbQvvWuL/JO7gzppPd",
+	"n/N25HnxwJdkVQVcqmWo6LXNnUH9+3LmxSiN0Tm4kVMnK3JrG255Xr7kkeelPMHJulR/+q7BxVT6LW4s",
+	"bIBR9xd0f4I+qfaHk2uGqkEpEmsrBpVEzLrOpDYSZOhHUxzUx6DPZBu5udJvpGPM0akyZyTER2Nq+4wp",
+	"xS+lPaH1xrMHY8iBNjLT9W4ubSdmqRcSG29Hp8Mqld0HBfRWQfRNKhm9yjH0ng29t5V0VQH5rUBoc9uT",
+	"ryEMvDNIOYb+wKH/ahn0zMP869Oa1ZH87REw26RgR+LudQdhDWq3Xb7QkwpctyjAHzFO5u247RTOZeVb",
+	"iIMOM4heJ18i6I/h9NEDbBNOX1vW0sC7zpvKVXpxaUqryv1syPg9oaeSvU50s8dW1Zuz1s/Sho9h9jGU",
+	"NxaCfnKFoKustMEF+6CMOJCHcXT8cbPxu4q61c9SY9QS5+BKJFukvD5mt2GNoutzj0G7NGjXINZqas5v",
+	"JSLHsvcrl70fVstVh9u2iKS2RhuO5NxfpG1zOjKtF9/umobR6RpvfBhdL9ONDxvzwNbAmwNpntzKN+eN",
+	"1d5M8Sx9sjZUuya1U76lpN5N2wpNlLuTY3TZUpetnThsvIdmi3E7XojT74U4m3LptpTWtkzJjtTet6u3",
+	"cdU7m8MWDt/Pczj6e5vx937+7eh4dPe2090TzLNZb294xhxID8VkvVlfL2WuF+LqtaDY9aib3YcY9q38",
+	"vG1QQOmCRy8v6+W1koJVTt72I3ayFmnzzD28NWnKagdvK+lsu9TqSOg9O3ebVrZ/3/Nar+6Xez46dGt3",
+	"6H75fDn6ctvny/19zzfmxQ3KiANpml8+X27Wd5N89ELctlriHFqH7D788vmylZe2YYUilzn6ZlnfrEGq",
+	"VXll24rIydDS45m7YYMruWoHbItIamuU4UjO/Tlbm1ORt2jRvIP2K1qMG2gb8bc05Eefa/t8rlu02Oz2",
+	"2eBcOZC+yax7cw5YwlgvxAlrpta1qJndBw34Vi7ZFuidZLmja5Z1zdoIvyr/bNuxOlmHkHnmvtp6lGO1",
+	"w7aFNLZVinSk8X4duA2r1+WqBY8+3Fg0eCwaHGzMgRuaI8eqwS+javB6lMuKVYPXrmzG4sGdiwd3Kxu8",
+	"OYyO1YOfQPXg9dcN3rCIGcsHv9DywX3q3w7X2q5A7qNSNF1m2+YaW2sNV36+4Ptml78fashLZrei0u9I",
+	"ZwPdKtur+C7ewtLtCrnMtbI/qe6jjB/iLrrsrbRAI6rNPbQKKZnLaK1hxdULv7U2uUpzDJxuZ619zTu5",
+	"C2wHDJvmLp69CJGLb7Dbz60xK3pxeWJP7ovdmitsu1xsYdBgfXDteIUt0xTb870ztfZH+Ra4bhZJf9xl",
+	"L3nt4WjAGAyY3q/oWooEk4IIrFUBnvHS/rFqzrOpmrN5nitVIWkqU2GNp+YHLQ/RnSSyRRXWdff43/ec",
+	"NZ2sHyX1eBz+aR+H35R4FtyVPXNcc0jVGo/U9X9CtDve9eHKdYnf+CQEa3PibpTD4zG5Z3JMblMCOeG3",
+	"4tGjhuMp1pgzP+C5kO7UkDlOsU5RzRBvlNQXaDSY2wvqC7n0UU5voZxWVDX4qWXFLwOdiJLktfazxMms",
+	"L+QosaSUlYSqVMcXiLc9CLyMkI1nGHcSimd3NafX2EAxkw5nAlXwzAuwgJaSsykx2/0flt0OkTySV++H",
+	"UnsV1OJZozX8GfPZyvJ6TI2qJuzRet5O67lwOmCNBnUvLDdckYKNV/p5UaZ5FRn2qgTk321N9zVpBLmi",
+	"0dQvmvrVYqnG+t80yiZDs/8L8DKG1Ee1zsQGiGdr9NZIuP36L31rs0b3ZYzkj47I03ZE1uFxDBcsGt2D",
+	"Qd2DFSRnJ5t/Gc0/Wu8l673BTLdG+6N/w3mp0PxAcflNy9mRnHo1Z5eUvmFcx6i2vqNqNNqvLasyanCN",
+	"Nuz2lWVMynYNXYAxYZlBqjfFFLbm0ojZaV9CbcTke1cRrbsPGm7tyhsuLWv1HKOhm6tKmMriyvKDGVYd",
+	"qtJZNeM890J+KfyXpue+jd8tks0jifVcTa93ib3r4+C2lXn8EQe31qBk/nzsaZdEqpO2R3HA0VTVCFnG",
+	"1Jagf7Lmtq6CDPgMchAxBPgsoeTnZHxz07fC5VVEP0cx2l9w8KT83+Z+p3COjknAIQ469jr5EkF/vP9g",
+	"dLSb7j9Y0z0H1pA1ksf7B9Zw/8CyBtvS9wd0l+Vj0f/Kov/Nxf07g3ussr+2KvtL+OYdrktYpvL+Fsjz",
+	"kboGqHK/pJSnJOKo3kA/F01G+3zb7HOFltE83zrznMaIGdQ6j7lyCGGuSWu9tnlm0hdgmmsiWUFm7z5I",
+	"iLWyy5cT4Xr80SrPWuUJd1cZ5SljDmT0VDLKM7eol5SrCRX3bU9viQQeCatPY7pPudzxft8VhfR49noM",
+	"ZD+Li3zXYz/3xnfjdb3P+7reITTCkpfyDq8hxkB869t3Gx2BjeBtvGN3i+/Y7VGztblgd93iYrxJ94Xd",
+	"pLuKamSI3mG3YevhQjUaNx+2bfMhRszoVG2dU8VS1AzqQKW8OYTkTwhsvR5PbtoX4PIkxLKSDN990HBr",
+	"5c8sK9STOUbvJOudZPi9yhPJsupAVlIN4zxzU39peZuh5763JrZINo8k1q8l3r/E7rhN0YP4Hrcqxq2K",
+	"Z7FVsS5bu1fuGzcsnveGxXAaYslti/VojHHrovXWRQuXYWPYGzcwtngDo1d912YLYxOiY9zGeGHbGAMo",
+	"zLbHKkaHajwk8XIPSWzKneqT9a4GTADerDP1Ag9krE0zdD68sTZFMR76qDr0sYQXtTWoGw8J9HL6ZEP+",
+	"0CbJaItU20jEvZ906VnhBbghnyvAY6HjlhlWpx9Gv2ULs6sCPHxmleSSQXbuBVGtOaMqnvIlZFMJ4lha",
+	"cu4+XJx+aJdBtYQYlWOPVn0uc0rxcmXWlGbDodJZzIzx3LOllpGfmnZ7z5LavJwdyanHzKilpS+HdIp4",
+	"vel6qduM5msr81WBa7Rgt7BSsCbkDZUEjkLGKYLzem77Xbca2a0duyXwGhlu6xguyuBmUL8xwzRDGDUp",
+	"ja3Xg8zP+wLcyJRgVpOwuw8x6D547wlVKvmxg7XzGfPZ0pLYMPeYqDDaS0/UXioGytcm1IfixIE2d9Ll",
+	"bi5xIf7EF6Iumgh0SCWy+6AetApbbk6pxIsc45/Z+GezZKsKjW4nJidrkCDPPDy7DmVXHZDdGrLaJr04",
+	"UnWvUeL1acsWGrEHMh9VWlaltVFeuTDJQKxWF7N45ipkeWWRJeq+9/q2KjY20lnPQn1F8X0HI78hIPaH",
+	"aDLuRrQLZilgjbGsrYtl3cWIGTRkFfPKEIJWk9Z6A0qZSV9APEkTyQqSdPdBQqyVCbycYNXjj8Zv1vhN",
+	"uLvK8k0ZcyBzpJJRnrnNu6RcTai4b2t3SyTwSFh9GrlZuXywS4mfO2BuAItoAX4lQYBcDjx0gwPEbBAi",
+	"CqS8XgBhDe1YtqH6B0WqvXcupxmyLkFhqp5x/MFDy2I47qrwK367QtlX3r6efIiCfIIptmAczV9DV17M",
+	"X+1m/IT4hWx6FLdcwt1AHRwNdBrNr3XxYSwA/SVCdGHZVgDnwkq+UZ6EXe0UZNFUj+aPaArdxQWnOJi+",
+	"x8j3ksLH1q2iUGcOAzgVwqR+pB8I8REMCoOoJS+5hrJjYFuML3zxxEMo/KSfDrnlkEP9MfF95Eq4PgF+",
+	"EP0P2vc/Q3SOGcMk+BEF2MxQimdAwjOPqceRh8UREJgH0KcIeguAAxAxJEw8CN5Mvi8LtzPCylw2hJrU",
+	"R3myUyUAX/MJnOwaevFitpKIxADftx/gmAQ3Pna5We3CAgVWCfPdB/2r5OvkQfyBMzEUYgxwcosCZksl",
+	"ASBjeBrMxRoBDDzAEZyDORJimc1wyMCUgHvMZwDzMi3rw0A5av7gWa08Itk1RvnG8fam/QD1LlAZb3ZL",
+	"ZWsC3GR9PFgp058Bbn5C3IiYbsZNwmjK+YHcnVWrA+HrIxpPBmaQ1ekEMZaRGobYKPBWUgvbQJJPWUMs",
+	"Rc39qBaF+qVUy67SHa+V7mjtQXzwjmS/S9Vt292J52XDZ0D/wsz5frRG4ljn7CZAbvrXJUbPQqBFzgle",
+	"sRByZ2dn5xuhRHAA+Ewok4DdIwpI4C/+DTAHLgwCwsG1QCb0AJxCHOwArZD0d0hlFPsqEUMM3BAKoJ6n",
+	"i9dSYu01+TCZWbfBnckymfJinreDs0H1FXtGQY4hNQGvqtJ2H+T/7aof1DBCN/fn35IvE+aj6CZiyAM3",
+	"lMxBQO4BCZ6dg/SKojtyi74p4bFCrrZ1npqQMLySfZFeVTMSwat7lXQKMGfgDvoR+mYlhdlsC2pWzvtp",
+	"LVwuAw2txQFbVqdtGU2Pem0pvXaOdMighTxso9ZkRA95r4sbdA0iNHXZ9ADxzls3Rs327isTrI5ys/ON",
+	"bs4qbo7aro3JR5fjW4Ofc6Qj0dorSRbQxRupJN4hJLiaQ8ywIQ8k+5GjuzGQWFZAlpcM+8jMDZ2l8e6D",
+	"+G8JJ8NM3+dysFYOxzmak7vntN+iPihGj/SYlnYfJB+tSUeNmqnjtk1mm3IArdTsTCiOVQHfuOZQPc/z",
+	"2upC1YbXpey3xiB505lEBOencL4WM07MNZpvq5hvkur6j05reueNFbPWTr0vc4vnBTKKgd4lrT02FC4Z",
+	"7rRdOsGGPIDLvspRbT/Ck4Qonp6v0/Jo94G3Peh8aTxv25iY9LJ1S5LTxJvKcQx8mvlygBOmz95w5kud",
+	"gebpof6K0LkKYF8OeZbZW0a6juS2IXJL8opqJHTbsHRsSVYEn5ey+dTiHWG6OW3sv4zld/Ilgj5Ls/zF",
+	"4lcbYxtsyDFmPmTMfHW521OYXHpkabB6jIaP0fA+o+HtpX2rsLekVhXVNcdjG6PaL1smGQPibQz3Mfr9",
+	"tKLfq+mXtgHvQugvZe0Op0klS1/Kfps7WNp0tUt2YeuKdr/ks5Y9W2CFg5oqAL4KiyQ7PZWGWFDKpJYp",
+	"2SoE35C2UMcSg1hnXn6eS7Jc1LIAAs8bDaoVDSrPK6dKNtpVrU9/VsVAjbSX7EC+8FSCAjYKNtQqwsRe",
+	"es8txX3E5NQNgZPfZatt34aDLsd3aLlKC2gOsb9CuYebyPedlfYBbQt7TzoAJIhkNDtWMTskM65ubNSU",
+	"sjvyPIEmpbCHsw7SOUajYEuMAkFbzaaApMDdB/Ffg/ZX+k0g+j0l89Y7oWNwxWAiSNz0YBi0UbQKtak9",
+	"UDQAyhI7kUpCRBE6hQH+R9KBDSAI4RQBKHcG8dxQdkteezdaD6P1MFoPLVKQFDM+ZllzVxFFLXeqXSP1",
+	"Xf+Kj/qouwDEX8ZieJIpfxs0RiumWOv5xX7io/OFAmoxI7+sGytr8TMpabYHsGPQWynZ7orVqC4TIuiS",
+	"gCCQNp5+G3fyV6TD/nbypQYYd/LHnfxhdvIVnbcRm6128iW1jjv5/e7kryaLuu/6Fsig+fyHDCSNJ5iW",
+	"UcHP9BjSqmacmAC5EcV8ITuGiDISQD9bn+Ldn1eCDlhV/Qrx/kqMQ+/i+fNI0eXJbfD7BaBoKh7aVkR9",
+	"65014zxk73Z3I7YDQ7xzS4Lp7MuOS+aS9CqGOfm9ahgUNQ8jIOgTF/oAzSMfckJzw7zb3d3b/3ZnsjPZ",
+	"2Xv33eS7iQDT/wsAAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
