@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"encoding/json"
 	"time"
 
 	"github.com/google/uuid"
@@ -27,7 +28,9 @@ func (r role) request() client.AssignRoleRequest {
 }
 
 // cpRole is a role on a control plane in the emulator's region.
-func cpRole(name, cpID string) role { return role{name: name, entityType: "Control Planes", entityID: cpID} }
+func cpRole(name, cpID string) role {
+	return role{name: name, entityType: "Control Planes", entityID: cpID}
+}
 
 // newSystemAccount creates a system account with the given roles, through the generated
 // client with the owner's token, and returns its id.
@@ -112,4 +115,10 @@ func (h *harness) organizationAdminTeam() string {
 	}
 	h.t.Fatal("no Organization Admin team")
 	return ""
+}
+
+// emulatorJSON is a decoded answer as JSON text, to look for a value anywhere in it.
+func emulatorJSON(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
 }
