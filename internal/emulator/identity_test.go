@@ -271,6 +271,12 @@ func TestIdentityClient(t *testing.T) {
 	if data := got["data"].([]any); status != http.StatusOK || len(data) != 1 {
 		t.Errorf("team name filter: %d %v", status, got)
 	}
+	if status, got = h.raw(http.MethodPost, "/v3/teams", `{"name":"x","bogus":1}`); status != http.StatusBadRequest || !strings.Contains(emulatorJSON(got), `"field":"bogus"`) {
+		t.Errorf("unknown field: %d %v", status, got)
+	}
+	if status, got = h.raw(http.MethodPost, "/v3/system-accounts/"+account+"/assigned-roles", `{"role_name":"Viewer","entity_type_name":"Control Planes","entity_id":"not-an-id","entity_region":"us"}`); status != http.StatusBadRequest || !strings.Contains(emulatorJSON(got), "entity_id") {
+		t.Errorf("entity_id neither a UUID nor *: %d %v", status, got)
+	}
 	if status, got = h.raw(http.MethodGet, "/v3/teams?filter[labels][eq]=x", ""); status != http.StatusBadRequest {
 		t.Errorf("undeclared filter: %d %v", status, got)
 	}
