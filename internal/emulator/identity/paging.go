@@ -29,9 +29,12 @@ func page[T any](w http.ResponseWriter, r *http.Request, all []T) (items []T, me
 		}
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || p.name == "page[size]" && n > maxPageSize {
+			reason := "must be a whole number, at least 1"
+			if p.name == "page[size]" {
+				reason = "must be a whole number from 1 to " + strconv.Itoa(maxPageSize)
+			}
 			WriteProblem(w, r, http.StatusBadRequest, "Bad Request", "", client.InvalidParameter{
-				Field: p.name, Reason: "must be an integer from 1" + map[bool]string{true: " to " + strconv.Itoa(maxPageSize), false: ""}[p.name == "page[size]"],
-				Rule: ptr(client.Invalid), Source: ptr("query"),
+				Field: p.name, Reason: reason, Rule: ptr(client.Invalid), Source: ptr("query"),
 			})
 			return nil, meta, false
 		}
