@@ -243,7 +243,8 @@ func TestIdentityClient(t *testing.T) {
 	if _, err := sc.GetControlPlaneWithResponse(ctx, h.cp); err != nil {
 		t.Errorf("reading through the team's role: %v", err)
 	}
-	if _, err := sc.UpsertConsumerWithResponse(ctx, h.cp, uuid.NewString(), client.Consumer{Username: ptr("nope")}); apiErr(t, err).StatusCode != http.StatusForbidden {
+	_, err = sc.UpsertConsumerWithResponse(ctx, h.cp, uuid.NewString(), client.Consumer{Username: ptr("nope")})
+	if apiErr(t, err).StatusCode != http.StatusForbidden || !strings.Contains(err.Error(), "permission denied") || !strings.Contains(err.Error(), "You do not have permission to perform this action") {
 		t.Errorf("writing through a viewer role: %v", err)
 	}
 
