@@ -191,6 +191,17 @@ func TestIdentityClient(t *testing.T) {
 	if err != nil || me.JSON200 == nil || string(*me.JSON200.Email) != "owner@konnect.localhost" {
 		t.Fatalf("users/me: %v %v", err, me)
 	}
+	users, err := h.c.ListUsersWithResponse(ctx, &client.ListUsersParams{})
+	if err != nil || users.JSON200.Meta.Page.Total != 1 || *users.JSON200.Data[0].Id != *me.JSON200.Id {
+		t.Fatalf("users: %v %+v", err, users)
+	}
+	if owner, err := h.c.GetUserWithResponse(ctx, *me.JSON200.Id); err != nil || *owner.JSON200.FullName != "Organization Owner" {
+		t.Errorf("user by id: %v %+v", err, owner)
+	}
+	ownerTeams, err := h.c.ListUserTeamsWithResponse(ctx, *me.JSON200.Id, &client.ListUserTeamsParams{})
+	if err != nil || len(ownerTeams.JSON200.Data) != 1 || ownerTeams.JSON200.Data[0].Name != "Organization Admin" {
+		t.Errorf("owner's teams: %v %+v", err, ownerTeams)
+	}
 	roles, err := h.c.GetPredefinedRolesWithResponse(ctx)
 	if err != nil {
 		t.Fatal(err)
