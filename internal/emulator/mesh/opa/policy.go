@@ -36,7 +36,7 @@ type Policy struct {
 func Key(mods []Module) string {
 	h := sha256.New()
 	for _, m := range mods {
-		fmt.Fprintf(h, "%d:%s|%t|%d:%s\n", len(m.File), m.File, m.IgnoreDecision, len(m.Text), m.Text)
+		_, _ = fmt.Fprintf(h, "%d:%s|%t|%d:%s\n", len(m.File), m.File, m.IgnoreDecision, len(m.Text), m.Text)
 	}
 	return hex.EncodeToString(h.Sum(nil))
 }

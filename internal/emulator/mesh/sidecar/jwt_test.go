@@ -55,9 +55,9 @@ func TestJWTPolicyFromOtherSources(t *testing.T) {
 	t.Parallel()
 	text := readPolicy(t, "jwt_v0.rego")
 	sources := map[string]map[string]any{
-		"rego.secret":  {"rego": map[string]any{"secret": "jwt-policy"}},
-		"secret (2.x)": {"secret": "jwt-policy"},
-		"rego.inline":  {"rego": map[string]any{"inline": base64.StdEncoding.EncodeToString([]byte(text))}},
+		"rego.secret":        {"rego": map[string]any{"secret": "jwt-policy"}},
+		"secret (2.x)":       {"secret": "jwt-policy"},
+		"rego.inline":        {"rego": map[string]any{"inline": base64.StdEncoding.EncodeToString([]byte(text))}},
 		"inlineString (2.x)": {"inlineString": text},
 	}
 	for name, entry := range sources {

@@ -59,7 +59,7 @@ func TestBindFailureIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer busy.Close()
+	defer func() { _ = busy.Close() }()
 	tm.port = busy.Addr().(*net.TCPAddr).Port
 	if err := tm.m.Apply("cp", "m", Resources{Dataplanes: []json.RawMessage{tm.dataplane()}}); err == nil {
 		t.Fatal("Apply did not report the taken port")
@@ -89,7 +89,7 @@ func TestTCPInbound(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
+	defer func() { _ = c.Close() }()
 	_ = c.SetDeadline(time.Now().Add(5 * time.Second))
 	_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	if b, _ := io.ReadAll(c); len(b) != 0 {

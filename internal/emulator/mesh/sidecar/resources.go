@@ -3,7 +3,6 @@ package sidecar
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"strconv"
@@ -166,5 +165,3 @@ func decodeAll[T any](items []json.RawMessage, kind string, errs *[]error) []*T 
 	}
 	return out
 }
-
-func (d decoded) err() error { return errors.Join(d.errs...) }

@@ -36,7 +36,7 @@ func TestPolicyUpdateAppliesToNextRequest(t *testing.T) {
 	}
 	resp, err := tm.client.Get("http://127.0.0.1:" + itoa(tm.port) + "/")
 	if err == nil {
-		resp.Body.Close()
+		_ = resp.Body.Close()
 		t.Fatal("the listener still answers after the dataplane was removed")
 	}
 }
