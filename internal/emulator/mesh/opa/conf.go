@@ -159,10 +159,7 @@ func (c Conf) Settings() (Settings, error) {
 func (c Conf) Modules(secrets map[string][]byte) ([]Module, error) {
 	mods := make([]Module, 0, len(c.AppendPolicies))
 	for i, p := range c.AppendPolicies {
-		src := p.Rego
-		if src == nil {
-			src = &DataSource{Inline: p.Inline, InlineString: p.InlineString, Secret: p.Secret}
-		}
+		src := p.source()
 		where := fmt.Sprintf("appendPolicies[%d]", i)
 		if p.Origin != "" {
 			where = p.Origin + "/" + where

@@ -25,6 +25,10 @@ const implicitPackage = "implicitkmesh"
 // ErrUndefined is returned when the decision rule has no value (no rule matched and no default).
 var ErrUndefined = errors.New("undefined decision")
 
+// errNoDecider: every policy has ignoreDecision, so nothing gives the decision (an undefined
+// decision, which the agent reports as a failure).
+var errNoDecider = errors.New("no policy decides: give an appendPolicies entry without ignoreDecision")
+
 // Policy is a compiled policy set, ready to decide many requests.
 type Policy struct {
 	query rego.PreparedEvalQuery
@@ -73,7 +77,7 @@ func Compile(ctx context.Context, mods []Module) (*Policy, error) {
 		}
 	}
 	if len(deciders) == 0 {
-		return nil, errors.New("no policy decides: give an appendPolicies entry without ignoreDecision")
+		return nil, errNoDecider
 	}
 	path := deciders[0].Append(ast.StringTerm("allow"))
 	if len(deciders) > 1 {
