@@ -103,9 +103,8 @@ func (l *Loader) load(cp string, doc map[string]any, hash string) (*Result, erro
 	for _, it := range ld.items {
 		ld.check(it)
 	}
-	if ld.invalid() {
-		return nil, ld.error()
-	}
+	// Even with problems found already, the domain's rules run on the rest (and the
+	// transaction rolls back), so that one answer lists every problem.
 	now := time.Now
 	if l.Now != nil {
 		now = l.Now
@@ -336,6 +335,7 @@ func (ld *loading) resolve(it *item) {
 		}
 		found, ok := ld.find(target, key)
 		if !ok {
+			delete(it.body, ref.Field) // reported here; not to be checked as a record too
 			it.fieldProblem(ref.Field, "invalid reference '"+ref.Field+": "+shown+"' (no such entry in '"+target.key+"')")
 			continue
 		}
