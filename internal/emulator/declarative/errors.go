@@ -65,8 +65,8 @@ func (e *Error) Error() string {
 	}
 	for _, ee := range e.Entities {
 		what := ee.Type
-		if ee.Name != "" {
-			what += " '" + ee.Name + "'"
+		if label := ee.label(); label != "" {
+			what += " '" + label + "'"
 		}
 		what += " (" + pathString(ee.path) + ")"
 		for _, p := range ee.Errors {
@@ -78,6 +78,20 @@ func (e *Error) Error() string {
 		}
 	}
 	return b.String()
+}
+
+// label is what names the entity in a message: its name, or the field that identifies
+// entities without one (never a secret such as a key-auth key).
+func (ee *EntityError) label() string {
+	if ee.Name != "" {
+		return ee.Name
+	}
+	for _, f := range []string{"username", "custom_id", "target", "prefix", "group"} {
+		if v, ok := ee.Entity[f].(string); ok && v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 // pathString writes a path of the file as services[0].routes[1].

@@ -17,7 +17,8 @@ import (
 // maxConfigBytes bounds a configuration sent to POST /config.
 const maxConfigBytes = 64 << 20
 
-// Handler serves Kong's DB-less POST /config for one control plane: the body is the file
+// Handler serves Kong's DB-less /config for one control plane. GET exports the configuration;
+// on POST the body is the file
 // (JSON, or YAML), a JSON object with the file as a string in "config", or a form with a
 // "config" field. 201 answers the entities loaded by type and id; 400 Kong's code-14 error,
 // flattened with ?flatten_errors=1; with check_hash=1, 304 when the file is the one loaded.
@@ -30,8 +31,12 @@ type Handler struct {
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet {
+		h.export(w)
+		return
+	}
 	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
+		w.Header().Set("Allow", "GET, POST")
 		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{"message": "Method not allowed"})
 		return
 	}
@@ -75,6 +80,21 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusCreated, result.Entities)
+}
+
+// export answers Kong's GET /config: {"config": "<the configuration as YAML>"}.
+func (h *Handler) export(w http.ResponseWriter) {
+	cp, err := h.ControlPlane()
+	if err != nil {
+		h.unexpected(w, err)
+		return
+	}
+	out, err := h.Loader.Export(cp)
+	if err != nil {
+		h.unexpected(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"config": string(out)})
 }
 
 // unexpected answers Kong's 500 and logs why.

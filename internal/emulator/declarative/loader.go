@@ -267,9 +267,6 @@ func (ld *loading) readEntity(t *entityType, m map[string]any, path []any, paren
 	case string:
 		it.id = id
 	}
-	if !ld.transform && t.kind == domain.BasicAuth {
-		it.fieldProblem("password", "_transform: false (passwords given already hashed) is not supported: the emulator hashes every basic-auth password")
-	}
 	ld.items = append(ld.items, it)
 	ld.byType[t.key] = append(ld.byType[t.key], it)
 	for _, c := range t.children {
@@ -379,11 +376,15 @@ func (ld *loading) write(tx store.Writer, cp string, now int64) {
 			if it.failed {
 				continue
 			}
+			given := cloneMap(it.body)
 			rec, err := ld.loader.Entities.Put(tx, cp, t.kind, nil, "", it.body, now)
 			if err != nil {
 				ld.refused(it, err, failed)
 				failed[it.id] = true
 				continue
+			}
+			if !ld.transform {
+				rec = keepTransformed(tx, cp, t, given, rec)
 			}
 			it.stored = rec
 		}
@@ -391,6 +392,41 @@ func (ld *loading) write(tx store.Writer, cp string, now int64) {
 			ld.writeMembers(tx, cp)
 		}
 	}
+}
+
+// transformedFields are the fields Kong transforms on write (a basic-auth password becomes its
+// salted SHA-1); with _transform: false the file gives them transformed already, as Kong's
+// export writes them, and they are stored as given.
+var transformedFields = map[string][]string{domain.BasicAuth.Name: {"password"}}
+
+// keepTransformed stores the transformed fields of an entity as the file gives them.
+func keepTransformed(tx store.Writer, cp string, t *entityType, given domain.Entity, rec *store.Record) *store.Record {
+	fields := transformedFields[t.kind.Name]
+	if len(fields) == 0 {
+		return rec
+	}
+	e := domain.Decode(rec.Body)
+	for _, f := range fields {
+		if v, ok := given[f]; ok {
+			e[f] = v
+		}
+	}
+	body, err := json.Marshal(e)
+	if err != nil {
+		return rec
+	}
+	kept := *rec
+	kept.Body = body
+	tx.Put(cp, t.kind.Name, &kept)
+	return &kept
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
 }
 
 // refused records why the domain refused an item.
