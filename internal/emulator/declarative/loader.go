@@ -152,6 +152,7 @@ type loading struct {
 	byType    map[string][]*item // by entity type key
 	transform bool
 	members   []membership // the consumer group memberships written
+	indexes   map[string]index
 }
 
 // membership is a consumer group membership as Kong Enterprise lists it.
@@ -279,19 +280,39 @@ func (ld *loading) readEntity(t *entityType, m map[string]any, path []any, paren
 // find looks an entity of type t up in the file, by endpoint key first, then by id, as Kong
 // resolves a reference.
 func (ld *loading) find(t *entityType, key string) (*item, bool) {
-	if ek := t.kind.EndpointKey; ek != "" {
-		for _, it := range ld.byType[t.key] {
-			if v, _ := it.body[ek].(string); v == key {
-				return it, true
+	idx := ld.indexOf(t)
+	if it, ok := idx.byKey[key]; ok {
+		return it, true
+	}
+	it, ok := idx.byID[key]
+	return it, ok
+}
+
+// index finds the file's entities of one type by endpoint key and by id.
+type index struct {
+	byKey, byID map[string]*item
+}
+
+// indexOf builds a type's index on first use, once every entity has been read (a later
+// entity with the same key wins, as in Kong; the duplicate is refused when written).
+func (ld *loading) indexOf(t *entityType) index {
+	if idx, ok := ld.indexes[t.key]; ok {
+		return idx
+	}
+	idx := index{byKey: map[string]*item{}, byID: map[string]*item{}}
+	for _, it := range ld.byType[t.key] {
+		if ek := t.kind.EndpointKey; ek != "" {
+			if v, ok := it.body[ek].(string); ok {
+				idx.byKey[v] = it
 			}
 		}
+		idx.byID[it.id] = it
 	}
-	for _, it := range ld.byType[t.key] {
-		if it.id == key {
-			return it, true
-		}
+	if ld.indexes == nil {
+		ld.indexes = map[string]index{}
 	}
-	return nil, false
+	ld.indexes[t.key] = idx
+	return idx
 }
 
 // resolve rewrites the item's references, given by name or id, to {"id": ...} of entities of
