@@ -58,7 +58,7 @@ func (c *entityChecker) check(k *domain.Kind, e domain.Entity) []domain.FieldErr
 	if !ok {
 		return nil
 	}
-	err := s.VisitJSON(map[string]any(e), openapi3.MultiErrors())
+	err := s.VisitJSON(e, openapi3.MultiErrors())
 	if err == nil {
 		return nil
 	}

@@ -237,19 +237,23 @@ func (ld *loading) readEntity(t *entityType, m map[string]any, path []any, paren
 	it := &item{typ: t, path: path, parent: parent, parentField: parentField,
 		input: make(map[string]any, len(m)), body: make(domain.Entity, len(m))}
 	nested := map[string]any{}
+	members, ok := membersField[t.key]
+	if !ok {
+		members = "\x00" // no field of that name: the type lists no memberships
+	}
 	for k, v := range m {
-		switch {
-		case k == "_comment" || k == "_ignore": // Kong's annotations, on every entity
-		case k == membersField[t.key]:
+		if _, isChild := t.childField(k); isChild {
+			nested[k] = v
+			continue
+		}
+		switch k {
+		case "_comment", "_ignore": // Kong's annotations, on every entity
+		case members:
 			it.members, _ = v.([]any)
 			if _, ok := v.([]any); !ok && v != nil {
 				it.fieldProblem(k, "expected an array")
 			}
 		default:
-			if _, isChild := t.childField(k); isChild {
-				nested[k] = v
-				continue
-			}
 			it.body[k] = v
 			it.input[k] = v
 		}
