@@ -90,13 +90,14 @@ func expandShorthand(k *domain.Kind, e domain.Entity) {
 }
 
 // LoadDeclarativeConfig replaces a control plane's configuration (by id or name) with a
-// declarative file, YAML or JSON. An invalid file is a *declarative.Error and changes nothing.
+// declarative file, YAML or JSON, as decK writes it (its _konnect and _info keys included).
+// An invalid file is a *declarative.Error and changes nothing.
 func (e *Emulator) LoadDeclarativeConfig(controlPlane string, data []byte) (*declarative.Result, error) {
 	info, ok := e.ControlPlane(controlPlane)
 	if !ok {
 		return nil, fmt.Errorf("no control plane %q", controlPlane)
 	}
-	return e.api.declarative.Load(info.ID, data)
+	return e.api.declarative.LoadDeck(info.ID, info.Name, data)
 }
 
 // DeclarativeConfigHandler serves Kong's DB-less POST /config for a control plane, by id or
@@ -130,7 +131,7 @@ func (s *Server) loadStartConfig(data []byte, name string) error {
 		}
 		return nil
 	})
-	if _, err := s.declarative.Load(id, data); err != nil {
+	if _, err := s.declarative.LoadDeck(id, DefaultControlPlaneName, data); err != nil {
 		return fmt.Errorf("declarative configuration %s: %w", name, err)
 	}
 	return nil

@@ -607,3 +607,53 @@ func TestDeclarativeExportLoadsBackUnchanged(t *testing.T) {
 		}
 	}
 }
+
+// A decK file's own keys are applied as decK applies them: select tags on every entity,
+// defaults for the types decK gives them; a file for another control plane is refused.
+// Kong's POST /config refuses those keys as unknown fields.
+func TestDeclarativeDeckKeys(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	status, cp := h.raw(http.MethodGet, "/v2/control-planes/"+h.cp.String(), "")
+	cpName, _ := cp["name"].(string)
+	if status != http.StatusOK || cpName == "" {
+		t.Fatalf("%d %v", status, cp)
+	}
+	file := `_format_version: "3.0"
+_konnect:
+  control_plane_name: ` + cpName + `
+_info:
+  select_tags: [team-a]
+  defaults:
+    service:
+      port: 8443
+      protocol: https
+services:
+- name: s
+  host: s.test
+  tags: [mine]
+  routes:
+  - name: r
+    paths: [/r]
+`
+	if _, err := h.emu.LoadDeclarativeConfig(h.cp.String(), []byte(file)); err != nil {
+		t.Fatal(err)
+	}
+	svc := h.list("/services")[0]
+	if fmt.Sprint(svc["tags"]) != "[mine team-a]" || svc["port"] != float64(8443) || svc["protocol"] != "https" {
+		t.Errorf("service %v: want tags [mine team-a], port 8443 and https from _info", svc)
+	}
+	if r := h.list("/routes")[0]; fmt.Sprint(r["tags"]) != "[team-a]" {
+		t.Errorf("route tags %v", r["tags"])
+	}
+
+	other := strings.Replace(file, "control_plane_name: "+cpName, "control_plane_name: prod", 1)
+	if _, err := h.emu.LoadDeclarativeConfig(h.cp.String(), []byte(other)); err == nil ||
+		!strings.Contains(err.Error(), "_konnect.control_plane_name: the file is for control plane 'prod'") {
+		t.Errorf("a file for another control plane: %v", err)
+	}
+	status, body := postConfig(t, configServer(t, h), "", "text/yaml", file)
+	if fields, _ := body["fields"].(map[string]any); status != http.StatusBadRequest || fields["_info"] != "unknown field" || fields["_konnect"] != "unknown field" {
+		t.Errorf("POST /config with decK keys: %d %v", status, body)
+	}
+}

@@ -55,7 +55,22 @@ func (l *Loader) Load(cp string, data []byte) (*Result, error) {
 	if err != nil {
 		return nil, parseError(err)
 	}
-	return l.load(cp, doc, Hash(data))
+	return l.load(cp, doc, Hash(data), nil)
+}
+
+// LoadDeck is Load for a file as decK writes it: its _konnect and _info keys are read as decK
+// reads them (see deck.go); cpName is the name of the control plane loaded.
+func (l *Loader) LoadDeck(cp, cpName string, data []byte) (*Result, error) {
+	doc, err := Decode(data)
+	if err != nil {
+		return nil, parseError(err)
+	}
+	return l.load(cp, doc, Hash(data), &deckOptions{cpName: cpName})
+}
+
+// deckOptions asks a load to read decK's keys.
+type deckOptions struct {
+	cpName string
 }
 
 // LoadDocument replaces the control plane's configuration with an already decoded file.
@@ -64,7 +79,7 @@ func (l *Loader) LoadDocument(cp string, doc map[string]any) (*Result, error) {
 	if err != nil {
 		return nil, parseError(err)
 	}
-	return l.load(cp, doc, Hash(canonical))
+	return l.load(cp, doc, Hash(canonical), nil)
 }
 
 // parseError is Kong's error for a file that cannot be read.
@@ -94,9 +109,15 @@ func (l *Loader) CurrentHash(cp string) string {
 	return h.hash
 }
 
-func (l *Loader) load(cp string, doc map[string]any, hash string) (*Result, error) {
+func (l *Loader) load(cp string, doc map[string]any, hash string, deck *deckOptions) (*Result, error) {
 	ld := &loading{loader: l, errs: &Error{}, byType: map[string][]*item{}, transform: true}
-	ld.readTop(doc)
+	known := []string{"_format_version", "_transform", "_comment", "_ignore", "_workspace"}
+	if deck != nil {
+		ld.deck = &deckInfo{}
+		ld.readDeck(doc, deck.cpName)
+		known = append(known, deckKeys...)
+	}
+	ld.readTop(doc, known)
 	for _, it := range ld.items {
 		ld.resolve(it)
 	}
@@ -153,6 +174,7 @@ type loading struct {
 	transform bool
 	members   []membership // the consumer group memberships written
 	indexes   map[string]index
+	deck      *deckInfo // decK's keys, when the file is read as decK's
 }
 
 // membership is a consumer group membership as Kong Enterprise lists it.
@@ -165,7 +187,7 @@ type membership struct {
 var formatVersions = []string{"1.1", "2.1", "3.0"}
 
 // readTop reads the file's top level: its metadata and each entity type's list.
-func (ld *loading) readTop(doc map[string]any) {
+func (ld *loading) readTop(doc map[string]any, known []string) {
 	switch v := doc["_format_version"].(type) {
 	case nil:
 		ld.errs.addTop("required field missing", "_format_version")
@@ -198,7 +220,7 @@ func (ld *loading) readTop(doc map[string]any) {
 		ld.errs.addTop("the emulator has only the 'default' workspace", "_workspace")
 	}
 	for _, key := range sortedKeys(doc) {
-		if strings.HasPrefix(key, "_") && contains([]string{"_format_version", "_transform", "_comment", "_ignore", "_workspace"}, key) {
+		if contains(known, key) {
 			continue
 		}
 		if _, ok := typeByKey[key]; !ok {
@@ -257,6 +279,9 @@ func (ld *loading) readEntity(t *entityType, m map[string]any, path []any, paren
 			it.body[k] = v
 			it.input[k] = v
 		}
+	}
+	if ld.deck != nil {
+		ld.applyDeck(it)
 	}
 	if parent != nil && it.body[parentField] == nil {
 		// As Kong shows a nested entity in its errors: pointing at its parent, when the file
