@@ -175,6 +175,8 @@ type loading struct {
 	members   []membership // the consumer group memberships written
 	indexes   map[string]index
 	deck      *deckInfo // decK's keys, when the file is read as decK's
+	// legacyPaths: the file is of Kong 2.x's format, whose route paths Kong 3 migrates.
+	legacyPaths bool
 }
 
 // membership is a consumer group membership as Kong Enterprise lists it.
@@ -195,6 +197,7 @@ func (ld *loading) readTop(doc map[string]any, known []string) {
 		if !contains(formatVersions, v) {
 			ld.errs.addTop("expected one of: "+strings.Join(formatVersions, ", "), "_format_version")
 		}
+		ld.legacyPaths = v == "1.1" || v == "2.1"
 	default:
 		ld.errs.addTop("expected a string", "_format_version")
 	}
@@ -282,6 +285,9 @@ func (ld *loading) readEntity(t *entityType, m map[string]any, path []any, paren
 	}
 	if ld.deck != nil {
 		ld.applyDeck(it)
+	}
+	if ld.legacyPaths && t.kind == domain.Routes {
+		migratePaths(it.body)
 	}
 	if parent != nil && it.body[parentField] == nil {
 		// As Kong shows a nested entity in its errors: pointing at its parent, when the file

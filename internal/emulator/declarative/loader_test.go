@@ -104,3 +104,24 @@ func TestKongField(t *testing.T) {
 		}
 	}
 }
+
+// A Kong 2.x file's regex paths are marked "~" as Kong 3 reads them; plain paths stay plain.
+func TestLegacyFormatPathsAreMigrated(t *testing.T) {
+	t.Parallel()
+	for version, want := range map[string]string{
+		"2.1": `["/plain","~/users/\\d+","/a~b"]`,
+		"3.0": `["/plain","/users/\\d+","/a%7Eb"]`,
+	} {
+		l, cp := newTestLoader(t)
+		res, err := l.Load(cp, []byte("_format_version: \""+version+"\"\nservices:\n- name: s\n  host: s.test\n  routes:\n"+
+			"  - name: r\n    paths: [/plain, '/users/\\d+', '/a%7Eb']\n"))
+		if err != nil {
+			t.Fatalf("%s: %v", version, err)
+		}
+		var route struct{ Paths json.RawMessage }
+		_ = json.Unmarshal(res.Entities["routes"][kongID("routes", "r")], &route)
+		if string(route.Paths) != want {
+			t.Errorf("%s: paths %s, want %s", version, route.Paths, want)
+		}
+	}
+}
