@@ -451,6 +451,11 @@ plugins:
 	if status, _ := postConfig(t, srv, "?check_hash=1", "text/yaml", asYAML); status != http.StatusNotModified {
 		t.Errorf("check_hash with the same file: %d", status)
 	}
+	// Once the API changed the configuration, the same file is loaded again.
+	h.post("/consumers", `{"username":"erin"}`)
+	if status, _ := postConfig(t, srv, "?check_hash=1", "text/yaml", asYAML); status != http.StatusCreated || len(h.list("/consumers")) != 1 {
+		t.Errorf("check_hash after a change: %d, consumers %v", status, h.list("/consumers"))
+	}
 	if status, body := postConfig(t, srv, "", "application/json", ""); status != http.StatusBadRequest ||
 		body["message"] != "expected a declarative configuration" {
 		t.Errorf("empty body: %d %v", status, body)

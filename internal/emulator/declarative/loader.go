@@ -130,6 +130,7 @@ func (l *Loader) load(cp string, doc map[string]any, hash string, deck *deckOpti
 	if l.Now != nil {
 		now = l.Now
 	}
+	var version uint64
 	err := l.Store.Write(func(tx store.Writer) error {
 		if !domain.ControlPlaneExists(tx, cp) {
 			return &domain.NotFound{Kind: domain.ControlPlanes, ID: cp}
@@ -138,6 +139,7 @@ func (l *Loader) load(cp string, doc map[string]any, hash string, deck *deckOpti
 		if ld.invalid() {
 			return errInvalid
 		}
+		version = tx.Version(cp) // each write counts as it is made
 		return nil
 	})
 	if errors.Is(err, errInvalid) {
@@ -146,17 +148,12 @@ func (l *Loader) load(cp string, doc map[string]any, hash string, deck *deckOpti
 	if err != nil {
 		return nil, fmt.Errorf("loading the declarative configuration: %w", err)
 	}
-	l.remember(cp, hash)
+	l.remember(cp, hash, version)
 	return ld.result(hash), nil
 }
 
 // remember keeps the hash of the file that set the control plane's configuration.
-func (l *Loader) remember(cp, hash string) {
-	var version uint64
-	_ = l.Store.Read(func(tx store.Reader) error {
-		version = tx.Version(cp)
-		return nil
-	})
+func (l *Loader) remember(cp, hash string, version uint64) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.hashes == nil {
