@@ -42,6 +42,11 @@ type Options struct {
 	// APITimeouts bound how long the API server waits on a client; zero fields take the
 	// defaults (DefaultAPITimeouts).
 	APITimeouts APITimeouts
+	// DeclarativeConfig, when set, is a declarative file (Kong's kong.yml or a decK file, YAML
+	// or JSON) loaded into the default control plane at start; an invalid one fails the start.
+	DeclarativeConfig []byte
+	// DeclarativeConfigName names it in errors (the file's path).
+	DeclarativeConfigName string
 }
 
 // APITimeouts are the API server's limits on slow clients (net/http's server timeouts).
@@ -122,6 +127,11 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	if err := api.identity.Seed(); err != nil {
 		return nil, fmt.Errorf("creating the organization: %w", err)
+	}
+	if len(opts.DeclarativeConfig) > 0 {
+		if err := api.loadStartConfig(opts.DeclarativeConfig, opts.DeclarativeConfigName); err != nil {
+			return nil, err
+		}
 	}
 	ln, err := net.Listen("tcp", opts.APIAddr)
 	if err != nil {

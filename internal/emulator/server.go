@@ -27,6 +27,7 @@ import (
 	middleware "github.com/oapi-codegen/nethttp-middleware"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/declarative"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
@@ -50,6 +51,8 @@ type Server struct {
 	shorthands *shorthandRoutes
 	handler    http.Handler
 	requests   atomic.Uint64
+	// declarative loads declarative files (--config, POST /config).
+	declarative *declarative.Loader
 }
 
 var _ ServerInterface = (*Server)(nil)
@@ -71,6 +74,7 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	}
 	s := &Server{store: st, entities: &domain.Entities{Defaults: defaults.apply}, defaults: defaults, logger: logger, faults: &faultInjector{},
 		shorthands: newShorthandRoutes(spec)}
+	s.declarative = newDeclarativeLoader(st, s.entities, spec)
 	for _, t := range tokens {
 		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
 	}

@@ -50,6 +50,7 @@ func run(args []string) error {
 	proxyAddr := fs.String("proxy-addr", env("KONNECT_EMULATOR_PROXY_ADDR", "127.0.0.1:8000"), "listen address of the default control plane's proxy (KONNECT_EMULATOR_PROXY_ADDR)")
 	logLevel := fs.String("log-level", env("KONNECT_EMULATOR_LOG_LEVEL", "info"), "debug, info, warn or error; debug logs every request (KONNECT_EMULATOR_LOG_LEVEL)")
 	faults := fs.String("faults", env("KONNECT_EMULATOR_FAULTS", ""), `fail a share of API requests, as JSON: {"rate":0.2,"status":503,"retry_after":1} (KONNECT_EMULATOR_FAULTS)`)
+	config := fs.String("config", env("KONNECT_EMULATOR_CONFIG", ""), "a declarative configuration file (Kong's kong.yml or a decK file, YAML or JSON) loaded into the default control plane at start (KONNECT_EMULATOR_CONFIG)")
 	var tokens tokenList
 	fs.Var(&tokens, "token", "an accepted access token; repeatable (KONNECT_EMULATOR_TOKENS, comma-separated); default: the development token")
 	if err := fs.Parse(args); err != nil {
@@ -74,6 +75,14 @@ func run(args []string) error {
 			return fmt.Errorf("--faults: %w", err)
 		}
 		opts.Faults = &f
+	}
+
+	if *config != "" {
+		data, err := os.ReadFile(*config)
+		if err != nil {
+			return fmt.Errorf("--config: %w", err)
+		}
+		opts.DeclarativeConfig, opts.DeclarativeConfigName = data, *config
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

@@ -111,3 +111,22 @@ func TestBadFlagsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+// An invalid --config file stops the start with Kong's reasons, naming entity and field.
+func TestInvalidConfigFileFailsTheStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	bad := dir + "/kong.yml"
+	if err := os.WriteFile(bad, []byte("_format_version: \"3.0\"\nroutes:\n- name: r\n  paths: [/r]\n  service: nowhere\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for file, want := range map[string]string{
+		bad:                  "route 'r' (routes[0]): service: invalid reference 'service: nowhere' (no such entry in 'services')",
+		dir + "/missing.yml": "--config: open",
+	} {
+		err := run([]string{"--api-addr", freeAddr(t), "--proxy-addr", freeAddr(t), "--config", file})
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), file) {
+			t.Errorf("--config %s: %v, want an error with %q", file, err, want)
+		}
+	}
+}
