@@ -43,15 +43,19 @@ type kongError struct {
 
 func (e *kongError) Error() string { return fmt.Sprintf("%d %s", e.status, e.message) }
 
-func (e *kongError) body() map[string]any {
+// kongErrorBody keeps Kong's order of the fields: code, name, message, fields.
+type kongErrorBody struct {
+	Code    int    `json:"code,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Message string `json:"message"`
+	Fields  any    `json:"fields,omitempty"`
+}
+
+func (e *kongError) body() kongErrorBody {
 	if e.code == 0 {
-		return map[string]any{"message": e.message}
+		return kongErrorBody{Message: e.message}
 	}
-	b := map[string]any{"code": e.code, "name": errorNames[e.code], "message": e.message}
-	if e.fields != nil {
-		b["fields"] = e.fields
-	}
-	return b
+	return kongErrorBody{Code: e.code, Name: errorNames[e.code], Message: e.message, Fields: e.fields}
 }
 
 func messageError(status int, message string) *kongError {
@@ -273,7 +277,9 @@ func arrayify(tree map[string]any, key string) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false) // Kong writes <, > and & as they are
+	_ = enc.Encode(v)
 }
 
 func writeRaw(w http.ResponseWriter, status int, body []byte) {
