@@ -163,3 +163,36 @@ func TestRBACPermissions(t *testing.T) {
 		}
 	}
 }
+
+// The token header is configurable (rbac_auth_header); under entity, lists show only what the
+// user may read; the token is never shown again and a changed token replaces the old one.
+func TestRBACHeaderListsAndTokens(t *testing.T) {
+	t.Parallel()
+	emu := start(t, adminapi.RBACOptions{Enforce: adminapi.RBACEntity, AdminToken: adminToken, Header: "X-Admin-Token"})
+	a := emu.AdminURL
+	root := []string{"X-Admin-Token", adminToken}
+	expect(t, call(t, http.MethodGet, a+"/services", nil, "Kong-Admin-Token", adminToken), http.StatusUnauthorized)
+	keep := expect(t, call(t, http.MethodPost, a+"/services", form("name=keep", "host=a.com"), root...), http.StatusCreated).json(t)
+	expect(t, call(t, http.MethodPost, a+"/services", form("name=hidden", "host=b.com"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/roles", form("name=keeper"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/roles/keeper/entities", form("entity_id="+keep["id"].(string), "actions=read"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/users", form("name=ann", "user_token=ann-1"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/users/ann/roles", form("roles=keeper"), root...), http.StatusCreated)
+
+	list := expect(t, call(t, http.MethodGet, a+"/services", nil, "X-Admin-Token", "ann-1"), http.StatusOK).json(t)
+	if data := list["data"].([]any); len(data) != 1 || data[0].(map[string]any)["name"] != "keep" {
+		t.Fatalf("ann should see keep only: %v", list)
+	}
+	user := expect(t, call(t, http.MethodGet, a+"/rbac/users/ann", nil, root...), http.StatusOK).json(t)
+	if _, shown := user["user_token"]; shown {
+		t.Fatalf("the token is shown at creation only: %v", user)
+	}
+	expect(t, call(t, http.MethodPatch, a+"/rbac/users/ann", form("user_token=ann-2"), root...), http.StatusOK)
+	expect(t, call(t, http.MethodGet, a+"/services/keep", nil, "X-Admin-Token", "ann-1"), http.StatusUnauthorized)
+	expect(t, call(t, http.MethodGet, a+"/services/keep", nil, "X-Admin-Token", "ann-2"), http.StatusOK)
+	// Names are unique, in Kong's words.
+	dup := call(t, http.MethodPost, a+"/rbac/users", form("name=ann", "user_token=x"), root...)
+	if dup.status != http.StatusConflict || dup.body != `{"code":5,"name":"unique constraint violation","message":"UNIQUE violation detected on '{name=\"ann\"}'","fields":{"name":"ann"}}` {
+		t.Fatalf("duplicate user: %d %s", dup.status, dup.body)
+	}
+}
