@@ -66,6 +66,10 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin API: %w", err)
 	}
+	// The same rules, but a PATCH that does not give a basic-auth password keeps it.
+	entities := *opts.Entities
+	entities.KeepStoredHashes = true
+	opts.Entities = &entities
 	s := &Server{opts: opts, rbac: r, mux: http.NewServeMux()}
 	if opts.Config != nil {
 		s.SetConfigHandler(opts.Config)
