@@ -46,6 +46,7 @@ func TestErrorBodies(t *testing.T) {
 		{"unknown parent", http.MethodGet, "/consumers/nobody/key-auth", nil, http.StatusNotFound, `{"message":"Not found"}`},
 		{"PATCH of nothing", http.MethodPatch, "/services/nothing", form("retries=1"), http.StatusNotFound, `{"message":"Not found"}`},
 		{"unknown path", http.MethodGet, "/nowhere", nil, http.StatusNotFound, `{"message":"Not found"}`},
+		{"method the path does not take", http.MethodDelete, "/services", nil, http.StatusMethodNotAllowed, `{"message":"Method not allowed"}`},
 		{"bad JSON", http.MethodPost, "/services", `{"name":`, http.StatusBadRequest, `{"message":"Cannot parse JSON body"}`},
 		{"page size", http.MethodGet, "/services?size=1001", nil, http.StatusBadRequest,
 			`{"code":9,"name":"invalid size","message":"size must be an integer between 1 and 1000"}`},

@@ -140,6 +140,7 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request, bodyField st
 		return
 	}
 	var out []byte
+	var clash domain.Entity // the membership that exists already, to name in the error
 	err = s.opts.Store.Write(func(tx store.Writer) error {
 		var head *store.Record
 		others := make([]*store.Record, 0, len(refs))
@@ -150,6 +151,11 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request, bodyField st
 			}
 			g, c, err := domain.AddMember(tx, cp, group, consumer, fromGroup)
 			if err != nil {
+				gr, _ := domain.Resolve(tx, cp, domain.ConsumerGroups, group)
+				cr, _ := domain.Resolve(tx, cp, domain.Consumers, consumer)
+				if gr != nil && cr != nil {
+					clash = domain.Entity{"consumer_group": map[string]any{"id": gr.ID}, "consumer": map[string]any{"id": cr.ID}}
+				}
 				return err
 			}
 			if fromGroup {
@@ -176,7 +182,7 @@ func (s *Server) addMembers(w http.ResponseWriter, r *http.Request, bodyField st
 		return nil
 	})
 	if err != nil {
-		s.fail(w, r, err, nil)
+		s.fail(w, r, err, clash)
 		return
 	}
 	writeRaw(w, http.StatusCreated, out)

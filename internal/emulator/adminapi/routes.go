@@ -84,7 +84,20 @@ func (s *Server) routes() {
 	s.handle("GET /{$}", s.info)
 	s.handle("GET /status", s.status)
 	s.handle("POST /config", s.postConfig)
-	s.handle("/", func(w http.ResponseWriter, _ *http.Request) { writeError(w, notFound) })
+	s.handle("/", s.unrouted)
+}
+
+// unrouted answers a path no route serves (404), or a method the path does not take (405).
+func (s *Server) unrouted(w http.ResponseWriter, r *http.Request) {
+	for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete} {
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := s.mux.Handler(probe); pattern != "/" && pattern != "" {
+			writeError(w, messageError(http.StatusMethodNotAllowed, "Method not allowed"))
+			return
+		}
+	}
+	writeError(w, notFound)
 }
 
 // parentOf is the parent named in the request's path, if the collection is nested.
