@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
@@ -84,7 +85,26 @@ func (s *Server) SetConfigHandler(h http.Handler) { s.config.Store(&h) }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.served.Add(1)
-	s.handler.ServeHTTP(w, r)
+	if !s.opts.Logger.Enabled(r.Context(), slog.LevelDebug) {
+		s.handler.ServeHTTP(w, r)
+		return
+	}
+	// One line per request at debug level; never the headers, which carry RBAC tokens.
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	s.handler.ServeHTTP(rec, r)
+	s.opts.Logger.DebugContext(r.Context(), "admin api request", "method", r.Method, "path", r.URL.Path,
+		"status", rec.status, "duration", time.Since(start))
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
 }
 
 // handle registers a route behind RBAC: every route is an endpoint permissions name.
