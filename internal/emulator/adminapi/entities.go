@@ -209,6 +209,9 @@ func (s *Server) write(w http.ResponseWriter, r *http.Request, c collection, idO
 		if err != nil {
 			return err
 		}
+		if existing == nil {
+			s.rbac.own(r, rec.ID, tableName(c.kind.Name))
+		}
 		out = rec.Body
 		return nil
 	})

@@ -160,8 +160,9 @@ func newRBAC(opts RBACOptions) (*rbac, error) {
 		if err != nil {
 			return nil, err
 		}
-		u.roles = []string{r.roleNamed("super-admin").id}
 		r.users = append(r.users, u)
+		r.giveDefaultRole(u)
+		u.roles = append(u.roles, r.roleNamed("super-admin").id)
 	}
 	return r, nil
 }
@@ -222,6 +223,37 @@ func (r *rbac) userNamed(idOrName string) *rbacUser {
 		}
 	}
 	return nil
+}
+
+// giveDefaultRole gives a new user the role of its own name, as Kong does: an existing role
+// of that name (a user named super-admin is a super admin), or a new default role. Under
+// entity-level RBAC the entities the user creates are added to that role.
+func (r *rbac) giveDefaultRole(u *rbacUser) {
+	role := r.roleNamed(u.name)
+	if role == nil {
+		role = &rbacRole{id: uuid.NewString(), name: u.name, isDefault: true, createdAt: time.Now().Unix()}
+		r.roles = append(r.roles, role)
+	}
+	u.roles = append(u.roles, role.id)
+}
+
+// own adds an entity the request's user just created to the user's default role, with every
+// action, so that under entity-level RBAC its creator may use it.
+func (r *rbac) own(req *http.Request, id, entityType string) {
+	if !r.entityChecks() {
+		return
+	}
+	u, _ := req.Context().Value(userKey{}).(*rbacUser)
+	if u == nil {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	role := r.roleNamed(u.name)
+	if role == nil || findEntityPerm(role, id) != nil {
+		return
+	}
+	role.entities = append(role.entities, &entityPerm{entityID: id, entityType: entityType, actions: actAll, createdAt: time.Now().Unix()})
 }
 
 // authenticate finds the enabled user a token belongs to.

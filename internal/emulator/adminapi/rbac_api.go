@@ -204,6 +204,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.rbac.users = append(s.rbac.users, u)
+	s.rbac.giveDefaultRole(u)
 	body := userBody(u)
 	s.rbac.mu.Unlock()
 	body["user_token"] = token
@@ -277,6 +278,10 @@ func (s *Server) deleteUser(w http.ResponseWriter, r *http.Request) {
 	defer s.rbac.mu.Unlock()
 	if u := s.rbac.userNamed(r.PathValue("user")); u != nil {
 		s.rbac.users = removeFirst(s.rbac.users, u)
+		// Its default role goes with it.
+		if role := s.rbac.roleNamed(u.name); role != nil && role.isDefault {
+			s.rbac.roles = removeFirst(s.rbac.roles, role)
+		}
 		s.rbac.forget()
 	}
 	w.WriteHeader(http.StatusNoContent)

@@ -196,3 +196,30 @@ func TestRBACHeaderListsAndTokens(t *testing.T) {
 		t.Fatalf("duplicate user: %d %s", dup.status, dup.body)
 	}
 }
+
+// Every user has a role of its own name: a user named super-admin is a super admin, and under
+// entity-level RBAC what a user creates goes into its role, so its creator may use it.
+func TestRBACDefaultRoles(t *testing.T) {
+	t.Parallel()
+	emu := start(t, adminapi.RBACOptions{Enforce: adminapi.RBACBoth, AdminToken: adminToken})
+	a := emu.AdminURL
+	root := []string{"Kong-Admin-Token", adminToken}
+	expect(t, call(t, http.MethodPost, a+"/services", form("name=theirs", "host=a.com"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/users", form("name=super-admin", "user_token=sa"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodGet, a+"/rbac/users", nil, "Kong-Admin-Token", "sa"), http.StatusOK)
+
+	expect(t, call(t, http.MethodPost, a+"/rbac/roles", form("name=writers"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/roles/writers/endpoints", form("endpoint=*", "workspace=*", "actions=read,create,update"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/users", form("name=wes", "user_token=wes-token"), root...), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, a+"/rbac/users/wes/roles", form("roles=writers"), root...), http.StatusCreated)
+	wes := []string{"Kong-Admin-Token", "wes-token"}
+	expect(t, call(t, http.MethodPost, a+"/services", form("name=mine", "host=b.com"), wes...), http.StatusCreated)
+	expect(t, call(t, http.MethodPatch, a+"/services/mine", form("retries=1"), wes...), http.StatusOK)
+	if got := call(t, http.MethodGet, a+"/services/theirs", nil, wes...); got.status != http.StatusForbidden || got.body != `{"message":"wes, you do not have permissions to read this resource"}` {
+		t.Fatalf("another's service: %d %s", got.status, got.body)
+	}
+	roles := expect(t, call(t, http.MethodGet, a+"/rbac/roles/wes/entities", nil, root...), http.StatusOK).json(t)
+	if data := roles["data"].([]any); len(data) != 1 || data[0].(map[string]any)["entity_type"] != "services" {
+		t.Fatalf("wes's role: %v", roles)
+	}
+}
