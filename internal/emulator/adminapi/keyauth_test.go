@@ -13,17 +13,17 @@ func TestKeyAuthGuide(t *testing.T) {
 	admin, proxy := emu.AdminURL, emu.ProxyURL
 	echo := emu.URL + "/_emulator/echo"
 
-	expect(t, call(t, http.MethodPost, admin+"/services", form("name=example-service", "url="+echo)), http.StatusCreated)
-	expect(t, call(t, http.MethodPost, admin+"/services/example-service/routes", form("name=example-route", "paths[]=/mock")), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, admin+"/services", form("name=example_service", "url="+echo)), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, admin+"/services/example_service/routes", form("name=example_route", "paths[]=/mock")), http.StatusCreated)
 	expect(t, call(t, http.MethodGet, proxy+"/mock", nil), http.StatusOK)
 
-	expect(t, call(t, http.MethodPost, admin+"/consumers", form("username=luka")), http.StatusCreated)
+	expect(t, call(t, http.MethodPost, admin+"/consumers/", form("username=luka")), http.StatusCreated)
 	cred := expect(t, call(t, http.MethodPost, admin+"/consumers/luka/key-auth", form("key=top-secret-key")), http.StatusCreated).json(t)
 	if cred["key"] != "top-secret-key" {
 		t.Fatalf("credential: %v", cred)
 	}
 
-	global := expect(t, call(t, http.MethodPost, admin+"/plugins", form("name=key-auth", "config.key_names=apikey")), http.StatusCreated).json(t)
+	global := expect(t, call(t, http.MethodPost, admin+"/plugins/", form("name=key-auth", "config.key_names=apikey")), http.StatusCreated).json(t)
 	names, _ := global["config"].(map[string]any)["key_names"].([]any)
 	if len(names) != 1 || names[0] != "apikey" {
 		t.Fatalf("config.key_names=apikey should be a list of one: %v", global["config"])
@@ -33,10 +33,10 @@ func TestKeyAuthGuide(t *testing.T) {
 	// Scoped to the service, then to the route, instead of globally.
 	expect(t, call(t, http.MethodDelete, admin+"/plugins/"+global["id"].(string), nil), http.StatusNoContent)
 	expect(t, call(t, http.MethodGet, proxy+"/mock", nil), http.StatusOK)
-	svc := expect(t, call(t, http.MethodPost, admin+"/services/example-service/plugins", form("name=key-auth", "config.key_names[]=apikey")), http.StatusCreated).json(t)
+	svc := expect(t, call(t, http.MethodPost, admin+"/services/example_service/plugins", form("name=key-auth")), http.StatusCreated).json(t)
 	checkKeyAuth(t, proxy+"/mock")
-	expect(t, call(t, http.MethodDelete, admin+"/services/example-service/plugins/"+svc["id"].(string), nil), http.StatusNoContent)
-	route := expect(t, call(t, http.MethodPost, admin+"/routes/example-route/plugins", form("name=key-auth", "config.key_names=apikey")), http.StatusCreated).json(t)
+	expect(t, call(t, http.MethodDelete, admin+"/services/example_service/plugins/"+svc["id"].(string), nil), http.StatusNoContent)
+	route := expect(t, call(t, http.MethodPost, admin+"/routes/example_route/plugins", form("name=key-auth", "config.key_names=apikey")), http.StatusCreated).json(t)
 	checkKeyAuth(t, proxy+"/mock")
 
 	// Turned off: no key needed.

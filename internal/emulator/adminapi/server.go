@@ -112,12 +112,22 @@ func (s *Server) handle(pattern string, h http.HandlerFunc) {
 	s.mux.Handle(pattern, s.authorize(h))
 }
 
-// stripWorkspace serves /default/... as /...: the emulator has the one workspace, default.
+// stripWorkspace serves /default/... as /...: the emulator has the one workspace, default. A
+// trailing slash is dropped, as Kong's router ignores it (its guides POST to /plugins/).
 func (s *Server) stripWorkspace(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if rest, ok := strings.CutPrefix(r.URL.Path, "/"+defaultWorkspace+"/"); ok {
-			r.URL.Path = "/" + rest
-			r.URL.RawPath = ""
+		p := r.URL.Path
+		if rest, ok := strings.CutPrefix(p, "/"+defaultWorkspace+"/"); ok {
+			p = "/" + rest
+		}
+		if len(p) > 1 {
+			p = strings.TrimRight(p, "/")
+			if p == "" {
+				p = "/"
+			}
+		}
+		if p != r.URL.Path {
+			r.URL.Path, r.URL.RawPath = p, ""
 		}
 		next.ServeHTTP(w, r)
 	})
