@@ -23,6 +23,192 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AssignRoleRequestEntityTypeName.
+const (
+	APIProducts               AssignRoleRequestEntityTypeName = "API Products"
+	APIs                      AssignRoleRequestEntityTypeName = "APIs"
+	AddOns                    AssignRoleRequestEntityTypeName = "Add Ons"
+	ApplicationAuthStrategies AssignRoleRequestEntityTypeName = "Application Auth Strategies"
+	AuditLogs                 AssignRoleRequestEntityTypeName = "Audit Logs"
+	AuthServers               AssignRoleRequestEntityTypeName = "Auth Servers"
+	ControlPlanes             AssignRoleRequestEntityTypeName = "Control Planes"
+	DCRProviders              AssignRoleRequestEntityTypeName = "DCR Providers"
+	Dashboards                AssignRoleRequestEntityTypeName = "Dashboards"
+	MeshControlPlanes         AssignRoleRequestEntityTypeName = "Mesh Control Planes"
+	Networks                  AssignRoleRequestEntityTypeName = "Networks"
+	Portals                   AssignRoleRequestEntityTypeName = "Portals"
+	Reports                   AssignRoleRequestEntityTypeName = "Reports"
+	ServiceHub                AssignRoleRequestEntityTypeName = "Service Hub"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestEntityTypeName enum.
+func (e AssignRoleRequestEntityTypeName) Valid() bool {
+	switch e {
+	case APIProducts:
+		return true
+	case APIs:
+		return true
+	case AddOns:
+		return true
+	case ApplicationAuthStrategies:
+		return true
+	case AuditLogs:
+		return true
+	case AuthServers:
+		return true
+	case ControlPlanes:
+		return true
+	case DCRProviders:
+		return true
+	case Dashboards:
+		return true
+	case MeshControlPlanes:
+		return true
+	case Networks:
+		return true
+	case Portals:
+		return true
+	case Reports:
+		return true
+	case ServiceHub:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssignRoleRequestRoleName.
+const (
+	AddOnAdmin                AssignRoleRequestRoleName = "Add On Admin"
+	AddOnViewer               AssignRoleRequestRoleName = "Add On Viewer"
+	Admin                     AssignRoleRequestRoleName = "Admin"
+	AppearanceMaintainer      AssignRoleRequestRoleName = "Appearance Maintainer"
+	ApplicationRegistration   AssignRoleRequestRoleName = "Application Registration"
+	CertificateAdmin          AssignRoleRequestRoleName = "Certificate Admin"
+	CloudGatewayClusterAdmin  AssignRoleRequestRoleName = "Cloud Gateway Cluster Admin"
+	CloudGatewayClusterViewer AssignRoleRequestRoleName = "Cloud Gateway Cluster Viewer"
+	Connector                 AssignRoleRequestRoleName = "Connector"
+	ConsumerAdmin             AssignRoleRequestRoleName = "Consumer Admin"
+	ContentEditor             AssignRoleRequestRoleName = "Content Editor"
+	Creator                   AssignRoleRequestRoleName = "Creator"
+	DebugSessionCreator       AssignRoleRequestRoleName = "Debug Session Creator"
+	Deployer                  AssignRoleRequestRoleName = "Deployer"
+	DiscoveryAdmin            AssignRoleRequestRoleName = "Discovery Admin"
+	DiscoveryViewer           AssignRoleRequestRoleName = "Discovery Viewer"
+	Editor                    AssignRoleRequestRoleName = "Editor"
+	GatewayServiceAdmin       AssignRoleRequestRoleName = "Gateway Service Admin"
+	IntegrationAdmin          AssignRoleRequestRoleName = "Integration Admin"
+	IntegrationViewer         AssignRoleRequestRoleName = "Integration Viewer"
+	KeyAdmin                  AssignRoleRequestRoleName = "Key Admin"
+	Maintainer                AssignRoleRequestRoleName = "Maintainer"
+	NetworkAdmin              AssignRoleRequestRoleName = "Network Admin"
+	NetworkCreator            AssignRoleRequestRoleName = "Network Creator"
+	NetworkViewer             AssignRoleRequestRoleName = "Network Viewer"
+	PluginAdmin               AssignRoleRequestRoleName = "Plugin Admin"
+	PluginsAdmin              AssignRoleRequestRoleName = "Plugins Admin"
+	ProductPublisher          AssignRoleRequestRoleName = "Product Publisher"
+	Publisher                 AssignRoleRequestRoleName = "Publisher"
+	RegistrationApprover      AssignRoleRequestRoleName = "Registration Approver"
+	RouteAdmin                AssignRoleRequestRoleName = "Route Admin"
+	SNIAdmin                  AssignRoleRequestRoleName = "SNI Admin"
+	ScorecardAdmin            AssignRoleRequestRoleName = "Scorecard Admin"
+	ScorecardViewer           AssignRoleRequestRoleName = "Scorecard Viewer"
+	ServiceAdmin              AssignRoleRequestRoleName = "Service Admin"
+	ServiceCreator            AssignRoleRequestRoleName = "Service Creator"
+	ServiceViewer             AssignRoleRequestRoleName = "Service Viewer"
+	UpstreamAdmin             AssignRoleRequestRoleName = "Upstream Admin"
+	VaultAdmin                AssignRoleRequestRoleName = "Vault Admin"
+	Viewer                    AssignRoleRequestRoleName = "Viewer"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestRoleName enum.
+func (e AssignRoleRequestRoleName) Valid() bool {
+	switch e {
+	case AddOnAdmin:
+		return true
+	case AddOnViewer:
+		return true
+	case Admin:
+		return true
+	case AppearanceMaintainer:
+		return true
+	case ApplicationRegistration:
+		return true
+	case CertificateAdmin:
+		return true
+	case CloudGatewayClusterAdmin:
+		return true
+	case CloudGatewayClusterViewer:
+		return true
+	case Connector:
+		return true
+	case ConsumerAdmin:
+		return true
+	case ContentEditor:
+		return true
+	case Creator:
+		return true
+	case DebugSessionCreator:
+		return true
+	case Deployer:
+		return true
+	case DiscoveryAdmin:
+		return true
+	case DiscoveryViewer:
+		return true
+	case Editor:
+		return true
+	case GatewayServiceAdmin:
+		return true
+	case IntegrationAdmin:
+		return true
+	case IntegrationViewer:
+		return true
+	case KeyAdmin:
+		return true
+	case Maintainer:
+		return true
+	case NetworkAdmin:
+		return true
+	case NetworkCreator:
+		return true
+	case NetworkViewer:
+		return true
+	case PluginAdmin:
+		return true
+	case PluginsAdmin:
+		return true
+	case ProductPublisher:
+		return true
+	case Publisher:
+		return true
+	case RegistrationApprover:
+		return true
+	case RouteAdmin:
+		return true
+	case SNIAdmin:
+		return true
+	case ScorecardAdmin:
+		return true
+	case ScorecardViewer:
+		return true
+	case ServiceAdmin:
+		return true
+	case ServiceCreator:
+		return true
+	case ServiceViewer:
+		return true
+	case UpstreamAdmin:
+		return true
+	case VaultAdmin:
+		return true
+	case Viewer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ControlPlaneConfigAuthType.
 const (
 	ControlPlaneConfigAuthTypePinnedClientCerts ControlPlaneConfigAuthType = "pinned_client_certs"
@@ -134,6 +320,39 @@ func (e CreateControlPlaneRequestClusterType) Valid() bool {
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESS:
 		return true
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESSV1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EntityRegion.
+const (
+	Asterisk EntityRegion = "*"
+	Au       EntityRegion = "au"
+	Eu       EntityRegion = "eu"
+	In       EntityRegion = "in"
+	Me       EntityRegion = "me"
+	Sg       EntityRegion = "sg"
+	Us       EntityRegion = "us"
+)
+
+// Valid indicates whether the value is a known member of the EntityRegion enum.
+func (e EntityRegion) Valid() bool {
+	switch e {
+	case Asterisk:
+		return true
+	case Au:
+		return true
+	case Eu:
+		return true
+	case In:
+		return true
+	case Me:
+		return true
+	case Sg:
+		return true
+	case Us:
 		return true
 	default:
 		return false
@@ -1362,6 +1581,55 @@ type ACLWithoutParents struct {
 	Tags      *[]string `json:"tags,omitempty"`
 }
 
+// AddSystemAccountToTeamRequest defines model for AddSystemAccountToTeamRequest.
+type AddSystemAccountToTeamRequest struct {
+	// Id The system account to add.
+	Id *openapi_types.UUID `json:"id,omitempty"`
+}
+
+// AddUserToTeamRequest defines model for AddUserToTeamRequest.
+type AddUserToTeamRequest struct {
+	// Id The user to add.
+	Id openapi_types.UUID `json:"id"`
+}
+
+// AssignRoleRequest A role to give on an entity (or on every entity of its type, with entity_id "*").
+type AssignRoleRequest struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion                    `json:"entity_region,omitempty"`
+	EntityTypeName *AssignRoleRequestEntityTypeName `json:"entity_type_name,omitempty"`
+	RoleName       *AssignRoleRequestRoleName       `json:"role_name,omitempty"`
+}
+
+// AssignRoleRequestEntityTypeName defines model for AssignRoleRequest.EntityTypeName.
+type AssignRoleRequestEntityTypeName string
+
+// AssignRoleRequestRoleName defines model for AssignRoleRequest.RoleName.
+type AssignRoleRequestRoleName string
+
+// AssignedRole A role given to a user, team or system account on an entity.
+type AssignedRole struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion `json:"entity_region,omitempty"`
+	EntityTypeName *string       `json:"entity_type_name,omitempty"`
+
+	// Id The id of the assignment.
+	Id       *openapi_types.UUID `json:"id,omitempty"`
+	RoleName *string             `json:"role_name,omitempty"`
+}
+
+// AssignedRoleCollection defines model for AssignedRoleCollection.
+type AssignedRoleCollection struct {
+	Data []AssignedRole `json:"data"`
+	Meta PaginatedMeta  `json:"meta"`
+}
+
 // BadRequestError defines model for BadRequestError.
 type BadRequestError struct {
 	Detail            string            `json:"detail"`
@@ -1564,6 +1832,29 @@ type CreateControlPlaneRequestAuthType string
 // CreateControlPlaneRequestClusterType The kind of control plane; it cannot change after creation.
 type CreateControlPlaneRequestClusterType string
 
+// CreateSystemAccountAccessTokenRequest defines model for CreateSystemAccountAccessTokenRequest.
+type CreateSystemAccountAccessTokenRequest struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Name      string    `json:"name"`
+}
+
+// CreateSystemAccountRequest defines model for CreateSystemAccountRequest.
+type CreateSystemAccountRequest struct {
+	Description    string `json:"description"`
+	KonnectManaged *bool  `json:"konnect_managed,omitempty"`
+	Name           string `json:"name"`
+}
+
+// CreateTeamRequest defines model for CreateTeamRequest.
+type CreateTeamRequest struct {
+	Description *string  `json:"description,omitempty"`
+	Labels      *Labels  `json:"labels,omitempty"`
+	Name        TeamName `json:"name"`
+}
+
+// EntityRegion The region of the entity, or "*" for every region.
+type EntityRegion string
+
 // GatewayUnauthorizedError defines model for GatewayUnauthorizedError.
 type GatewayUnauthorizedError struct {
 	Message string `json:"message"`
@@ -1719,6 +2010,12 @@ type KeyWithoutParents struct {
 
 // Labels defines model for Labels.
 type Labels map[string]string
+
+// LegacyStringFieldFilter One of eq (the whole value) or contains (a part of it).
+type LegacyStringFieldFilter struct {
+	Contains *string `json:"contains,omitempty"`
+	Eq       *string `json:"eq,omitempty"`
+}
 
 // PageMeta defines model for PageMeta.
 type PageMeta struct {
@@ -2210,6 +2507,22 @@ type PluginWithoutParents struct {
 // PluginWithoutParentsProtocols defines model for PluginWithoutParents.Protocols.
 type PluginWithoutParentsProtocols string
 
+// PredefinedRole defines model for PredefinedRole.
+type PredefinedRole struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+}
+
+// PredefinedRoleGroup The roles of one entity type, keyed by a snake_case form of the role's name.
+type PredefinedRoleGroup struct {
+	// Name The entity type, as assignments name it (entity_type_name).
+	Name  string                    `json:"name"`
+	Roles map[string]PredefinedRole `json:"roles"`
+}
+
+// PredefinedRoles The predefined roles, keyed by a snake_case form of the entity type (control_planes, api_products...).
+type PredefinedRoles map[string]PredefinedRoleGroup
+
 // ProxyURL defines model for ProxyURL.
 type ProxyURL struct {
 	Host     string `json:"host"`
@@ -2360,6 +2673,54 @@ type ServiceProtocol string
 // SortQuery defines model for SortQuery.
 type SortQuery = string
 
+// StringFieldEqualsFilter The field equals the value.
+type StringFieldEqualsFilter struct {
+	Eq *string `json:"eq,omitempty"`
+}
+
+// SystemAccount defines model for SystemAccount.
+type SystemAccount struct {
+	CreatedAt      *time.Time          `json:"created_at,omitempty"`
+	Description    *string             `json:"description,omitempty"`
+	Id             *openapi_types.UUID `json:"id,omitempty"`
+	KonnectManaged *bool               `json:"konnect_managed,omitempty"`
+	Name           *string             `json:"name,omitempty"`
+	UpdatedAt      *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessToken An access token of a system account; its value is never shown again after creation.
+type SystemAccountAccessToken struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessTokenCollection defines model for SystemAccountAccessTokenCollection.
+type SystemAccountAccessTokenCollection struct {
+	Data []SystemAccountAccessToken `json:"data"`
+	Meta PaginatedMeta              `json:"meta"`
+}
+
+// SystemAccountAccessTokenCreated A new access token, with its value (spat_...), shown this once.
+type SystemAccountAccessTokenCreated struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	Token      *string             `json:"token,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountCollection defines model for SystemAccountCollection.
+type SystemAccountCollection struct {
+	Data []SystemAccount `json:"data"`
+	Meta PaginatedMeta   `json:"meta"`
+}
+
 // Target defines model for Target.
 type Target struct {
 	CreatedAt *float32  `json:"created_at,omitempty"`
@@ -2388,6 +2749,28 @@ type TargetWithoutParents struct {
 	Weight *int `json:"weight,omitempty"`
 }
 
+// Team A group of users and system accounts that roles can be given to.
+type Team struct {
+	CreatedAt   *time.Time          `json:"created_at,omitempty"`
+	Description *string             `json:"description"`
+	Id          *openapi_types.UUID `json:"id,omitempty"`
+	Labels      Labels              `json:"labels"`
+	Name        TeamName            `json:"name"`
+
+	// SystemTeam Whether the team is one of Konnect's own (such as Organization Admin).
+	SystemTeam *bool      `json:"system_team,omitempty"`
+	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
+}
+
+// TeamCollection defines model for TeamCollection.
+type TeamCollection struct {
+	Data []Team        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
+// TeamName defines model for TeamName.
+type TeamName = string
+
 // UpdateControlPlaneRequest defines model for UpdateControlPlaneRequest.
 type UpdateControlPlaneRequest struct {
 	AuthType    *UpdateControlPlaneRequestAuthType `json:"auth_type,omitempty"`
@@ -2399,6 +2782,26 @@ type UpdateControlPlaneRequest struct {
 
 // UpdateControlPlaneRequestAuthType defines model for UpdateControlPlaneRequest.AuthType.
 type UpdateControlPlaneRequestAuthType string
+
+// UpdateSystemAccountAccessTokenRequest defines model for UpdateSystemAccountAccessTokenRequest.
+type UpdateSystemAccountAccessTokenRequest struct {
+	Name string `json:"name"`
+}
+
+// UpdateSystemAccountRequest defines model for UpdateSystemAccountRequest.
+type UpdateSystemAccountRequest struct {
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+// UpdateTeamRequest defines model for UpdateTeamRequest.
+type UpdateTeamRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Labels Labels to set; a label set to null is removed.
+	Labels *map[string]*string `json:"labels,omitempty"`
+	Name   *TeamName           `json:"name,omitempty"`
+}
 
 // Upstream defines model for Upstream.
 type Upstream struct {
@@ -2480,6 +2883,25 @@ type UpstreamHealthchecksActiveType string
 // UpstreamHealthchecksPassiveType defines model for Upstream.Healthchecks.Passive.Type.
 type UpstreamHealthchecksPassiveType string
 
+// User A person who can use Konnect.
+type User struct {
+	// Active Whether the user has verified their email address.
+	Active         *bool                `json:"active,omitempty"`
+	CreatedAt      *time.Time           `json:"created_at,omitempty"`
+	Email          *openapi_types.Email `json:"email,omitempty"`
+	FullName       *string              `json:"full_name,omitempty"`
+	Id             *openapi_types.UUID  `json:"id,omitempty"`
+	InferredRegion *string              `json:"inferred_region,omitempty"`
+	PreferredName  *string              `json:"preferred_name,omitempty"`
+	UpdatedAt      *time.Time           `json:"updated_at,omitempty"`
+}
+
+// UserCollection defines model for UserCollection.
+type UserCollection struct {
+	Data []User        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
 // Vault defines model for Vault.
 type Vault struct {
 	Config      *map[string]interface{} `json:"config,omitempty"`
@@ -2494,6 +2916,18 @@ type Vault struct {
 
 // ACLId defines model for ACLId.
 type ACLId = string
+
+// AssignedRoleFilter defines model for AssignedRoleFilter.
+type AssignedRoleFilter struct {
+	// EntityId The field equals the value.
+	EntityId *StringFieldEqualsFilter `json:"entity_id,omitempty"`
+
+	// EntityTypeName The field equals the value.
+	EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+	// RoleName The field equals the value.
+	RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+}
 
 // BasicAuthId defines model for BasicAuthId.
 type BasicAuthId = string
@@ -2585,8 +3019,20 @@ type SNIId = string
 // ServiceId defines model for ServiceId.
 type ServiceId = string
 
+// SystemAccountNameFilter defines model for SystemAccountNameFilter.
+type SystemAccountNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
+
 // TargetId defines model for TargetId.
 type TargetId = string
+
+// TeamNameFilter defines model for TeamNameFilter.
+type TeamNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
 
 // UpstreamId defines model for UpstreamId.
 type UpstreamId = string
@@ -2597,8 +3043,29 @@ type UpstreamIdForTarget = string
 // VaultId defines model for VaultId.
 type VaultId = string
 
+// AccountId defines model for accountId.
+type AccountId = string
+
 // ControlPlaneId defines model for controlPlaneId.
 type ControlPlaneId = openapi_types.UUID
+
+// RoleId defines model for roleId.
+type RoleId = openapi_types.UUID
+
+// RoleIdString defines model for roleIdString.
+type RoleIdString = string
+
+// TeamId defines model for teamId.
+type TeamId = openapi_types.UUID
+
+// TeamIdString defines model for teamIdString.
+type TeamIdString = string
+
+// TokenId defines model for tokenId.
+type TokenId = string
+
+// UserId defines model for userId.
+type UserId = openapi_types.UUID
 
 // CoreEntityBadRequest defines model for CoreEntityBadRequest.
 type CoreEntityBadRequest = CoreEntityError
@@ -2608,6 +3075,21 @@ type CoreEntityNotFound = CoreEntityError
 
 // CoreEntityUnauthorized defines model for CoreEntityUnauthorized.
 type CoreEntityUnauthorized = GatewayUnauthorizedError
+
+// IdentityBadRequest defines model for IdentityBadRequest.
+type IdentityBadRequest = BadRequestError
+
+// IdentityConflict defines model for IdentityConflict.
+type IdentityConflict = BaseError
+
+// IdentityNotFound defines model for IdentityNotFound.
+type IdentityNotFound = BaseError
+
+// IdentityPermissionDenied defines model for IdentityPermissionDenied.
+type IdentityPermissionDenied = BaseError
+
+// IdentityUnauthenticated defines model for IdentityUnauthenticated.
+type IdentityUnauthenticated = BaseError
 
 // ProblemBadRequest defines model for ProblemBadRequest.
 type ProblemBadRequest = BadRequestError
@@ -2927,6 +3409,118 @@ type ListVaultParams struct {
 	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// GetSystemAccountsParams defines parameters for GetSystemAccounts.
+type GetSystemAccountsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Description One of eq (the whole value) or contains (a part of it).
+		Description    *LegacyStringFieldFilter `json:"description,omitempty"`
+		KonnectManaged *BooleanFieldFilter      `json:"konnect_managed,omitempty"`
+
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountIdAccessTokensParams defines parameters for GetSystemAccountIdAccessTokens.
+type GetSystemAccountIdAccessTokensParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdAssignedRolesParams defines parameters for GetSystemAccountsAccountIdAssignedRoles.
+type GetSystemAccountsAccountIdAssignedRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdTeamsParams defines parameters for GetSystemAccountsAccountIdTeams.
+type GetSystemAccountsAccountIdTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamsParams defines parameters for ListTeams.
+type ListTeamsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListTeamRolesParams defines parameters for ListTeamRoles.
+type ListTeamRolesParams struct {
+	Filter *struct {
+		// EntityTypeName The field equals the value.
+		EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+		// RoleName The field equals the value.
+		RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetTeamsTeamIdSystemAccountsParams defines parameters for GetTeamsTeamIdSystemAccounts.
+type GetTeamsTeamIdSystemAccountsParams struct {
+	PageSize   *PageSize                `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber              `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *SystemAccountNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamUsersParams defines parameters for ListTeamUsers.
+type ListTeamUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUserRolesParams defines parameters for ListUserRoles.
+type ListUserRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// ListUserTeamsParams defines parameters for ListUserTeams.
+type ListUserTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
 // CreateControlPlaneJSONRequestBody defines body for CreateControlPlane for application/json ContentType.
 type CreateControlPlaneJSONRequestBody = CreateControlPlaneRequest
 
@@ -3094,6 +3688,39 @@ type CreateVaultJSONRequestBody = Vault
 
 // UpsertVaultJSONRequestBody defines body for UpsertVault for application/json ContentType.
 type UpsertVaultJSONRequestBody = Vault
+
+// PostSystemAccountsJSONRequestBody defines body for PostSystemAccounts for application/json ContentType.
+type PostSystemAccountsJSONRequestBody = CreateSystemAccountRequest
+
+// PatchSystemAccountsIdJSONRequestBody defines body for PatchSystemAccountsId for application/json ContentType.
+type PatchSystemAccountsIdJSONRequestBody = UpdateSystemAccountRequest
+
+// PostSystemAccountsIdAccessTokensJSONRequestBody defines body for PostSystemAccountsIdAccessTokens for application/json ContentType.
+type PostSystemAccountsIdAccessTokensJSONRequestBody = CreateSystemAccountAccessTokenRequest
+
+// PatchSystemAccountsIdAccessTokensIdJSONRequestBody defines body for PatchSystemAccountsIdAccessTokensId for application/json ContentType.
+type PatchSystemAccountsIdAccessTokensIdJSONRequestBody = UpdateSystemAccountAccessTokenRequest
+
+// PostSystemAccountsAccountIdAssignedRolesJSONRequestBody defines body for PostSystemAccountsAccountIdAssignedRoles for application/json ContentType.
+type PostSystemAccountsAccountIdAssignedRolesJSONRequestBody = AssignRoleRequest
+
+// CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
+type CreateTeamJSONRequestBody = CreateTeamRequest
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = UpdateTeamRequest
+
+// TeamsAssignRoleJSONRequestBody defines body for TeamsAssignRole for application/json ContentType.
+type TeamsAssignRoleJSONRequestBody = AssignRoleRequest
+
+// PostTeamsTeamIdSystemAccountsJSONRequestBody defines body for PostTeamsTeamIdSystemAccounts for application/json ContentType.
+type PostTeamsTeamIdSystemAccountsJSONRequestBody = AddSystemAccountToTeamRequest
+
+// AddUserToTeamJSONRequestBody defines body for AddUserToTeam for application/json ContentType.
+type AddUserToTeamJSONRequestBody = AddUserToTeamRequest
+
+// UsersAssignRoleJSONRequestBody defines body for UsersAssignRole for application/json ContentType.
+type UsersAssignRoleJSONRequestBody = AssignRoleRequest
 
 // AsCertificateRequest0 returns the union data inside the CertificateRequest as a CertificateRequest0
 func (t CertificateRequest) AsCertificateRequest0() (CertificateRequest0, error) {
@@ -4920,6 +5547,331 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPredefinedRoles List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccounts List system accounts
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsWithBody Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccounts Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsId Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsId Get a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdWithBody Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsId Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountIdAccessTokens List the access tokens of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokens Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountRole Get a role assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdTeams List the teams of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeams List teams
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeamWithBody Create a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeam Create a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeam Delete a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeam Get a team
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeamWithBody Update a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeam Update a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamRoles List the roles assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRoleWithBody Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRole Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsRemoveRole Remove a role from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamRole Get a role assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccounts Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamUsers List the users of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeamWithBody Add a user to a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeam Add a user to a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveUserFromTeam Remove a user from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUsersMe Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUser Get a user
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserRoles List the roles assigned to a user
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRoleWithBody Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRole Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersRemoveRole Remove a role from a user
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserTeams List the teams of a user
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListControlPlanes List control planes
@@ -8301,6 +9253,821 @@ func (c *RawClient) UpsertVaultWithBody(ctx context.Context, controlPlaneId Cont
 // Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 func (c *RawClient) UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpsertVaultRequest(c.Server, controlPlaneId, vaultId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPredefinedRoles List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *RawClient) GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPredefinedRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccounts List system accounts
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *RawClient) GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsWithBody Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccounts Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsId Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *RawClient) DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsId Get a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *RawClient) GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdWithBody Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsId Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountIdAccessTokens List the access tokens of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *RawClient) GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountIdAccessTokensRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokens Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(c.Server, accountId, tokenId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *RawClient) DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountRole Get a role assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *RawClient) GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountRoleRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdTeams List the teams of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdTeamsRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeams List teams
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *RawClient) ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeamWithBody Create a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeam Create a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeam Delete a team
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *RawClient) DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeam Get a team
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *RawClient) GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeamWithBody Update a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeam Update a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamRoles List the roles assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *RawClient) ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamRolesRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRoleWithBody Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRole Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsRemoveRole Remove a role from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *RawClient) TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsRemoveRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamRole Get a role assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *RawClient) GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamsTeamIdSystemAccountsRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccounts Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *RawClient) DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(c.Server, teamId, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamUsers List the users of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *RawClient) ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamUsersRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeamWithBody Add a user to a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeam Add a user to a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveUserFromTeam Remove a user from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *RawClient) RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveUserFromTeamRequest(c.Server, teamId, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUsers List users
+//
+// The users of the organization, a page at a time.
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *RawClient) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUsersMe Get my user account
+//
+// The user the request's token belongs to.
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *RawClient) GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUsersMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUser Get a user
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *RawClient) GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserRoles List the roles assigned to a user
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *RawClient) ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserRolesRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRoleWithBody Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRole Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersRemoveRole Remove a role from a user
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *RawClient) UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersRemoveRoleRequest(c.Server, userId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserTeams List the teams of a user
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *RawClient) ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserTeamsRequest(c.Server, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -17538,6 +19305,1951 @@ func NewUpsertVaultRequestWithBody(server string, controlPlaneId ControlPlaneId,
 	return req, nil
 }
 
+// NewGetPredefinedRolesRequest constructs an http.Request for the GetPredefinedRoles method
+func NewGetPredefinedRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsRequest constructs an http.Request for the GetSystemAccounts method
+func NewGetSystemAccountsRequest(server string, params *GetSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsRequest calls the generic PostSystemAccounts builder with application/json body
+func NewPostSystemAccountsRequest(server string, body PostSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsRequestWithBody constructs an http.Request for the PostSystemAccounts method, with any body, and a specified content type
+func NewPostSystemAccountsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdRequest constructs an http.Request for the DeleteSystemAccountsId method
+func NewDeleteSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdRequest constructs an http.Request for the GetSystemAccountsId method
+func NewGetSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdRequest calls the generic PatchSystemAccountsId builder with application/json body
+func NewPatchSystemAccountsIdRequest(server string, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdRequestWithBody constructs an http.Request for the PatchSystemAccountsId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountIdAccessTokensRequest constructs an http.Request for the GetSystemAccountIdAccessTokens method
+func NewGetSystemAccountIdAccessTokensRequest(server string, accountId AccountId, params *GetSystemAccountIdAccessTokensParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsIdAccessTokensRequest calls the generic PostSystemAccountsIdAccessTokens builder with application/json body
+func NewPostSystemAccountsIdAccessTokensRequest(server string, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsIdAccessTokensRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsIdAccessTokensRequestWithBody constructs an http.Request for the PostSystemAccountsIdAccessTokens method, with any body, and a specified content type
+func NewPostSystemAccountsIdAccessTokensRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the DeleteSystemAccountsIdAccessTokensId method
+func NewDeleteSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the GetSystemAccountsIdAccessTokensId method
+func NewGetSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequest calls the generic PatchSystemAccountsIdAccessTokensId builder with application/json body
+func NewPatchSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server, accountId, tokenId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequestWithBody constructs an http.Request for the PatchSystemAccountsIdAccessTokensId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server string, accountId AccountId, tokenId TokenId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdAssignedRolesRequest constructs an http.Request for the GetSystemAccountsAccountIdAssignedRoles method
+func NewGetSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequest calls the generic PostSystemAccountsAccountIdAssignedRoles builder with application/json body
+func NewPostSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody constructs an http.Request for the PostSystemAccountsAccountIdAssignedRoles method, with any body, and a specified content type
+func NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest constructs an http.Request for the DeleteSystemAccountsAccountIdAssignedRolesRoleId method
+func NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountRoleRequest constructs an http.Request for the GetSystemAccountRole method
+func NewGetSystemAccountRoleRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdTeamsRequest constructs an http.Request for the GetSystemAccountsAccountIdTeams method
+func NewGetSystemAccountsAccountIdTeamsRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamsRequest constructs an http.Request for the ListTeams method
+func NewListTeamsRequest(server string, params *ListTeamsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTeamRequest calls the generic CreateTeam builder with application/json body
+func NewCreateTeamRequest(server string, body CreateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTeamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTeamRequestWithBody constructs an http.Request for the CreateTeam method, with any body, and a specified content type
+func NewCreateTeamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamRequest constructs an http.Request for the DeleteTeam method
+func NewDeleteTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRequest constructs an http.Request for the GetTeam method
+func NewGetTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTeamRequest calls the generic UpdateTeam builder with application/json body
+func NewUpdateTeamRequest(server string, teamId TeamId, body UpdateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewUpdateTeamRequestWithBody constructs an http.Request for the UpdateTeam method, with any body, and a specified content type
+func NewUpdateTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListTeamRolesRequest constructs an http.Request for the ListTeamRoles method
+func NewListTeamRolesRequest(server string, teamId TeamId, params *ListTeamRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewTeamsAssignRoleRequest calls the generic TeamsAssignRole builder with application/json body
+func NewTeamsAssignRoleRequest(server string, teamId TeamId, body TeamsAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTeamsAssignRoleRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewTeamsAssignRoleRequestWithBody constructs an http.Request for the TeamsAssignRole method, with any body, and a specified content type
+func NewTeamsAssignRoleRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTeamsRemoveRoleRequest constructs an http.Request for the TeamsRemoveRole method
+func NewTeamsRemoveRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRoleRequest constructs an http.Request for the GetTeamRole method
+func NewGetTeamRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamsTeamIdSystemAccountsRequest constructs an http.Request for the GetTeamsTeamIdSystemAccounts method
+func NewGetTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequest calls the generic PostTeamsTeamIdSystemAccounts builder with application/json body
+func NewPostTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostTeamsTeamIdSystemAccountsRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequestWithBody constructs an http.Request for the PostTeamsTeamIdSystemAccounts method, with any body, and a specified content type
+func NewPostTeamsTeamIdSystemAccountsRequestWithBody(server string, teamId TeamIdString, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest constructs an http.Request for the DeleteTeamsTeamIdSystemAccountsAccountId method
+func NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(server string, teamId TeamIdString, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamUsersRequest constructs an http.Request for the ListTeamUsers method
+func NewListTeamUsersRequest(server string, teamId TeamId, params *ListTeamUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddUserToTeamRequest calls the generic AddUserToTeam builder with application/json body
+func NewAddUserToTeamRequest(server string, teamId TeamId, body AddUserToTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddUserToTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewAddUserToTeamRequestWithBody constructs an http.Request for the AddUserToTeam method, with any body, and a specified content type
+func NewAddUserToTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveUserFromTeamRequest constructs an http.Request for the RemoveUserFromTeam method
+func NewRemoveUserFromTeamRequest(server string, teamId TeamId, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUsersMeRequest constructs an http.Request for the GetUsersMe method
+func NewGetUsersMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserRequest constructs an http.Request for the GetUser method
+func NewGetUserRequest(server string, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserRolesRequest constructs an http.Request for the ListUserRoles method
+func NewListUserRolesRequest(server string, userId UserId, params *ListUserRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUsersAssignRoleRequest calls the generic UsersAssignRole builder with application/json body
+func NewUsersAssignRoleRequest(server string, userId UserId, body UsersAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUsersAssignRoleRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewUsersAssignRoleRequestWithBody constructs an http.Request for the UsersAssignRole method, with any body, and a specified content type
+func NewUsersAssignRoleRequestWithBody(server string, userId UserId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUsersRemoveRoleRequest constructs an http.Request for the UsersRemoveRole method
+func NewUsersRemoveRoleRequest(server string, userId UserId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserTeamsRequest constructs an http.Request for the ListUserTeams method
+func NewListUserTeamsRequest(server string, userId UserId, params *ListUserTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -19058,6 +22770,385 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVaultWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertVaultResp, error)
+
+	// GetPredefinedRolesWithResponse List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error)
+
+	// GetSystemAccountsWithResponse List system accounts
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error)
+
+	// PostSystemAccountsWithBodyWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// PostSystemAccountsWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// DeleteSystemAccountsIdWithResponse Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error)
+
+	// GetSystemAccountsIdWithResponse Get a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error)
+
+	// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error)
+
+	// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error)
+
+	// ListTeamsWithResponse List teams
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error)
+
+	// CreateTeamWithBodyWithResponse Create a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// CreateTeamWithResponse Create a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// DeleteTeamWithResponse Delete a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error)
+
+	// GetTeamWithResponse Get a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error)
+
+	// UpdateTeamWithBodyWithResponse Update a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// UpdateTeamWithResponse Update a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// ListTeamRolesWithResponse List the roles assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error)
+
+	// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsAssignRoleWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsRemoveRoleWithResponse Remove a role from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error)
+
+	// GetTeamRoleWithResponse Get a role assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error)
+
+	// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error)
+
+	// ListTeamUsersWithResponse List the users of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error)
+
+	// AddUserToTeamWithBodyWithResponse Add a user to a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// AddUserToTeamWithResponse Add a user to a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// RemoveUserFromTeamWithResponse Remove a user from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error)
+
+	// ListUsersWithResponse List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error)
+
+	// GetUsersMeWithResponse Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error)
+
+	// GetUserWithResponse Get a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error)
+
+	// ListUserRolesWithResponse List the roles assigned to a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error)
+
+	// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersAssignRoleWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersRemoveRoleWithResponse Remove a role from a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error)
+
+	// ListUserTeamsWithResponse List the teams of a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error)
 }
 
 type ListControlPlanesResp struct {
@@ -28788,6 +32879,2509 @@ func (r UpsertVaultResp) ContentType() string {
 	return ""
 }
 
+type GetPredefinedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PredefinedRoles
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPredefinedRolesResp) GetJSON200() *PredefinedRoles {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPredefinedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPredefinedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPredefinedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPredefinedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsResp) GetJSON201() *SystemAccount {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessTokenCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountIdAccessTokensResp) GetJSON200() *SystemAccountAccessTokenCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccountAccessTokenCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetJSON201() *SystemAccountAccessTokenCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTeamResp) GetJSON201() *Team {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TeamsAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamsTeamIdSystemAccountsAccountIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddUserToTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r AddUserToTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddUserToTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddUserToTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddUserToTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveUserFromTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveUserFromTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveUserFromTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveUserFromTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveUserFromTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUsersMeResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUsersMeResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUsersMeResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUsersMeResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUsersMeResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUsersMeResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UsersAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListControlPlanesWithResponse List control planes
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31529,6 +38123,679 @@ func (c *ClientWithResponses) UpsertVaultWithResponse(ctx context.Context, contr
 		return nil, err
 	}
 	return ParseUpsertVaultResp(rsp)
+}
+
+// GetPredefinedRolesWithResponse List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *ClientWithResponses) GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error) {
+	rsp, err := c.GetPredefinedRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPredefinedRolesResp(rsp)
+}
+
+// GetSystemAccountsWithResponse List system accounts
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *ClientWithResponses) GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error) {
+	rsp, err := c.GetSystemAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithBodyWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccountsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccounts(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// DeleteSystemAccountsIdWithResponse Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountsIdWithResponse Get a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error) {
+	rsp, err := c.GetSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsId(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *ClientWithResponses) GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error) {
+	rsp, err := c.GetSystemAccountIdAccessTokens(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokensWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokens(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.GetSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensIdWithBody(ctx, accountId, tokenId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdAssignedRoles(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRolesWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRoles(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp)
+}
+
+// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *ClientWithResponses) GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error) {
+	rsp, err := c.GetSystemAccountRole(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountRoleResp(rsp)
+}
+
+// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdTeams(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdTeamsResp(rsp)
+}
+
+// ListTeamsWithResponse List teams
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *ClientWithResponses) ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error) {
+	rsp, err := c.ListTeams(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamsResp(rsp)
+}
+
+// CreateTeamWithBodyWithResponse Create a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// CreateTeamWithResponse Create a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeam(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// DeleteTeamWithResponse Delete a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *ClientWithResponses) DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error) {
+	rsp, err := c.DeleteTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamResp(rsp)
+}
+
+// GetTeamWithResponse Get a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *ClientWithResponses) GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error) {
+	rsp, err := c.GetTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamResp(rsp)
+}
+
+// UpdateTeamWithBodyWithResponse Update a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// UpdateTeamWithResponse Update a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// ListTeamRolesWithResponse List the roles assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *ClientWithResponses) ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error) {
+	rsp, err := c.ListTeamRoles(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamRolesResp(rsp)
+}
+
+// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRoleWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsAssignRoleWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRole(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsRemoveRoleWithResponse Remove a role from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *ClientWithResponses) TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error) {
+	rsp, err := c.TeamsRemoveRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsRemoveRoleResp(rsp)
+}
+
+// GetTeamRoleWithResponse Get a role assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *ClientWithResponses) GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error) {
+	rsp, err := c.GetTeamRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamRoleResp(rsp)
+}
+
+// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.GetTeamsTeamIdSystemAccounts(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccountsWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccounts(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *ClientWithResponses) DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	rsp, err := c.DeleteTeamsTeamIdSystemAccountsAccountId(ctx, teamId, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp)
+}
+
+// ListTeamUsersWithResponse List the users of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *ClientWithResponses) ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error) {
+	rsp, err := c.ListTeamUsers(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamUsersResp(rsp)
+}
+
+// AddUserToTeamWithBodyWithResponse Add a user to a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// AddUserToTeamWithResponse Add a user to a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// RemoveUserFromTeamWithResponse Remove a user from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *ClientWithResponses) RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error) {
+	rsp, err := c.RemoveUserFromTeam(ctx, teamId, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveUserFromTeamResp(rsp)
+}
+
+// ListUsersWithResponse List users
+//
+// The users of the organization, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResp(rsp)
+}
+
+// GetUsersMeWithResponse Get my user account
+//
+// The user the request's token belongs to.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *ClientWithResponses) GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error) {
+	rsp, err := c.GetUsersMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUsersMeResp(rsp)
+}
+
+// GetUserWithResponse Get a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error) {
+	rsp, err := c.GetUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserResp(rsp)
+}
+
+// ListUserRolesWithResponse List the roles assigned to a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error) {
+	rsp, err := c.ListUserRoles(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserRolesResp(rsp)
+}
+
+// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRoleWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersAssignRoleWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRole(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersRemoveRoleWithResponse Remove a role from a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *ClientWithResponses) UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error) {
+	rsp, err := c.UsersRemoveRole(ctx, userId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersRemoveRoleResp(rsp)
+}
+
+// ListUserTeamsWithResponse List the teams of a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *ClientWithResponses) ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error) {
+	rsp, err := c.ListUserTeams(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserTeamsResp(rsp)
 }
 
 // ParseListControlPlanesResp parses an HTTP response from a ListControlPlanesWithResponse call
@@ -38877,179 +46144,2198 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 	return response, nil
 }
 
+// ParseGetPredefinedRolesResp parses an HTTP response from a GetPredefinedRolesWithResponse call
+func ParseGetPredefinedRolesResp(rsp *http.Response) (*GetPredefinedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPredefinedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PredefinedRoles
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsResp parses an HTTP response from a GetSystemAccountsWithResponse call
+func ParseGetSystemAccountsResp(rsp *http.Response) (*GetSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsResp parses an HTTP response from a PostSystemAccountsWithResponse call
+func ParsePostSystemAccountsResp(rsp *http.Response) (*PostSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdResp parses an HTTP response from a DeleteSystemAccountsIdWithResponse call
+func ParseDeleteSystemAccountsIdResp(rsp *http.Response) (*DeleteSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdResp parses an HTTP response from a GetSystemAccountsIdWithResponse call
+func ParseGetSystemAccountsIdResp(rsp *http.Response) (*GetSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdResp parses an HTTP response from a PatchSystemAccountsIdWithResponse call
+func ParsePatchSystemAccountsIdResp(rsp *http.Response) (*PatchSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountIdAccessTokensResp parses an HTTP response from a GetSystemAccountIdAccessTokensWithResponse call
+func ParseGetSystemAccountIdAccessTokensResp(rsp *http.Response) (*GetSystemAccountIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessTokenCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsIdAccessTokensResp parses an HTTP response from a PostSystemAccountsIdAccessTokensWithResponse call
+func ParsePostSystemAccountsIdAccessTokensResp(rsp *http.Response) (*PostSystemAccountsIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccountAccessTokenCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdAccessTokensIdResp parses an HTTP response from a DeleteSystemAccountsIdAccessTokensIdWithResponse call
+func ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdAccessTokensIdResp parses an HTTP response from a GetSystemAccountsIdAccessTokensIdWithResponse call
+func ParseGetSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdAccessTokensIdResp parses an HTTP response from a PatchSystemAccountsIdAccessTokensIdWithResponse call
+func ParsePatchSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a GetSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a PostSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp parses an HTTP response from a DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse call
+func ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp *http.Response) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountRoleResp parses an HTTP response from a GetSystemAccountRoleWithResponse call
+func ParseGetSystemAccountRoleResp(rsp *http.Response) (*GetSystemAccountRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdTeamsResp parses an HTTP response from a GetSystemAccountsAccountIdTeamsWithResponse call
+func ParseGetSystemAccountsAccountIdTeamsResp(rsp *http.Response) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamsResp parses an HTTP response from a ListTeamsWithResponse call
+func ParseListTeamsResp(rsp *http.Response) (*ListTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTeamResp parses an HTTP response from a CreateTeamWithResponse call
+func ParseCreateTeamResp(rsp *http.Response) (*CreateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamResp parses an HTTP response from a DeleteTeamWithResponse call
+func ParseDeleteTeamResp(rsp *http.Response) (*DeleteTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamResp parses an HTTP response from a GetTeamWithResponse call
+func ParseGetTeamResp(rsp *http.Response) (*GetTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTeamResp parses an HTTP response from a UpdateTeamWithResponse call
+func ParseUpdateTeamResp(rsp *http.Response) (*UpdateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamRolesResp parses an HTTP response from a ListTeamRolesWithResponse call
+func ParseListTeamRolesResp(rsp *http.Response) (*ListTeamRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsAssignRoleResp parses an HTTP response from a TeamsAssignRoleWithResponse call
+func ParseTeamsAssignRoleResp(rsp *http.Response) (*TeamsAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsRemoveRoleResp parses an HTTP response from a TeamsRemoveRoleWithResponse call
+func ParseTeamsRemoveRoleResp(rsp *http.Response) (*TeamsRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamRoleResp parses an HTTP response from a GetTeamRoleWithResponse call
+func ParseGetTeamRoleResp(rsp *http.Response) (*GetTeamRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamsTeamIdSystemAccountsResp parses an HTTP response from a GetTeamsTeamIdSystemAccountsWithResponse call
+func ParseGetTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostTeamsTeamIdSystemAccountsResp parses an HTTP response from a PostTeamsTeamIdSystemAccountsWithResponse call
+func ParsePostTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp parses an HTTP response from a DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse call
+func ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp *http.Response) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamsTeamIdSystemAccountsAccountIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamUsersResp parses an HTTP response from a ListTeamUsersWithResponse call
+func ParseListTeamUsersResp(rsp *http.Response) (*ListTeamUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddUserToTeamResp parses an HTTP response from a AddUserToTeamWithResponse call
+func ParseAddUserToTeamResp(rsp *http.Response) (*AddUserToTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddUserToTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveUserFromTeamResp parses an HTTP response from a RemoveUserFromTeamWithResponse call
+func ParseRemoveUserFromTeamResp(rsp *http.Response) (*RemoveUserFromTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveUserFromTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResp parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResp(rsp *http.Response) (*ListUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUsersMeResp parses an HTTP response from a GetUsersMeWithResponse call
+func ParseGetUsersMeResp(rsp *http.Response) (*GetUsersMeResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUsersMeResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserResp parses an HTTP response from a GetUserWithResponse call
+func ParseGetUserResp(rsp *http.Response) (*GetUserResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserRolesResp parses an HTTP response from a ListUserRolesWithResponse call
+func ParseListUserRolesResp(rsp *http.Response) (*ListUserRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersAssignRoleResp parses an HTTP response from a UsersAssignRoleWithResponse call
+func ParseUsersAssignRoleResp(rsp *http.Response) (*UsersAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersRemoveRoleResp parses an HTTP response from a UsersRemoveRoleWithResponse call
+func ParseUsersRemoveRoleResp(rsp *http.Response) (*UsersRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserTeamsResp parses an HTTP response from a ListUserTeamsWithResponse call
+func ParseListUserTeamsResp(rsp *http.Response) (*ListUserTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1bd9u29udX4eL8H86ZP23Jsp2mOQ8zruu0aVPHx3aaOdN6uGASllBTBAOAdlQvf/dZBHgXSIISKdEW",
-	"XhKZxI3Avvz2xsbGk+ngeYB96DNqvnsyA0DAHDJI+F8npx8/uNEP5JvvzACwmWmZPphD8138zjIJ/Boi",
-	"Al3zHSMhtEzqzOAcRJXYIogKUkaQPzWfny3zB0CRcxKyWWWr+RLt2j49OYWEoTvkAAYr2y+XatmHSg/r",
-	"tI99Gs4h+YngMKjuoVRqrT5+Az6YwuQh7bXLxi9ao+X3mJxDyqB75jPEEKSNXS3XaN03I9i78IAP3yOP",
-	"QZJ2+TWEZJH1eSfe5pv7LwLvzHfm/xhl7DcSb+loueGLjCufLZOyhRc160IYfLr9CzrMLA3nChNWNRga",
-	"vVMdStTQv3l9/sUhZXieW8VS0w5/byPXrJ+5s28B8N0LQBgCHq1qDfJSdpAUk7R5i7EHgc8bFTP1w+Ij",
-	"uIXVjXribf34fv7t5LRWSuUKtKOZX75cVzYq3rVr71e4qB1o9r51u3VtrtLeFWR1TYrX7Vr9iChbllzl",
-	"FUeU2U5aqoGKzsE8EoYMIJ+qMPUf0V83fzhxlZsGyoqaP/saAq9N4/BrU7MXYArPw/mtaBB4Hn48mwds",
-	"8TvwQpjMpKyfAEzhHz6vKe0D+QxOIUk7uUJ/w1W6oOhvqNIB8gFD2P90d0cha9kRFpUaZyruI/kUqYyM",
-	"3uUbcuEdCD1mvjsYjy1zDr6heTjnf0V/Ij/+06r/rGswza17i09jYEobP4yLyUoWy96347ELL5wiv7rZ",
-	"5HW7Vi9xWAOhkrft2rw6/1DZonjXsj1IHpBTPcrsfbt2rwGZ1sjC9HW7Vj8HlBEI5pXt5gqs2vJ7TMTo",
-	"GrvISrbr6/eIyyo/IXnbrk0nB4wqmy4VquvhDpM5YOY7Mww50in3+BxVpgH2qQChp5hADjEXPwD3En4N",
-	"IeUTGHUJfSHlgsCLLAaE/dFfFPvRM1WsmDR+RggmonsXUoegIGouIqgZNIjo1ngE1CAwgozQfWewGTRu",
-	"sbswokmgBgTOzLhD0HMNwAwu8PYFskz6OMfsPQ59d5PDP8cGDZ2ZAXkx4x+YGH78KAAE+uyfpUF+9kHI",
-	"Zpigv2F3A/0JMPgICm3XjfgBeMg1gONASg2G76HPpz4gkEKfQZcP+YLgWw/OlagiEGX/u92os6ZbU8e/",
-	"DOTzr7Azl4BBwYIaj7NFfvin2L/zkNPH4CmsHPaJEXOsEUQsazwiNjPYDFFOywbwCATuwoDfEGU0P9z3",
-	"mNwi14X+ZscbTbOggzlYGD5mhov5ePNjU2CvHoaWMFhhQvPDUmSofoamwEnPiXROfFZ8ZK6LolaAd0Fw",
-	"AIlwCdwBj0LLDHKP+Pdw4yD67YeeB269FI0VSyJXrmLiJzg1xh0CAYOuDZis0TJItMwpwWEgaduKu6xo",
-	"ISvGEWI0QgbnVNpQRROAECCs+0zj/RGP50byZSenH78gNsMhu+DSl+rJ7m+yy/JbWA2f7sx3fyhzlfVU",
-	"ntclud7Eox9EjbwXqvQJkjaXv+dGeIBh+i3FcbmQAeTJ18WnDPgOlL6kDLCQymxKy2SIefJa4oGMvvLf",
-	"FbedNJQbiZWMV75usRf75TGHIgsEgNJHTFz53K7JH5YZUkgEMm9aoXQguUq1S/LSpderXSDhhXsf2R+Z",
-	"k6Tsoivt87RdPij84kufG72wXTSNQXjj7Pa0aB2sS+C2GFhpqfj0yNamrxkH3lan+x4upGO7hwvloVEf",
-	"rblkQ1h0MRcNS5+zUjMUMnhaKFgUCu1vkHbmfO/VtW8X1Vz1ZM7Bt4/Qn0Zg4s0h9zYnfx5EYp4xSCJb",
-	"6f/9Afb+Hu99f7L3f2+eDp7/kf25t2/f/M/c2//+5//6L1M6nG/5no8l1PDyqN0yH4Tnvmk9LPORIAY/",
-	"+d5CFEiqqi3ncnWJsn8ygb+IGSfPg2KIN1GBKtZ8vuH4+TQHQNqwXkumyXZyO2SZzS99HqU0DE8GzQpR",
-	"Dz3PuOIcVmCurWuRSlhXjBzxKXLhFwKCAEoswARd26mF3hAmkVudqgVMvfrtkf4dmrasBEI2sxPLEvrh",
-	"nANg5PvQtR0PQZ/ZEU9HBmVwj4qPbmS6zsOha0+F71kOhx0vpAySpV5PP36+uj67tK//c3Fmn346v778",
-	"9NG++HhyfmZaxZe/vr2yP5z/dHl2dZUU/Hh2WS5VaML+6fLT54tykauzy9/PLj+eXV0tdXHy/tcT+/zk",
-	"+sPvZ/bZ72fn1/bF5af/85/qFuzfD+QzIlbU5k5KG/pugJFwRWbbMsSTabeA4G8LOyReo7vjIir5+fIj",
-	"D7Zh0INzyMiiRWdlhCUfs7Tt0oJaOZIqk0Phk24aLct0yBGX7zE0h7JZKqGlClHfsAVmJWE2DRMdh+rU",
-	"ibWiUFL5hrJnyk02+ayEpwszU+ii+P3pZ9w0iJalIK2WoqbM5bWevWUzWSIFWvQOv8q1RcVzLH0uE76C",
-	"VNYfiXqPCRW1E/M8cEfac6upWR6QXCMVNzwlOtCFcl+m8DcWlXyLvdUfhbvyeVnxzyGlYKrgyuFjy8rf",
-	"NH/fj6lPt/iV/1vufrXMb3tTvJdEGLPr6O2zZfJNaelaxGNpgD5LRkhJWZ5dXn6KVdD7D2cffzSt/KOz",
-	"8+sP1/8pPrs8e392eXZ+eibRUtJ15xInLzTy1vSKCCONSqrAGMXNtJ/xo+ECBsQGHzWipqDPuGlvMMyj",
-	"AUp7gFYvICYddvyFxWF+mUE2g2R5OAYJfWr8iv3pXmw4G7xpI26a/stAzHCA72NmODPgT6EB7hgkBhf3",
-	"CPv7mbaoQVDZrNZiqOX93Xvkuwa+K45aaVCvHLSVQEU2weby4gMmWXlEjTtMopnKOUMm46O3HUKPfMvH",
-	"bwp+lklXcFLVaKqMNlkSpNWyu25jrDSOpJG0imxMSczzq90xodAhkG3Kk6G8f1K7aZIsyo5sar3EJSpv",
-	"nksg3wwjpwhhJJjFhQH03WR5cwWbvqMGPCVxzDK4mUY1y14SCGiFhUhCr4Ct0omyTERtMSr+8xZQ+OYo",
-	"/h2rY/5HZI7ZsXGHqJ10y/+IPjb5xePd+e94tvnvFEoiasfmKaL23VfXT0YQ/Qj9ex8/+na8EtGQ5ohS",
-	"5E9tAu8ggWKPH1Gb6xOueZgzg9QmcAq/8UgAvq5xp2EQYBJRvA/ZIyb3NngAyAO3yENsYf+NfWh7iLKq",
-	"0g5yiX3rYee+XCIg+AG5kET9CqOUz/iNpcAtOCSOAvkKAkkXVYWI1a2QJfIXpPVB1D1YJtdfvly3xcTe",
-	"FBPEZvMiuPj5anL8JgeuzuK/+f+/8h+Hb4/4/8cHE/7/D0mJHw4n4/hHXOSHpMxFUuYieXURv3Inx8cH",
-	"3/NfR0dv+f8/Xp2YVjqSn+MOf447vIifX8TPL+Lnl/Hzy/j5JX+usuQvR5TH+2eN5QgFdhDeesixVats",
-	"UEvIJuyXL9drqWNNzpqcB0TOv8LFMLa+/nq8V1sKJEc7ihuBlhnAeTPBBQQ9RDilKg6guMgKhEnla7wi",
-	"mW9+r/XbMVPbZs1Dj2itbuRE96ptTVXeX38ZGfMUt3OrFmFHbMuXsiRXkA0rFGGIUY2yiVuPjrVO0zpt",
-	"PZ2WJaboLdLvzz/3/vxz/88/1eL9lkZ4AabwN8jAsovKT5MLpFvwyGeHE1M2azQ+Wa9QlGEGPKWyZdd5",
-	"4v2Jj+qLhm7kH4X8aNXlXxbE3vNaD34yL8ux7RXboNmZ/3P4jV3Gx4GlNFvOetBQmJ/i55Yhog5B86iu",
-	"2BiYgyCIir17MuH8Frou8iN+qfok3tBZVtAy59iFXkOF33iZaBZcRPcc2FD8Mip2CtMKUKnCWVThAToM",
-	"E/e2ocLvSbHnVK4szuOsCfHuMfahwpGp0oifLfXiZ8rFc6NVKp9bH8UaYoGe5URZbnPVkLjlPWnJU8/D",
-	"jzZ+gIQgF8r2fZe3YsEjtcVRz0jJ2BVKLyoljOJcYXnJv0MCkx3qqtbyZTJbu6Icgz5oaiuk0E5Cu5Er",
-	"zq2rff/UCew5ZMAFDNghkR+GiwphEQeA76FfW46KHBXRPOHQZ/ZfVV77qHA07lIFtWHPIHAhsSuDuOL3",
-	"DyLNiQxYAALmtofFSeL87sEtdhemFedDubGqqlZ2LV5X9SxTgrEUXNKAVT1gvndNJQwQEYPkcYDsB0jo",
-	"0mb4ZDw53Bsf7x0cywPzAg8v5jWEXHNIUvadt9Al2LmXDDBiQhpZbTbBHuQbJlVsGG9KVL6O6lNIo4+t",
-	"XiPOz4ymQZCVFH0LmDOzb0PnHjI7IPAOfaspVzv4TEPafgQ9vBizNBN7AAkHK74DbSERbQ8w6DtyEfSA",
-	"XIhtHLIgZDY9tEOCFBdoCufIR3ICyseiLkdAxHxURSgBwVEftjLwnoXTKfKnd8CR0HMkNRzgzKA8PvkR",
-	"IGbfYWKnfCXJurXUYxhnkqkgBVmVZKMsLz0EC2a0nk5q8Zv43h8jIAI22PPAHEQ/AugDJA/vWgriyHV/",
-	"I4sDLERb8Im42ZxnY4OGejmwLgdEZcJ7rSMHSVC0QCU1gOcj8iVirkGKVosrtZiALO64ZmS/JTyhUZhG",
-	"YRqF5RjEw1w8LxO0h6d2ABYeBi5Vm5eoBmWAIcqQo1RHCgtjgqjmViG0KoRYI77kj23gIUDbSJ06/Omz",
-	"GcEBcvJws4JZVgSlonIzNBXlarN4aDg6cDjq4BmU2TPp0G3kR40uh1E7HqBUnCEXEUyJWFl6EYdix/Fb",
-	"8zgmFQLizGwXO2FEY9mTanG0Guh0AZ1RBweSj4wwCBFeutj7lnxdgcsbmmfgliDnXsKrj5jc0wA4GZOo",
-	"o/Mc7bhoDn2aiANJ5qNVTYqUFyoY/BWYHIJ6HUzzMxC7maMvjMyCiZ34qTPdWDYYLJOARylVzsE3ARZo",
-	"VcQlN0IU+pC1HvN05QcwOA8gASx2SqSxn8e5UM+xJamHA/u+WKOQ9HYs9+sHdlCodNDQTWrx8byc8qOA",
-	"3diEiVo0LYl96EACbwmgZirw8nKhwMQWT8BOIayxKwXV1BqYlvngeXPTMr+pWJs1ZqZlEhwyuHQSGIQu",
-	"wqOHg5H4QQMInRk/WVp4zgjw06MYtOK9B5K3XDpHb/kPOoIuYrLnU+hHVBfX8rw5b5FSFIk5lnt2K+Jr",
-	"swfOjJ/ITP7C88CDpXZgfvsifnaHvHwrWSrWiBxghKzFdgTwGJpDUUT8NmP1GD3jP4qjlyoaiKYzVpMh",
-	"+s3x8eFxY4roZfdAYTF3w1dQ9ots2k2Q7Px0Y46LU2+5M3YxMJUc55NKqUeak09TJ5BOjLqlroqguVqt",
-	"x8aIcvsUEg9SqoCFuobmg/Q5tDDzK7EhoEXgLNWss6J+V0z4FsQXgqRtvzn87vsaMSXtWqx69epQ6qnZ",
-	"LJR6kbWJ7hQdMpFwxmHxAybjgpydHBx9d/T28M3Rm6avqD/WswNyNt2637KoPdOiVovazYva5Lh3ZI1F",
-	"rECgkzrQ0uk9libFimv62C0lHCg5C4Ki/+Ng8t3+eH+8fyBNS7O+ZJa6KwuxY2WR4GDfj8zxTgVr3Cj3",
-	"AtCI074hkS+8WcC3V3+Ks3sPYQA89ADtW+Dce3hasEnVvy1rJ8DYs2nZPSdOjNe2eyBrt3+lTSBwu11n",
-	"Cv3uW2TIh549B7SY9zV/CiYu08R9LSlkK/yXfkzt+qelIolddGHw86pisiyTeuBBrs3TFmpAzxZxnYZi",
-	"SVDk9qBYGpHYDRZr8kC7KHZvzyEjyMlPhoMp8qNBw9DxkBvRiHSrcSoiQyV9y7SIeY/96V5aSdJgW4HR",
-	"SmQfHx1OpCKvDU9VJs5NXlZis6hARhZ98HBcfnnnkHn04cCe5LZ7hNjKnotfh9JVlumXY65flj3HVKiM",
-	"XDYkTNmUcJefgljhTKitCm1VaKtCWxXaqtBWhbYqdsmqoIwABqeLQsrmDC4KdCCFKDMC6QwXcislqKSE",
-	"xnOoeBkC54awGxt96cmubVg9/L7a9saOKFs6pHkwnhypZTGpTSWuGDjYx1H6pYTrWzqjD/3ovSsBoxV1",
-	"c/wuBlUUjc1XFpTDvJUZRiqDc2E4xBUBbI2TydOASiwKjovb5LOVn+65w9LTRx20Lo20yV/mXwFgXYXp",
-	"qwkhloYFSdNAN8ijgGCGHewVwfkf5pQEkTSO/ovk9IyxIP6PK4D0sxI5VlfeMpkTCBtX/MuVMpsRHE5n",
-	"pmWGbvSW24iPVK5fmj6DB4h0yLOx9fOCD+yrplcVSmDdvCZaJWiVoFWCVglaJbwGlRAn6W6pBhK3QF4D",
-	"TMZWE0kn7oEGN05MlKUODicN7Ze+mY8x7jPXaN0s0EJKFgp53lqVbK/pNIpw9zjL6/HyKl4mlNpjDiYX",
-	"UhanVml2rFav0Zo+myZ6FsfyavMCqV9s0YgYImJYkwG5NEud3LZIGW8n95akwvNo8ibd+jkcH1iH44l1",
-	"OP7OOhy/tY4mb6rTf7b3Zcwhm2F3zc9ST6UF2MyeAd/1Yp2e+QQfxrntLv7Hw4FSotOozTXHnwS320uu",
-	"ypiZmmFTlRbcttpTAnKZEoRT+M0OCMKkfOR3rEJ0RFzMYt+Gd3cpbmsNQZNzB2s2070GXv8KT5FXfMAi",
-	"NeoxSA8StZ7zIeQr5PpxoxkLtbbU2lJrS60tX7S21LrtBei2q/MPbXVZdgm9YiKfLcSPDvJKZqswdzfy",
-	"1VgPZ+i16dAPdZXh/TZrAOzcMqz5YbkLHXPr2t32QmWM2JuxQqjPgYpS2uReQ+WBzJU2IVrhKrWC5VCk",
-	"t+P6QKTm6co7JjM4F+OYflBO88UqVRFp3VEVgYwkoea5kM605cPJd2++azuXHYTXeNSmwKfNXOr6NKKv",
-	"llZSSNDae0/RGLMYLgWYkpa3XRgISs9o9qjtJLfN+x5nGKknOst8JIjBT763EAWe4ye9kqHMuS9VJJiw",
-	"f/MESbIVuwZk2s89Ellc/h1AHn4oxeYrW1eKCr4D9kmnorEzJTJaTmnTofpsnW9k3Jqi4vmQ0ZSgmv69",
-	"UpqGXi8Nfebf3/FF6B3cUl66o/rF3zMtmfiMkta/jZDg0Hf3CL5FhYR+2KeIMuizvRmgM6Elk3SElulB",
-	"QNledqKDijRHuYYoQ879Yi8+R6SG/Pq1V1paEtFn23fA826BSGaZTZmPxenG3Fzx2K3IKML3KHonvNum",
-	"ZaII/8YVONKPk6/agERTGhJkOyDgudxUpqgwKjvuRUVaFStmQ2hv2BRbyn/Aim2Vzxtue3qxb8cdKU9s",
-	"WmXZn2eOzBYdt11R7K+/lthfdxUh8NjMmcE4I2b67U8mcBh6gHGcpRMSIvKZHoyTWhzVRrZkvKEScfUf",
-	"k/HYOhxPbiyRrvMBeFx30ZAHuEVFxvGGTDzffJLFBk1sbBSESDzuBMxngTaxLRv65cFEcCUkvCdraXhH",
-	"k++to/GRdTweW8fjA+t4PLGOx4fWMX92XB42c0rtxQPhnxEf8oonqWFOJuMDazKeWJPxoTUZH1mT8bE1",
-	"Gb+xJuPvrMn4rTWZvLEO+dwl+06H1uH4yDocH1uH4zfJPtTN0lSuPR1iKg5vmr5WAsHKMYwJweSoSNNO",
-	"Je2UY5mzeSqgQpm9+rbp9GGnW7TLW7LZtOWWerXlLMXyFdvI7+nlmktGnk7M999/n5+RsTwfaumzslEV",
-	"99sUdo8y2yD3NRWtTI5X2IHKEXlZIS3LcM4A1EfyjPOV7KFw5lzmRDloOUPLuahbOymlZ9T8GircGB9L",
-	"6TcrvSpJWHWMoDD+ATFIcfpWn5Bs1rvjM3nEfKrS81T12rX7EiEri/jevr2VZuhuFB0xT0+KYZDSVJHI",
-	"tiUss+F1tLYvTaYVTslLOzqoSCefO0svDcxrY/WuGy5APVyaqoPSfk6kjwpbOUobU8LfleTNoW08CPKq",
-	"q3oSNn+3Mr/niDykp+3auvdVIyp+T50Kq2Q3W+94ZvsQ3LwPuneqrrmzZhixS/EApVfqUeiEBLHFlTOD",
-	"8Z52AAmNluqEq79rfA9jH2FuWs0TIylmiJOPBr+Tw/jHfQCYvb+//8990zK5U53TGwQE5vLGcaUWdb+g",
-	"DM5PRKaohg5FWSNOK1Xqlrbo9pkj4zu83Em8oWIEHvAhNYDvGmwGDQcTaPC7zxCkBr6LHiJiTAGDj2Bh",
-	"CDoPxQ0H+8b1DBpwHnqAYWLw8FhqwG/AYd7CYDNEjeQOnqx97ns3EDXimxKga9wRPDcQswyKeRn2iA0H",
-	"+D5mhkvQHTNAAAiLvpYhFlGE+avYETBOLj4Y/4iq0PCWQib6jK+OMWgAwT39J78ZOk43Z072x/tjcQkW",
-	"9EGAzHfm4f54/9DMxQiPHiYjR8zOnpid6Gm8XYeD+HqHD675zvyIKMvvTPHNI0DAHDLu0Ki4QTorwm8K",
-	"v0J/V98HXSp7ntgqjaXz43qPPKZWS5T8YZFuQ7Xq5woTxq+Szi7RePdkTsbjWEYyKK4LAkHgxRnyRknO",
-	"NLEr1VLuJhesKZ01zI9UhpTm8X3vDTe75y6HX7qKI3oo8ojJZFBZYpsR/8Tx0NA1omr70UCOxITJxpFO",
-	"7OiC4FsPzn8AbrIfymseKNf87IOQzTBBf0NX1D1Urvsek1vkulCoVRrO54AsYoYwnIJoESFlVMI9p1zb",
-	"FVYlDQ//AbuLVkRTu/BLHaVTVlzBOCinRL0H3Q2kQIHL9CAG6r48Iogqfq9c8RT7dx5K1HJKPOLri+TD",
-	"iyxL5NGTk5vKD+6zUHAeFL7CIp39yJ8v0VlhjY+WNeSP2If/MnzMZsifRhqLQBYS/6Uuz5FyxXPM3uPQ",
-	"d0vLI6axvDyWXDP+BFn9hI83xlSvQch2soDvIXNmy+tXAiwomrN4j1sYAmaR18yyxLRyC5XmAAhDfqFx",
-	"OWLihgMtZ7ZMMctxPj1pg+qAIiVtoAl3E4TbiUIRK72aQhlFltBeYgmNgOPVmwEnjrcK+I8P0LYwAeIa",
-	"n+7uKGTt6lyDKU1MgXVB+ho4/OT0o/RwLfzGFOE3wv45/MYu4w/gBp2YD+X6Yv6yFp57huunmMAzfqf4",
-	"CjyZVV5my6M21Ss0A4ftwPEk6qCBuEqq4flmZe4aPZ2cfoyRXBWkEEzWm0DmhLlDyy4AwUrrztdKRfp0",
-	"QyC3gCJnL5qDein8Q1TuJOTgRctiBVmcTZiWyIOTyJzqDRCvzjYEc47vRk8prTRI6TwT9iarc4S7cxJ7",
-	"HbrILeLmxLfkuHG1Px2c5gK/tBhXc22f5CdNi/LBiXIHGE5xhdYU5w1O9RIT9eJVL9Lchj3py52v6Uof",
-	"NA0lrvESFXUhjEdPhblU86WvJaNL/ckEZz/u+EEvceJeXxIUlf71JR7vy0/ZxGuvHG6tK7uX6N1aSdyH",
-	"TOY0p5CwgUp7TYGdCX5MDAIDDzhd6QBlNK6xeGssrpH4oJH4JmF4/2I562FbMS27iMM7FcCjp9b4ex30",
-	"rbF3JfZWBN4bgt27DbrXQtw94+3BinVNfT0A7l6F/ShJQVwJwa989AWxWYcy39LQXU70V+cfNGQfHmSn",
-	"PjJuoYf9aQQ/GDY260zvngFv+tEay5mZN2wLcP7ZERugiSj70RSjp6vzD0o2wjbUBh+btinyNkWz7Koy",
-	"Mwa1gOO+ZcQrN2c2ocKqDZZtk9JgVJ0m4+7son4UYOE24caTt7zsT/ziYb07oXoINjdp2tgZ3v5EvEDG",
-	"NFmhfrcoSkzUizerSHMbP3Nb7nwXdihKVNSFMB49FeZS9dTtGjK61J+2LEoHcUuCouYk7hqLkFe1tF/b",
-	"oLjePkUu/EJAEPCELzu3A7KmIlhins63QYapOsabUx27tAuyEYWSlqB1quUSzvEDPPG8VCy9J3i+TI67",
-	"rijEPBnA89LloyLbkqLuKIj+95hoi2sNi0sbW8M1tqhxh0nXGvc34IMpzEEnqzvj7cR1k4av8boKeCmX",
-	"oaBXlQtPurfl5IMRGqO1c6OgTtbkVhVueV225InrZjzB8KZUf/auwcQU+i0pHGEArftLuj9dPq72+5Nr",
-	"kqxB2SLWZgxaEjGbOpPaSJCBF06RX++DvuBl+OZKt54OHaNTBWf4jGswNTwwJfhlaU9os/7s3hiyp43M",
-	"bLzbC9tJWGpHfONqdNqvUhk9iUlXcqJvU8nEo9Su97zrXVXSVTnkB7GgzWXPvgXAdy8AYQh4Pbv+q2XQ",
-	"K3fzb05rVnvyhyNghqRgNXF3uoOwAbWrFi/0ohzXCgn4Q8rwXI3bzsGcZ74FyG/RQ1Tr7GsIPO1O1xag",
-	"ijt9Y1FLPe86bytWaefClNaV+3mX8XtMzjl7ncXFnpWyN+fRz8rAR9K7duXpRNAvLhF0FUrrXbD3yog9",
-	"WRgnpx+367+ryFv9KjVGLXH2rkTyScrrfXZb1ihxfm7ttMucdg1irSbn/CAXUqe9Xzvtfb9artrdNiCS",
-	"Gow21OTcnadtezoyyxevdk2DNrr0jQ/a9JLd+LA1C2wDvNmT5imMfHvWWO3NFK/SJlOh2g2pneVbSurN",
-	"tEFoosKdHNpky0w2NXHYeA/NgNdWX4jT7YU42zLpBkprA1Oymtq7NvW2rnpnc6Bg8P08B9re24699/Nv",
-	"J6fa3BumuRcxz3atvf4Zsyc9lJD1dm29jLl2xNRToNjNqJvRUzL3SnbeEBRQNmBt5eWtPCUpWGXkDX9h",
-	"xxuRNq/cwtuQpqw28AZJZ8NSq5rQOzbutq1s/3pktVbdL49MG3QbN+h++XKtbbnh2XJ/PbKtWXG9MmJP",
-	"muaXL9fbtd04H+2I2VZLnH3rkNHTL1+ulay0LSsUPkxtm+VtswapVmWVDXUhx31Lj1duhvWu5KoNsAGR",
-	"1GCUoSbn7oyt7anIe7ho3kH7FS70BtpW7K145rXNNTyb6x4utrt91jtX9qRvcuPengGWMtaOGGHN1LoR",
-	"NTN6iideySQbgN5Jh6tNs7xppiL8quyzoa/qeBNC5pXbaptRjtUG2wBpbFCKVNN4twbcltXratmCtQ2n",
-	"kwbrpMH+1gy4vjlSZw3ejazBm1Eua2YN3riy0cmDWycPbpc2eHsrqrMHv4DswZvPG7xlEaPTB+9o+uAu",
-	"9W+La23XIHetFGWX2apcY2tu4MrPHb5vdvX7ofq8ZHYQmX41nfV0q2yn4rt8C0u7K+Ry18r+JKprGd/H",
-	"XXT5W2mNeKFU7qEVi5K7jNbsV1zt+K216VWa2nE6zFz7Me8ULrDt0W1auHj2KoAOukNON7fGrGnFFYk9",
-	"vS92MFfYtrnYQqLBuuBafYUtjSm243tnavHH8i1w7RBJd9xlrXjtoQYwEgDT+RVdK5FgmhCBKiXg0Zf2",
-	"66w5ryZrzvZ5bikLSVOaClOfmu81PUR7ksgnVdjU3eN/PTLadLJeS2p9HP5lH4fflniOuCt/5rjmkKqp",
-	"j9R1f0K0/brHhys3JX6TkxBU5cSdlsP6mNwrOSa3LYGc8lv56FHD8RRTx8z3eC6kPTXkjlNsUlRTyBol",
-	"9RXUgFldUF/xoWs5PUA5Laiq91PLgl96OhHFyWvjZ4nTXnfkKDGnlLWEKlfHV5CpHgReRcgmPeidhPLZ",
-	"3ZjTazBQwqT9QaAKntkBBLSSnM2I2er+sOwwRLImr84PpXYqqKNnjWj4C2KzteW1Do2qJmyNnoeJnkun",
-	"AzYIqDthuf6SFGw9089OQfMqMuxUCfC/VaH7hjQCH5GG+mWoXy2WatD/tpds3Df774CV0ac+qjUmtkA8",
-	"g9FbmnC7tV+61maN5ov25GtD5GUbIpuwOPpzFmnzoFfzYA3J2Qrzr6L5NXpfQu8NMN3U+KN74LySa74n",
-	"v/y25awmp07h7IrSN0jyGNXmdxSFNH5VzMoYT5fGsMNLy5im7eo7AWPKMr1kb0oobMOpEfPd7kJuxPR7",
-	"1xGto6d43tTSG64sa+M+NNAtZCXMZHFl+sEcq/aV6ayacV57Ir9s/lem567B74BksyaxjrPpdS6xRx7y",
-	"75Xg8Ufk35u9kvnrwdMODkWlGI8in8GpyBGyCtTmU/9i4XacBdlgM8CMkEKDzVJKfk3gm8m+FayuIro5",
-	"iqF+wcGLsn+b652DOTzFPgPIb1nr7GsIPH3/gTa0m+4/2NA9B2afOZL1/QMbuH9gVcC28v0B7WW5Tvpf",
-	"mfS/Obl/6+nWWfY3lmV/Bdu8xXUJq2TeH4A819TVQ5b7FaU8wSGD9QD9Miqi8fnQ8LlYFg3PBwfPSbIw",
-	"vaLzhCv7EOYxaW0Wm+c63QFoHhPJGjJ79MRnTAmXrybC4/Y1Ks+j8pS7q0B5xpg9gZ5KRnnliHpFuZpS",
-	"cdd4eiASWBNWl2C6S7nc8n7fNYW0PnutHdmv4iLfzeDnzvhOX9f7uq/r7UMjrHgpb/8aQjvilW/fbTQE",
-	"trJu+o7dAd+x26FmU7lgd9PiQt+ku2M36a6jGikkD8hp2Hq4EoX05sPQNh+ShdFG1eCMKpotTa8GVMab",
-	"fUj+lMA2a/EUut0BkycllrVk+Ogpnjcle2ZVoZ72oa2TvHWS4/cqSyTPqj2hpBrGeeVQf2V5m6Pnrrcm",
-	"BiSbNYl1i8S7l9gttyk6EN96q0JvVbyKrYpNYe1OuU9vWLzuDYv+NMSK2xab0Rh660J560LBZNja6ukN",
-	"jAFvYHSq71S2MLYhOvQ2xo5tY/SgMFWPVWiDSh+S2N1DEtsyp7pkvZseA4C3a0zt4IGMjWmG1oc3NqYo",
-	"9KGPqkMfK1hRg1k6fUigk9MnW7KHtklGA1Jtmog7P+nSscLzUUM8l490omPFCKvzD9puGWB0lY/6j6zi",
-	"XNLLzn1EVBuOqEq63IVoqog4Vpaco6er8w9qEVQriFHetkb1hcgpwcuVUVMxG/YVziJnjNceLbWK/Ixp",
-	"t/Moqe3LWU1OHUZGrSx9GSBTyOqh63VcRsNXJfgqpksj2AFmCo4JeUspgcOAMgLBvJ7bPselNLupsVs6",
-	"X5rhBsdwYW5terUbc0zTB6jJaGyzFmSx3x0wIzOCWU/Cjp6SqfvgvsdEqOTnFmjnC2KzlSWxpG8dqKDx",
-	"0gvFS2VH+caEel+c2NPmTjbc7QUuJJ+4I+qiiUD7VCKjJ/FAyW25PaWSDFL7P/P+z2bJVuUaHeZKjjcg",
-	"QV65e3YTyq7aITsYshqSXtRU3amXeHPaUkEjdkDmWqXlVZqK8iq4SXpitTqfxStXIasrizxRd73XNyjf",
-	"mKazjoX6muL7AYReg0Ps96iI3o1Qc2aJydK+rMH5sh6ShenVZZXwSh+CNiatzTqUcp3ugD8pJpI1JOno",
-	"ic+YEgReTbDG7Wvwmwe/KXdXId+MMXuCI5WM8sox74pyNaXirtHuQCSwJqwuQe5DNgcUOiFBbMGJLICE",
-	"Yh94J44DKb3G99A33/1xExEVXVAG5ycOvxK+/P4maoc8JLRanNdfse9Dh1nG5yuDwGn00DJD4pnvzBlj",
-	"AX03GoV0HwRo/x7709nXfQfPOR1XNHP2uaoZGDY3w2bQ8LADPAPOQw8wTArNvBuNDibf7Y/3x/sH796O",
-	"347N55vn/x8AAP//",
+	"7L37V9y2tyj+r2j5e9b6pOc4MEBI23x++F5KSZs2JRygzT235XoJW8yoeCxHkiFTFv/7XXr4Lb9m7JkB",
+	"/Esy2Hp5v/fW1taD5ZJ5SAIUcGa9e7BCSOEccUTlX0fHHz944gcOrHdWCPnMsq0AzpH1Tr+zLYq+RJgi",
+	"z3rHaYRsi7kzNIeiE1+EoiHjFAdT6/HRto4Yw9MAeefER++xzxFNBv8SIbpIR79Rb7PDhZSEiHKM5NJQ",
+	"wDFfOFgu7z8ourHeWf/fbvoxu6oj272Q07/HyPdOvkTQZ3riRzseQ6zTUfMuPRQl/opjPNoxwMj138jl",
+	"YlTGF7544iEUfkqe/gAZdo8iPqvETbZFNwwdHx0LGN9gF3JUOX6xVcc52sywyvgkYNEc0Z8oicLqGQqt",
+	"VprjNxjAKYofskGnbPyiFUZ+T+gpYhx5J4I1NKvVTlXu0XluTol/5sOgu0ioY7TywGepbKvkrWyvC0J5",
+	"1WKYeNd2KWKg/5b95RdHjJN5BouFoV35Xki2esidfA1h4J1ByjH0WdVoSLZywriZYcxrQnwEAzmogtQP",
+	"i4/wGlUP6qu39ev7+bej41oplWnQjWZ++XxZOah61228X9GidqHp+87j1o25zHgXiNcNqV53G/UjZrws",
+	"uYoYx4w7btKqgYpO4VwIQw5xwNow9Z/ir6s/Xd3lqoGyxPA55dlmcPSladgzOEWn0fxaDQh9n9yfzEO+",
+	"+AP6EYohaZonhFP0ZyB7GufAAUdTrePFJBf4H7TMFAz/g9pMgAPIMQk+3dwwxDtORFSnRkjpOeJPMcpI",
+	"8S47kIduYORz693eZGJbc/gVz6O5/Ev8iQP9p13/WZdwmsF7h0/jcMoaP0yKyUoWS99347EzP5rioHrY",
+	"+HW3Uc9JVGNCxW+7jXlx+qFyRPWu43iI3mG3epXp+47jLhhH8yPXJVHAhUBY0Z9oY7t/RFPoLjIWfHfb",
+	"/RLSaY0IT153A8YlgvOnA4PfQ8YpgvNKKGQadIND2vE9oQqWjVOkLbvN9YcQZZWfEL/tNiZU5KxG9RBz",
+	"KQ6FyBOUMUOASZoHutW/GMDejmWbpk8H6rYAN2P+Vn5boVHdDDeEziG33llRJO3Z8ozCca76XuwBcgP4",
+	"DAHRCkAZPZijgFd8tR6rjwUpAu+4LPCKJ1h6rVEAUOCFBAecAQ+5PqQIYA4gAxCEPsQBUFN/s/wnlT+B",
+	"J8xVXrx4V0c5vJnvmmGoBqmDYbKMAWDGlxEdnNyioApo0HURY0C2qQWeHqTb1BGLnfryzOJd3Yy67yro",
+	"EjSPWEgCprTAMaFIOvOLH6B3jr5EiEkpKtgeBcqeDEMfu9Ia2/2bicU+tPbK48FPKCVUTV/+bKqmBfeQ",
+	"AYqE4kDeO8ly18RbAPHxDCDozsCN0EEAciBNyx3lw8dznBL+nkSBt87lnxLAIncGVHARvCIUBPpRCCkK",
+	"+DeFRf4ewIjPCMX/oP4W+hPk6B7mxq5b8R30sZcjcwn6kCKGAo48ueQPHmpPFiEl1z6a/1e3ZadDdyaP",
+	"fwMcyM9w0hg2YHDBwP1skVv/MQlufOwOsXqGatet5rcl/QJCs6oD+hRBbwHQV8w4y623BRUPsN6YjoWE",
+	"saW8tgsGiK0phdCyfs4s/wzROWYMk+BHFGDkrR/ssdwOKQ5cHEIfzOECBIQDjwA+w3lwK54Rv13I0fqh",
+	"3sSL4JUEZzC1QRTcBuQ+sAH6GgrhL1DhIR9x5Ckpc6ZW+FQ5Vi9/Mwx7BLShK4yOAIF7zGeSWhT7GhhW",
+	"L/c9odfY81CwIUo3Urde22ZlSQ6g2WW11IGbYbgdaaXp0fS2qFyZ52ExCvTPMm70DfQZsguedRw5lV52",
+	"5Pvw2k9CVfmWakPTYJ8WfWuXIiGeHMhNgxYjaLY1pSQKDWPbesqKEdJmMnwmVsjRnBkHqhgCUgrV1kdq",
+	"pP6p13Nl+LKj44+fMZ+RiJ9Jg4mNwB4Q2J6XC6VdkksE5xlt0QHwuFXcAnACoCcdmhaepGG9vzNEh1im",
+	"sHQ6LS4LYeyZwSttonPio7ZrLSohaVpxAqb4DgESABhkXQsSAHSH6CJ+Rm4A5gyIddhKYyWJEuAv6z//",
+	"sqTTXJNKUWW0SifUFgaGHAbcEFqaWfhnYuYdy0DRehaKplgJ7zqRrTyjc9W2IlMDBdFcQP7I88CngFm2",
+	"dXT2Qf8HzijxIpfLP1MFAo4iPgMXnEKOpmqv+ijyMAcfidwa0Lu/QIa2xIMfIZtdE0g9+cfxuRj3Dntq",
+	"C+w3xGag1OUU8XtCb8XPM0K52nM9RyGhcjU63g1+jq7l7GI9iN6JEa8MUMvllaRfPMeB+jIEKQxcBH6D",
+	"WO6dyfhu9osFDJn4YAHJXO4FiIc59knkAe0xgmM/YhzRhrd/YHQv54p3DtP2JAiQy4l8KcSm/PUjuo6m",
+	"4AJJPwBkn4c+WciRfsTMJZKi4qHSJ8l0Jx5WHeMFxfCM+3wQQphqbBueJSP9itKJctDTCExexn+ni46f",
+	"JGOp/Zukh/qTpX8rYgRn0bWP2Ux1yfyWOzVJ64vTD+lvl1DkQuoZniSzF0EQ/50uOH6SdInD30kfGa9O",
+	"/4rbZakHHIUhFejQjCK81gQdigmTAfSfepyrdpI9kxxWlkRaEAopGEghnXFMhVQq6JisoHw2Eq/CmKiL",
+	"UOdj5g0qrSBuOuLsmPg+crn+1jzAPchhzpypA0WOEB6Llo1tzRFvtPn1djHyfhONi8pajmCrVZm0dtGp",
+	"VfvMn26sd3+2djXsIgzKzm7TR3xQPbJ5S0Wrozxm+XuuVM4gSr6lgBvEIfbN9BUwLtSL8SXjkEfMlIVg",
+	"Wxxz39xLPXhosKb02PFAmZXY8XrNeNN5j0/PY2jpF4SQsXtCPTNsV3Qa1FZENftnMZQsJNOpFiVP3aV7",
+	"tghSeVvZvXxDUlchM7gr+pDKpCx9rnjheHiqHaNG6A6EtB7wEnodFlZAlQSPCTdDQRz6GwX3LVoY13aL",
+	"Fq2XxgK8Isq2AekKFg2oz0YOEitk62khZ5W2GH+NtDOX2fqec72o5qoHaw6/fkTBVBgTbw9kfmL8554Q",
+	"85wjKuzt//snfP3P5PX3R6//z9XD3uOr9M/XO87Vf2be/tc3//9/WMblfM3OfGhKpHpy1G5bdyrXswkf",
+	"tnVPMUefAn+hGsRd26Gz3N2g7B8sGCw042R5UC3xSjSoYs3HK2k/H2cMkC6s15Fp0tz/Hllm/ajPWikN",
+	"yzOZZrlzMgNDvCUMK13wDWuRSrMuf9YoYNhDnykMQ2TwAGPr2km2LRoO1mSwU4XAJEOwu6V/g6cdO8GI",
+	"z5zYs4yjpCEOAuQ5ro9RwB3B08KhDG9x/pEp6ur6JPKcqQoxms1hVwVCS7Mef/z94vLk3Ln8n7MT5/jT",
+	"6eX5p4/O2cej0xPLzr/89bsL58PpT+cnFxdxw48n58VWuSGcn84//X5WbHJxcv7HyfnHk4uL0hRH7389",
+	"ck6PLj/8ceKc/HFyeumcnX/63/9TPYLzx54ZIgqjjty5deL8vHx6GfVN2i2k5OvCiajfGO44Ey1/P/8o",
+	"j2dx5KM54nTRYbKihWVes3HsAkLtDEkVySH3SVeNnmWyZMHlrzmeIxOUCtZShahvjN/5ybGt2hxu1apO",
+	"rOWFUptvKO+H6eHtmKdzkMlNkf/+5DOuGkRL6VhfR1FT5PLayF7ZTTZIgQ6zoy9mbVHxnBifm4SvIpXV",
+	"V9J+xpiKuol5edTLOHMn0JQXZNZI+cRNgw70kDmWqeKNrHX4ujDVjypcaYxjMwanLUI5cm1p+6vm7/sx",
+	"ienmv/J/mcOvtvX19ZS8jk/280vx9tG2ZHKtERd6LQ2mT8kJKSjLk/PzT1oFvf9w8vFHy84+Ojm9/HD5",
+	"P/ln5yfvT85PTo9PWm4qyT0wlBUay+UM5CyM5BxbhY2R35D5mdwDD3Kosp4YyGYXAk7kNk0hMcoexIhJ",
+	"lm3MNPg8Q3yGaHk5gEYBA7+SYPpaO85ADg300OzfAHPgwiAgHLgzGEwRgDccUSDFPSZBZnesxoJKoVpr",
+	"Q5V3u25xIPe7cqtutahnbrQVjIoUwFYZ+ZAbMI8ZuCFUQCoTDNmfvPmuR9MjO/Lh21ycZb8vc7K10ySl",
+	"RS4f6kimBV6SWxQsJzlUai7rZA22i/Br6yozQctvWu5DmkzUW5X44WghYXabOn1ZdsbqT1s+EazwRTlK",
+	"nBQjfr0RfF3r+CBne5LN5Q0YkwFU/kGcEBAfQTCkNaiGWbkot2BRJN0haYCoQ0i2xYTN8J9GoVN58qRk",
+	"jFTbP3Wby6WtfDVI0sUEpLjSxLPddWTIpYivKxrYeg+yduMxRsoL2Rh+iigqJqAY3KYZwW7eDTDY/R4K",
+	"UeDF6M00bPqOGgckrh5hctmSWhKmlxRBVqHCaOTn/JMEULaFmaNWJX9eQ4bevtG/tXaTfwi17mi1jpkT",
+	"Tyv/EB8b/5JVRuRvDW35O3HHMHN0iAcz5+aLF8QrED/0qR9HY0IsSZ8Icii6QRSpPBnMHKmipPXG3Rli",
+	"DkVT9FXKcIlXPWkUhoQKig9UXqMD7yD24TX2MV84/5AAOT5mvKq1iz3qXPvEvS22CHWybJwCp/F7Zbfg",
+	"FhJRtwX5KgJJkNqGiNt78iXyV6T1QfXdK5PrL58vu/qV/pRQzGfzvIH+88X+4duMIj7Rf8v/f5U/Dr57",
+	"I/8/3NuX//8Qt/jhYH+if+gmP8RtzuI2Z/GrM/3K2z883Pte/nrz5jv5/48XR5adrORnPeHPesIz/fxM",
+	"Pz/Tz8/183P9/Fw+b4PypyPK9R50YzvKoBNG1z52nbZd1qglTAD75fPlSup4JOeRnLeInH9Fi+3YPv77",
+	"/rYdKrDZ2mm5mW5bIZo3E1xI8Z2wU6pyafJIbkGYzIzjJcl8/fkKXw95u1SFrOlxW3HkS1cLfLaOTFve",
+	"Xx2NnPstUyKqkPBCfMungpILxLcrnWcbM4NNgFuNjkedNuq01XRaWg54sGzZv/56/ddfO3/91S5ntrzC",
+	"irqE3Y5bfwoQIDcAfVFlye5nxEfgDvoR+gYQCuKsBfAKghBSro5bG45Ud09vMH3TGZyi3/Rht0KlxqRM",
+	"bbKhhAN+sG+ZKIHpGq0tmnLCod+qbXF/Io5o6aKvaqAr80dlTuaVvizUOwINh/uQ8VxfWJUekVaPPUVf",
+	"+bkud2bETrF+bkNjWQ9WertYENJc9FWbHXMYhrr+HZpfI8/DgZABVZ8kBzpJG9rWnHjIb+jwm2wjoOBh",
+	"9tpFDc3PRbNjlHRArTqciA538lC3d93Q4Y+42WPCE4tTXR1PZ5WQALU4SllY8aPdvvlJ6+aZ1bZqn8FP",
+	"yx4KQY9moiyOuWyqbDlXxfDU98m9Q+4QpdhDpnyQ8m4tvGeOqosjFKdTochFK+XoZxqbW/4TURRnrlSN",
+	"lm2Txg8q2nEUwKaxIobiTWkH6yJf7b5/6obOHHHoQQ6diJoPyYpGROUHkVsU1LZj6iC+o4+pO39X7USI",
+	"xmLdhQ7tlj1D0EO0+ti4fn+nCmabjCVI4dzxiaohkd0RuSbewrJ1ZeEru6pr5dTqddXMJiWopWBVreJy",
+	"2qLU5czAAIIYDI9D7NwhykpJMvuT/YPXk8PXe4fmhN3QJ4t5DSHXHJ42fec18ihxbw0LFEzIhCfqyOP5",
+	"kAaVbJjWGjC/Fv2ZKsJRjSPJz5wlydGVFH0NuTtzriP3FnEnpOgGf61pV7v4VEM6gTA9fG2zNBN7iKg0",
+	"VgIXOUoiOj7kKHDNIugOe4g4JOJhxB124EQUt0TQFM1xgM0ElM1RLyeKaD6qIpSQEjGH09qZmEXTKQ6m",
+	"N9A10LOQGi50Z8icgHMPMXduCHUSvjLc31CaMdL1QipIwdQl3vzLSg/FgimtJ0DNf5Pcz+QUCsOG+D6c",
+	"Q/EjRAHE5rRPQ+5QMv2VKT84l0EiAXG1vmjNGoMPxYTbjCFqEt4rHUWKD0soq6TG4PmIA4OYa5Ci1eKq",
+	"XZ5Deh6hZmW/xTwxWmGjFTZaYRkG8YkUz2WC9snUCeHCJ9Bj7eAiejAOOWYcu636GM1CTRDV3KqEVoUQ",
+	"a7Qv5WMH+hiyLlKnzv4M+IySELtZc7OCWZY0SlXnZtNUtaut7jOao1tujrpkhkz+TLJ0Bwdi0PLxCteH",
+	"jKnaEiorKxYrpRf6iIbOSZvrPFsEqTtzPOJGgsbSJ9XiaDmj04NsxlwSGj5S2CBURel09C3+uhyXNwzP",
+	"4TXF7q2BV2UFxxC6KZO0t84ztOPhOQpYLA4MZWKXdSkSXqhg8GfgcijqdQnLQkCHmcUXCrdg34nj1Klu",
+	"LDoMtkXhvZEq5/CrMhZYVRapdEJazGEaXfN05QdwNA8RhVwHJZJ81sNM+urENvQjoXOb75G7Pm1ijuuH",
+	"TpjrtNcwTeLxyftGzEeE+/EJY7Vo2Qb/0EUUXVPIrETgZeVCjoltec0UQ6jGr1RUU+tg2tad788t2/ra",
+	"xtuscTNti5KIo1KFABh5mOze7e2qHyxEyJ3JIxa555zCINmaYhXvfRi/ldJZvJU/2C7yMDc9n6IA0aSX",
+	"78/liIxhIeZ45tm1yhlOH7gzeVI7/ovMQx8VxkHZ7Qv97Ab72VHSq2YEOSBhWavtCOhzPEeqifptafUo",
+	"nskf+dUbFQ3C0xmvuWvw7eHhwWHjZYPl8EAOmS8jVlCMi6w7TBDv/PTjjqvTsJmzt8Y6pdKBNEqpe5aR",
+	"T1M3NAKmvafe1oKWarXeNsZM+qeI+oixFrZQ36b5VsYcOrj5lbYhZHnD2ahZZ3n93rIQZKivlk7Gfnvw",
+	"7fc1Yso4tcJ6NXYY89v5LIz5wtvENy0DMkI4kyj/AfuTnJzd33vz7ZvvDt6+edv0FfVHlV6AnE227jcs",
+	"ak9GUTuK2vWL2rgMhPDGBCtQVUM8D95DY7E83TMgXqEQSSFYEObjH3v73+5MdiY7e8ZyVatLZmO40nSW",
+	"PBEJrj4636tg1YPKKAATnPZVX77WLOC7q7+W0L1FKIQ+vkPONXRvfTLN+aTtvy0dJyTEd1gxPKcqSdSO",
+	"u2cad3ilTRH0+sUzQ0H/I3IcIN+ZQ5avB5092aPbNHFfRwrZCP8lH1OL/6QVJfljwjCQZ3AVsGyL+fDO",
+	"rM2TEWqMng3adaMpFidFbs4USzIS+7HFmiLQHtbh7TniFLtZYLiE4UAWmIlcH3uCRoxbjVOVGWq+9KOk",
+	"RaxbEkxfJ50MA3YVGJ1E9uGbg32jyOvCU5UFteOXlbaZaJCSxRA8rNuXdw65z+72nP3Mdo8SW+lz9evA",
+	"iGWTfjmU+qUcOWZKZWSqpBHGp1SG/FqIFcmEo1cxehWjVzF6FaNXMXoVo1fxkrwKpm7nXORKuafmorIO",
+	"jCbKjCI2I7l6UbFVUrDGM1Zx2QTOLOFlbPQlJ7s24fXIqzK7OzuqbeHg6d5k/027yiy1Vwy0TBwcojxA",
+	"6SKGDdUdQIF47xmM0Yq+GX5Xi8qLxuarTIpp3q0ZpqFKJ6GeSmBrBKYsD2zwKKRd3KXOtfl0zw0xnj7q",
+	"YXRjpo2KJtQasF4L8NWkEBvTgozl4RvkUUgJJy7x88b5n9aUhkIai/+EnJ5xHur/pAJIPiuWY3XtbYu7",
+	"ofJx1b9SKfMZJdF0ZtlW5Im30ke8Z2b90vQZMkGkR57V3s8TLkLQtoatUgKr1moZVcKoEkaVMKqEUSU8",
+	"B5VAkYducOY6+G7F6HutM59fTHIrnaHUOvERA+QGkCCutC6vh7fBLVogD1wvAAQsgLfIcSFD4IbQeVyY",
+	"XfT9FwNiSeV6MvHnVN1Vr2eBLHPhuxoLYA5eFS+T/2an6vL32ho/9bct5BD22HTqVoNezdkM9J7Wpe+s",
+	"M90iEiYNFRrb4CwDfPAqd90YswEMsRNS4kUuZzs7O1mYZ79SXVLR0dyJw19ZS2e/+cqCOAzWEK7Uwrcw",
+	"wcF+w/gFDMs16jkzg17VQIHlSg8xJGtOt6nUnIBRHevQFZoPy9LqPJbIA9ZP8xDjuoRQ8wZCNY5WjE02",
+	"yW11/LSWr9pf7NRoGQtiWFHRSK2dbOY46roHJ763KzES3uy/TbY4DyZ79sFk3z6YfGsfTL6z3+y/rS7d",
+	"2z1mN0d8RrwVP6t9GTzIZ84MBp6vbdc09n03yWzryj/u9loVKRZjrrj++BCHUwrJa2Zqdg+qrL1Nm3et",
+	"HJbU2ENT9NUJKSa0eLR90oboqLrDxrmObm4S/6SzqxWfr1lxmP4tzdWvsFZ3AmyxSBUzhsmBuc4w34Za",
+	"o1I/rrXa6KgtR205astRWz5pbTnqtieg2y5OP3TVZeKnrIeBWhas2kCe9DbULDdEdrKwuzJjYzU7Y8RN",
+	"j/HWi9Te74ID6GTQsOKHZS40zuC1v220ylzIt5MWKW17bZTSOvfUKg8eL7XZ1smuatewmHL33aQ+4a4Z",
+	"XNnAZGrOaTtmGCun+VKkqszL/qiKIk6TbY80dTkZ+WD/27ffdoVlD2lkPnMYDFgzl3oBE/TV0UuKKF55",
+	"j1WsMc1VbGGmJO0dD4WK0lOafdMVyF3vbNCVdOqJzrbuKeboU+AvVINH/WRQMjQF942KhFD+37IQmAlj",
+	"mfsZTr5E0GfpLQ3lHRl5tyNAsp3cbpEFC8ubY63vU8hdgm04YZKT3sabugW3p4BvvnK9QjgnY+tLPhuH",
+	"XeVu7SIZLvNhjdDMXJNeRuZRAFRSA5DltgC5ARAw2R3osx3/BpgzhWCAGQjQHaKAzch9AOAU4sBweX//",
+	"yFvmqvYlEepDxp2IrbjgLcH4MfF9dSbEfAiw9YWrlSRlUA9zfX1Iw0UhmbtGyleHc6hLiJlFWdXnKlIz",
+	"0DkI0H2O1G1wj/ksQ9uvWAi5s7Oz842tyZvPMAMkcNHGaLpxjO2kcR4Lm/ohbOvra4YChjm+Q4nCXAOD",
+	"DMMVm2GFS0inw9zdlp4bvYHYJ3eFs6Oto6ItHfMezN4EFI2TtTL/yiUXe3R7O9fDm3S2BDU8qqlm+N2k",
+	"kYaeMQ3pjylqWpkOLSzJiCHKAAy8gkUpXAbIdUqeCwNwjcAU36EAcDKMqi3Y/pnUqf3Did05/XlZpRvf",
+	"1FenDfR9fhn1Wtda4EDe4fVoWwrIDk/QkmeyPJo+zxCfISqdN9EDSFNHXrH3q/Jo/sWAMIJescidAcjA",
+	"JzqFAf5HGvngyJvjQObNVXx29pRhHwrdfGFE/qvyIEgAngv+5ZZTRdW92QeSRTZjFsSE0Uju2Rsg//rr",
+	"Hvz11+er/zLe7Pi7hNyxSqY882GAztVWX9er6OVdEIWjjiEOAuQ5mVCzrEN7i/OPrrpx9+TNdz1yYg6Q",
+	"b3OA3LeNpby/LpyI+q2TJJlZzivAVzk9yyGhQxr2VbslLbeO5dPFK9YkKL+XpdSzTQ1RLXURa8kk6P1i",
+	"1rwCUNQNOAEM8X8DCOT6xR/imViNUAkUzckd8nbkcfev2c85nLTIlummwsw4Ta2mLiLGnxKK+SyvCS1K",
+	"osB7Tck1zl2uQAKGGUcBfz2DbKZc0/hqCNvyEWT8dVpdg6mS05mBGMfu7eK1runSbndi2D21jrtd4rOd",
+	"G+j711BdLJKCLCCq0lQGVvIcnW25hNxi8U5lYFm2hUOhmFUHuRulL8JxIBUgjSh2XBjKuvptQJRblaNn",
+	"aWOZ5zumS+i++ZYfKfsBS45VrP20afCSwNETtQZs0qWcc2LtWh0m7opREqyOSxKsikUEfT5zZ0jfTpJ8",
+	"+4MFXRXIkmde3YhSdbfM3iTuJXdeZpyHOulPcPWf+5OJfTDZv7LV1Sl30Jd+GoukhhdNJjppUMNbAlkl",
+	"EeoNsZwQ0euON5xSVaX3W6OguBjhmkdUzmSXlvdm/3v7zeSNfTiZ2IeTPftwsm8fTg7sQ/nssLhs7hbG",
+	"0wuRn6EL7mggNcBkf7Jn70/27f3Jgb0/eWPvTw7t/clbe3/yrb0/+c7e339rH0jYxbmRB/bB5I19MDm0",
+	"DyZv41zJqxIoVwaHAsXBVdPXGsINxfOkMcFkqGiknUraKZ4rT+GUi4CY9lS/a6oE1WsacTltOAVbBtXL",
+	"obNw3iw/RjbvNDNcvPIEMN9//30WIhPz3TSFz0pXlc8JbZHhmMbBMl9TMcr+4RJZkhkiLyqksgyXDMAC",
+	"bL79r5I9WtT/M23073WEUPlesM6JNMZ6QUENFa6Nj430m7ZeliTsOkZosf4tYpA8+JYHSAr1/vjMXL0g",
+	"UelZqnru2r1EyK1F/GDf3kkz9LeKnphnIMWwldK0JZFtSlimy+sJt09NpuUqFhon2qu42i9T19B4eKyL",
+	"17tqSjvzSQFUe4WcQ6GPcumGrZInVbwrrmHMukQQzF2XjSSsO2dflsx0GL1z0rIf3bayW8fXmSn38giE",
+	"iDISgPsZkTunEUPxfl1559TgXqpFVW8FRgxRMIMMSPMXI088xRSgOcQ+gJ5HEWPttv16SZES0+a6qyd2",
+	"KThf6noT+b4TVOyAtd/zWnKvFwc3iFLkZWqBN/YJKdKdqpa9pmRCQXu9bYFKQt7IFugfSVxumcsaVqs2",
+	"1/2kdXbnaXDFUHMF93YcUdMLvDIpa4bciGK+uBBUotCmpCL063OdQdwsn/P86jZO/BSCTdKeFGUIUpS5",
+	"BkPahUmaRavk6kLeS2Fa1mHaRyVTSHkSvR0PVG0jmW0jBLlLqC6ChFXdKyXHp5Cje7gAis4jdWHrDpDl",
+	"quaRDzmhQJ6CZgB9hS73FyoLNr5SPB1fbl8BzIC++BV54IaSOcDcBoyovJJ7qaQCwoFH8Q0HMIRU6imO",
+	"uaAIS6sucHT2AbwSXVh0LXcgxZz6JmzAQgRv2TeWbSW3Z1j7O5OdibrTHwUwxNY762BnsnNgZY6C797t",
+	"7+rKT68VdMRTnd1FQn1b7QfPemd9xIxn8xpk6gGkcI64jAn+aZZTaRMhqtAF/gdZj3artqexu9/YOrsu",
+	"fSajRS/V8odFksTQaZ4LQrn1eJWewpag259MtIzkSJ3SgGHo6ws/duMrIJTw7rr13kWlZFe6CdXyaKxS",
+	"po+9Iw+IbjtiIW8UwEzrSAC7e0bJtY/mP0AvzlqQPfda9/w9gBGfEYr/QZ7qe9C673tCr7HnIWWZsmg+",
+	"h3ShGQK4OdGiTg4yA/eorPscVpIqAD8Qb9GJaGoRX5ooAVkegzqVvEC9e/0tJEeBZXrQ5xCeHhGIjt+3",
+	"7nhMghsfx2o5IR719XnykU3KEnn3wc2A8oP3qBScj1S4PU9nP8rnJTrL4fhNWUP+SAL0bxAQPsPBVCW1",
+	"8IgGTxU9b1p3PCX8PYkCr4AeBcYiemyzZvwJ8XqAT9bGVM9ByPaCwPeIu7My/goGCxYw02kiyhGw8rxm",
+	"FSWmnUFU0eMtuo1X0tByZ2WKKWeJDqQNqtNRW2mDkXDXQbi9KBSF6eUUyq7whF7HntAudP16N+DI9Zcx",
+	"/nWdtA4ugO7x6eaGId6tzyWcxsezVzbSV7DDj44/Gmuooa+8pfmNSXCKvvJz/QHSoVPwaN1fwS8d4XFg",
+	"c/2YUHQiiwsvwZNp5zJbvunSvUIzSLMdur5BHTQQV0E1PF4tzV27D0fHH7UlV2VSKCYbTCBLwnxBaFcG",
+	"wVJ4l7hqI336IZBryLD7WsCgXgr/INodRdJ4GWVxC1mcAmyUyFsnkSXVA6ixswnBnOG73YeEVhqkdJYJ",
+	"B5PVGcJ9cRJ7FbrIIHF94ttQVa46ng6PM7mToxhvF9o+ygJtFOVbJ8pdCNw8hlYU5w1B9QITDRJVz9Pc",
+	"miPp5clXDKVvNQ3FofECFfUhjHcfcrBsF0tfSUYX5jMJzmHC8VuN4ji8XhIUlfH1Eo8PFads4rVnbm6t",
+	"KrtL9G4vJe4jbgqaM0T5lkr7kQJ7E/yEAopCH7p96YDW1vhoi3e2xUdLfKst8XWa4cOL5XSGTeW0vEQ7",
+	"vFcBvPvQ2f5exfoebe9K27ul4b0ms/tlG90rWdwD29tbK9ZH6hvA4B5U2O/GN01VmuAXAf6M+axHmW+P",
+	"pntFXebTD6PJvn0mOwswuEY+CabC/OAErDeY3j8DXg2jNcoXcK3ZF5D880J8gCaiHEZT7D5cnH5o5SNs",
+	"Qm3ItY0+RdanaJZdVW7GViFwMrSMeObuzDpUWLXDsmlS2hpVN5Jxf37RMApQFzJ15G0AjSdvZdufRNNx",
+	"d6L1IdgM0EZnZ/v2JzSC1H0Yw29RFJhokGhWnubWfua2OPlL2KEoUFEfwnj3IQfLtqduV5DRhflGz6Jw",
+	"ELcgKGpO4q6AhKyqZcP6Bnl8Bwx76DOFYSgLvry4HZAVFUGJeXrfBtlO1TFZn+p4Sbsga1EoSQtWp1rO",
+	"5e0iR76fiKX3lMzL5PjSFYWCE4C+n6CPqWpLLXVHTvS/J3T0uFbwuEZna3udLQZuCO1b4/4mr/bOmE52",
+	"f87bkefFA1+SVRVwqZahotc2dwb178uZF6M0RufgRk6drMitbbjlefmSR56X8gQn61L96bsGF1Ppt7ix",
+	"sAFG3V/Q/Qn6pNofTq4ZqgalSKytGFQSMes6k9pIkKEfTXFQH4M+k23k5kq/kY4xR6fKnJEQH42p7TOm",
+	"FL+U9oTWG88ejCEH2shM17u5tJ2YpV5IbLwdnQ6rVHYfFNBbBdE3qWT0KsfQezb03lbSVQXktwKhzW1P",
+	"voYw8M4g5Rj6A4f+q2XQMw/zr09rVkfyt0fAbJOCHYm71x2ENajddvlCTypw3aIAf8Q4mbfjtlM4l5Vv",
+	"IQ46zCB6nXyJoD+G00cPsE04fW1ZSwPvOm8qV+nFpSmtKvezIeP3hJ5K9jrRzR5bVW/OWj9LGz6G2cdQ",
+	"3lgI+skVgq6y0gYX7IMy4kAextHxx83G7yrqVj9LjVFLnIMrkWyR8vqY3YY1iq7PPQbt0qBdg1irqTm/",
+	"lYgcy96vXPZ+WC1XHW7bIpLaGm04knN/kbbN6ci0Xny7axpGp2u88WF0vUw3PmzMA1sDbw6keXIr35w3",
+	"VnszxbP0ydpQ7ZrUTvmWkno3bSs0Ue5OjtFlS122duKw8R6aLcbteCFOvxfibMql21Ja2zIlO1J7367e",
+	"xlXvbA5bOHw/z+Ho723G3/v5t6Pj0d3bTndPMM9mvb3hGXMgPRST9WZ9vZS5Xoir14Ji16Nudh9i2Lfy",
+	"87ZBAaULHr28rJfXSgpWOXnbj9jJWqTNM/fw1qQpqx28raSz7VKrI6H37NxtWtn+fc9rvbpf7vno0K3d",
+	"ofvl8+Xoy22fL/f3Pd+YFzcoIw6kaX75fLlZ303y0Qtx22qJc2gdsvvwy+fLVl7ahhWKXObom2V9swap",
+	"VuWVbSsiJ0NLj2fuhg2u5KodsC0iqa1RhiM59+dsbU5F3qJF8w7ar2gxbqBtxN/SkB99ru3zuW7RYrPb",
+	"Z4Nz5UD6JrPuzTlgCWO9ECesmVrXomZ2HzTgW7lkW6B3kuWOrlnWNWsj/Kr8s23H6mQdQuaZ+2rrUY7V",
+	"DtsW0thWKdKRxvt14DasXperFjz6cGPR4LFocLAxB25ojhyrBr+MqsHrUS4rVg1eu7IZiwd3Lh7crWzw",
+	"5jA6Vg9+AtWD1183eMMiZiwf/ELLB/epfztca7sCuY9K0XSZbZtrbK01XPn5gu+bXf5+qCEvmd2KSr8j",
+	"nQ10q2yv4rt4C0u3K+Qy18r+pLqPMn6Iu+iyt9ICjag299AqpGQuo7WGFVcv/Nba5CrNMXC6nbX2Ne/k",
+	"LrAdMGyau3j2IkQuvsFuP7fGrOjF5Yk9uS92a66w7XKxhUGD9cG14xW2TFNsz/fO1Nof5Vvgulkk/XGX",
+	"veS1h6MBYzBger+iaykSTAoisFYFeMZL+8eqOc+mas7mea5UhaSpTIU1npoftDxEd5LIFlVY193jf99z",
+	"1nSyfpTU43H4p30cflPiWXBX9sxxzSFVazxS1/8J0e5414cr1yV+45MQrM2Ju1EOj8fknskxuU0J5ITf",
+	"ikePGo6nWGPO/IDnQrpTQ+Y4xTpFNUO8UVJfoNFgbi+oL+TSRzm9hXJaUdXgp5YVvwx0IkqS19rPEiez",
+	"vpCjxJJSVhKqUh1fIN72IPAyQjaeYdxJKJ7d1ZxeYwPFTDqcCVTBMy/AAlpKzqbEbPd/WHY7RPJIXr0f",
+	"Su1VUItnjdbwZ8xnK8vrMTWqmrBH63k7refC6YA1GtS9sNxwRQo2XunnRZnmVWTYqxKQf7c13dekEeSK",
+	"RlO/aOpXi6Ua63/TKJsMzf4vwMsYUh/VOhMbIJ6t0Vsj4fbrv/StzRrdlzGSPzoiT9sRWYfHMVywaHQP",
+	"BnUPVpCcnWz+ZTT/aL2XrPcGM90a7Y/+DeelQvMDxeU3LWdHcurVnF1S+oZxHaPa+o6q0Wi/tqzKqME1",
+	"2rDbV5YxKds1dAHGhGUGqd4UU9iaSyNmp30JtRGT711FtO4+aLi1K2+4tKzVc4yGbq4qYSqLK8sPZlh1",
+	"qEpn1Yzz3Av5pfBfmp77Nn63SDaPJNZzNb3eJfauj4PbVubxRxzcWoOS+fOxp10SqU7aHsUBR1NVI2QZ",
+	"U1uC/sma27oKMuAzyEHEEOCzhJKfk/HNTd8Kl1cR/RzFaH/BwZPyf5v7ncI5OiYBhzjo2OvkSwT98f6D",
+	"0dFuuv9gTfccWEPWSB7vH1jD/QPLGmxL3x/QXZaPRf8ri/43F/fvDO6xyv7aquwv4Zt3uC5hmcr7WyDP",
+	"R+oaoMr9klKekoijegP9XDQZ7fNts88VWkbzfOvMcxojZlDrPObKIYS5Jq312uaZSV+Aaa6JZAWZvfsg",
+	"IdbKLl9OhOvxR6s8a5Un3F1llKeMOZDRU8koz9yiXlKuJlTctz29JRJ4JKw+jek+5XLH+31XFNLj2esx",
+	"kP0sLvJdj/3cG9+N1/U+7+t6h9AIS17KO7yGGAPxrW/fbXQENoK38Y7dLb5jt0fN1uaC3XWLi/Em3Rd2",
+	"k+4qqpEheofdhq2HC9Vo3HzYts2HGDGjU7V1ThVLUTOoA5Xy5hCSPyGw9Xo8uWlfgMuTEMtKMnz3QcOt",
+	"lT+zrFBP5hi9k6x3kuH3Kk8ky6oDWUk1jPPMTf2l5W2Gnvvemtgi2TySWL+WeP8Su+M2RQ/ie9yqGLcq",
+	"nsVWxbps7V65b9yweN4bFsNpiCW3LdajMcati9ZbFy1cho1hb9zA2OINjF71XZstjE2IjnEb44VtYwyg",
+	"MNseqxgdqvGQxMs9JLEpd6pP1rsaMAF4s87UCzyQsTbN0PnwxtoUxXjoo+rQxxJe1Nagbjwk0Mvpkw35",
+	"Q5skoy1SbSMR937SpWeFF+CGfK4Aj4WOW2ZYnX4Y/ZYtzK4K8PCZVZJLBtm5F0S15oyqeMqXkE0liGNp",
+	"ybn7cHH6oV0G1RJiVI49WvW5zCnFy5VZU5oNh0pnMTPGc8+WWkZ+atrtPUtq83J2JKceM6OWlr4c0ini",
+	"9abrpW4zmq+tzFcFrtGC3cJKwZqQN1QSOAoZpwjO67ntd91qZLd27JbAa2S4rWO4KIObQf3GDNMMYdSk",
+	"NLZeDzI/7wtwI1OCWU3C7j7EoPvgvSdUqeTHDtbOZ8xnS0tiw9xjosJoLz1Re6kYKF+bUB+KEwfa3EmX",
+	"u7nEhfgTX4i6aCLQIZXI7oN60CpsuTmlEi9yjH9m45/Nkq0qNLqdmJysQYI88/DsOpRddUB2a8hqm/Ti",
+	"SNW9RonXpy1baMQeyHxUaVmV1kZ55cIkA7FaXczimauQ5ZVFlqj73uvbqtjYSGc9C/UVxfcdjPyGgNgf",
+	"osm4G9EumKWANcayti6WdRcjZtCQVcwrQwhaTVrrDShlJn0B8SRNJCtI0t0HCbFWJvByglWPPxq/WeM3",
+	"4e4qyzdlzIHMkUpGeeY275JyNaHivq3dLZHAI2H1aeRm5fLBLiV+7oC5ASyiBfiVBAFyOfDQDQ4Qs0GI",
+	"KJDyegGENbRj2YbqHxSp9t65nGbIugSFqXrG8QcPLYvhuKvCr/jtCmVfeft68iEK8gmm2IJxNH8NXXkx",
+	"f7Wb8RPiF7LpUdxyCXcDdXA00Gk0v9bFh7EA9JcI0YVlWwGcCyv5RnkSdrVTkEVTPZo/oil0Fxec4mD6",
+	"HiPfSwofW7eKQp05DOBUCJP6kX4gxEcwKAyilrzkGsqOgW0xvvDFEw+h8JN+OuSWQw71x8T3kSvh+gT4",
+	"QfQ/aN//DNE5ZgyT4EcUYDNDKZ4BCc88ph5HHhZHQGAeQJ8i6C0ADkDEkDDxIHgz+b4s3M4IK3PZEGpS",
+	"H+XJTpUAfM0ncLJr6MWL2UoiEgN8336AYxLc+NjlZrULCxRYJcx3H/Svkq+TB/EHzsRQiDHAyS0KmC2V",
+	"BICM4WkwF2sEMPAAR3AO5kiIZTbDIQNTAu4xnwHMy7SsDwPlqPmDZ7XyiGTXGOUbx9ub9gPUu0BlvNkt",
+	"la0JcJP18WClTH8GuPkJcSNiuhk3CaMp5wdyd1atDoSvj2g8GZhBVqcTxFhGahhio8BbSS1sA0k+ZQ2x",
+	"FDX3o1oU6pdSLbtKd7xWuqO1B/HBO5L9LlW3bXcnnpcNnwH9CzPn+9EaiWOds5sAuelflxg9C4EWOSd4",
+	"xULInZ2dnW+EEsEB4DOhTAJ2jygggb/4N8AcuDAICAfXApnQA3AKcbADtELS3yGVUeyrRAwxcEMogHqe",
+	"Ll5LibXX5MNkZt0GdybLZMqLed4OzgbVV+wZBTmG1AS8qkrbfZD/t6t+UMMI3dyff0u+TJiPopuIIQ/c",
+	"UDIHAbkHJHh2DtIriu7ILfqmhMcKudrWeWpCwvBK9kV6Vc1IBK/uVdIpwJyBO+hH6JuVFGazLahZOe+n",
+	"tXC5DDS0FgdsWZ22ZTQ96rWl9No50iGDFvKwjVqTET3kvS5u0DWI0NRl0wPEO2/dGDXbu69MsDrKzc43",
+	"ujmruDlquzYmH12Obw1+zpGORGuvJFlAF2+kkniHkOBqDjHDhjyQ7EeO7sZAYlkBWV4y7CMzN3SWxrsP",
+	"4r8lnAwzfZ/LwVo5HOdoTu6e036L+qAYPdJjWtp9kHy0Jh01aqaO2zaZbcoBtFKzM6E4VgV845pD9TzP",
+	"a6sLVRtel7LfGoPkTWcSEZyfwvlazDgx12i+rWK+SarrPzqt6Z03VsxaO/W+zC2eF8goBnqXtPbYULhk",
+	"uNN26QQb8gAu+ypHtf0ITxKieHq+Tsuj3Qfe9qDzpfG8bWNi0svWLUlOE28qxzHwaebLAU6YPnvDmS91",
+	"Bpqnh/orQucqgH055FlmbxnpOpLbhsgtySuqkdBtw9KxJVkRfF7K5lOLd4Tp5rSx/zKW38mXCPoszfIX",
+	"i19tjG2wIceY+ZAx89Xlbk9hcumRpcHqMRo+RsP7jIa3l/atwt6SWlVU1xyPbYxqv2yZZAyItzHcx+j3",
+	"04p+r6Zf2ga8C6G/lLU7nCaVLH0p+23uYGnT1S7Zha0r2v2Sz1r2bIEVDmqqAPgqLJLs9FQaYkEpk1qm",
+	"ZKsQfEPaQh1LDGKdefl5LslyUcsCCDxvNKhWNKg8r5wq2WhXtT79WRUDNdJesgP5wlMJCtgo2FCrCBN7",
+	"6T23FPcRk1M3BE5+l622fRsOuhzfoeUqLaA5xP4K5R5uIt93VtoHtC3sPekAkCCS0exYxeyQzLi6sVFT",
+	"yu7I8wSalMIezjpI5xiNgi0xCgRtNZsCkgJ3H8R/Ddpf6TeB6PeUzFvvhI7BFYOJIHHTg2HQRtEq1Kb2",
+	"QNEAKEvsRCoJEUXoFAb4H0kHNoAghFMEoNwZxHND2S157d1oPYzWw2g9tEhBUsz4mGXNXUUUtdypdo3U",
+	"d/0rPuqj7gIQfxmL4Umm/G3QGK2YYq3nF/uJj84XCqjFjPyybqysxc+kpNkewI5Bb6VkuytWo7pMiKBL",
+	"AoJA2nj6bdzJX5EO+9vJlxpg3Mkfd/KH2clXdN5GbLbayZfUOu7k97uTv5os6r7rWyCD5vMfMpA0nmBa",
+	"RgU/02NIq5pxYgLkRhTzhewYIspIAP1sfYp3f14JOmBV9SvE+ysxDr2L588jRZcnt8HvF4CiqXhoWxH1",
+	"rXfWjPOQvdvdjdgODPHOLQmmsy87LplL0qsY5uT3qmFQ1DyMgKBPXOgDNI98yAnNDfNud3dv/9udyc5k",
+	"Z+/dd5PvJgJM/y8AAP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

@@ -168,10 +168,11 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 	_ = json.NewEncoder(w).Encode(p.body)
 }
 
-// isControlPlanePath tells the Konnect-native control-plane API (problem+json errors) from the
-// core-entity API under it.
+// isControlPlanePath tells the Konnect-native APIs (problem+json errors): control planes (not
+// the core-entity API under them) and identity (/v3).
 func isControlPlanePath(path string) bool {
-	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities")
+	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities") ||
+		strings.HasPrefix(path, "/v3/")
 }
 
 func ptr[T any](v T) *T { return &v }

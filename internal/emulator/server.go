@@ -26,6 +26,7 @@ import (
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/specschema"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
@@ -40,6 +41,7 @@ type Server struct {
 	entities *domain.Entities
 	defaults specDefaults
 	tokens   []tokenHash
+	identity *identity.API
 	logger   *slog.Logger
 	faults   *faultInjector
 	filters  *filterCatalog
@@ -71,6 +73,7 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	for _, t := range tokens {
 		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
 	}
+	s.identity = identity.NewAPI(st, tokens, logger)
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
 	if s.filters, err = newFilterCatalog(spec); err != nil {
@@ -92,10 +95,11 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 		BaseRouter:       mux,
 		ErrorHandlerFunc: s.paramFailed,
 	})
+	s.identity.Register(mux, s.paramFailed)
 	if err := s.registerEntityOperations(mux, spec); err != nil {
 		return nil, err
 	}
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api))))))))
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.authorize(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api)))))))))
 	return s, nil
 }
 
@@ -157,18 +161,15 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 	writeProblem(w, newProblem(r, http.StatusInternalServerError, "internal error"))
 }
 
-// authenticate requires Authorization: Bearer <accepted token>.
-func (s *Server) authenticate(next http.Handler) http.Handler {
+// authenticateStartup requires Authorization: Bearer <a start-up token>: the emulator's own
+// endpoints are for whoever runs it, not for system accounts.
+func (s *Server) authenticateStartup(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.authorized(r.Header.Get("Authorization")) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if isControlPlanePath(r.URL.Path) {
-			writeProblem(w, newProblem(r, http.StatusUnauthorized, "Invalid credentials"))
-			return
-		}
-		writeJSON(w, http.StatusUnauthorized, client.GatewayUnauthorizedError{Message: "Unauthorized", Status: http.StatusUnauthorized})
+		s.unauthenticated(w, r)
 	})
 }
 
@@ -193,7 +194,7 @@ var openEmulatorPaths = []string{"/_emulator/health", "/_emulator/echo"}
 // body limit; any endpoint added there later is guarded too unless listed as open. The API
 // itself goes through its own chain.
 func (s *Server) guardEmulator(next http.Handler) http.Handler {
-	guarded := s.authenticate(s.limitBody(next))
+	guarded := s.authenticateStartup(s.limitBody(next))
 	open := s.limitBody(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := path.Clean("/" + r.URL.Path)
