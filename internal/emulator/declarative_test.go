@@ -662,3 +662,30 @@ services:
 		t.Errorf("POST /config with decK keys: %d %v", status, body)
 	}
 }
+
+// The Kong Admin API's POST /config loads a declarative file into the default control plane,
+// as Kong's DB-less mode does, and the Admin API then lists what it holds.
+func TestAdminAPIPostConfigLoadsTheFile(t *testing.T) {
+	t.Parallel()
+	emu, err := emulator.Start(context.Background(), emulator.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = emu.Close() })
+	resp, err := http.Post(emu.AdminURL+"/config", "application/x-yaml", strings.NewReader(twoServices))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		t.Fatalf("POST /config: %d, want 201", resp.StatusCode)
+	}
+	resp, err = http.Get(emu.AdminURL + "/services/keep")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /services/keep after POST /config: %d, want 200", resp.StatusCode)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/adminapi"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
@@ -39,6 +40,14 @@ type Options struct {
 	Faults *Faults
 	// Store holds the state; nil means a new in-memory store.
 	Store store.Store
+	// AdminAddr is the listen address of the Kong Admin API of the default control plane;
+	// "127.0.0.1:0" by default here.
+	AdminAddr string
+	// AdminRBAC is the Admin API's Kong Enterprise RBAC (enforce_rbac, rbac_auth_header and
+	// the token of a super admin created at start); off by default.
+	AdminRBAC adminapi.RBACOptions
+	// AdminConfig, when set, serves POST /config on the Admin API (a declarative loader).
+	AdminConfig http.Handler
 	// APITimeouts bound how long the API server waits on a client; zero fields take the
 	// defaults (DefaultAPITimeouts).
 	APITimeouts APITimeouts
@@ -82,6 +91,12 @@ type Emulator struct {
 
 	// ProxyURL is the default control plane's proxy.
 	ProxyURL string
+	// AdminURL is the Kong Admin API of the default control plane.
+	AdminURL string
+	// Admin is the Admin API handler, for adding endpoints such as POST /config.
+	Admin *adminapi.Server
+
+	admin *adminListener
 
 	api      *Server
 	dps      *dataPlanes
@@ -97,6 +112,9 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	}
 	if opts.ProxyAddr == "" {
 		opts.ProxyAddr = "127.0.0.1:0"
+	}
+	if opts.AdminAddr == "" {
+		opts.AdminAddr = "127.0.0.1:0"
 	}
 	token := ""
 	if len(opts.Tokens) == 0 {
@@ -152,6 +170,12 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	e.ProxyURL = e.dps.defaultURL
 	e.dps.setDefault(e.DefaultControlPlaneID())
 	timeouts := opts.APITimeouts.orDefaults()
+	if e.admin, err = startAdmin(e, opts, timeouts); err != nil {
+		_ = ln.Close()
+		e.dps.close(context.Background())
+		return nil, err
+	}
+	e.AdminURL, e.Admin = e.admin.url, e.admin.server
 	e.srv = &http.Server{
 		Handler:           e.Handler(),
 		ReadHeaderTimeout: timeouts.ReadHeader,
@@ -204,6 +228,8 @@ type ControlPlaneInfo struct {
 	Name     string `json:"name"`
 	APIURL   string `json:"api_url"`   // base of this control plane's core-entity API
 	ProxyURL string `json:"proxy_url"` // its gateway
+	// AdminURL is its Kong Admin API; only the default control plane has one.
+	AdminURL string `json:"admin_url,omitempty"`
 	// Skipped are the entities its gateway does not apply, and why.
 	Skipped []dataplane.Skipped `json:"skipped"`
 }
@@ -220,6 +246,9 @@ func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	info.ProxyURL = url
+	if info.ID == e.DefaultControlPlaneID() {
+		info.AdminURL = e.AdminURL
+	}
 	info.Skipped = e.dps.skipped(info.ID)
 	writeJSON(w, http.StatusOK, info)
 }
@@ -288,6 +317,7 @@ func (e *Emulator) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	e.dps.close(ctx)
+	e.admin.close(ctx)
 	err := e.srv.Shutdown(ctx)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil

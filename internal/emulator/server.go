@@ -10,11 +10,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"maps"
 	"net"
 	"net/http"
 	"path"
-	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -30,6 +28,7 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/declarative"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/specschema"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -301,11 +300,6 @@ func (s *Server) badRequest(w http.ResponseWriter, r *http.Request, problems []f
 	writeAPIError(w, validationError(details...))
 }
 
-var (
-	reUnsupported = regexp.MustCompile(`property "([^"]+)" is unsupported`)
-	reMissing     = regexp.MustCompile(`property "([^"]+)" is missing`)
-)
-
 // validationFailed turns the spec validator's findings into the API's 400 answers.
 func (s *Server) validationFailed(_ context.Context, err error, w http.ResponseWriter, r *http.Request, opts middleware.ErrorHandlerOpts) {
 	if opts.MatchedRoute == nil {
@@ -388,100 +382,13 @@ func paramMessage(re *openapi3filter.RequestError) string {
 	return "invalid value"
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
-}
-
-// schemaProblem words a schema error as Kong does ("expected an integer", "unknown field"...).
+// schemaProblem words a schema error as Kong does (specschema, shared with the Admin API).
 func schemaProblem(se *openapi3.SchemaError) fieldProblem {
-	path := se.JSONPointer()
-	field := joinPath(path)
-	p := fieldProblem{field: field, message: firstLine(se.Reason)}
-	switch se.SchemaField {
-	case "discriminator":
-		// The field that picks the variant (a partial's type): named, with its values.
-		if d := se.Schema.Discriminator; d != nil {
-			p.field = joinPath(append(path, d.PropertyName))
-			p.message, p.rule = "expected one of: "+strings.Join(slices.Sorted(maps.Keys(d.Mapping)), ", "), "enum"
-			if se.Value == nil { // absent (kin-openapi reports no value)
-				p.message, p.rule = "required field missing", "required"
-			}
-		}
-	case "properties", "additionalProperties":
-		// kin-openapi points at the object and names the extra property in the reason.
-		if m := reUnsupported.FindStringSubmatch(se.Reason); m != nil {
-			p.field = joinPath(append(path, m[1]))
-			p.message, p.rule = "unknown field", "unknown_property"
-		}
-	case "required":
-		// Here the pointer already ends with the missing property.
-		if m := reMissing.FindStringSubmatch(se.Reason); m != nil && (len(path) == 0 || path[len(path)-1] != m[1]) {
-			p.field = joinPath(append(path, m[1]))
-		}
-		p.message, p.rule = "required field missing", "required"
-	case "type":
-		p.message, p.rule = "expected "+article(se.Schema.Type.Slice()), "type"
-	case "enum":
-		vals := make([]string, 0, len(se.Schema.Enum))
-		for _, v := range se.Schema.Enum {
-			vals = append(vals, fmt.Sprint(v))
-		}
-		p.message, p.rule = "expected one of: "+strings.Join(vals, ", "), "enum"
-	case "minimum", "maximum":
-		lo, hi := se.Schema.Min, se.Schema.Max
-		switch {
-		case lo != nil && hi != nil:
-			p.message = fmt.Sprintf("value should be between %s and %s", num(*lo), num(*hi))
-		case lo != nil:
-			p.message = "value must be at least " + num(*lo)
-		case hi != nil:
-			p.message = "value must be at most " + num(*hi)
-		}
-		p.rule = "invalid"
-	case "minLength":
-		p.message, p.rule = fmt.Sprintf("length must be at least %d", se.Schema.MinLength), "min_length"
-	case "maxLength":
-		p.message, p.rule = fmt.Sprintf("length must be at most %d", *se.Schema.MaxLength), "max_length"
-	case "format":
-		p.message, p.rule = "invalid value: "+firstLine(se.Reason), "invalid"
-	}
-	return p
+	p := specschema.Describe(se)
+	return fieldProblem{field: p.Field, message: p.Message, rule: p.Rule}
 }
 
-func joinPath(parts []string) string {
-	var b strings.Builder
-	for i, part := range parts {
-		if _, err := strconv.Atoi(part); err == nil && i > 0 {
-			b.WriteString("[" + part + "]")
-			continue
-		}
-		if i > 0 {
-			b.WriteByte('.')
-		}
-		b.WriteString(part)
-	}
-	return b.String()
-}
-
-func article(types []string) string {
-	if len(types) == 0 {
-		return "a value"
-	}
-	switch types[0] {
-	case "integer", "array", "object":
-		if types[0] == "object" {
-			return "a record"
-		}
-		return "an " + types[0]
-	default:
-		return "a " + types[0]
-	}
-}
-
-func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
+func firstLine(s string) string { return specschema.FirstLine(s) }
 
 // decodeStrict decodes a request body into v, refusing unknown fields.
 func decodeStrict(r *http.Request, v any) error {

@@ -35,7 +35,7 @@ func freeAddr(t *testing.T) string {
 func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "--api-addr", addr, "--proxy-addr", freeAddr(t), "--token", "kpat_cmd_test_token")
+	cmd := exec.Command(os.Args[0], "--api-addr", addr, "--proxy-addr", freeAddr(t), "--admin-addr", freeAddr(t), "--token", "kpat_cmd_test_token")
 	cmd.Env = append(os.Environ(), "KONNECT_EMULATOR_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {

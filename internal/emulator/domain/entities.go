@@ -18,6 +18,10 @@ import (
 type Entities struct {
 	// Defaults fills in the defaults of a schema's absent fields (the API's spec holds them).
 	Defaults func(schema string, e Entity)
+	// KeepStoredHashes keeps a basic-auth password that is the stored hash unchanged instead of
+	// hashing it again: Kong's Admin API PATCH leaves a password it is not given as it is, while
+	// the Konnect API hashes whatever it is sent.
+	KeepStoredHashes bool
 }
 
 // Parent is the entity named in a nested path (/consumers/{id}/key-auth): the child's Field
@@ -96,7 +100,7 @@ func (d *Entities) Put(tx store.Writer, cp string, k *Kind, parent *Parent, idOr
 	if err != nil {
 		return nil, err
 	}
-	c := &WriteContext{Tx: tx, CP: cp, Now: now}
+	c := &WriteContext{Tx: tx, CP: cp, Now: now, keepStoredHashes: d.KeepStoredHashes}
 	id, err := targetID(tx, cp, k, e, idOrKey, c)
 	if err != nil {
 		return nil, err

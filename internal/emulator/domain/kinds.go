@@ -52,6 +52,8 @@ type WriteContext struct {
 	CP       string
 	Existing Entity // the entity being replaced, nil on create
 	Now      int64
+	// keepStoredHashes: see Entities.KeepStoredHashes.
+	keepStoredHashes bool
 }
 
 // ControlPlanes is the store kind of control planes, which live outside any control plane
