@@ -380,6 +380,180 @@ func (e JWTWithoutParentsAlgorithm) Valid() bool {
 	}
 }
 
+// Defines values for MeshControlPlaneFeatureType.
+const (
+	HostnameGeneratorCreation MeshControlPlaneFeatureType = "HostnameGeneratorCreation"
+	MeshCreation              MeshControlPlaneFeatureType = "MeshCreation"
+)
+
+// Valid indicates whether the value is a known member of the MeshControlPlaneFeatureType enum.
+func (e MeshControlPlaneFeatureType) Valid() bool {
+	switch e {
+	case HostnameGeneratorCreation:
+		return true
+	case MeshCreation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshInvalidParameterSource.
+const (
+	MeshInvalidParameterSourceBody   MeshInvalidParameterSource = "body"
+	MeshInvalidParameterSourceHeader MeshInvalidParameterSource = "header"
+	MeshInvalidParameterSourcePath   MeshInvalidParameterSource = "path"
+	MeshInvalidParameterSourceQuery  MeshInvalidParameterSource = "query"
+)
+
+// Valid indicates whether the value is a known member of the MeshInvalidParameterSource enum.
+func (e MeshInvalidParameterSource) Valid() bool {
+	switch e {
+	case MeshInvalidParameterSourceBody:
+		return true
+	case MeshInvalidParameterSourceHeader:
+		return true
+	case MeshInvalidParameterSourcePath:
+		return true
+	case MeshInvalidParameterSourceQuery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshOPAAuthConfigOnAgentFailure.
+const (
+	MeshOPAAuthConfigOnAgentFailureAllow          MeshOPAAuthConfigOnAgentFailure = "Allow"
+	MeshOPAAuthConfigOnAgentFailureAllowLowercase MeshOPAAuthConfigOnAgentFailure = "allow"
+	MeshOPAAuthConfigOnAgentFailureDeny           MeshOPAAuthConfigOnAgentFailure = "Deny"
+	MeshOPAAuthConfigOnAgentFailureDenyLowercase  MeshOPAAuthConfigOnAgentFailure = "deny"
+)
+
+// Valid indicates whether the value is a known member of the MeshOPAAuthConfigOnAgentFailure enum.
+func (e MeshOPAAuthConfigOnAgentFailure) Valid() bool {
+	switch e {
+	case MeshOPAAuthConfigOnAgentFailureAllow:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureAllowLowercase:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureDeny:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureDenyLowercase:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshOPAItemType.
+const (
+	MeshOPA MeshOPAItemType = "MeshOPA"
+)
+
+// Valid indicates whether the value is a known member of the MeshOPAItemType enum.
+func (e MeshOPAItemType) Valid() bool {
+	switch e {
+	case MeshOPA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTargetRefKind.
+const (
+	Dataplane            MeshTargetRefKind = "Dataplane"
+	Mesh                 MeshTargetRefKind = "Mesh"
+	MeshExternalService  MeshTargetRefKind = "MeshExternalService"
+	MeshGateway          MeshTargetRefKind = "MeshGateway"
+	MeshHTTPRoute        MeshTargetRefKind = "MeshHTTPRoute"
+	MeshMultiZoneService MeshTargetRefKind = "MeshMultiZoneService"
+	MeshService          MeshTargetRefKind = "MeshService"
+	MeshServiceSubset    MeshTargetRefKind = "MeshServiceSubset"
+	MeshSubset           MeshTargetRefKind = "MeshSubset"
+)
+
+// Valid indicates whether the value is a known member of the MeshTargetRefKind enum.
+func (e MeshTargetRefKind) Valid() bool {
+	switch e {
+	case Dataplane:
+		return true
+	case Mesh:
+		return true
+	case MeshExternalService:
+		return true
+	case MeshGateway:
+		return true
+	case MeshHTTPRoute:
+		return true
+	case MeshMultiZoneService:
+		return true
+	case MeshService:
+		return true
+	case MeshServiceSubset:
+		return true
+	case MeshSubset:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTargetRefProxyTypes.
+const (
+	Gateway MeshTargetRefProxyTypes = "Gateway"
+	Sidecar MeshTargetRefProxyTypes = "Sidecar"
+)
+
+// Valid indicates whether the value is a known member of the MeshTargetRefProxyTypes enum.
+func (e MeshTargetRefProxyTypes) Valid() bool {
+	switch e {
+	case Gateway:
+		return true
+	case Sidecar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTrafficPermissionFromDefaultAction.
+const (
+	MeshTrafficPermissionFromDefaultActionAllow               MeshTrafficPermissionFromDefaultAction = "Allow"
+	MeshTrafficPermissionFromDefaultActionAllowWithShadowDeny MeshTrafficPermissionFromDefaultAction = "AllowWithShadowDeny"
+	MeshTrafficPermissionFromDefaultActionDeny                MeshTrafficPermissionFromDefaultAction = "Deny"
+)
+
+// Valid indicates whether the value is a known member of the MeshTrafficPermissionFromDefaultAction enum.
+func (e MeshTrafficPermissionFromDefaultAction) Valid() bool {
+	switch e {
+	case MeshTrafficPermissionFromDefaultActionAllow:
+		return true
+	case MeshTrafficPermissionFromDefaultActionAllowWithShadowDeny:
+		return true
+	case MeshTrafficPermissionFromDefaultActionDeny:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTrafficPermissionItemType.
+const (
+	MeshTrafficPermission MeshTrafficPermissionItemType = "MeshTrafficPermission"
+)
+
+// Valid indicates whether the value is a known member of the MeshTrafficPermissionItemType enum.
+func (e MeshTrafficPermissionItemType) Valid() bool {
+	switch e {
+	case MeshTrafficPermission:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PartialEmbeddingsConfigAuthParamLocation.
 const (
 	PartialEmbeddingsConfigAuthParamLocationBody  PartialEmbeddingsConfigAuthParamLocation = "body"
@@ -1564,6 +1738,81 @@ type CreateControlPlaneRequestAuthType string
 // CreateControlPlaneRequestClusterType The kind of control plane; it cannot change after creation.
 type CreateControlPlaneRequestClusterType string
 
+// CreateMeshControlPlaneRequest defines model for CreateMeshControlPlaneRequest.
+type CreateMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+	Features    *[]MeshControlPlaneFeature   `json:"features,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name   MeshControlPlaneName    `json:"name"`
+}
+
+// DataplaneInbound defines model for DataplaneInbound.
+type DataplaneInbound struct {
+	Address *string `json:"address,omitempty"`
+	Health  *struct {
+		Ready *bool `json:"ready,omitempty"`
+	} `json:"health,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	Port           *int    `json:"port,omitempty"`
+	Protocol       *string `json:"protocol,omitempty"`
+	ServiceAddress *string `json:"serviceAddress,omitempty"`
+	ServicePort    *int    `json:"servicePort,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
+}
+
+// DataplaneItem defines model for DataplaneItem.
+type DataplaneItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels          `json:"labels,omitempty"`
+	Mesh             string               `json:"mesh"`
+	ModificationTime *time.Time           `json:"modificationTime,omitempty"`
+	Name             string               `json:"name"`
+	Networking       *DataplaneNetworking `json:"networking,omitempty"`
+	Type             string               `json:"type"`
+}
+
+// DataplaneList defines model for DataplaneList.
+type DataplaneList struct {
+	Items *[]DataplaneItem `json:"items,omitempty"`
+	Next  *string          `json:"next,omitempty"`
+	Total *float32         `json:"total,omitempty"`
+}
+
+// DataplaneNetworking defines model for DataplaneNetworking.
+type DataplaneNetworking struct {
+	Address *string `json:"address,omitempty"`
+	Admin   *struct {
+		Port *int `json:"port,omitempty"`
+	} `json:"admin,omitempty"`
+	AdvertisedAddress *string              `json:"advertisedAddress,omitempty"`
+	Inbound           *[]DataplaneInbound  `json:"inbound,omitempty"`
+	Outbound          *[]DataplaneOutbound `json:"outbound,omitempty"`
+}
+
+// DataplaneOutbound defines model for DataplaneOutbound.
+type DataplaneOutbound struct {
+	Address    *string `json:"address,omitempty"`
+	BackendRef *struct {
+		Kind *string `json:"kind,omitempty"`
+
+		// Labels The labels of a mesh resource.
+		Labels *MeshLabels `json:"labels,omitempty"`
+		Name   *string     `json:"name,omitempty"`
+		Port   *int        `json:"port,omitempty"`
+	} `json:"backendRef,omitempty"`
+	Port *int `json:"port,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
+}
+
 // GatewayUnauthorizedError defines model for GatewayUnauthorizedError.
 type GatewayUnauthorizedError struct {
 	Message string `json:"message"`
@@ -1719,6 +1968,262 @@ type KeyWithoutParents struct {
 
 // Labels defines model for Labels.
 type Labels map[string]string
+
+// ListMeshControlPlanesResponse defines model for ListMeshControlPlanesResponse.
+type ListMeshControlPlanesResponse struct {
+	Data []MeshControlPlane `json:"data"`
+	Meta PaginatedMeta      `json:"meta"`
+}
+
+// MeshControlPlane A Konnect Mesh control plane.
+type MeshControlPlane struct {
+	CreatedAt   *time.Time                 `json:"created_at,omitempty"`
+	Description *string                    `json:"description,omitempty"`
+	Features    *[]MeshControlPlaneFeature `json:"features,omitempty"`
+	Id          *openapi_types.UUID        `json:"id,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels    *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name      string                  `json:"name"`
+	UpdatedAt *time.Time              `json:"updated_at,omitempty"`
+}
+
+// MeshControlPlaneDescription defines model for MeshControlPlaneDescription.
+type MeshControlPlaneDescription = string
+
+// MeshControlPlaneFeature defines model for MeshControlPlaneFeature.
+type MeshControlPlaneFeature struct {
+	HostnameGeneratorCreation *MeshControlPlaneFeatureEnabled `json:"hostnameGeneratorCreation,omitempty"`
+	MeshCreation              *MeshControlPlaneFeatureEnabled `json:"meshCreation,omitempty"`
+	Type                      MeshControlPlaneFeatureType     `json:"type"`
+}
+
+// MeshControlPlaneFeatureType defines model for MeshControlPlaneFeature.Type.
+type MeshControlPlaneFeatureType string
+
+// MeshControlPlaneFeatureEnabled defines model for MeshControlPlaneFeatureEnabled.
+type MeshControlPlaneFeatureEnabled struct {
+	Enabled bool `json:"enabled"`
+}
+
+// MeshControlPlaneFilterParameters defines model for MeshControlPlaneFilterParameters.
+type MeshControlPlaneFilterParameters struct {
+	Name *struct {
+		Contains *string `json:"contains,omitempty"`
+		Eq       *string `json:"eq,omitempty"`
+	} `json:"name,omitempty"`
+}
+
+// MeshControlPlaneLabels Labels of a control plane; keys are 1 to 63 characters.
+type MeshControlPlaneLabels map[string]string
+
+// MeshControlPlaneName defines model for MeshControlPlaneName.
+type MeshControlPlaneName = string
+
+// MeshControlPlanePatchLabels Labels to set; a label set to null is removed.
+type MeshControlPlanePatchLabels map[string]*string
+
+// MeshCreateOrUpdateSuccessResponse defines model for MeshCreateOrUpdateSuccessResponse.
+type MeshCreateOrUpdateSuccessResponse struct {
+	Warnings *[]string `json:"warnings,omitempty"`
+}
+
+// MeshDeleteSuccessResponse defines model for MeshDeleteSuccessResponse.
+type MeshDeleteSuccessResponse = map[string]interface{}
+
+// MeshError An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshError struct {
+	Detail            string                  `json:"detail"`
+	Instance          *string                 `json:"instance,omitempty"`
+	InvalidParameters *[]MeshInvalidParameter `json:"invalid_parameters,omitempty"`
+	Status            int                     `json:"status"`
+	Title             string                  `json:"title"`
+	Type              string                  `json:"type"`
+}
+
+// MeshInvalidParameter defines model for MeshInvalidParameter.
+type MeshInvalidParameter struct {
+	Choices *[]string                   `json:"choices,omitempty"`
+	Field   string                      `json:"field"`
+	Reason  string                      `json:"reason"`
+	Rule    *string                     `json:"rule,omitempty"`
+	Source  *MeshInvalidParameterSource `json:"source,omitempty"`
+}
+
+// MeshInvalidParameterSource defines model for MeshInvalidParameter.Source.
+type MeshInvalidParameterSource string
+
+// MeshItem defines model for MeshItem.
+type MeshItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels `json:"labels,omitempty"`
+	ModificationTime *time.Time  `json:"modificationTime,omitempty"`
+	Name             string      `json:"name"`
+	Networking       *struct {
+		Outbound *struct {
+			Passthrough *bool `json:"passthrough,omitempty"`
+		} `json:"outbound,omitempty"`
+	} `json:"networking,omitempty"`
+	Routing *struct {
+		DefaultForbidMeshExternalServiceAccess *bool `json:"defaultForbidMeshExternalServiceAccess,omitempty"`
+		LocalityAwareLoadBalancing             *bool `json:"localityAwareLoadBalancing,omitempty"`
+		ZoneEgress                             *bool `json:"zoneEgress,omitempty"`
+	} `json:"routing,omitempty"`
+	SkipCreatingInitialPolicies *[]string `json:"skipCreatingInitialPolicies,omitempty"`
+	Type                        string    `json:"type"`
+}
+
+// MeshLabels The labels of a mesh resource.
+type MeshLabels map[string]string
+
+// MeshList defines model for MeshList.
+type MeshList struct {
+	Items *[]MeshItem `json:"items,omitempty"`
+	Next  *string     `json:"next,omitempty"`
+	Total *float32    `json:"total,omitempty"`
+}
+
+// MeshOPAAuthConfig defines model for MeshOPAAuthConfig.
+type MeshOPAAuthConfig struct {
+	// OnAgentFailure Allow or Deny (the default); the Kong Mesh 2.x lowercase allow and deny are accepted too.
+	OnAgentFailure *MeshOPAAuthConfigOnAgentFailure `json:"onAgentFailure,omitempty"`
+	RequestBody    *struct {
+		MaxSize     *int32 `json:"maxSize,omitempty"`
+		SendRawBody *bool  `json:"sendRawBody,omitempty"`
+	} `json:"requestBody,omitempty"`
+	StatusOnError *int32  `json:"statusOnError,omitempty"`
+	Timeout       *string `json:"timeout,omitempty"`
+}
+
+// MeshOPAAuthConfigOnAgentFailure Allow or Deny (the default); the Kong Mesh 2.x lowercase allow and deny are accepted too.
+type MeshOPAAuthConfigOnAgentFailure string
+
+// MeshOPAConf defines model for MeshOPAConf.
+type MeshOPAConf struct {
+	// AgentConfig Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+	AgentConfig    *MeshOPADataSource `json:"agentConfig,omitempty"`
+	AppendPolicies *[]MeshOPAPolicy   `json:"appendPolicies,omitempty"`
+	AuthConfig     *MeshOPAAuthConfig `json:"authConfig,omitempty"`
+}
+
+// MeshOPADataSource Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+type MeshOPADataSource struct {
+	Inline       *[]byte `json:"inline,omitempty"`
+	InlineString *string `json:"inlineString,omitempty"`
+	Secret       *string `json:"secret,omitempty"`
+}
+
+// MeshOPAItem defines model for MeshOPAItem.
+type MeshOPAItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels     `json:"labels,omitempty"`
+	Mesh             *string         `json:"mesh,omitempty"`
+	ModificationTime *time.Time      `json:"modificationTime,omitempty"`
+	Name             string          `json:"name"`
+	Spec             MeshOPASpec     `json:"spec"`
+	Type             MeshOPAItemType `json:"type"`
+}
+
+// MeshOPAItemType defines model for MeshOPAItem.Type.
+type MeshOPAItemType string
+
+// MeshOPAList defines model for MeshOPAList.
+type MeshOPAList struct {
+	Items *[]MeshOPAItem `json:"items,omitempty"`
+	Next  *string        `json:"next,omitempty"`
+	Total *float32       `json:"total,omitempty"`
+}
+
+// MeshOPAPolicy One Rego policy. rego is the current form; inlineString and secret beside it are the Kong Mesh 2.x documented form, read as rego.inlineString and rego.secret.
+type MeshOPAPolicy struct {
+	IgnoreDecision *bool   `json:"ignoreDecision,omitempty"`
+	InlineString   *string `json:"inlineString,omitempty"`
+
+	// Rego Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+	Rego   *MeshOPADataSource `json:"rego,omitempty"`
+	Secret *string            `json:"secret,omitempty"`
+}
+
+// MeshOPASpec defines model for MeshOPASpec.
+type MeshOPASpec struct {
+	Default *MeshOPAConf `json:"default,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef *MeshTargetRef `json:"targetRef,omitempty"`
+}
+
+// MeshTargetRef What a policy (or a part of it) applies to.
+type MeshTargetRef struct {
+	Kind MeshTargetRefKind `json:"kind"`
+
+	// Labels The labels of a mesh resource.
+	Labels      *MeshLabels                `json:"labels,omitempty"`
+	Mesh        *string                    `json:"mesh,omitempty"`
+	Name        *string                    `json:"name,omitempty"`
+	Namespace   *string                    `json:"namespace,omitempty"`
+	ProxyTypes  *[]MeshTargetRefProxyTypes `json:"proxyTypes,omitempty"`
+	SectionName *string                    `json:"sectionName,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
+}
+
+// MeshTargetRefKind defines model for MeshTargetRef.Kind.
+type MeshTargetRefKind string
+
+// MeshTargetRefProxyTypes defines model for MeshTargetRef.ProxyTypes.
+type MeshTargetRefProxyTypes string
+
+// MeshTrafficPermissionFrom defines model for MeshTrafficPermissionFrom.
+type MeshTrafficPermissionFrom struct {
+	Default *struct {
+		Action *MeshTrafficPermissionFromDefaultAction `json:"action,omitempty"`
+	} `json:"default,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef MeshTargetRef `json:"targetRef"`
+}
+
+// MeshTrafficPermissionFromDefaultAction defines model for MeshTrafficPermissionFrom.Default.Action.
+type MeshTrafficPermissionFromDefaultAction string
+
+// MeshTrafficPermissionItem defines model for MeshTrafficPermissionItem.
+type MeshTrafficPermissionItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels                   `json:"labels,omitempty"`
+	Mesh             *string                       `json:"mesh,omitempty"`
+	ModificationTime *time.Time                    `json:"modificationTime,omitempty"`
+	Name             string                        `json:"name"`
+	Spec             MeshTrafficPermissionSpec     `json:"spec"`
+	Type             MeshTrafficPermissionItemType `json:"type"`
+}
+
+// MeshTrafficPermissionItemType defines model for MeshTrafficPermissionItem.Type.
+type MeshTrafficPermissionItemType string
+
+// MeshTrafficPermissionList defines model for MeshTrafficPermissionList.
+type MeshTrafficPermissionList struct {
+	Items *[]MeshTrafficPermissionItem `json:"items,omitempty"`
+	Next  *string                      `json:"next,omitempty"`
+	Total *float32                     `json:"total,omitempty"`
+}
+
+// MeshTrafficPermissionSpec defines model for MeshTrafficPermissionSpec.
+type MeshTrafficPermissionSpec struct {
+	From *[]MeshTrafficPermissionFrom `json:"from,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef *MeshTargetRef `json:"targetRef,omitempty"`
+}
 
 // PageMeta defines model for PageMeta.
 type PageMeta struct {
@@ -2210,6 +2715,23 @@ type PluginWithoutParents struct {
 // PluginWithoutParentsProtocols defines model for PluginWithoutParents.Protocols.
 type PluginWithoutParentsProtocols string
 
+// PoliciesList defines model for PoliciesList.
+type PoliciesList struct {
+	Policies []PolicyConf `json:"policies"`
+}
+
+// PolicyConf defines model for PolicyConf.
+type PolicyConf struct {
+	Conf    map[string]interface{} `json:"conf"`
+	Kind    string                 `json:"kind"`
+	Origins []PolicyOrigin         `json:"origins"`
+}
+
+// PolicyOrigin defines model for PolicyOrigin.
+type PolicyOrigin struct {
+	Kri string `json:"kri"`
+}
+
 // ProxyURL defines model for ProxyURL.
 type ProxyURL struct {
 	Host     string `json:"host"`
@@ -2219,6 +2741,15 @@ type ProxyURL struct {
 
 // ProxyURLs defines model for ProxyURLs.
 type ProxyURLs = []ProxyURL
+
+// PutMeshControlPlaneRequest defines model for PutMeshControlPlaneRequest.
+type PutMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name   MeshControlPlaneName    `json:"name"`
+}
 
 // Route defines model for Route.
 type Route struct {
@@ -2325,6 +2856,28 @@ type SNIWithoutParents struct {
 	UpdatedAt *int      `json:"updated_at,omitempty"`
 }
 
+// SecretItem defines model for SecretItem.
+type SecretItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+
+	// Data The value, base64-encoded.
+	Data *[]byte `json:"data,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels `json:"labels,omitempty"`
+	Mesh             string      `json:"mesh"`
+	ModificationTime *time.Time  `json:"modificationTime,omitempty"`
+	Name             string      `json:"name"`
+	Type             string      `json:"type"`
+}
+
+// SecretList defines model for SecretList.
+type SecretList struct {
+	Items *[]SecretItem `json:"items,omitempty"`
+	Next  *string       `json:"next,omitempty"`
+	Total *float32      `json:"total,omitempty"`
+}
+
 // Service defines model for Service.
 type Service struct {
 	CaCertificates    *[]string `json:"ca_certificates,omitempty"`
@@ -2399,6 +2952,15 @@ type UpdateControlPlaneRequest struct {
 
 // UpdateControlPlaneRequestAuthType defines model for UpdateControlPlaneRequest.AuthType.
 type UpdateControlPlaneRequestAuthType string
+
+// UpdateMeshControlPlaneRequest The fields to change; a label set to null is removed.
+type UpdateMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+
+	// Labels Labels to set; a label set to null is removed.
+	Labels *MeshControlPlanePatchLabels `json:"labels,omitempty"`
+	Name   *MeshControlPlaneName        `json:"name,omitempty"`
+}
 
 // Upstream defines model for Upstream.
 type Upstream struct {
@@ -2549,6 +3111,21 @@ type KeySetId = string
 // ListConsumers defines model for ListConsumers.
 type ListConsumers = bool
 
+// MeshControlPlaneId defines model for MeshControlPlaneId.
+type MeshControlPlaneId = openapi_types.UUID
+
+// MeshListOffset defines model for MeshListOffset.
+type MeshListOffset = int
+
+// MeshListSize defines model for MeshListSize.
+type MeshListSize = int
+
+// MeshName defines model for MeshName.
+type MeshName = string
+
+// MeshResourceName defines model for MeshResourceName.
+type MeshResourceName = string
+
 // NameContainsFilter defines model for NameContainsFilter.
 type NameContainsFilter = string
 
@@ -2609,6 +3186,12 @@ type CoreEntityNotFound = CoreEntityError
 // CoreEntityUnauthorized defines model for CoreEntityUnauthorized.
 type CoreEntityUnauthorized = GatewayUnauthorizedError
 
+// MeshBadRequest An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshBadRequest = MeshError
+
+// MeshNotFound An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshNotFound = MeshError
+
 // ProblemBadRequest defines model for ProblemBadRequest.
 type ProblemBadRequest = BadRequestError
 
@@ -2623,6 +3206,58 @@ type ProblemNotFound = BaseError
 
 // ProblemUnauthorized defines model for ProblemUnauthorized.
 type ProblemUnauthorized = BaseError
+
+// ListMeshControlPlanesParams defines parameters for ListMeshControlPlanes.
+type ListMeshControlPlanesParams struct {
+	PageSize   *PageSize                         `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber                       `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *MeshControlPlaneFilterParameters `json:"filter,omitempty"`
+}
+
+// GetMeshListParams defines parameters for GetMeshList.
+type GetMeshListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetDataplaneListParams defines parameters for GetDataplaneList.
+type GetDataplaneListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetMeshOPAListParams defines parameters for GetMeshOPAList.
+type GetMeshOPAListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetMeshTrafficPermissionListParams defines parameters for GetMeshTrafficPermissionList.
+type GetMeshTrafficPermissionListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetSecretListParams defines parameters for GetSecretList.
+type GetSecretListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
 
 // ListControlPlanesParams defines parameters for ListControlPlanes.
 type ListControlPlanesParams struct {
@@ -2926,6 +3561,30 @@ type ListVaultParams struct {
 	Offset *PaginationOffset     `form:"offset,omitempty" json:"offset,omitempty"`
 	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
 }
+
+// CreateMeshControlPlaneJSONRequestBody defines body for CreateMeshControlPlane for application/json ContentType.
+type CreateMeshControlPlaneJSONRequestBody = CreateMeshControlPlaneRequest
+
+// PatchMeshControlPlaneJSONRequestBody defines body for PatchMeshControlPlane for application/json ContentType.
+type PatchMeshControlPlaneJSONRequestBody = UpdateMeshControlPlaneRequest
+
+// UpdateMeshControlPlaneJSONRequestBody defines body for UpdateMeshControlPlane for application/json ContentType.
+type UpdateMeshControlPlaneJSONRequestBody = PutMeshControlPlaneRequest
+
+// PutDataplaneJSONRequestBody defines body for PutDataplane for application/json ContentType.
+type PutDataplaneJSONRequestBody = DataplaneItem
+
+// PutMeshOPAJSONRequestBody defines body for PutMeshOPA for application/json ContentType.
+type PutMeshOPAJSONRequestBody = MeshOPAItem
+
+// PutMeshTrafficPermissionJSONRequestBody defines body for PutMeshTrafficPermission for application/json ContentType.
+type PutMeshTrafficPermissionJSONRequestBody = MeshTrafficPermissionItem
+
+// PutSecretJSONRequestBody defines body for PutSecret for application/json ContentType.
+type PutSecretJSONRequestBody = SecretItem
+
+// PutMeshJSONRequestBody defines body for PutMesh for application/json ContentType.
+type PutMeshJSONRequestBody = MeshItem
 
 // CreateControlPlaneJSONRequestBody defines body for CreateControlPlane for application/json ContentType.
 type CreateControlPlaneJSONRequestBody = CreateControlPlaneRequest
@@ -3641,6 +4300,213 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListMeshControlPlanes List mesh control planes
+	//
+	// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+	ListMeshControlPlanes(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeshControlPlaneWithBody Create a mesh control plane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeshControlPlane Create a mesh control plane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlane(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshControlPlane Delete a mesh control plane and everything in it
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+	DeleteMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshControlPlane Get a mesh control plane
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+	GetMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchMeshControlPlaneWithBody Update the given fields of a mesh control plane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchMeshControlPlane Update the given fields of a mesh control plane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeshControlPlaneWithBody Replace a mesh control plane's name, description and labels
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeshControlPlane Replace a mesh control plane's name, description and labels
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshList List the Mesh resources
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+	GetMeshList(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDataplaneList List the Dataplane resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+	GetDataplaneList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDataplane Delete a Dataplane
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+	DeleteDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDataplane Get a Dataplane
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+	GetDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDataplaneWithBody Create (201) or replace (200) a Dataplane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDataplane Create (201) or replace (200) a Dataplane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProxyPolicyConf The proxy-level policies that select a dataplane, merged per kind
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+	GetProxyPolicyConf(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshOPAList List the MeshOPA resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+	GetMeshOPAList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshOPA Delete a MeshOPA
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+	DeleteMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshOPA Get a MeshOPA
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+	GetMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshOPAWithBody Create (201) or replace (200) a MeshOPA
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshOPA Create (201) or replace (200) a MeshOPA
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshTrafficPermissionList List the MeshTrafficPermission resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+	GetMeshTrafficPermissionList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshTrafficPermission Delete a MeshTrafficPermission
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+	DeleteMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshTrafficPermission Get a MeshTrafficPermission
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+	GetMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshTrafficPermissionWithBody Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshTrafficPermission Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSecretList List the Secret resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+	GetSecretList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSecret Delete a Secret
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+	DeleteSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSecret Get a Secret
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+	GetSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSecretWithBody Create (201) or replace (200) a Secret
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSecret Create (201) or replace (200) a Secret
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMesh Delete a Mesh and every resource in it
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+	DeleteMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMesh Get a Mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+	GetMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshWithBody Create (201) or replace (200) a Mesh
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithBody(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMesh Create (201) or replace (200) a Mesh
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListControlPlanes List control planes
 	//
@@ -4920,6 +5786,563 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListMeshControlPlanes List mesh control planes
+//
+// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+func (c *RawClient) ListMeshControlPlanes(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeshControlPlanesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeshControlPlaneWithBody Create a mesh control plane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *RawClient) CreateMeshControlPlaneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeshControlPlaneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeshControlPlane Create a mesh control plane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *RawClient) CreateMeshControlPlane(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeshControlPlaneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshControlPlane Delete a mesh control plane and everything in it
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+func (c *RawClient) DeleteMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshControlPlaneRequest(c.Server, cpId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshControlPlane Get a mesh control plane
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+func (c *RawClient) GetMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshControlPlaneRequest(c.Server, cpId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchMeshControlPlaneWithBody Update the given fields of a mesh control plane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *RawClient) PatchMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchMeshControlPlaneRequestWithBody(c.Server, cpId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchMeshControlPlane Update the given fields of a mesh control plane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *RawClient) PatchMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchMeshControlPlaneRequest(c.Server, cpId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeshControlPlaneWithBody Replace a mesh control plane's name, description and labels
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *RawClient) UpdateMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeshControlPlaneRequestWithBody(c.Server, cpId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeshControlPlane Replace a mesh control plane's name, description and labels
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *RawClient) UpdateMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeshControlPlaneRequest(c.Server, cpId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshList List the Mesh resources
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+func (c *RawClient) GetMeshList(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshListRequest(c.Server, cpId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDataplaneList List the Dataplane resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+func (c *RawClient) GetDataplaneList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDataplaneListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDataplane Delete a Dataplane
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+func (c *RawClient) DeleteDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDataplaneRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDataplane Get a Dataplane
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+func (c *RawClient) GetDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDataplaneRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDataplaneWithBody Create (201) or replace (200) a Dataplane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *RawClient) PutDataplaneWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDataplaneRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDataplane Create (201) or replace (200) a Dataplane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *RawClient) PutDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDataplaneRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProxyPolicyConf The proxy-level policies that select a dataplane, merged per kind
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+func (c *RawClient) GetProxyPolicyConf(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProxyPolicyConfRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshOPAList List the MeshOPA resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+func (c *RawClient) GetMeshOPAList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshOPAListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshOPA Delete a MeshOPA
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+func (c *RawClient) DeleteMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshOPARequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshOPA Get a MeshOPA
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+func (c *RawClient) GetMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshOPARequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshOPAWithBody Create (201) or replace (200) a MeshOPA
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *RawClient) PutMeshOPAWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshOPARequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshOPA Create (201) or replace (200) a MeshOPA
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *RawClient) PutMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshOPARequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshTrafficPermissionList List the MeshTrafficPermission resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+func (c *RawClient) GetMeshTrafficPermissionList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshTrafficPermissionListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshTrafficPermission Delete a MeshTrafficPermission
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+func (c *RawClient) DeleteMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshTrafficPermissionRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshTrafficPermission Get a MeshTrafficPermission
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+func (c *RawClient) GetMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshTrafficPermissionRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshTrafficPermissionWithBody Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *RawClient) PutMeshTrafficPermissionWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshTrafficPermissionRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshTrafficPermission Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *RawClient) PutMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshTrafficPermissionRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSecretList List the Secret resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+func (c *RawClient) GetSecretList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSecretListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSecret Delete a Secret
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+func (c *RawClient) DeleteSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSecretRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSecret Get a Secret
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+func (c *RawClient) GetSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSecretRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSecretWithBody Create (201) or replace (200) a Secret
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *RawClient) PutSecretWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSecretRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSecret Create (201) or replace (200) a Secret
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *RawClient) PutSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSecretRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMesh Delete a Mesh and every resource in it
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+func (c *RawClient) DeleteMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshRequest(c.Server, cpId, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMesh Get a Mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+func (c *RawClient) GetMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshRequest(c.Server, cpId, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshWithBody Create (201) or replace (200) a Mesh
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *RawClient) PutMeshWithBody(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshRequestWithBody(c.Server, cpId, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMesh Create (201) or replace (200) a Mesh
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *RawClient) PutMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshRequest(c.Server, cpId, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListControlPlanes List control planes
@@ -8309,6 +9732,1491 @@ func (c *RawClient) UpsertVault(ctx context.Context, controlPlaneId ControlPlane
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListMeshControlPlanesRequest constructs an http.Request for the ListMeshControlPlanes method
+func NewListMeshControlPlanesRequest(server string, params *ListMeshControlPlanesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMeshControlPlaneRequest calls the generic CreateMeshControlPlane builder with application/json body
+func NewCreateMeshControlPlaneRequest(server string, body CreateMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMeshControlPlaneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateMeshControlPlaneRequestWithBody constructs an http.Request for the CreateMeshControlPlane method, with any body, and a specified content type
+func NewCreateMeshControlPlaneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMeshControlPlaneRequest constructs an http.Request for the DeleteMeshControlPlane method
+func NewDeleteMeshControlPlaneRequest(server string, cpId MeshControlPlaneId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshControlPlaneRequest constructs an http.Request for the GetMeshControlPlane method
+func NewGetMeshControlPlaneRequest(server string, cpId MeshControlPlaneId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchMeshControlPlaneRequest calls the generic PatchMeshControlPlane builder with application/json body
+func NewPatchMeshControlPlaneRequest(server string, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchMeshControlPlaneRequestWithBody(server, cpId, "application/json", bodyReader)
+}
+
+// NewPatchMeshControlPlaneRequestWithBody constructs an http.Request for the PatchMeshControlPlane method, with any body, and a specified content type
+func NewPatchMeshControlPlaneRequestWithBody(server string, cpId MeshControlPlaneId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateMeshControlPlaneRequest calls the generic UpdateMeshControlPlane builder with application/json body
+func NewUpdateMeshControlPlaneRequest(server string, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeshControlPlaneRequestWithBody(server, cpId, "application/json", bodyReader)
+}
+
+// NewUpdateMeshControlPlaneRequestWithBody constructs an http.Request for the UpdateMeshControlPlane method, with any body, and a specified content type
+func NewUpdateMeshControlPlaneRequestWithBody(server string, cpId MeshControlPlaneId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMeshListRequest constructs an http.Request for the GetMeshList method
+func NewGetMeshListRequest(server string, cpId MeshControlPlaneId, params *GetMeshListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDataplaneListRequest constructs an http.Request for the GetDataplaneList method
+func NewGetDataplaneListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteDataplaneRequest constructs an http.Request for the DeleteDataplane method
+func NewDeleteDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDataplaneRequest constructs an http.Request for the GetDataplane method
+func NewGetDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutDataplaneRequest calls the generic PutDataplane builder with application/json body
+func NewPutDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutDataplaneRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutDataplaneRequestWithBody constructs an http.Request for the PutDataplane method, with any body, and a specified content type
+func NewPutDataplaneRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProxyPolicyConfRequest constructs an http.Request for the GetProxyPolicyConf method
+func NewGetProxyPolicyConfRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s/_policies", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshOPAListRequest constructs an http.Request for the GetMeshOPAList method
+func NewGetMeshOPAListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeshOPARequest constructs an http.Request for the DeleteMeshOPA method
+func NewDeleteMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshOPARequest constructs an http.Request for the GetMeshOPA method
+func NewGetMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshOPARequest calls the generic PutMeshOPA builder with application/json body
+func NewPutMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshOPARequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutMeshOPARequestWithBody constructs an http.Request for the PutMeshOPA method, with any body, and a specified content type
+func NewPutMeshOPARequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMeshTrafficPermissionListRequest constructs an http.Request for the GetMeshTrafficPermissionList method
+func NewGetMeshTrafficPermissionListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeshTrafficPermissionRequest constructs an http.Request for the DeleteMeshTrafficPermission method
+func NewDeleteMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshTrafficPermissionRequest constructs an http.Request for the GetMeshTrafficPermission method
+func NewGetMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshTrafficPermissionRequest calls the generic PutMeshTrafficPermission builder with application/json body
+func NewPutMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshTrafficPermissionRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutMeshTrafficPermissionRequestWithBody constructs an http.Request for the PutMeshTrafficPermission method, with any body, and a specified content type
+func NewPutMeshTrafficPermissionRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSecretListRequest constructs an http.Request for the GetSecretList method
+func NewGetSecretListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteSecretRequest constructs an http.Request for the DeleteSecret method
+func NewDeleteSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSecretRequest constructs an http.Request for the GetSecret method
+func NewGetSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutSecretRequest calls the generic PutSecret builder with application/json body
+func NewPutSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutSecretRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutSecretRequestWithBody constructs an http.Request for the PutSecret method, with any body, and a specified content type
+func NewPutSecretRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMeshRequest constructs an http.Request for the DeleteMesh method
+func NewDeleteMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshRequest constructs an http.Request for the GetMesh method
+func NewGetMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshRequest calls the generic PutMesh builder with application/json body
+func NewPutMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshRequestWithBody(server, cpId, name, "application/json", bodyReader)
+}
+
+// NewPutMeshRequestWithBody constructs an http.Request for the PutMesh method, with any body, and a specified content type
+func NewPutMeshRequestWithBody(server string, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListControlPlanesRequest constructs an http.Request for the ListControlPlanes method
@@ -17582,6 +20490,251 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListMeshControlPlanesWithResponse List mesh control planes
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+	ListMeshControlPlanesWithResponse(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*ListMeshControlPlanesResp, error)
+
+	// CreateMeshControlPlaneWithBodyWithResponse Create a mesh control plane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error)
+
+	// CreateMeshControlPlaneWithResponse Create a mesh control plane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithResponse(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error)
+
+	// DeleteMeshControlPlaneWithResponse Delete a mesh control plane and everything in it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+	DeleteMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*DeleteMeshControlPlaneResp, error)
+
+	// GetMeshControlPlaneWithResponse Get a mesh control plane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+	GetMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*GetMeshControlPlaneResp, error)
+
+	// PatchMeshControlPlaneWithBodyWithResponse Update the given fields of a mesh control plane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error)
+
+	// PatchMeshControlPlaneWithResponse Update the given fields of a mesh control plane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error)
+
+	// UpdateMeshControlPlaneWithBodyWithResponse Replace a mesh control plane's name, description and labels
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error)
+
+	// UpdateMeshControlPlaneWithResponse Replace a mesh control plane's name, description and labels
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error)
+
+	// GetMeshListWithResponse List the Mesh resources
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+	GetMeshListWithResponse(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*GetMeshListResp, error)
+
+	// GetDataplaneListWithResponse List the Dataplane resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+	GetDataplaneListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*GetDataplaneListResp, error)
+
+	// DeleteDataplaneWithResponse Delete a Dataplane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+	DeleteDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteDataplaneResp, error)
+
+	// GetDataplaneWithResponse Get a Dataplane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+	GetDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetDataplaneResp, error)
+
+	// PutDataplaneWithBodyWithResponse Create (201) or replace (200) a Dataplane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error)
+
+	// PutDataplaneWithResponse Create (201) or replace (200) a Dataplane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error)
+
+	// GetProxyPolicyConfWithResponse The proxy-level policies that select a dataplane, merged per kind
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+	GetProxyPolicyConfWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetProxyPolicyConfResp, error)
+
+	// GetMeshOPAListWithResponse List the MeshOPA resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+	GetMeshOPAListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*GetMeshOPAListResp, error)
+
+	// DeleteMeshOPAWithResponse Delete a MeshOPA
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+	DeleteMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshOPAResp, error)
+
+	// GetMeshOPAWithResponse Get a MeshOPA
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+	GetMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshOPAResp, error)
+
+	// PutMeshOPAWithBodyWithResponse Create (201) or replace (200) a MeshOPA
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error)
+
+	// PutMeshOPAWithResponse Create (201) or replace (200) a MeshOPA
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error)
+
+	// GetMeshTrafficPermissionListWithResponse List the MeshTrafficPermission resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+	GetMeshTrafficPermissionListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionListResp, error)
+
+	// DeleteMeshTrafficPermissionWithResponse Delete a MeshTrafficPermission
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+	DeleteMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshTrafficPermissionResp, error)
+
+	// GetMeshTrafficPermissionWithResponse Get a MeshTrafficPermission
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+	GetMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionResp, error)
+
+	// PutMeshTrafficPermissionWithBodyWithResponse Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error)
+
+	// PutMeshTrafficPermissionWithResponse Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error)
+
+	// GetSecretListWithResponse List the Secret resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+	GetSecretListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*GetSecretListResp, error)
+
+	// DeleteSecretWithResponse Delete a Secret
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+	DeleteSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteSecretResp, error)
+
+	// GetSecretWithResponse Get a Secret
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+	GetSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetSecretResp, error)
+
+	// PutSecretWithBodyWithResponse Create (201) or replace (200) a Secret
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSecretResp, error)
+
+	// PutSecretWithResponse Create (201) or replace (200) a Secret
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSecretResp, error)
+
+	// DeleteMeshWithResponse Delete a Mesh and every resource in it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+	DeleteMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshResp, error)
+
+	// GetMeshWithResponse Get a Mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+	GetMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshResp, error)
+
+	// PutMeshWithBodyWithResponse Create (201) or replace (200) a Mesh
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshResp, error)
+
+	// PutMeshWithResponse Create (201) or replace (200) a Mesh
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshResp, error)
+
 	// ListControlPlanesWithResponse List control planes
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -19058,6 +22211,1526 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVaultWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertVaultResp, error)
+}
+
+type ListMeshControlPlanesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListMeshControlPlanesResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeshControlPlanesResp) GetJSON200() *ListMeshControlPlanesResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeshControlPlanesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeshControlPlanesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeshControlPlanesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeshControlPlanesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMeshControlPlaneResp) GetJSON201() *MeshControlPlane {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshListResp) GetJSON200() *MeshList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDataplaneListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DataplaneList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDataplaneListResp) GetJSON200() *DataplaneList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetDataplaneListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDataplaneListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDataplaneListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDataplaneListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDataplaneListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDataplaneListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteDataplaneResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DataplaneItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDataplaneResp) GetJSON200() *DataplaneItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutDataplaneResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutDataplaneResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutDataplaneResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProxyPolicyConfResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PoliciesList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProxyPolicyConfResp) GetJSON200() *PoliciesList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetProxyPolicyConfResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProxyPolicyConfResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProxyPolicyConfResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProxyPolicyConfResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProxyPolicyConfResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProxyPolicyConfResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshOPAListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshOPAList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshOPAListResp) GetJSON200() *MeshOPAList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshOPAListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshOPAListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshOPAListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshOPAListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshOPAListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshOPAListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshOPAResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshOPAItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshOPAResp) GetJSON200() *MeshOPAItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshOPAResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshOPAResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshOPAResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshTrafficPermissionListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshTrafficPermissionList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshTrafficPermissionListResp) GetJSON200() *MeshTrafficPermissionList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshTrafficPermissionListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshTrafficPermissionListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshTrafficPermissionListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshTrafficPermissionListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshTrafficPermissionListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshTrafficPermissionListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshTrafficPermissionResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshTrafficPermissionItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshTrafficPermissionResp) GetJSON200() *MeshTrafficPermissionItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshTrafficPermissionResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshTrafficPermissionResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshTrafficPermissionResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSecretListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SecretList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSecretListResp) GetJSON200() *SecretList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSecretListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSecretListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSecretListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSecretListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSecretListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSecretListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteSecretResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SecretItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSecretResp) GetJSON200() *SecretItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutSecretResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutSecretResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutSecretResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshResp) GetJSON200() *MeshItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListControlPlanesResp struct {
@@ -28788,6 +33461,461 @@ func (r UpsertVaultResp) ContentType() string {
 	return ""
 }
 
+// ListMeshControlPlanesWithResponse List mesh control planes
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+func (c *ClientWithResponses) ListMeshControlPlanesWithResponse(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*ListMeshControlPlanesResp, error) {
+	rsp, err := c.ListMeshControlPlanes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeshControlPlanesResp(rsp)
+}
+
+// CreateMeshControlPlaneWithBodyWithResponse Create a mesh control plane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *ClientWithResponses) CreateMeshControlPlaneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error) {
+	rsp, err := c.CreateMeshControlPlaneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeshControlPlaneResp(rsp)
+}
+
+// CreateMeshControlPlaneWithResponse Create a mesh control plane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *ClientWithResponses) CreateMeshControlPlaneWithResponse(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error) {
+	rsp, err := c.CreateMeshControlPlane(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeshControlPlaneResp(rsp)
+}
+
+// DeleteMeshControlPlaneWithResponse Delete a mesh control plane and everything in it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+func (c *ClientWithResponses) DeleteMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*DeleteMeshControlPlaneResp, error) {
+	rsp, err := c.DeleteMeshControlPlane(ctx, cpId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshControlPlaneResp(rsp)
+}
+
+// GetMeshControlPlaneWithResponse Get a mesh control plane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+func (c *ClientWithResponses) GetMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*GetMeshControlPlaneResp, error) {
+	rsp, err := c.GetMeshControlPlane(ctx, cpId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshControlPlaneResp(rsp)
+}
+
+// PatchMeshControlPlaneWithBodyWithResponse Update the given fields of a mesh control plane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *ClientWithResponses) PatchMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error) {
+	rsp, err := c.PatchMeshControlPlaneWithBody(ctx, cpId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchMeshControlPlaneResp(rsp)
+}
+
+// PatchMeshControlPlaneWithResponse Update the given fields of a mesh control plane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *ClientWithResponses) PatchMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error) {
+	rsp, err := c.PatchMeshControlPlane(ctx, cpId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchMeshControlPlaneResp(rsp)
+}
+
+// UpdateMeshControlPlaneWithBodyWithResponse Replace a mesh control plane's name, description and labels
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *ClientWithResponses) UpdateMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error) {
+	rsp, err := c.UpdateMeshControlPlaneWithBody(ctx, cpId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeshControlPlaneResp(rsp)
+}
+
+// UpdateMeshControlPlaneWithResponse Replace a mesh control plane's name, description and labels
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *ClientWithResponses) UpdateMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error) {
+	rsp, err := c.UpdateMeshControlPlane(ctx, cpId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeshControlPlaneResp(rsp)
+}
+
+// GetMeshListWithResponse List the Mesh resources
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+func (c *ClientWithResponses) GetMeshListWithResponse(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*GetMeshListResp, error) {
+	rsp, err := c.GetMeshList(ctx, cpId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshListResp(rsp)
+}
+
+// GetDataplaneListWithResponse List the Dataplane resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+func (c *ClientWithResponses) GetDataplaneListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*GetDataplaneListResp, error) {
+	rsp, err := c.GetDataplaneList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDataplaneListResp(rsp)
+}
+
+// DeleteDataplaneWithResponse Delete a Dataplane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+func (c *ClientWithResponses) DeleteDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteDataplaneResp, error) {
+	rsp, err := c.DeleteDataplane(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDataplaneResp(rsp)
+}
+
+// GetDataplaneWithResponse Get a Dataplane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+func (c *ClientWithResponses) GetDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetDataplaneResp, error) {
+	rsp, err := c.GetDataplane(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDataplaneResp(rsp)
+}
+
+// PutDataplaneWithBodyWithResponse Create (201) or replace (200) a Dataplane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *ClientWithResponses) PutDataplaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error) {
+	rsp, err := c.PutDataplaneWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDataplaneResp(rsp)
+}
+
+// PutDataplaneWithResponse Create (201) or replace (200) a Dataplane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *ClientWithResponses) PutDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error) {
+	rsp, err := c.PutDataplane(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDataplaneResp(rsp)
+}
+
+// GetProxyPolicyConfWithResponse The proxy-level policies that select a dataplane, merged per kind
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+func (c *ClientWithResponses) GetProxyPolicyConfWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetProxyPolicyConfResp, error) {
+	rsp, err := c.GetProxyPolicyConf(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProxyPolicyConfResp(rsp)
+}
+
+// GetMeshOPAListWithResponse List the MeshOPA resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+func (c *ClientWithResponses) GetMeshOPAListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*GetMeshOPAListResp, error) {
+	rsp, err := c.GetMeshOPAList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshOPAListResp(rsp)
+}
+
+// DeleteMeshOPAWithResponse Delete a MeshOPA
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+func (c *ClientWithResponses) DeleteMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshOPAResp, error) {
+	rsp, err := c.DeleteMeshOPA(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshOPAResp(rsp)
+}
+
+// GetMeshOPAWithResponse Get a MeshOPA
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+func (c *ClientWithResponses) GetMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshOPAResp, error) {
+	rsp, err := c.GetMeshOPA(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshOPAResp(rsp)
+}
+
+// PutMeshOPAWithBodyWithResponse Create (201) or replace (200) a MeshOPA
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *ClientWithResponses) PutMeshOPAWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error) {
+	rsp, err := c.PutMeshOPAWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshOPAResp(rsp)
+}
+
+// PutMeshOPAWithResponse Create (201) or replace (200) a MeshOPA
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *ClientWithResponses) PutMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error) {
+	rsp, err := c.PutMeshOPA(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshOPAResp(rsp)
+}
+
+// GetMeshTrafficPermissionListWithResponse List the MeshTrafficPermission resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+func (c *ClientWithResponses) GetMeshTrafficPermissionListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionListResp, error) {
+	rsp, err := c.GetMeshTrafficPermissionList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshTrafficPermissionListResp(rsp)
+}
+
+// DeleteMeshTrafficPermissionWithResponse Delete a MeshTrafficPermission
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) DeleteMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshTrafficPermissionResp, error) {
+	rsp, err := c.DeleteMeshTrafficPermission(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshTrafficPermissionResp(rsp)
+}
+
+// GetMeshTrafficPermissionWithResponse Get a MeshTrafficPermission
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) GetMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionResp, error) {
+	rsp, err := c.GetMeshTrafficPermission(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshTrafficPermissionResp(rsp)
+}
+
+// PutMeshTrafficPermissionWithBodyWithResponse Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) PutMeshTrafficPermissionWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error) {
+	rsp, err := c.PutMeshTrafficPermissionWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshTrafficPermissionResp(rsp)
+}
+
+// PutMeshTrafficPermissionWithResponse Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) PutMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error) {
+	rsp, err := c.PutMeshTrafficPermission(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshTrafficPermissionResp(rsp)
+}
+
+// GetSecretListWithResponse List the Secret resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+func (c *ClientWithResponses) GetSecretListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*GetSecretListResp, error) {
+	rsp, err := c.GetSecretList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSecretListResp(rsp)
+}
+
+// DeleteSecretWithResponse Delete a Secret
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+func (c *ClientWithResponses) DeleteSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteSecretResp, error) {
+	rsp, err := c.DeleteSecret(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSecretResp(rsp)
+}
+
+// GetSecretWithResponse Get a Secret
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+func (c *ClientWithResponses) GetSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetSecretResp, error) {
+	rsp, err := c.GetSecret(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSecretResp(rsp)
+}
+
+// PutSecretWithBodyWithResponse Create (201) or replace (200) a Secret
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *ClientWithResponses) PutSecretWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSecretResp, error) {
+	rsp, err := c.PutSecretWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSecretResp(rsp)
+}
+
+// PutSecretWithResponse Create (201) or replace (200) a Secret
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *ClientWithResponses) PutSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSecretResp, error) {
+	rsp, err := c.PutSecret(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSecretResp(rsp)
+}
+
+// DeleteMeshWithResponse Delete a Mesh and every resource in it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+func (c *ClientWithResponses) DeleteMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshResp, error) {
+	rsp, err := c.DeleteMesh(ctx, cpId, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshResp(rsp)
+}
+
+// GetMeshWithResponse Get a Mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+func (c *ClientWithResponses) GetMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshResp, error) {
+	rsp, err := c.GetMesh(ctx, cpId, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshResp(rsp)
+}
+
+// PutMeshWithBodyWithResponse Create (201) or replace (200) a Mesh
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *ClientWithResponses) PutMeshWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshResp, error) {
+	rsp, err := c.PutMeshWithBody(ctx, cpId, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshResp(rsp)
+}
+
+// PutMeshWithResponse Create (201) or replace (200) a Mesh
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *ClientWithResponses) PutMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshResp, error) {
+	rsp, err := c.PutMesh(ctx, cpId, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshResp(rsp)
+}
+
 // ListControlPlanesWithResponse List control planes
 //
 // Returns a wrapper object for the known response body format(s).
@@ -31529,6 +36657,1124 @@ func (c *ClientWithResponses) UpsertVaultWithResponse(ctx context.Context, contr
 		return nil, err
 	}
 	return ParseUpsertVaultResp(rsp)
+}
+
+// ParseListMeshControlPlanesResp parses an HTTP response from a ListMeshControlPlanesWithResponse call
+func ParseListMeshControlPlanesResp(rsp *http.Response) (*ListMeshControlPlanesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeshControlPlanesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListMeshControlPlanesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMeshControlPlaneResp parses an HTTP response from a CreateMeshControlPlaneWithResponse call
+func ParseCreateMeshControlPlaneResp(rsp *http.Response) (*CreateMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshControlPlaneResp parses an HTTP response from a DeleteMeshControlPlaneWithResponse call
+func ParseDeleteMeshControlPlaneResp(rsp *http.Response) (*DeleteMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshControlPlaneResp parses an HTTP response from a GetMeshControlPlaneWithResponse call
+func ParseGetMeshControlPlaneResp(rsp *http.Response) (*GetMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchMeshControlPlaneResp parses an HTTP response from a PatchMeshControlPlaneWithResponse call
+func ParsePatchMeshControlPlaneResp(rsp *http.Response) (*PatchMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMeshControlPlaneResp parses an HTTP response from a UpdateMeshControlPlaneWithResponse call
+func ParseUpdateMeshControlPlaneResp(rsp *http.Response) (*UpdateMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshListResp parses an HTTP response from a GetMeshListWithResponse call
+func ParseGetMeshListResp(rsp *http.Response) (*GetMeshListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDataplaneListResp parses an HTTP response from a GetDataplaneListWithResponse call
+func ParseGetDataplaneListResp(rsp *http.Response) (*GetDataplaneListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDataplaneListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DataplaneList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDataplaneResp parses an HTTP response from a DeleteDataplaneWithResponse call
+func ParseDeleteDataplaneResp(rsp *http.Response) (*DeleteDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDataplaneResp parses an HTTP response from a GetDataplaneWithResponse call
+func ParseGetDataplaneResp(rsp *http.Response) (*GetDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DataplaneItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutDataplaneResp parses an HTTP response from a PutDataplaneWithResponse call
+func ParsePutDataplaneResp(rsp *http.Response) (*PutDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProxyPolicyConfResp parses an HTTP response from a GetProxyPolicyConfWithResponse call
+func ParseGetProxyPolicyConfResp(rsp *http.Response) (*GetProxyPolicyConfResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProxyPolicyConfResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PoliciesList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshOPAListResp parses an HTTP response from a GetMeshOPAListWithResponse call
+func ParseGetMeshOPAListResp(rsp *http.Response) (*GetMeshOPAListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshOPAListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshOPAList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshOPAResp parses an HTTP response from a DeleteMeshOPAWithResponse call
+func ParseDeleteMeshOPAResp(rsp *http.Response) (*DeleteMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshOPAResp parses an HTTP response from a GetMeshOPAWithResponse call
+func ParseGetMeshOPAResp(rsp *http.Response) (*GetMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshOPAItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshOPAResp parses an HTTP response from a PutMeshOPAWithResponse call
+func ParsePutMeshOPAResp(rsp *http.Response) (*PutMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshTrafficPermissionListResp parses an HTTP response from a GetMeshTrafficPermissionListWithResponse call
+func ParseGetMeshTrafficPermissionListResp(rsp *http.Response) (*GetMeshTrafficPermissionListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshTrafficPermissionListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshTrafficPermissionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshTrafficPermissionResp parses an HTTP response from a DeleteMeshTrafficPermissionWithResponse call
+func ParseDeleteMeshTrafficPermissionResp(rsp *http.Response) (*DeleteMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshTrafficPermissionResp parses an HTTP response from a GetMeshTrafficPermissionWithResponse call
+func ParseGetMeshTrafficPermissionResp(rsp *http.Response) (*GetMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshTrafficPermissionItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshTrafficPermissionResp parses an HTTP response from a PutMeshTrafficPermissionWithResponse call
+func ParsePutMeshTrafficPermissionResp(rsp *http.Response) (*PutMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSecretListResp parses an HTTP response from a GetSecretListWithResponse call
+func ParseGetSecretListResp(rsp *http.Response) (*GetSecretListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSecretListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SecretList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSecretResp parses an HTTP response from a DeleteSecretWithResponse call
+func ParseDeleteSecretResp(rsp *http.Response) (*DeleteSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSecretResp parses an HTTP response from a GetSecretWithResponse call
+func ParseGetSecretResp(rsp *http.Response) (*GetSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SecretItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutSecretResp parses an HTTP response from a PutSecretWithResponse call
+func ParsePutSecretResp(rsp *http.Response) (*PutSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshResp parses an HTTP response from a DeleteMeshWithResponse call
+func ParseDeleteMeshResp(rsp *http.Response) (*DeleteMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshResp parses an HTTP response from a GetMeshWithResponse call
+func ParseGetMeshResp(rsp *http.Response) (*GetMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshResp parses an HTTP response from a PutMeshWithResponse call
+func ParsePutMeshResp(rsp *http.Response) (*PutMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseListControlPlanesResp parses an HTTP response from a ListControlPlanesWithResponse call
@@ -38882,174 +45128,223 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7H1bd9u29udX4eL8H86ZP23Jsp2mOQ8zruu0aVPHx3aaOdN6uGASllBTBAOAdlQvf/dZBHgXSIISKdEW",
-	"XhKZxI3Avvz2xsbGk+ngeYB96DNqvnsyA0DAHDJI+F8npx8/uNEP5JvvzACwmWmZPphD8138zjIJ/Boi",
-	"Al3zHSMhtEzqzOAcRJXYIogKUkaQPzWfny3zB0CRcxKyWWWr+RLt2j49OYWEoTvkAAYr2y+XatmHSg/r",
-	"tI99Gs4h+YngMKjuoVRqrT5+Az6YwuQh7bXLxi9ao+X3mJxDyqB75jPEEKSNXS3XaN03I9i78IAP3yOP",
-	"QZJ2+TWEZJH1eSfe5pv7LwLvzHfm/xhl7DcSb+loueGLjCufLZOyhRc160IYfLr9CzrMLA3nChNWNRga",
-	"vVMdStTQv3l9/sUhZXieW8VS0w5/byPXrJ+5s28B8N0LQBgCHq1qDfJSdpAUk7R5i7EHgc8bFTP1w+Ij",
-	"uIXVjXribf34fv7t5LRWSuUKtKOZX75cVzYq3rVr71e4qB1o9r51u3VtrtLeFWR1TYrX7Vr9iChbllzl",
-	"FUeU2U5aqoGKzsE8EoYMIJ+qMPUf0V83fzhxlZsGyoqaP/saAq9N4/BrU7MXYArPw/mtaBB4Hn48mwds",
-	"8TvwQpjMpKyfAEzhHz6vKe0D+QxOIUk7uUJ/w1W6oOhvqNIB8gFD2P90d0cha9kRFpUaZyruI/kUqYyM",
-	"3uUbcuEdCD1mvjsYjy1zDr6heTjnf0V/Ij/+06r/rGswza17i09jYEobP4yLyUoWy96347ELL5wiv7rZ",
-	"5HW7Vi9xWAOhkrft2rw6/1DZonjXsj1IHpBTPcrsfbt2rwGZ1sjC9HW7Vj8HlBEI5pXt5gqs2vJ7TMTo",
-	"GrvISrbr6/eIyyo/IXnbrk0nB4wqmy4VquvhDpM5YOY7Mww50in3+BxVpgH2qQChp5hADjEXPwD3En4N",
-	"IeUTGHUJfSHlgsCLLAaE/dFfFPvRM1WsmDR+RggmonsXUoegIGouIqgZNIjo1ngE1CAwgozQfWewGTRu",
-	"sbswokmgBgTOzLhD0HMNwAwu8PYFskz6OMfsPQ59d5PDP8cGDZ2ZAXkx4x+YGH78KAAE+uyfpUF+9kHI",
-	"Zpigv2F3A/0JMPgICm3XjfgBeMg1gONASg2G76HPpz4gkEKfQZcP+YLgWw/OlagiEGX/u92os6ZbU8e/",
-	"DOTzr7Azl4BBwYIaj7NFfvin2L/zkNPH4CmsHPaJEXOsEUQsazwiNjPYDFFOywbwCATuwoDfEGU0P9z3",
-	"mNwi14X+ZscbTbOggzlYGD5mhov5ePNjU2CvHoaWMFhhQvPDUmSofoamwEnPiXROfFZ8ZK6LolaAd0Fw",
-	"AIlwCdwBj0LLDHKP+Pdw4yD67YeeB269FI0VSyJXrmLiJzg1xh0CAYOuDZis0TJItMwpwWEgaduKu6xo",
-	"ISvGEWI0QgbnVNpQRROAECCs+0zj/RGP50byZSenH78gNsMhu+DSl+rJ7m+yy/JbWA2f7sx3fyhzlfVU",
-	"ntclud7Eox9EjbwXqvQJkjaXv+dGeIBh+i3FcbmQAeTJ18WnDPgOlL6kDLCQymxKy2SIefJa4oGMvvLf",
-	"FbedNJQbiZWMV75usRf75TGHIgsEgNJHTFz53K7JH5YZUkgEMm9aoXQguUq1S/LSpderXSDhhXsf2R+Z",
-	"k6Tsoivt87RdPij84kufG72wXTSNQXjj7Pa0aB2sS+C2GFhpqfj0yNamrxkH3lan+x4upGO7hwvloVEf",
-	"rblkQ1h0MRcNS5+zUjMUMnhaKFgUCu1vkHbmfO/VtW8X1Vz1ZM7Bt4/Qn0Zg4s0h9zYnfx5EYp4xSCJb",
-	"6f/9Afb+Hu99f7L3f2+eDp7/kf25t2/f/M/c2//+5//6L1M6nG/5no8l1PDyqN0yH4Tnvmk9LPORIAY/",
-	"+d5CFEiqqi3ncnWJsn8ygb+IGSfPg2KIN1GBKtZ8vuH4+TQHQNqwXkumyXZyO2SZzS99HqU0DE8GzQpR",
-	"Dz3PuOIcVmCurWuRSlhXjBzxKXLhFwKCAEoswARd26mF3hAmkVudqgVMvfrtkf4dmrasBEI2sxPLEvrh",
-	"nANg5PvQtR0PQZ/ZEU9HBmVwj4qPbmS6zsOha0+F71kOhx0vpAySpV5PP36+uj67tK//c3Fmn346v778",
-	"9NG++HhyfmZaxZe/vr2yP5z/dHl2dZUU/Hh2WS5VaML+6fLT54tykauzy9/PLj+eXV0tdXHy/tcT+/zk",
-	"+sPvZ/bZ72fn1/bF5af/85/qFuzfD+QzIlbU5k5KG/pugJFwRWbbMsSTabeA4G8LOyReo7vjIir5+fIj",
-	"D7Zh0INzyMiiRWdlhCUfs7Tt0oJaOZIqk0Phk24aLct0yBGX7zE0h7JZKqGlClHfsAVmJWE2DRMdh+rU",
-	"ibWiUFL5hrJnyk02+ayEpwszU+ii+P3pZ9w0iJalIK2WoqbM5bWevWUzWSIFWvQOv8q1RcVzLH0uE76C",
-	"VNYfiXqPCRW1E/M8cEfac6upWR6QXCMVNzwlOtCFcl+m8DcWlXyLvdUfhbvyeVnxzyGlYKrgyuFjy8rf",
-	"NH/fj6lPt/iV/1vufrXMb3tTvJdEGLPr6O2zZfJNaelaxGNpgD5LRkhJWZ5dXn6KVdD7D2cffzSt/KOz",
-	"8+sP1/8pPrs8e392eXZ+eibRUtJ15xInLzTy1vSKCCONSqrAGMXNtJ/xo+ECBsQGHzWipqDPuGlvMMyj",
-	"AUp7gFYvICYddvyFxWF+mUE2g2R5OAYJfWr8iv3pXmw4G7xpI26a/stAzHCA72NmODPgT6EB7hgkBhf3",
-	"CPv7mbaoQVDZrNZiqOX93Xvkuwa+K45aaVCvHLSVQEU2weby4gMmWXlEjTtMopnKOUMm46O3HUKPfMvH",
-	"bwp+lklXcFLVaKqMNlkSpNWyu25jrDSOpJG0imxMSczzq90xodAhkG3Kk6G8f1K7aZIsyo5sar3EJSpv",
-	"nksg3wwjpwhhJJjFhQH03WR5cwWbvqMGPCVxzDK4mUY1y14SCGiFhUhCr4Ct0omyTERtMSr+8xZQ+OYo",
-	"/h2rY/5HZI7ZsXGHqJ10y/+IPjb5xePd+e94tvnvFEoiasfmKaL23VfXT0YQ/Qj9ex8/+na8EtGQ5ohS",
-	"5E9tAu8ggWKPH1Gb6xOueZgzg9QmcAq/8UgAvq5xp2EQYBJRvA/ZIyb3NngAyAO3yENsYf+NfWh7iLKq",
-	"0g5yiX3rYee+XCIg+AG5kET9CqOUz/iNpcAtOCSOAvkKAkkXVYWI1a2QJfIXpPVB1D1YJtdfvly3xcTe",
-	"FBPEZvMiuPj5anL8JgeuzuK/+f+/8h+Hb4/4/8cHE/7/D0mJHw4n4/hHXOSHpMxFUuYieXURv3Inx8cH",
-	"3/NfR0dv+f8/Xp2YVjqSn+MOf447vIifX8TPL+Lnl/Hzy/j5JX+usuQvR5TH+2eN5QgFdhDeesixVats",
-	"UEvIJuyXL9drqWNNzpqcB0TOv8LFMLa+/nq8V1sKJEc7ihuBlhnAeTPBBQQ9RDilKg6guMgKhEnla7wi",
-	"mW9+r/XbMVPbZs1Dj2itbuRE96ptTVXeX38ZGfMUt3OrFmFHbMuXsiRXkA0rFGGIUY2yiVuPjrVO0zpt",
-	"PZ2WJaboLdLvzz/3/vxz/88/1eL9lkZ4AabwN8jAsovKT5MLpFvwyGeHE1M2azQ+Wa9QlGEGPKWyZdd5",
-	"4v2Jj+qLhm7kH4X8aNXlXxbE3vNaD34yL8ux7RXboNmZ/3P4jV3Gx4GlNFvOetBQmJ/i55Yhog5B86iu",
-	"2BiYgyCIir17MuH8Frou8iN+qfok3tBZVtAy59iFXkOF33iZaBZcRPcc2FD8Mip2CtMKUKnCWVThAToM",
-	"E/e2ocLvSbHnVK4szuOsCfHuMfahwpGp0oifLfXiZ8rFc6NVKp9bH8UaYoGe5URZbnPVkLjlPWnJU8/D",
-	"jzZ+gIQgF8r2fZe3YsEjtcVRz0jJ2BVKLyoljOJcYXnJv0MCkx3qqtbyZTJbu6Icgz5oaiuk0E5Cu5Er",
-	"zq2rff/UCew5ZMAFDNghkR+GiwphEQeA76FfW46KHBXRPOHQZ/ZfVV77qHA07lIFtWHPIHAhsSuDuOL3",
-	"DyLNiQxYAALmtofFSeL87sEtdhemFedDubGqqlZ2LV5X9SxTgrEUXNKAVT1gvndNJQwQEYPkcYDsB0jo",
-	"0mb4ZDw53Bsf7x0cywPzAg8v5jWEXHNIUvadt9Al2LmXDDBiQhpZbTbBHuQbJlVsGG9KVL6O6lNIo4+t",
-	"XiPOz4ymQZCVFH0LmDOzb0PnHjI7IPAOfaspVzv4TEPafgQ9vBizNBN7AAkHK74DbSERbQ8w6DtyEfSA",
-	"XIhtHLIgZDY9tEOCFBdoCufIR3ICyseiLkdAxHxURSgBwVEftjLwnoXTKfKnd8CR0HMkNRzgzKA8PvkR",
-	"IGbfYWKnfCXJurXUYxhnkqkgBVmVZKMsLz0EC2a0nk5q8Zv43h8jIAI22PPAHEQ/AugDJA/vWgriyHV/",
-	"I4sDLERb8Im42ZxnY4OGejmwLgdEZcJ7rSMHSVC0QCU1gOcj8iVirkGKVosrtZiALO64ZmS/JTyhUZhG",
-	"YRqF5RjEw1w8LxO0h6d2ABYeBi5Vm5eoBmWAIcqQo1RHCgtjgqjmViG0KoRYI77kj23gIUDbSJ06/Omz",
-	"GcEBcvJws4JZVgSlonIzNBXlarN4aDg6cDjq4BmU2TPp0G3kR40uh1E7HqBUnCEXEUyJWFl6EYdix/Fb",
-	"8zgmFQLizGwXO2FEY9mTanG0Guh0AZ1RBweSj4wwCBFeutj7lnxdgcsbmmfgliDnXsKrj5jc0wA4GZOo",
-	"o/Mc7bhoDn2aiANJ5qNVTYqUFyoY/BWYHIJ6HUzzMxC7maMvjMyCiZ34qTPdWDYYLJOARylVzsE3ARZo",
-	"VcQlN0IU+pC1HvN05QcwOA8gASx2SqSxn8e5UM+xJamHA/u+WKOQ9HYs9+sHdlCodNDQTWrx8byc8qOA",
-	"3diEiVo0LYl96EACbwmgZirw8nKhwMQWT8BOIayxKwXV1BqYlvngeXPTMr+pWJs1ZqZlEhwyuHQSGIQu",
-	"wqOHg5H4QQMInRk/WVp4zgjw06MYtOK9B5K3XDpHb/kPOoIuYrLnU+hHVBfX8rw5b5FSFIk5lnt2K+Jr",
-	"swfOjJ/ITP7C88CDpXZgfvsifnaHvHwrWSrWiBxghKzFdgTwGJpDUUT8NmP1GD3jP4qjlyoaiKYzVpMh",
-	"+s3x8eFxY4roZfdAYTF3w1dQ9ots2k2Q7Px0Y46LU2+5M3YxMJUc55NKqUeak09TJ5BOjLqlroqguVqt",
-	"x8aIcvsUEg9SqoCFuobmg/Q5tDDzK7EhoEXgLNWss6J+V0z4FsQXgqRtvzn87vsaMSXtWqx69epQ6qnZ",
-	"LJR6kbWJ7hQdMpFwxmHxAybjgpydHBx9d/T28M3Rm6avqD/WswNyNt2637KoPdOiVovazYva5Lh3ZI1F",
-	"rECgkzrQ0uk9libFimv62C0lHCg5C4Ki/+Ng8t3+eH+8fyBNS7O+ZJa6KwuxY2WR4GDfj8zxTgVr3Cj3",
-	"AtCI074hkS+8WcC3V3+Ks3sPYQA89ADtW+Dce3hasEnVvy1rJ8DYs2nZPSdOjNe2eyBrt3+lTSBwu11n",
-	"Cv3uW2TIh549B7SY9zV/CiYu08R9LSlkK/yXfkzt+qelIolddGHw86pisiyTeuBBrs3TFmpAzxZxnYZi",
-	"SVDk9qBYGpHYDRZr8kC7KHZvzyEjyMlPhoMp8qNBw9DxkBvRiHSrcSoiQyV9y7SIeY/96V5aSdJgW4HR",
-	"SmQfHx1OpCKvDU9VJs5NXlZis6hARhZ98HBcfnnnkHn04cCe5LZ7hNjKnotfh9JVlumXY65flj3HVKiM",
-	"XDYkTNmUcJefgljhTKitCm1VaKtCWxXaqtBWhbYqdsmqoIwABqeLQsrmDC4KdCCFKDMC6QwXcislqKSE",
-	"xnOoeBkC54awGxt96cmubVg9/L7a9saOKFs6pHkwnhypZTGpTSWuGDjYx1H6pYTrWzqjD/3ovSsBoxV1",
-	"c/wuBlUUjc1XFpTDvJUZRiqDc2E4xBUBbI2TydOASiwKjovb5LOVn+65w9LTRx20Lo20yV/mXwFgXYXp",
-	"qwkhloYFSdNAN8ijgGCGHewVwfkf5pQEkTSO/ovk9IyxIP6PK4D0sxI5VlfeMpkTCBtX/MuVMpsRHE5n",
-	"pmWGbvSW24iPVK5fmj6DB4h0yLOx9fOCD+yrplcVSmDdvCZaJWiVoFWCVglaJbwGlRAn6W6pBhK3QF4D",
-	"TMZWE0kn7oEGN05MlKUODicN7Ze+mY8x7jPXaN0s0EJKFgp53lqVbK/pNIpw9zjL6/HyKl4mlNpjDiYX",
-	"UhanVml2rFav0Zo+myZ6FsfyavMCqV9s0YgYImJYkwG5NEud3LZIGW8n95akwvNo8ibd+jkcH1iH44l1",
-	"OP7OOhy/tY4mb6rTf7b3Zcwhm2F3zc9ST6UF2MyeAd/1Yp2e+QQfxrntLv7Hw4FSotOozTXHnwS320uu",
-	"ypiZmmFTlRbcttpTAnKZEoRT+M0OCMKkfOR3rEJ0RFzMYt+Gd3cpbmsNQZNzB2s2070GXv8KT5FXfMAi",
-	"NeoxSA8StZ7zIeQr5PpxoxkLtbbU2lJrS60tX7S21LrtBei2q/MPbXVZdgm9YiKfLcSPDvJKZqswdzfy",
-	"1VgPZ+i16dAPdZXh/TZrAOzcMqz5YbkLHXPr2t32QmWM2JuxQqjPgYpS2uReQ+WBzJU2IVrhKrWC5VCk",
-	"t+P6QKTm6co7JjM4F+OYflBO88UqVRFp3VEVgYwkoea5kM605cPJd2++azuXHYTXeNSmwKfNXOr6NKKv",
-	"llZSSNDae0/RGLMYLgWYkpa3XRgISs9o9qjtJLfN+x5nGKknOst8JIjBT763EAWe4ye9kqHMuS9VJJiw",
-	"f/MESbIVuwZk2s89Ellc/h1AHn4oxeYrW1eKCr4D9kmnorEzJTJaTmnTofpsnW9k3Jqi4vmQ0ZSgmv69",
-	"UpqGXi8Nfebf3/FF6B3cUl66o/rF3zMtmfiMkta/jZDg0Hf3CL5FhYR+2KeIMuizvRmgM6Elk3SElulB",
-	"QNledqKDijRHuYYoQ879Yi8+R6SG/Pq1V1paEtFn23fA826BSGaZTZmPxenG3Fzx2K3IKML3KHonvNum",
-	"ZaII/8YVONKPk6/agERTGhJkOyDgudxUpqgwKjvuRUVaFStmQ2hv2BRbyn/Aim2Vzxtue3qxb8cdKU9s",
-	"WmXZn2eOzBYdt11R7K+/lthfdxUh8NjMmcE4I2b67U8mcBh6gHGcpRMSIvKZHoyTWhzVRrZkvKEScfUf",
-	"k/HYOhxPbiyRrvMBeFx30ZAHuEVFxvGGTDzffJLFBk1sbBSESDzuBMxngTaxLRv65cFEcCUkvCdraXhH",
-	"k++to/GRdTweW8fjA+t4PLGOx4fWMX92XB42c0rtxQPhnxEf8oonqWFOJuMDazKeWJPxoTUZH1mT8bE1",
-	"Gb+xJuPvrMn4rTWZvLEO+dwl+06H1uH4yDocH1uH4zfJPtTN0lSuPR1iKg5vmr5WAsHKMYwJweSoSNNO",
-	"Je2UY5mzeSqgQpm9+rbp9GGnW7TLW7LZtOWWerXlLMXyFdvI7+nlmktGnk7M999/n5+RsTwfaumzslEV",
-	"99sUdo8y2yD3NRWtTI5X2IHKEXlZIS3LcM4A1EfyjPOV7KFw5lzmRDloOUPLuahbOymlZ9T8GircGB9L",
-	"6TcrvSpJWHWMoDD+ATFIcfpWn5Bs1rvjM3nEfKrS81T12rX7EiEri/jevr2VZuhuFB0xT0+KYZDSVJHI",
-	"tiUss+F1tLYvTaYVTslLOzqoSCefO0svDcxrY/WuGy5APVyaqoPSfk6kjwpbOUobU8LfleTNoW08CPKq",
-	"q3oSNn+3Mr/niDykp+3auvdVIyp+T50Kq2Q3W+94ZvsQ3LwPuneqrrmzZhixS/EApVfqUeiEBLHFlTOD",
-	"8Z52AAmNluqEq79rfA9jH2FuWs0TIylmiJOPBr+Tw/jHfQCYvb+//8990zK5U53TGwQE5vLGcaUWdb+g",
-	"DM5PRKaohg5FWSNOK1Xqlrbo9pkj4zu83Em8oWIEHvAhNYDvGmwGDQcTaPC7zxCkBr6LHiJiTAGDj2Bh",
-	"CDoPxQ0H+8b1DBpwHnqAYWLw8FhqwG/AYd7CYDNEjeQOnqx97ns3EDXimxKga9wRPDcQswyKeRn2iA0H",
-	"+D5mhkvQHTNAAAiLvpYhFlGE+avYETBOLj4Y/4iq0PCWQib6jK+OMWgAwT39J78ZOk43Z072x/tjcQkW",
-	"9EGAzHfm4f54/9DMxQiPHiYjR8zOnpid6Gm8XYeD+HqHD675zvyIKMvvTPHNI0DAHDLu0Ki4QTorwm8K",
-	"v0J/V98HXSp7ntgqjaXz43qPPKZWS5T8YZFuQ7Xq5woTxq+Szi7RePdkTsbjWEYyKK4LAkHgxRnyRknO",
-	"NLEr1VLuJhesKZ01zI9UhpTm8X3vDTe75y6HX7qKI3oo8ojJZFBZYpsR/8Tx0NA1omr70UCOxITJxpFO",
-	"7OiC4FsPzn8AbrIfymseKNf87IOQzTBBf0NX1D1Urvsek1vkulCoVRrO54AsYoYwnIJoESFlVMI9p1zb",
-	"FVYlDQ//AbuLVkRTu/BLHaVTVlzBOCinRL0H3Q2kQIHL9CAG6r48Iogqfq9c8RT7dx5K1HJKPOLri+TD",
-	"iyxL5NGTk5vKD+6zUHAeFL7CIp39yJ8v0VlhjY+WNeSP2If/MnzMZsifRhqLQBYS/6Uuz5FyxXPM3uPQ",
-	"d0vLI6axvDyWXDP+BFn9hI83xlSvQch2soDvIXNmy+tXAiwomrN4j1sYAmaR18yyxLRyC5XmAAhDfqFx",
-	"OWLihgMtZ7ZMMctxPj1pg+qAIiVtoAl3E4TbiUIRK72aQhlFltBeYgmNgOPVmwEnjrcK+I8P0LYwAeIa",
-	"n+7uKGTt6lyDKU1MgXVB+ho4/OT0o/RwLfzGFOE3wv45/MYu4w/gBp2YD+X6Yv6yFp57huunmMAzfqf4",
-	"CjyZVV5my6M21Ss0A4ftwPEk6qCBuEqq4flmZe4aPZ2cfoyRXBWkEEzWm0DmhLlDyy4AwUrrztdKRfp0",
-	"QyC3gCJnL5qDein8Q1TuJOTgRctiBVmcTZiWyIOTyJzqDRCvzjYEc47vRk8prTRI6TwT9iarc4S7cxJ7",
-	"HbrILeLmxLfkuHG1Px2c5gK/tBhXc22f5CdNi/LBiXIHGE5xhdYU5w1O9RIT9eJVL9Lchj3py52v6Uof",
-	"NA0lrvESFXUhjEdPhblU86WvJaNL/ckEZz/u+EEvceJeXxIUlf71JR7vy0/ZxGuvHG6tK7uX6N1aSdyH",
-	"TOY0p5CwgUp7TYGdCX5MDAIDDzhd6QBlNK6xeGssrpH4oJH4JmF4/2I562FbMS27iMM7FcCjp9b4ex30",
-	"rbF3JfZWBN4bgt27DbrXQtw94+3BinVNfT0A7l6F/ShJQVwJwa989AWxWYcy39LQXU70V+cfNGQfHmSn",
-	"PjJuoYf9aQQ/GDY260zvngFv+tEay5mZN2wLcP7ZERugiSj70RSjp6vzD0o2wjbUBh+btinyNkWz7Koy",
-	"Mwa1gOO+ZcQrN2c2ocKqDZZtk9JgVJ0m4+7son4UYOE24caTt7zsT/ziYb07oXoINjdp2tgZ3v5EvEDG",
-	"NFmhfrcoSkzUizerSHMbP3Nb7nwXdihKVNSFMB49FeZS9dTtGjK61J+2LEoHcUuCouYk7hqLkFe1tF/b",
-	"oLjePkUu/EJAEPCELzu3A7KmIlhins63QYapOsabUx27tAuyEYWSlqB1quUSzvEDPPG8VCy9J3i+TI67",
-	"rijEPBnA89LloyLbkqLuKIj+95hoi2sNi0sbW8M1tqhxh0nXGvc34IMpzEEnqzvj7cR1k4av8boKeCmX",
-	"oaBXlQtPurfl5IMRGqO1c6OgTtbkVhVueV225InrZjzB8KZUf/auwcQU+i0pHGEArftLuj9dPq72+5Nr",
-	"kqxB2SLWZgxaEjGbOpPaSJCBF06RX++DvuBl+OZKt54OHaNTBWf4jGswNTwwJfhlaU9os/7s3hiyp43M",
-	"bLzbC9tJWGpHfONqdNqvUhk9iUlXcqJvU8nEo9Su97zrXVXSVTnkB7GgzWXPvgXAdy8AYQh4Pbv+q2XQ",
-	"K3fzb05rVnvyhyNghqRgNXF3uoOwAbWrFi/0ohzXCgn4Q8rwXI3bzsGcZ74FyG/RQ1Tr7GsIPO1O1xag",
-	"ijt9Y1FLPe86bytWaefClNaV+3mX8XtMzjl7ncXFnpWyN+fRz8rAR9K7duXpRNAvLhF0FUrrXbD3yog9",
-	"WRgnpx+367+ryFv9KjVGLXH2rkTyScrrfXZb1ihxfm7ttMucdg1irSbn/CAXUqe9Xzvtfb9artrdNiCS",
-	"Gow21OTcnadtezoyyxevdk2DNrr0jQ/a9JLd+LA1C2wDvNmT5imMfHvWWO3NFK/SJlOh2g2pneVbSurN",
-	"tEFoosKdHNpky0w2NXHYeA/NgNdWX4jT7YU42zLpBkprA1Oymtq7NvW2rnpnc6Bg8P08B9re24699/Nv",
-	"J6fa3BumuRcxz3atvf4Zsyc9lJD1dm29jLl2xNRToNjNqJvRUzL3SnbeEBRQNmBt5eWtPCUpWGXkDX9h",
-	"xxuRNq/cwtuQpqw28AZJZ8NSq5rQOzbutq1s/3pktVbdL49MG3QbN+h++XKtbbnh2XJ/PbKtWXG9MmJP",
-	"muaXL9fbtd04H+2I2VZLnH3rkNHTL1+ulay0LSsUPkxtm+VtswapVmWVDXUhx31Lj1duhvWu5KoNsAGR",
-	"1GCUoSbn7oyt7anIe7ho3kH7FS70BtpW7K145rXNNTyb6x4utrt91jtX9qRvcuPengGWMtaOGGHN1LoR",
-	"NTN6iideySQbgN5Jh6tNs7xppiL8quyzoa/qeBNC5pXbaptRjtUG2wBpbFCKVNN4twbcltXratmCtQ2n",
-	"kwbrpMH+1gy4vjlSZw3ejazBm1Eua2YN3riy0cmDWycPbpc2eHsrqrMHv4DswZvPG7xlEaPTB+9o+uAu",
-	"9W+La23XIHetFGWX2apcY2tu4MrPHb5vdvX7ofq8ZHYQmX41nfV0q2yn4rt8C0u7K+Ry18r+JKprGd/H",
-	"XXT5W2mNeKFU7qEVi5K7jNbsV1zt+K216VWa2nE6zFz7Me8ULrDt0W1auHj2KoAOukNON7fGrGnFFYk9",
-	"vS92MFfYtrnYQqLBuuBafYUtjSm243tnavHH8i1w7RBJd9xlrXjtoQYwEgDT+RVdK5FgmhCBKiXg0Zf2",
-	"66w5ryZrzvZ5bikLSVOaClOfmu81PUR7ksgnVdjU3eN/PTLadLJeS2p9HP5lH4fflniOuCt/5rjmkKqp",
-	"j9R1f0K0/brHhys3JX6TkxBU5cSdlsP6mNwrOSa3LYGc8lv56FHD8RRTx8z3eC6kPTXkjlNsUlRTyBol",
-	"9RXUgFldUF/xoWs5PUA5Laiq91PLgl96OhHFyWvjZ4nTXnfkKDGnlLWEKlfHV5CpHgReRcgmPeidhPLZ",
-	"3ZjTazBQwqT9QaAKntkBBLSSnM2I2er+sOwwRLImr84PpXYqqKNnjWj4C2KzteW1Do2qJmyNnoeJnkun",
-	"AzYIqDthuf6SFGw9089OQfMqMuxUCfC/VaH7hjQCH5GG+mWoXy2WatD/tpds3Df774CV0ac+qjUmtkA8",
-	"g9FbmnC7tV+61maN5ov25GtD5GUbIpuwOPpzFmnzoFfzYA3J2Qrzr6L5NXpfQu8NMN3U+KN74LySa74n",
-	"v/y25awmp07h7IrSN0jyGNXmdxSFNH5VzMoYT5fGsMNLy5im7eo7AWPKMr1kb0oobMOpEfPd7kJuxPR7",
-	"1xGto6d43tTSG64sa+M+NNAtZCXMZHFl+sEcq/aV6ayacV57Ir9s/lem567B74BksyaxjrPpdS6xRx7y",
-	"75Xg8Ufk35u9kvnrwdMODkWlGI8in8GpyBGyCtTmU/9i4XacBdlgM8CMkEKDzVJKfk3gm8m+FayuIro5",
-	"iqF+wcGLsn+b652DOTzFPgPIb1nr7GsIPH3/gTa0m+4/2NA9B2afOZL1/QMbuH9gVcC28v0B7WW5Tvpf",
-	"mfS/Obl/6+nWWfY3lmV/Bdu8xXUJq2TeH4A819TVQ5b7FaU8wSGD9QD9Miqi8fnQ8LlYFg3PBwfPSbIw",
-	"vaLzhCv7EOYxaW0Wm+c63QFoHhPJGjJ79MRnTAmXrybC4/Y1Ks+j8pS7q0B5xpg9gZ5KRnnliHpFuZpS",
-	"cdd4eiASWBNWl2C6S7nc8n7fNYW0PnutHdmv4iLfzeDnzvhOX9f7uq/r7UMjrHgpb/8aQjvilW/fbTQE",
-	"trJu+o7dAd+x26FmU7lgd9PiQt+ku2M36a6jGikkD8hp2Hq4EoX05sPQNh+ShdFG1eCMKpotTa8GVMab",
-	"fUj+lMA2a/EUut0BkycllrVk+Ogpnjcle2ZVoZ72oa2TvHWS4/cqSyTPqj2hpBrGeeVQf2V5m6Pnrrcm",
-	"BiSbNYl1i8S7l9gttyk6EN96q0JvVbyKrYpNYe1OuU9vWLzuDYv+NMSK2xab0Rh660J560LBZNja6ukN",
-	"jAFvYHSq71S2MLYhOvQ2xo5tY/SgMFWPVWiDSh+S2N1DEtsyp7pkvZseA4C3a0zt4IGMjWmG1oc3NqYo",
-	"9KGPqkMfK1hRg1k6fUigk9MnW7KHtklGA1Jtmog7P+nSscLzUUM8l490omPFCKvzD9puGWB0lY/6j6zi",
-	"XNLLzn1EVBuOqEq63IVoqog4Vpaco6er8w9qEVQriFHetkb1hcgpwcuVUVMxG/YVziJnjNceLbWK/Ixp",
-	"t/Moqe3LWU1OHUZGrSx9GSBTyOqh63VcRsNXJfgqpksj2AFmCo4JeUspgcOAMgLBvJ7bPselNLupsVs6",
-	"X5rhBsdwYW5terUbc0zTB6jJaGyzFmSx3x0wIzOCWU/Cjp6SqfvgvsdEqOTnFmjnC2KzlSWxpG8dqKDx",
-	"0gvFS2VH+caEel+c2NPmTjbc7QUuJJ+4I+qiiUD7VCKjJ/FAyW25PaWSDFL7P/P+z2bJVuUaHeZKjjcg",
-	"QV65e3YTyq7aITsYshqSXtRU3amXeHPaUkEjdkDmWqXlVZqK8iq4SXpitTqfxStXIasrizxRd73XNyjf",
-	"mKazjoX6muL7AYReg0Ps96iI3o1Qc2aJydK+rMH5sh6ShenVZZXwSh+CNiatzTqUcp3ugD8pJpI1JOno",
-	"ic+YEgReTbDG7Wvwmwe/KXdXId+MMXuCI5WM8sox74pyNaXirtHuQCSwJqwuQe5DNgcUOiFBbMGJLICE",
-	"Yh94J44DKb3G99A33/1xExEVXVAG5ycOvxK+/P4maoc8JLRanNdfse9Dh1nG5yuDwGn00DJD4pnvzBlj",
-	"AX03GoV0HwRo/x7709nXfQfPOR1XNHP2uaoZGDY3w2bQ8LADPAPOQw8wTArNvBuNDibf7Y/3x/sH796O",
-	"347N55vn/x8AAP//",
+	"7L19V9y2ty/+Vrz8O2v92nMcGCCkbfrHvTQhbdqEcIA293v65XoJW8yoeCxXkoEpi/d+lx78LNvyjD0z",
+	"gP9JGFvW43747K2trQfbw/MIhzBk1H77YEeAgDlkkIhfR+8+ffT5Hyi039oRYDPbsUMwh/Zb9c6xCfw7",
+	"RgT69ltGYujY1JvBOeAfsUXEC1JGUDi1Hx8d+ydAkXcUs1ltrfkS3ep+d/QOEoaukQcYrK2/XKpjGyYt",
+	"rFI/Dmk8h+RnguOovoVSqZXa+AxCMIXJQzpok60jWqHmD5icQMqgfxwyxBCkrU1Vv+jcNiM4OA1ACD+g",
+	"gEGSNvl3DMkia/Navs1X9x8EXttv7f9vN2O/XfmW7lYrPs248tGxKVsEvFofwujL1V/QY3apO+eYsLrO",
+	"UP7OtCu8ov8W34sRx5TheW4VS1V74r2LfLt55o7vIxD6p4AwBAJaVxsUpdwoKaap8wrjAIJQVCpn6qfF",
+	"J3AF6ysN5Nvm/v3y+ehdo5TKFehGM79+vaitVL7rVt9vcNHY0ex953qb6lymvnPImqqUr7vV+glRVpVc",
+	"5RVHlLleWqqFij5DOstzkuyyD6lHUMQQ5g1czKCFfAtfW2wGrTmkM8uTn1gR/2bHdnSD9NoE5zUmc8Ds",
+	"t3YcCxaqDpj3jg/6y/U1hazas1/wnTUH4cIikOKYeJAmveSzYDFs0RsUpf0rzRSWtWpmCIUMTiEp9OEc",
+	"/QP1cxPG8ytIeMtZNyJIrAhMYV3blNeWb9mH1yAOmP12bzJx7Dm4R/N4Ln7xnyhUP526Lp6IerXdA3OY",
+	"X7ya5eKvOtIjb/dMDdms/WSCavog/uvWB94uJ2CAQmqilf7kvy7/9NQnl3Z79cd/xyDoUjn8u63aUzCF",
+	"J4Js+HsQBPjueB6xxR8giGEybF07nKb+lAR32Ua5vJGEars2wenTpAEUAr7UGYN2aKie/4ozpdpIhjI4",
+	"O2VNXoBpbt07DI2BKW0dmNDztToie9+NIU6DeIrC+mqT191qPcNxgw2QvO1W5/nJx9oa5buO9UFyi7z6",
+	"Xmbvu9V7Aci0QZmnr7vV+ntEGYFgXltvrsCyNX/ARPautYmsZLe2/uBcVjuE5G23Or0KHtGhi2KhVXDG",
+	"I/+YRjik0op6hwkUNtLiJ+Cfwb9jSMUE8iZhKKVcFAXc5EU43P2LclX3YGzsJJUfE4KJbL6qNIls1roD",
+	"1CKQ2zzQfytU6BX2F0KnUgsCb2ZdIxj4FmCWEHg70jRK2jjB7AOOQ3+d3T/BFo29mQVFMesbTKxQPYoA",
+	"gSH7ttTJ30MQsxkm6B/YX0d/BgzegULdTT2+BQHyLeB5kFKL4RsYiqmPCKQwZNAXXeZ4x4gkIoKvAjj/",
+	"r25d5tU3EoWA3kenHy0Cr2MKfQWpRG9+tFAoBuFmLq0WMhGwsZ1ABhhMQiIFM8KR48MkhxK5PpPNDzjv",
+	"WdWdWVI76xQsqHU3W+S7/w6H1wHyhug8hbXdPirOsHWH2MxiMyQpwwIBgcBfWPAeUUbz3f2AyRXyfRiu",
+	"t798miXzzcHCCjGzfCz6m+/bYCTb2DUtyea7ZSjFhumagfh6TFRi4ukWPfN9xGsBwSnBESTSkXgNAgod",
+	"O8o9EuMRLgX+dxgHAbgKUghcLIl8vV5XT3DqwvMIBAz6LmC6SsvI3LGnBMeRpm5HNVlTQ1ZMwHLeQwbn",
+	"VFtRTRWAECB9ghnM+FP151IzsqN3n74iNsMxOxUqj46TPdxkl+W3NNW+XNtv/zTmKuehPK8Vud7Gox/l",
+	"F3nfdWkImjqr47mU+0YwHUuxXz5kAAX6dQkpA6EHtS8pAyymOkPesRligf4r+UBHX/lxqbqTinI9cZL+",
+	"6tdN7X09PeYwZIEIUHqHia+f2xX5w7FjCkmo/G7NK5R2JPdR45I8den1bBdI+u4/cDSfeabKjv3S7nDX",
+	"5YNyN60yXP7C9dFUgfDW2R1o0XpYl8jv0LHSUonp0a3NUDMOgo1O9w1caPt2AxfGXaMhWnHJtmHR5Vy0",
+	"LH3OSs1QyNbTQsGiMKh/jbQzFxEbvnu1qOeqB3sO7j/BcMrBxJsD4eJPfu5xMc8YJNxW+r9/glf/TF79",
+	"cPTqfy4f9h6/yX6+2nEv/zP39r++/V//YWu7c59v+VBDDU+P2h37Vm6XtK2HY98RxOCXMFjIAsmnZstZ",
+	"/Vyj7B9sEC4U4+R5UHbxkheoY83HS4Gf3+UASBfW68g0WfxHjyyz/qXPo5SW7umgWSFWauAZN5zDGsy1",
+	"cS1SC+uK8WYhRT78SkAUQY0FmKBrN7XQW4KrcqtTt4DpVkp3pH+Nph0/AjGbuYllCcN4LgAwCkPou16A",
+	"YMhcztPcoIxuUPHRpU7XBTj23al0+OvhsBfElEFSafXdp9/PL47P3It/nR67776cXJx9+eSefjo6Obad",
+	"4svfvj93P578fHZ8fp4U/HR8Vi5VqML9+ezL76flIufHZ38cn306Pj+vNHH04bcj9+To4uMfx+7xH8cn",
+	"F+7p2Zf/86/6Gtw/9vQzIlfUFU5KF4Z+hJF0RWZ7YSTQabeI4PuFG5Og1d1xykv+fvZJhOgxGMA5ZGTR",
+	"obEywtL3WVt3aUGdHEmVyaEwpMtWyzLtMufyVwyJeJTKLJXQUo2ob9l3dJLgvJaJVgF+TWKtKJRMxlD2",
+	"TPnJzqqT8HRhZgpNFMefDuOyRbRUQjs7ipoylzd69qpmskYKdGgd/q3XFjXPsfa5TvhKUlm9J+YtJlTU",
+	"TcyLaClty52mptohvUYq7jJrdKAP9b5M6W8sKvkOG9rvpbvysar455BSMDVw5Yi+ZeUv28f3PvXpFkf5",
+	"v/XuV8e+fzXFr5JzCeyCv310bLHFq10L1ZcW6FMxQkrK8vjs7ItSQR8+Hn96bzv5R8cnFx8v/lV8dnb8",
+	"4fjs+OTdsUZLadddSJy80Mhb00sijDQUrAZjVENKfcCA3OCjFq8KhkyY9hbDYsu9Ev06BIhJu61GWOzm",
+	"1xlkM0iq3bFIHFLrNxxOXynD2RJVW6pq+qOFmOWBMMTM8mYgnEILXDNILCHuEQ53Mm3RgKCyWW3EUNX9",
+	"3RsUiljiQq+NOvXMQVsJVGQTbFcXHzDNyiNqXWPCZyrnDNmfvP6+R+iRr/nwTcHPst8XnDQ2moS0KEew",
+	"LycxSpPfFtmSb/B97lMuhSFgMYHmGqhc3wdZgU4im61aucLqKnb5WgR2G6/Je8CAoMaP4VUSpNFFcPs+",
+	"gVSvnmYQBJ33CkWAS83Zh1pkVCVjXPDJ5uBGRDDDHtZvyFIZcHrUMChV5LS2gcRj0bZkySI/Ni4Kg/Nl",
+	"PDQIhxdIzo3WuOCznPn0dH5ggpLVaCxnTuAZUYuDC1rUg33pk1+5+7WEEUJ2h8kN/9XS53QNTrJPjDfY",
+	"lWWrDDQx4Ebm+4SkACxttibSyEgsFYlGI4xCeG/mwGeYgTyDyOMLLaR6UpjZnkQI8Oco7FhfHe/reg/8",
+	"W/4hhX4Tz6NMNHZcCfWhZjFwzJas9Evy5aMmAKd+fb7kGuxpda6AdwND/4x3ulOlHFJqa1xGnHRWArpp",
+	"igaV57WxzRWWrzdamyKCStInqST9RCd7kiOizzZUhEKPQLauLRzjwJHGaJFkUV5INM9TXKJy1KDG1zXD",
+	"yCtqcI0C8GEEQz9Z3lzBtnE0eI2SU3M6OZaeodO9JBDQGtc4iYOCUymdKMdG1JW9En9eAQrfvFZ/K9Qu",
+	"fnDk5irkhqibNCt+8MEmfwmQIf5Wsy3+Tn1oiLrKL4+oe/23HyY94H/E4U2I70JXrQTv0hxRisKpS+A1",
+	"JFAGNyLqChUjTG7mzSB1CZzCexECKdZVNRpHXCNA31WA0QW3AAXgCgWILdx/cAjdgGO2mtIe8ol7FWDv",
+	"plwiIvgW+ZDwdqU3Xsz4pWPALeKMRTv5SgJJF9WEiM1RZoX8JWl9lN/uVcn1168XXSFHMMUEsdm86FX5",
+	"5Xz/8E3Oq3Ssfov/fxN/HHz/Wvx/uLcv/v8pKfHTwf5E/aGK/JSUOU3KnCavTtUrf//wcO8H8dfr19+L",
+	"/9+fH9lO2pNfVIO/qAZP1fNT9fxUPT9Tz8/U8zPx3GTJn44oV4FDreUIBW4UXwXIc00/WaOW0E3Yr18v",
+	"VlLHIzmP5LxF5PwbXGxHzM9fdzdmS4H0aMcwAsqxI+lDaya4iKBbjlPqAiCLi2xAmFS/xkuS+fqDzO4P",
+	"mVl8WR568LW61BPds7Y1TXl/9WVkLDCMY6tbhBdiWz6VJTmHbLtiMLfxOIdu4laj41GnjTptNZ2W5fEb",
+	"7IjDv//96t//3vn3v80OOlR7iCgr7w7TM5U5RXNSFTCw9Ca4PgKLtR6UV7mboP+ZF656shmwHdkz3RpU",
+	"elFJaHZk/YbDEHrM+qzNg9ckFpbbe2yLNR0y3kAfx9rjLm5zmMIyca4tnWuKe60JdzUhlPfFRSpEyUw0",
+	"M1S3Bt20zgxTxjv/MwwhAQyTd2qzfkkSOA65GPOTTfX+aitHEn7O1+7Yv9SO49Ix2Rk3WaFSpzrG3GZf",
+	"aeJI8v1JShp1abWA6LXE8ZrF69aw8vbosqIQl92z8LUFymGIN3BBLUCgtWcxbL05sLwZIMDjy6MC6/Lj",
+	"2JsYTMZJNXRuT2UhNBnzzn9qR1Ru5RQwb7bivFeA2HrWgWGLQvajBSyhOPgP/oz3xkLUInCOb6HfafqF",
+	"KP9CfhdS/DwWeXHqkcodICEK29BjjWZp8I3xrryHAdR2QVs63cYvoY7QgvxNIQfv0elH65t8OqEfrdeT",
+	"iUrtxEuJjRua5vz6topPlk0mok+OYow+dJs+Zeix1nwlKr6qIVeJttsmW7XtYfb1G7AG26gNu3qJsr3C",
+	"/sJ20gylMwh8sTEq8im2KliD3T8xN88ysnDdAYQdZg8vF38VAUrZjOB4OjOLitXJNYJj1r3Haq9KppYT",
+	"wu6eaxcQqLysR0JE6s9vBtgDAWKLoztA4CcM/J9AAEJPdaJa/h8cwuMpqalP64u4QZGEneH0Y4gYAsEp",
+	"DpCHlj01Yx7RWcdT7dq8Rb9ezKBUqQrrCLWRT8Gtb7aH4NFUJKwrbpQ3+OX06ChmHBV1P5OMw6MpDNkH",
+	"gAJlh5U0cBDgOwsT6z0MF9Y3XL0qev72R6Fsf8PhVPoE9nfurQDfQeIBCi2RNNoCoW/5/EsOLYHnwYhB",
+	"32IY58+1iDZsx+ZN2I5MNy20UrioymnHvn/FP3x1C0RwEdXUIH5+Srqinme/LxVNQsp+wn7Xbbw5uE8y",
+	"cqcyEYXsYN/WucooDP0zcJe0Y8SRQkt/CVNMZNAMl8c4ZoYeQ0U0nGC6bsJzYskIrY0VvpwevQcMnEvd",
+	"/OjYIIpg6GsFjEFd4ruFjrdAgf4NqsoxTNMU5XrfNlFFvjm+Bx4LFhYOxR0AKAxQCK1vZHCXdbVgkH7r",
+	"qMfnYqk4k8k9bclmyfUBSnzJVxosK+so0AmvXmeF5JurOZWR7KmbU9GzPluRxZkkfzkbOW9BI+gZUvY5",
+	"L1rje/pyemToWkq9g6Lly/rl70trJpS0ZsWpREo35v4SQusMTrEVia93LMJ/ICrPJsaEwJBZnAJ+LHI4",
+	"14aKxa8gRT60EBOasapIfezFc5HCVlTkWJx2LJGBeYp3KrWKp7JqjYSYhpjA99BDtOhMzwHHVtHAW1hK",
+	"5C8jU84VuXdH2YZdFKpP7J2RKWTq5EXbdxdp4dq+X+Tr60BR4mQrUPQkUscDKwKECd3BvrVEJmVILYar",
+	"y5ucAskzui27cx5fyZtG+I+f08wg4pU0PtSvkkminn6OA4b+B4ew+Fj9KlT+y8XFqbgNw86dldEe9+31",
+	"qFu9fcmhYQRq/DjieO7FIioJq2QGz5EPPUDs9MSJdiAVzw30+GqetOVg6nACprh/Gta71y8IuL5G3ikk",
+	"Ilwbhx8Ini/PQV0QoZdsldTAefHzK2Kz8xnw8d17Laqv2dhemjkL+ix9Yzx7I6bZIkxTWZ0mhFMp3Cve",
+	"qdTeF/rRU+A6sZB+lrvxwLUSOssPW4gtnXOpRz19CqbwswqpKO0spjeTmVj25k6AdC1ay5bTDSSHedQ9",
+	"X7KiS/2gcvEflZFF6jBkSwgJ1EaPRHXpfLILw07gPdNs8mTkWL4yraWwuAJMCCvEYdKcfyudIXMQRQqj",
+	"wvkV9H25gVU3JFHRcVZQSDYYtHzwWZThs+Aj+oqDiMbiZ7zYO5h+AI0+OOYf3EKPYeJftXzwR1LsMeW5",
+	"xYm6ck1lQcIhNEj9X+rxo2Ne/Ni4eK63RuVz62P4hVygRz1RlutcNrVjNbeS5ilHNy6+hYQgH+ryF1Vt",
+	"LXBHXXlliXsDF25NDCMvJW2nXGF9yX9iApNMS3W15cvUmmRJOQZD0FZXTKGbpChGvrz0ymz8Uy9y55AB",
+	"HzDgxkS/D8sLYZnPCt/AsLGcSibC5wnHIXP/qts95IV5v0sfmHVbbiC6tXhGvb+VdyTqrA5AwNwNsAfK",
+	"kLmwVXnp1H1af0RfvK5rWacElRR8qImtqabZE5Yq1TDAP2rfoPQ4Qu4tJLSS1Gl/sn/wanL4au9QHycR",
+	"BXgxbyDkhv153TivoE+wd6PpIGdCSuM5dAkOoDj/WseG6oxp7Wv+PYUCwNSvkeBnRtNknrUUfQWYN3Ov",
+	"Yu8GMjci8BrdN5Rr7HymId2QQ48gvcu3jdgjSARYCT3oSonoBoDB0NOLoFvkQ+zimEUxc+mBG0s7xmCB",
+	"pnCOQqQnoHxO1aoJpPiojlAignkbrnEc9SyeTlE4vVZOg2J3uNTwgDeDevfZHUDMvcbETfnKZKcnVtdQ",
+	"1pCCNsGGOveclx6SBTNaTye1OCZxlJsRwIENDgIwB/yPCIYAtRtJyjpKm7/UbZgXQo7FRFyu76DKGs9d",
+	"lA3PHBDVCe+VUmcnyX0lKmkAPJ9QqBFzLVLUbXSgtW/nZ3HEDT37nPDEiMJGFDaisByDBFiI5ypBB3jq",
+	"RmARYOBTs3nhX1AGGKIMeUbfaGGhIoh6bpVCq0aIteJL8dgFAQK0mz+/Hn+GbEZwhLw83KxhliVBqfy4",
+	"HZrKco0BpCMc3XI46uEZ1NkzadddFPJKq+mAvQBQmvrMc+FNlRcqpbBKxzNXKcYgIN7MTfZ9syf14mg5",
+	"0OkDOqMejjSD5BiESC+d8r4loytweUv1DFwR5N1oePUOkxuxKZcyiTk6z9GOj+YwpIk40NzguaxJkfJC",
+	"DYM/A5NDUq+HKdPsDTi2MAv23cRPnenGssHg2ATcaalyDu4lWKB1CbSEEWLQhq52xdO1A2BwHkGSHipL",
+	"U3kd5jJ3Zacnct/hyL0pfqHOqpS/Kfj1IzcqfLTX0kxq8YkgdP1Rv35swkQt2o7GPvQggVcEUDsVeHm5",
+	"UGBix/YhjCiEDXalpJpGA9Oxb4Ngbjv2vYm12WBmyihsWLnRBsQ+wru3e7vyDxpB6M3EDSmF54yAMA28",
+	"oDXvA5C8FdKZvxV/0F3oI6Z7PpUn+NRXQTAXNVKKuJhjuWdXMl1a9sCbiXOXyS88jwJYqgfmty/Us2sU",
+	"5GshajtFpN0nkCNrtTkbMDSHsoj821bqkT8TfxR7r1U0EE1nRXwuT3IlZP/m8PAgz2F7rWbtPNlhyRbz",
+	"ZfgKyn6RdbsJkp2ffsxxeXtD7q4IBUw111JopdQdzcmnqRdpJ8bcUjdF0EKtNmNjRIV9CkmgDlO0YKG+",
+	"oflW+hw6mPm12BDQInDWatZZUb8bXlycZB9O635z8N0PDWJqoo/Y56tevzqUBmY2C6UBtzbRtaFDJhfD",
+	"nxbenxTk7P7e6+9ef3/w5vWbtlE0Z2l9AXI23brfsKg9HkXtKGrXL2qTa4u4NcZZgcjg1OL0Hmovd1Vf",
+	"htgvRbOVnAVR0f+xt//dzmRnsrOnvV5xdcmsdVcWjvGXRYInM9a4vQpWVanwAlDOafdIJshoF/Dd1Z/h",
+	"7N5AGIEA3UL3Cng3AZ4WbFLzsWX1RBgHLi275+TNR4317unqHV5pEwj8fteZwrD/GhkKYeDOAVWn6DUH",
+	"sFSZNu7rSCEb4b90MI3rn5biErvowhDpx+VkOTYNwK1em6c1NICeDeK6EYolQZGbg2JpRGI/WKzNA+0j",
+	"5d6eQ0aQl58MD1MU8k7D2AuQz2lEu9U4lZGh+vRyFS1i3+Bw+ir9SFNhV4HRSWQfvj7Y14q8Ljwl7rOv",
+	"4Uzxshab8QIZWQzBw6p8deeQBfR2z93PbfdIsZU9l38d6I8QafTLodAvVc8xhaR0qyembEqEy89ArAgm",
+	"HK2K0aoYrYrRqhititGqGK2Kl2RVUEYAg9NFfipycFGiAy1EmRFIZ7iQqS13ljCPxnOouAqBc114GRt9",
+	"6cmuTVg9QTztfOGnh0NZtpK0c/+12aU0jemnDAMHh7gZQVXpTgmOow1euZBLp1sCozXf5hN0iM+a85a2",
+	"h3kbM4xWBufCcIgPk1QhzZMprrPXWBRp0jvTDHP60z3XWHv6qIfatZE20pvQCGB9g+lrCCHWhgVpL+1u",
+	"kUfJDd1FcP6nPSURl8b8Py6nZ4xF6j+hACrJMJrKOzbzImnjyn/dfJ5Fx459/lbYiHdUr1/ahiECRHrk",
+	"WWX9POH7F0yvpJdKYNVrakaVMKqEUSWMKmFUCc9BJajEm/q0NVHXtJwyeV6aS63MPYWI3qTu2m4tknSk",
+	"1S2YNg1SqbD2YnxM0FTdA9FhhF/EV61jFK1KrWdnTdUPWFVbGfJN3WmVQmME6asm+H7x+9mnJa5UKSv5",
+	"/YnTJrUSD1CLp07JnVIDB/st9ZeGLPqo2sxV2jQLtJB1R6arM1v4ZBrliQZ1L/NhlVFP48rdUGcyt3Dn",
+	"9GuFq3S6XDyTv4Wnx2uIunwtktEYy6GzRIIPeNWcDylTKYfaNxzqCXtFX2abnJfHVRuTnZunYG9F0pyD",
+	"VlRMQsunmz+uTFbterh07Pr1/pt0S/RgsuccTPadg8l3zsHke+f1/pv6W467+/jmkM2wv+KwzG8MBGzm",
+	"zkDoBwrrZr7y20luG1j8uN0zus+Z17li/5NDH27Fha+Yqd2cqEOHm4aDRgZOBg7hFN67EUGYlI/CT0yI",
+	"TiWGd6/i6+vUnulsmiXncVaspn9kSkO0IqXJWxS2WKTyFqP0gF3nOd+Ga1mFflzrxayjthy15agtR235",
+	"pLXlqNuegG47P/nYVZfxP0X+DGiY4GoDcdXbcL27JmFbfu4u9auxGs4Y16ZH/+y5iO7cWPb5JPNT9TY1",
+	"kdTKseT1Ra9gyBGMuJm09c6hXq97WENW+u7X2Kn+1q9nH0nic5Sxrqzw55nx2YUSgZuTCStymQp6LgmZ",
+	"/vaAawN530wM4jH3TBDSOjeEa0/NL7VT3AnkmxUsx4t+P2mOFm2frvzWQmZbKFA9DORuHWZt2HB/VEUg",
+	"I+VrWw5zNR/sf/fmu65z2UMMZEBdCkLazqV+SNXtjV1M9piglQMEeB+zQFsDzJyWd30YSUrPaPZ110nu",
+	"Bhz4kIN23nLsO4IYzDTeo3oyKBnqtue0WhAT9t8ii51uxeRtHUO4t7LDU9cABfi2dIDK2NQ3RJs9sE86",
+	"Fa2NGZFRNe9Yj+qzc1KoSWeKUvOhoylJNcO7SEcaer409LsY/+o79zI/cin8P0JhCH03h2BFbrYbVHx0",
+	"6bRcZl2ImNifvP5+aRurusGfr/nwTcF3uO/U3JrnxiQwjp6g+mWXE79s2ETVOhV39VOLYcubgXAKf7SA",
+	"vP/bopDxx5xmLEQtAuf4Vhqu2xV8cQqYN+spAkMz3RnjdiHrYIoJYrN5EVsTHIf+K4KvUCHJLQ4pogyG",
+	"7NUM0JkEJUmKXscOIKDsVXbKkcrUf7mKKEPezeKVOltrBrSHNQ87Gm582O41CIIrIBM8Z1MWYnniPzdX",
+	"Ip6Z26D4BvF3cmfLdmzEzQ31gTCsVEJyFxA+pTFBrgcikd/UZIoKvXJVKybKofhh1oXudmSxpvwAlqyr",
+	"fAZ/09OLQ1c1ZDyx6SdVX769a3douOuK4nD1tcThqqsIQcBm3gyqLNH5m0c9hm6hCvyUVyl7C44Kkq+E",
+	"EcFNd7WZyrn6z/3JxDmY7F86MoX1LQgEVKCxCPrmRSZqM1bNt5hkuTmrbLuCEFH9TmynLDJRuQ7isNwZ",
+	"jg5jIlpyKt17vf+D83ry2jmcTJzDyZ5zONl3DicHzqF4dljuNvNK9amOiGGog89qklrmZH+y5+xP9p39",
+	"yYGzP3nt7E8Onf3JG2d/8p2zP/ne2d9/4xyIuUv2nA+cg8lr52By6BxM3iR70JeVqVx5OuRUHFy2jVaD",
+	"eKv3z97CEhWNtFNLO+Xg6myeCiBc5x74vu1Efq/hGdVwjGzacku93HKWgp+LdeT383PVJT1PJ+aHH37I",
+	"z8hEnyO8NKysV8W9doOd48wUy42mppb9wyV2n3NEXlZIVRkuGICGSH8LSy17GORh0fms9jrOUPV+hs4+",
+	"Ye257bCBCtfGx1r6zUovSxJOEyMY9H+LGKQ4fctPSDbr/fGZ/hRZqtLzVPXctXuFkI1F/GBj76QZ+utF",
+	"T8wzkGLYSmlqSGSbEpZZ93pa26cm0wqZY7QN7dVcsdIUlTDDlHWxelcNFaIBLk3VXmn7jOujws6Z0T6g",
+	"9HclueRoFw+C/tNlPQnrjoUSqYtcSm7TE+hdd1NMo6n+SJ0Ky2T8XC1lQffw+7z/eXCqbrjHbTviFlUH",
+	"tdfMUujFBLHFuTeDKoQggoTypToS6u8C38CwGsh2ZCXFLJkNwBL3VFnf3ESAuTs7O9/u2I4t/OuC3iAg",
+	"MJdLVSg13vyCMjg/ktkTWxqUZS2VarHULO3Q7KNAxte42ojaA7CiAISQWiD0LTaDlocJtMR9oAhSC1/z",
+	"h4hYU8DgHVhYks5jeevPjnUxgxacxwFgmFgiNJ5a8B54LFhYbIaoldxLl9UvfO8Wopa6PQj61jXBcwsx",
+	"x6JYlGF32PJAGGJm+QRdMwtEgDA+WoYYpwj7N7kjYB2dfrS+4Z/Q+Ers2fA21XVqFo0guKHf2o6dpmC1",
+	"93cmOxN5MSQMQYTst/bBzmTnwM6dD9i93dudQzrb9eQUvZJTxF+pLVIcqXuPPvr2W/sTopWzvGLTDhAw",
+	"h0x4Nv7Ub8pkRXZPwRSeo3+g/egYlT1JjJYHG/GRyfv+Et61r1GgMtWJfZ+uu0IfxOen2QiE/liIyfch",
+	"jL4otrrMovDFBO1PJkocMihvywNRFKjQy90kZahZn7TzeqZak6RdYVQwhZxo+fJZXoHCHQsHPqTMukaE",
+	"sh0+oNeys7o+pIPaPSX4KoDzn4CfbDSKL/eMv/w9BDGbYYL+gb789sD42w+YXCHfh1J70Xg+B2ShSE43",
+	"SDuRw3/afOashMkVTV6KYDqqoeF3QvGUZ9tOT2r8hP1Fbwurbyyd3qJoV2FJJSrb660zlTFrCOtCCMbc",
+	"RFtKUT89MuIf/mD84TscXgco0Z8p+ckFtICGBFsp8NGpE7C7D1700X+UqiqA0utXJNP34rmWTAvk8bqq",
+	"7+SnyYptZN5fG394gtkHHId+ad7lGLTzLhQsvIVkwWYonFootBAzEAdajfYzZO1zPNksCz7phfwZsuW4",
+	"pyuqKE/tR1/o7Agwb1ZddxFOsiYl0BzMY6QENkyBljJYnqYSWIaGe1EecuEF0J+iWxgmYVj4emmWiDUy",
+	"TE9fAxFzQzafkZKfLSWfwSgAnl4f///U4paYY+WmXuhoFei3MkzaBRESrxssU6XHxUGyZTQH//DL9TWF",
+	"zMQqTb6QVuzlwEQuBtVoBIqJJVAdznasq4VYEnMi5xWUKfy12Wc1el/YbVzyFftWooa+9HwXGtp94P8/",
+	"7vqAgRZ/x8+QvU9KPTvSKo6skb7SottKZJoOZlp2GJozW0oZc7wife4+8Ik2MBfTaRjahpHNncu91CZH",
+	"VdEWXW21U5swP8zKyrYysr0OnpLnkPWAJC3Uy6xIA6txStZL7GZlzxSfKgapgbancWnd+ge0miVbM4YV",
+	"LqYvRMJ4A55SYMyXmxJX2F841t0MhlwSEmghauEQOpYHCEGQWneAhCicUkFtvfsTu3b+nXInLtH3DSkZ",
+	"5QL8Zn+y962FiUUUFv5mfzL5tpn1ehH7u24+7XCdeBMHinJpggck2kKOZM0SfwnFvhpZWBEkluj8wrpB",
+	"YlsMMIvCAHqMCr3tl0ThRhaYU6I4ufUqgLcwsJLpznfXAllfHWsOyRT6YngqpfFTlLnLUCf/F0eg1RD7",
+	"cnr0LG2xZFyt5tiX06NttsgK3XvyUDmhSmOgrKbgecPkbJDGIHlN8/Ll9KgJIKsiPcLjhql40uA4v179",
+	"Q+PKUo3AeATG5sC4lumWFfGMgOtr5EWQzBFNLxdvkmUX8ovT9ItnCUr0o2yFKJXPthmwNHT2WcCXKm13",
+	"AjOV6Xn+0EY35E5AZ+1zVmmwDQRVPugZEhlN4ZMHSPp1HgYuNSzxCJ5G8NQNPBmw5zLqhopMqY3YKZeW",
+	"9TmBpdywGtGRLLetcKjcuyePfxRBGgMeOQHPG+GkYzSGNMPPSj7Fsh60yBI9opT6aXjSsCS3Vv3jkPIy",
+	"jcBjBB7mwKOO47oJ9g6m6/O3VLMTC6nS1p5aaLVYh56qNnu0Z/Nzk2K9kwU5oME4iulRTC9rH9YI6f0u",
+	"x3k3dpS3pXT1iK7JV7LkT4s0UWynds4x6eGgb5cbjdV1MkYXnBTPOlSTCswhaw/dAVMUck74zAuXMwuI",
+	"GtQlN5q8Alq1oOQi9EV8zHM4bFw6Z9xykHhth4i34ABx22mbd+NR4dJxI1svkXcfvAJoMUDK3U8B4xD+",
+	"aIVYHZKlFoEsJuFLOvqkQ+Sl5anH2+s6EmxyhO2pC9leFvADZN6sun4lwCIyhKi81SpBSJHX7LLEzCcO",
+	"Sa9Ki2PkV5N6Nhworl6VMOhp4i04fzkS7nqODy+lUHY9TOCrJLvRLvCCZjPgyAuWAf/qQuwOJoD6wnx3",
+	"KPvmAkxpYgqsCtJXwOFH7z413TBoAL8RDk/gPcsMVsfGcj6Mv5fzlzN5B4br7zCBx5yaFkvwZPZxlS1f",
+	"d/m8aWcMeIHd2X/kaQ+SLsNduw9H7z4pJFcHKSSTDSaQBWG+oGWXgGCpdRdrZSJ9+iGQK0CR94rPQbMU",
+	"/omXO4oFeBllsYEsziZslMhbJ5EF1VtArc4mBHOO73YfUlppkdJ5JhxMVucI98VJ7FXoIreI6xPfmhub",
+	"6/3p4F3uModRjJu5to/ykzaK8q0T5R6wvOIKrSjOW5zqJSYaxKtepLk1e9Krja/oSt9qGkpc4yUq6kMY",
+	"7z4U5tLMl76SjC61pxOcw7jjt3qJE/d6RVDU+tcrPD6Un7KN15453FpVdlfo3VlK3OszF1JI2JZK+5EC",
+	"exP8ufiVfnSAMRofsXhnLD4i8a1G4uuE4cOL5ayFTcW0vEQc3qsA3n3ojL9XQd8j9q7F3obAe02w+2WD",
+	"7pUQ98B4e2vF+kh9AwDuQYX9Lg1RMwQ/D9FXxGY9ynxnhO41B/9OPo6QffsgOw2RdQUDHE45/GDYWq8z",
+	"vX8GvBzo3OrJR95RHLNTQPibddsCgn9eiA3QRpTDaIrdh/OTj0Y2wibUhujbaFPkbYp22VWbjmCbFnAy",
+	"tIx45ubMOlRYvcGyaVLaGlU3knF/dtEwChCHNJ5D4k4JjqPWk7ei7M+86Lg7YXwINjdpo7GzffsTaoGs",
+	"abJCw25RlJhoEG9WkebWfua23PhL2KEoUVEfwnj3oTCXpqduV5DRpfZGy6J0ELckKBpO4q6wCHlVS4e1",
+	"DYrrHVLkw68ERBHXmS9vB2RFRVBhnt63QbZTdUzWpzpe0i7IWhRKWoI2qZYzOMe38CgIUrH0geB5lRxf",
+	"uqKQ82SBIEiXj1rXBM9NdUdB9H/AZLS4VrC4RmNre40tal1j0rfG/QxCMIU56OT0Z7wd+X5S8QVeVQEX",
+	"iTuZBf53OX2HlmD6teX0nZEao7Nzo6BOVuRWE255Xrbkke9nPMHwulR/9q7FxJT6LSnMMcCo+0u6P10+",
+	"ofaHk2uarEHZIjZmDKqImHWdSW0lyCiIpyhs9kGfijJic6VfT8cYo1MHZ8SMj2Bq+8CU5JfKntB6/dmD",
+	"MeRAG5lZfzcXtpOw1AvxjZvR6bBKZfdBTrqRE32TSkb1cnS9513vppKu9q7xbVjQ9rLH9xEI/VNAGALB",
+	"wK7/ehn0zN3869Oa9Z787REw26RgR+LudQdhDWrXLF7oSTmuDRLwx5ThuRm3nYC5yHwLUNihBf7V8d8x",
+	"CEZ3+mgBmrjT1xa1NPCu86ZilV5cmNKqcj/vMv6AyYlgr2NV7NEoe3Me/SwNfDStj668MRH0k0sEXYfS",
+	"BhfsgzLiQBbG0btPm/Xf1eStfpYao5E4B1ci+STlzT67DWsUlZ97dNrlrpJsFmsNOee3ciHHtPcrp70f",
+	"VsvVu9u2iKS2RhuO5Nyfp21zOjLLF292TcNodI03Poyml+7Gh41ZYGvgzYE0T6Hnm7PGGm+meJY2mQnV",
+	"rkntVG8paTbTtkITFe7kGE22zGQzE4et99Bs8dqOF+L0eyHOpky6LaW1LVOyI7X3beptXPXO5sDA4Ptl",
+	"DkZ7bzP23i+fj96N5t52mnuceTZr7Q3PmAPpoYSsN2vrZcz1Qkw9A4pdj7rZfUjm3sjO2wYFlHV4tPLy",
+	"Vp6RFKwz8rZ/YSdrkTbP3MJbk6asN/C2ks62S62OhN6zcbdpZfvXHWu06n69Y6NBt3aD7tevF6Mtt322",
+	"3F93bGNW3KCMOJCm+fXrxWZtN8FHL8RsayTOoXXI7sOvXy+MrLQNKxTRzdE2y9tmLVKtzirb1oWcDC09",
+	"nrkZNriSqzfAtoiktkYZjuTcn7G1ORV5AxftO2i/wcW4gbYRe0vN/GhzbZ/NdQMXm90+G5wrB9I3uX5v",
+	"zgBLGeuFGGHt1LoWNbP7oCbeyCTbAr2Tdnc0zfKmmYnwq7PPtn1VJ+sQMs/cVluPcqw32LaQxrZKkY40",
+	"3q8Bt2H1uly24NGGG5MGj0mDw40ZcENz5Jg1+GVkDV6Pclkxa/Dalc2YPLhz8uBuaYM3t6Jj9uAnkD14",
+	"/XmDNyxixvTBLzR9cJ/6t8O1tiuQ+6gUdZfZmlxja6/hys8XfN/s8vdDDXnJ7FZk+h3pbKBbZXsV3+Vb",
+	"WLpdIZe7VvZn+fko44e4iy5/K62lFsrkHlq5KLnLaO1hxdULv7U2vUpzdJxuZ659xTuFC2wHdJsWLp49",
+	"j6CHrpHXz60xK1pxRWJP74vdmitsu1xsodFgfXDteIUtVRTb870zjfijegtcN0TSH3c5S157OAIYDYDp",
+	"/YqupUgwTYhAjRLwPKm7j8asOSPyacqas3meq2QhaUtTYY+n5gdND9GdJPJJFdZ19/hfd4y2nawfJfV4",
+	"HP5pH4fflHjm3JU/c9xwSNUej9T1f0K0+7qrw5XrEr/JSQhqcuJulMPjMblnckxuUwI55bfy0aOW4yn2",
+	"GDM/4LmQ7tSQO06xTlFNIWuV1OdwBMzmgvpcdH2U01sopyVVDX5qWfLLQCeiBHmt/Sxx2uoLOUosKGUl",
+	"oSrU8TlkpgeBlxGySQvjTkL57K7i9AYMlDDpcBCohmdeAAJaSs5mxOz0f1h2O0TySF69H0rtVVDzZ61o",
+	"+Ctis5Xl9RgaVU/YI3reTvRcOh2wRkDdC8sNl6Rg45l+XhQ0ryPDXpWA+G0K3dekEUSPRqhfhvr1YqkB",
+	"/W96ySZDs/8LsDKG1EeNxsQGiGdr9NZIuP3aL31rs1bzZfTkj4bI0zZE1mFxDOcsGs2DQc2DFSRnJ8y/",
+	"jOYf0XsFvbfAdHvEH/0D56Vc8wP55TctZ0dy6hXOLil9oySPUWN+R1loxK+GWRnVdI0YdvvSMqZpu4ZO",
+	"wJiyzCDZmxIKW3NqxHyzLyE3YjreVUTr7oOaN7P0hkvLWtXGCHQLWQkzWVybfjDHqkNlOqtnnOeeyC+b",
+	"/6XpuW/wu0WyeSSxnrPp9S6xdwMU3hjB408ovLEHJfPng6c9HMuPFB5FIYNTmSNkGagtpv7Jwm2VBdli",
+	"M8CsmEKLzVJKfk7gm+nGCpZXEf0cxTC/4OBJ2b/t352AOXyHQwZQ2PGr479jEIz3H4yGdtv9B2u658Ae",
+	"MkfyeP/AGu4fWBawLX1/QHdZPib9r036357cv/N0j1n215ZlfwnbvMN1Cctk3t8CeT5S1wBZ7peU8gTH",
+	"DDYD9DNeZMTn24bP5bKM8Hzr4DlJFmZQdJ5w5RDCXJHWerF5rtEXAM0Vkawgs3cfxIwZ4fLlRLiqf0Tl",
+	"eVSecncdKM8YcyDQU8sozxxRLylXUyruG09viQQeCatPMN2nXO54v++KQno8ez06sp/FRb7rwc+98d14",
+	"Xe/zvq53CI2w5KW8w2uI0RFvfPtuqyGwkXUb79jd4jt2e9RsJhfsrltcjDfpvrCbdFdRjRSSW+S1bD2c",
+	"y0Lj5sO2bT4kCzMaVVtnVNFsaQY1oDLeHELypwS2Xoun0OwLMHlSYllJhu8+qHkzsmeWFeppG6N1krdO",
+	"cvxeZ4nkWXUglNTAOM8c6i8tb3P03PfWxBbJ5pHE+kXi/UvsjtsUPYjvcati3Kp4FlsV68LavXLfuGHx",
+	"vDcshtMQS25brEdjjFsXxlsXBibDxlZv3MDY4g2MXvWdyRbGJkTHuI3xwrYxBlCYpscqRoNqPCTxcg9J",
+	"bMqc6pP1LgcMAN6sMfUCD2SsTTN0PryxNkUxHvqoO/SxhBW1NUs3HhLo5fTJhuyhTZLRFqm2kYh7P+nS",
+	"s8ILUUs8V4jGRMeGEVYnH0e7ZQujq0I0fGSV4JJBdu45Ua05oipp8iVEU3HiWFpy7j6cn3w0i6BaQoyK",
+	"ukdUX4ickrxcGzWl2HCocBY9Yzz3aKll5Kei3d6jpDYvZ0dy6jEyamnpywCZQtYMXS9UmRG+GsFXOV0j",
+	"gt3CTMGKkDeUEjiOKCMQzJu57XdVamQ3M3ZL52tkuK1juDi3NoPajTmmGQLUZDS2Xguy2O4LMCMzgllN",
+	"wu4+JFP30f+AiVTJjx3QzlfEZktLYk3bY6DCiJeeKF4qO8rXJtSH4sSBNney7m4ucCEZ4gtRF20EOqQS",
+	"2X2QD4zclptTKkknR/9n3v/ZLtnqXKPbuZKTNUiQZ+6eXYeyq3fIbg1ZbZNeHKm6Vy/x+rSlgUbsgcxH",
+	"lZZXaSbKq+AmGYjVmnwWz1yFLK8s8kTd917fVvnGRjrrWaivKL5vQRy0OMT+4EXG3QgzZ5acrNGXtXW+",
+	"rNtkYQZ1WSW8MoSgVaS1XodSrtEX4E9SRLKCJN19EDNmBIGXE6yq/hH85sFvyt11yDdjzIHgSC2jPHPM",
+	"u6RcTam4b7S7JRJ4JKw+Qe5tNgcUejFBbCGILIKE4hAER54HKb3ANzC03/55yYmKLiiD8yNPXAlffn/J",
+	"6yG3Ca0W5/U3HIbQY471+7lF4JQ/dOyYBPZbe8ZYRN/u7sZ0B0Ro5waH09nfOx6eCzquqeb497pqYNxe",
+	"DZtBK8AeCCw4jwPAMClU83Z3d2//u53JzmRn7+33k+8n9uPl4/8LAAD//w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

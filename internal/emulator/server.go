@@ -74,6 +74,8 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	}
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
+	// This server answers the /v2 API; the other APIs of the spec have handlers of their own.
+	keepPaths(spec, "/v2/")
 	if s.filters, err = newFilterCatalog(spec); err != nil {
 		return nil, err
 	}
@@ -98,6 +100,15 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	}
 	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api))))))))
 	return s, nil
+}
+
+// keepPaths removes from spec every path that does not start with prefix.
+func keepPaths(spec *openapi3.T, prefix string) {
+	for path := range spec.Paths.Map() {
+		if !strings.HasPrefix(path, prefix) {
+			spec.Paths.Delete(path)
+		}
+	}
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
