@@ -382,16 +382,16 @@ func (e JWTWithoutParentsAlgorithm) Valid() bool {
 
 // Defines values for MeshControlPlaneFeatureType.
 const (
-	HostnameGeneratorCreation MeshControlPlaneFeatureType = "HostnameGeneratorCreation"
-	MeshCreation              MeshControlPlaneFeatureType = "MeshCreation"
+	MeshControlPlaneFeatureTypeHostnameGeneratorCreation MeshControlPlaneFeatureType = "HostnameGeneratorCreation"
+	MeshControlPlaneFeatureTypeMeshCreation              MeshControlPlaneFeatureType = "MeshCreation"
 )
 
 // Valid indicates whether the value is a known member of the MeshControlPlaneFeatureType enum.
 func (e MeshControlPlaneFeatureType) Valid() bool {
 	switch e {
-	case HostnameGeneratorCreation:
+	case MeshControlPlaneFeatureTypeHostnameGeneratorCreation:
 		return true
-	case MeshCreation:
+	case MeshControlPlaneFeatureTypeMeshCreation:
 		return true
 	default:
 		return false
@@ -448,13 +448,13 @@ func (e MeshOPAAuthConfigOnAgentFailure) Valid() bool {
 
 // Defines values for MeshOPAItemType.
 const (
-	MeshOPA MeshOPAItemType = "MeshOPA"
+	MeshOPAItemTypeMeshOPA MeshOPAItemType = "MeshOPA"
 )
 
 // Valid indicates whether the value is a known member of the MeshOPAItemType enum.
 func (e MeshOPAItemType) Valid() bool {
 	switch e {
-	case MeshOPA:
+	case MeshOPAItemTypeMeshOPA:
 		return true
 	default:
 		return false
@@ -463,37 +463,37 @@ func (e MeshOPAItemType) Valid() bool {
 
 // Defines values for MeshTargetRefKind.
 const (
-	Dataplane            MeshTargetRefKind = "Dataplane"
-	Mesh                 MeshTargetRefKind = "Mesh"
-	MeshExternalService  MeshTargetRefKind = "MeshExternalService"
-	MeshGateway          MeshTargetRefKind = "MeshGateway"
-	MeshHTTPRoute        MeshTargetRefKind = "MeshHTTPRoute"
-	MeshMultiZoneService MeshTargetRefKind = "MeshMultiZoneService"
-	MeshService          MeshTargetRefKind = "MeshService"
-	MeshServiceSubset    MeshTargetRefKind = "MeshServiceSubset"
-	MeshSubset           MeshTargetRefKind = "MeshSubset"
+	TargetRefKindDataplane            MeshTargetRefKind = "Dataplane"
+	TargetRefKindMesh                 MeshTargetRefKind = "Mesh"
+	TargetRefKindMeshExternalService  MeshTargetRefKind = "MeshExternalService"
+	TargetRefKindMeshGateway          MeshTargetRefKind = "MeshGateway"
+	TargetRefKindMeshHTTPRoute        MeshTargetRefKind = "MeshHTTPRoute"
+	TargetRefKindMeshMultiZoneService MeshTargetRefKind = "MeshMultiZoneService"
+	TargetRefKindMeshService          MeshTargetRefKind = "MeshService"
+	TargetRefKindMeshServiceSubset    MeshTargetRefKind = "MeshServiceSubset"
+	TargetRefKindMeshSubset           MeshTargetRefKind = "MeshSubset"
 )
 
 // Valid indicates whether the value is a known member of the MeshTargetRefKind enum.
 func (e MeshTargetRefKind) Valid() bool {
 	switch e {
-	case Dataplane:
+	case TargetRefKindDataplane:
 		return true
-	case Mesh:
+	case TargetRefKindMesh:
 		return true
-	case MeshExternalService:
+	case TargetRefKindMeshExternalService:
 		return true
-	case MeshGateway:
+	case TargetRefKindMeshGateway:
 		return true
-	case MeshHTTPRoute:
+	case TargetRefKindMeshHTTPRoute:
 		return true
-	case MeshMultiZoneService:
+	case TargetRefKindMeshMultiZoneService:
 		return true
-	case MeshService:
+	case TargetRefKindMeshService:
 		return true
-	case MeshServiceSubset:
+	case TargetRefKindMeshServiceSubset:
 		return true
-	case MeshSubset:
+	case TargetRefKindMeshSubset:
 		return true
 	default:
 		return false
@@ -502,16 +502,16 @@ func (e MeshTargetRefKind) Valid() bool {
 
 // Defines values for MeshTargetRefProxyTypes.
 const (
-	Gateway MeshTargetRefProxyTypes = "Gateway"
-	Sidecar MeshTargetRefProxyTypes = "Sidecar"
+	ProxyTypeGateway MeshTargetRefProxyTypes = "Gateway"
+	ProxyTypeSidecar MeshTargetRefProxyTypes = "Sidecar"
 )
 
 // Valid indicates whether the value is a known member of the MeshTargetRefProxyTypes enum.
 func (e MeshTargetRefProxyTypes) Valid() bool {
 	switch e {
-	case Gateway:
+	case ProxyTypeGateway:
 		return true
-	case Sidecar:
+	case ProxyTypeSidecar:
 		return true
 	default:
 		return false
@@ -541,13 +541,13 @@ func (e MeshTrafficPermissionFromDefaultAction) Valid() bool {
 
 // Defines values for MeshTrafficPermissionItemType.
 const (
-	MeshTrafficPermission MeshTrafficPermissionItemType = "MeshTrafficPermission"
+	MeshTrafficPermissionItemTypeMeshTrafficPermission MeshTrafficPermissionItemType = "MeshTrafficPermission"
 )
 
 // Valid indicates whether the value is a known member of the MeshTrafficPermissionItemType enum.
 func (e MeshTrafficPermissionItemType) Valid() bool {
 	switch e {
-	case MeshTrafficPermission:
+	case MeshTrafficPermissionItemTypeMeshTrafficPermission:
 		return true
 	default:
 		return false
@@ -45128,223 +45128,225 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19V9y2ty/+Vrz8O2v92nMcGCCkbfrHvTQhbdqEcIA293v65XoJW8yoeCxXkoEpi/d+lx78LNvyjD0z",
+	"7L19V9y2ty/+Vrz8O2v92nMcGCCkbfrHvTQhbdoEOECb+z39cr2ELWZUPJYryZApi/d+lx78LNvyjD0z",
 	"gP9JGFvW43747K2trQfbw/MIhzBk1H77YEeAgDlkkIhfR+8+ffT5Hyi039oRYDPbsUMwh/Zb9c6xCfw7",
-	"RgT69ltGYujY1JvBOeAfsUXEC1JGUDi1Hx8d+ydAkXcUs1ltrfkS3ep+d/QOEoaukQcYrK2/XKpjGyYt",
-	"rFI/Dmk8h+RnguOovoVSqZXa+AxCMIXJQzpok60jWqHmD5icQMqgfxwyxBCkrU1Vv+jcNiM4OA1ACD+g",
-	"gEGSNvl3DMkia/Navs1X9x8EXttv7f9vN2O/XfmW7lYrPs248tGxKVsEvFofwujL1V/QY3apO+eYsLrO",
-	"UP7OtCu8ov8W34sRx5TheW4VS1V74r2LfLt55o7vIxD6p4AwBAJaVxsUpdwoKaap8wrjAIJQVCpn6qfF",
-	"J3AF6ysN5Nvm/v3y+ehdo5TKFehGM79+vaitVL7rVt9vcNHY0ex953qb6lymvnPImqqUr7vV+glRVpVc",
-	"5RVHlLleWqqFij5DOstzkuyyD6lHUMQQ5g1czKCFfAtfW2wGrTmkM8uTn1gR/2bHdnSD9NoE5zUmc8Ds",
-	"t3YcCxaqDpj3jg/6y/U1hazas1/wnTUH4cIikOKYeJAmveSzYDFs0RsUpf0rzRSWtWpmCIUMTiEp9OEc",
-	"/QP1cxPG8ytIeMtZNyJIrAhMYV3blNeWb9mH1yAOmP12bzJx7Dm4R/N4Ln7xnyhUP526Lp6IerXdA3OY",
-	"X7ya5eKvOtIjb/dMDdms/WSCavog/uvWB94uJ2CAQmqilf7kvy7/9NQnl3Z79cd/xyDoUjn8u63aUzCF",
-	"J4Js+HsQBPjueB6xxR8giGEybF07nKb+lAR32Ua5vJGEars2wenTpAEUAr7UGYN2aKie/4ozpdpIhjI4",
-	"O2VNXoBpbt07DI2BKW0dmNDztToie9+NIU6DeIrC+mqT191qPcNxgw2QvO1W5/nJx9oa5buO9UFyi7z6",
-	"Xmbvu9V7Aci0QZmnr7vV+ntEGYFgXltvrsCyNX/ARPautYmsZLe2/uBcVjuE5G23Or0KHtGhi2KhVXDG",
-	"I/+YRjik0op6hwkUNtLiJ+Cfwb9jSMUE8iZhKKVcFAXc5EU43P2LclX3YGzsJJUfE4KJbL6qNIls1roD",
-	"1CKQ2zzQfytU6BX2F0KnUgsCb2ZdIxj4FmCWEHg70jRK2jjB7AOOQ3+d3T/BFo29mQVFMesbTKxQPYoA",
-	"gSH7ttTJ30MQsxkm6B/YX0d/BgzegULdTT2+BQHyLeB5kFKL4RsYiqmPCKQwZNAXXeZ4x4gkIoKvAjj/",
-	"r25d5tU3EoWA3kenHy0Cr2MKfQWpRG9+tFAoBuFmLq0WMhGwsZ1ABhhMQiIFM8KR48MkhxK5PpPNDzjv",
-	"WdWdWVI76xQsqHU3W+S7/w6H1wHyhug8hbXdPirOsHWH2MxiMyQpwwIBgcBfWPAeUUbz3f2AyRXyfRiu",
-	"t798miXzzcHCCjGzfCz6m+/bYCTb2DUtyea7ZSjFhumagfh6TFRi4ukWPfN9xGsBwSnBESTSkXgNAgod",
-	"O8o9EuMRLgX+dxgHAbgKUghcLIl8vV5XT3DqwvMIBAz6LmC6SsvI3LGnBMeRpm5HNVlTQ1ZMwHLeQwbn",
-	"VFtRTRWAECB9ghnM+FP151IzsqN3n74iNsMxOxUqj46TPdxkl+W3NNW+XNtv/zTmKuehPK8Vud7Gox/l",
-	"F3nfdWkImjqr47mU+0YwHUuxXz5kAAX6dQkpA6EHtS8pAyymOkPesRligf4r+UBHX/lxqbqTinI9cZL+",
-	"6tdN7X09PeYwZIEIUHqHia+f2xX5w7FjCkmo/G7NK5R2JPdR45I8den1bBdI+u4/cDSfeabKjv3S7nDX",
-	"5YNyN60yXP7C9dFUgfDW2R1o0XpYl8jv0LHSUonp0a3NUDMOgo1O9w1caPt2AxfGXaMhWnHJtmHR5Vy0",
-	"LH3OSs1QyNbTQsGiMKh/jbQzFxEbvnu1qOeqB3sO7j/BcMrBxJsD4eJPfu5xMc8YJNxW+r9/glf/TF79",
-	"cPTqfy4f9h6/yX6+2nEv/zP39r++/V//YWu7c59v+VBDDU+P2h37Vm6XtK2HY98RxOCXMFjIAsmnZstZ",
-	"/Vyj7B9sEC4U4+R5UHbxkheoY83HS4Gf3+UASBfW68g0WfxHjyyz/qXPo5SW7umgWSFWauAZN5zDGsy1",
-	"cS1SC+uK8WYhRT78SkAUQY0FmKBrN7XQW4KrcqtTt4DpVkp3pH+Nph0/AjGbuYllCcN4LgAwCkPou16A",
-	"YMhcztPcoIxuUPHRpU7XBTj23al0+OvhsBfElEFSafXdp9/PL47P3It/nR67776cXJx9+eSefjo6Obad",
-	"4svfvj93P578fHZ8fp4U/HR8Vi5VqML9+ezL76flIufHZ38cn306Pj+vNHH04bcj9+To4uMfx+7xH8cn",
-	"F+7p2Zf/86/6Gtw/9vQzIlfUFU5KF4Z+hJF0RWZ7YSTQabeI4PuFG5Og1d1xykv+fvZJhOgxGMA5ZGTR",
-	"obEywtL3WVt3aUGdHEmVyaEwpMtWyzLtMufyVwyJeJTKLJXQUo2ob9l3dJLgvJaJVgF+TWKtKJRMxlD2",
-	"TPnJzqqT8HRhZgpNFMefDuOyRbRUQjs7ipoylzd69qpmskYKdGgd/q3XFjXPsfa5TvhKUlm9J+YtJlTU",
-	"TcyLaClty52mptohvUYq7jJrdKAP9b5M6W8sKvkOG9rvpbvysar455BSMDVw5Yi+ZeUv28f3PvXpFkf5",
-	"v/XuV8e+fzXFr5JzCeyCv310bLHFq10L1ZcW6FMxQkrK8vjs7ItSQR8+Hn96bzv5R8cnFx8v/lV8dnb8",
-	"4fjs+OTdsUZLadddSJy80Mhb00sijDQUrAZjVENKfcCA3OCjFq8KhkyY9hbDYsu9Ev06BIhJu61GWOzm",
-	"1xlkM0iq3bFIHFLrNxxOXynD2RJVW6pq+qOFmOWBMMTM8mYgnEILXDNILCHuEQ53Mm3RgKCyWW3EUNX9",
-	"3RsUiljiQq+NOvXMQVsJVGQTbFcXHzDNyiNqXWPCZyrnDNmfvP6+R+iRr/nwTcHPst8XnDQ2moS0KEew",
-	"LycxSpPfFtmSb/B97lMuhSFgMYHmGqhc3wdZgU4im61aucLqKnb5WgR2G6/Je8CAoMaP4VUSpNFFcPs+",
-	"gVSvnmYQBJ33CkWAS83Zh1pkVCVjXPDJ5uBGRDDDHtZvyFIZcHrUMChV5LS2gcRj0bZkySI/Ni4Kg/Nl",
-	"PDQIhxdIzo3WuOCznPn0dH5ggpLVaCxnTuAZUYuDC1rUg33pk1+5+7WEEUJ2h8kN/9XS53QNTrJPjDfY",
-	"lWWrDDQx4Ebm+4SkACxttibSyEgsFYlGI4xCeG/mwGeYgTyDyOMLLaR6UpjZnkQI8Oco7FhfHe/reg/8",
-	"W/4hhX4Tz6NMNHZcCfWhZjFwzJas9Evy5aMmAKd+fb7kGuxpda6AdwND/4x3ulOlHFJqa1xGnHRWArpp",
-	"igaV57WxzRWWrzdamyKCStInqST9RCd7kiOizzZUhEKPQLauLRzjwJHGaJFkUV5INM9TXKJy1KDG1zXD",
-	"yCtqcI0C8GEEQz9Z3lzBtnE0eI2SU3M6OZaeodO9JBDQGtc4iYOCUymdKMdG1JW9En9eAQrfvFZ/K9Qu",
-	"fnDk5irkhqibNCt+8MEmfwmQIf5Wsy3+Tn1oiLrKL4+oe/23HyY94H/E4U2I70JXrQTv0hxRisKpS+A1",
-	"JFAGNyLqChUjTG7mzSB1CZzCexECKdZVNRpHXCNA31WA0QW3AAXgCgWILdx/cAjdgGO2mtIe8ol7FWDv",
-	"plwiIvgW+ZDwdqU3Xsz4pWPALeKMRTv5SgJJF9WEiM1RZoX8JWl9lN/uVcn1168XXSFHMMUEsdm86FX5",
-	"5Xz/8E3Oq3Ssfov/fxN/HHz/Wvx/uLcv/v8pKfHTwf5E/aGK/JSUOU3KnCavTtUrf//wcO8H8dfr19+L",
-	"/9+fH9lO2pNfVIO/qAZP1fNT9fxUPT9Tz8/U8zPx3GTJn44oV4FDreUIBW4UXwXIc00/WaOW0E3Yr18v",
-	"VlLHIzmP5LxF5PwbXGxHzM9fdzdmS4H0aMcwAsqxI+lDaya4iKBbjlPqAiCLi2xAmFS/xkuS+fqDzO4P",
-	"mVl8WR568LW61BPds7Y1TXl/9WVkLDCMY6tbhBdiWz6VJTmHbLtiMLfxOIdu4laj41GnjTptNZ2W5fEb",
-	"7IjDv//96t//3vn3v80OOlR7iCgr7w7TM5U5RXNSFTCw9Ca4PgKLtR6UV7mboP+ZF656shmwHdkz3RpU",
-	"elFJaHZk/YbDEHrM+qzNg9ckFpbbe2yLNR0y3kAfx9rjLm5zmMIyca4tnWuKe60JdzUhlPfFRSpEyUw0",
-	"M1S3Bt20zgxTxjv/MwwhAQyTd2qzfkkSOA65GPOTTfX+aitHEn7O1+7Yv9SO49Ix2Rk3WaFSpzrG3GZf",
-	"aeJI8v1JShp1abWA6LXE8ZrF69aw8vbosqIQl92z8LUFymGIN3BBLUCgtWcxbL05sLwZIMDjy6MC6/Lj",
-	"2JsYTMZJNXRuT2UhNBnzzn9qR1Ru5RQwb7bivFeA2HrWgWGLQvajBSyhOPgP/oz3xkLUInCOb6HfafqF",
-	"KP9CfhdS/DwWeXHqkcodICEK29BjjWZp8I3xrryHAdR2QVs63cYvoY7QgvxNIQfv0elH65t8OqEfrdeT",
-	"iUrtxEuJjRua5vz6topPlk0mok+OYow+dJs+Zeix1nwlKr6qIVeJttsmW7XtYfb1G7AG26gNu3qJsr3C",
-	"/sJ20gylMwh8sTEq8im2KliD3T8xN88ysnDdAYQdZg8vF38VAUrZjOB4OjOLitXJNYJj1r3Haq9KppYT",
-	"wu6eaxcQqLysR0JE6s9vBtgDAWKLoztA4CcM/J9AAEJPdaJa/h8cwuMpqalP64u4QZGEneH0Y4gYAsEp",
-	"DpCHlj01Yx7RWcdT7dq8Rb9ezKBUqQrrCLWRT8Gtb7aH4NFUJKwrbpQ3+OX06ChmHBV1P5OMw6MpDNkH",
-	"gAJlh5U0cBDgOwsT6z0MF9Y3XL0qev72R6Fsf8PhVPoE9nfurQDfQeIBCi2RNNoCoW/5/EsOLYHnwYhB",
-	"32IY58+1iDZsx+ZN2I5MNy20UrioymnHvn/FP3x1C0RwEdXUIH5+Srqinme/LxVNQsp+wn7Xbbw5uE8y",
-	"cqcyEYXsYN/WucooDP0zcJe0Y8SRQkt/CVNMZNAMl8c4ZoYeQ0U0nGC6bsJzYskIrY0VvpwevQcMnEvd",
-	"/OjYIIpg6GsFjEFd4ruFjrdAgf4NqsoxTNMU5XrfNlFFvjm+Bx4LFhYOxR0AKAxQCK1vZHCXdbVgkH7r",
-	"qMfnYqk4k8k9bclmyfUBSnzJVxosK+so0AmvXmeF5JurOZWR7KmbU9GzPluRxZkkfzkbOW9BI+gZUvY5",
-	"L1rje/pyemToWkq9g6Lly/rl70trJpS0ZsWpREo35v4SQusMTrEVia93LMJ/ICrPJsaEwJBZnAJ+LHI4",
-	"14aKxa8gRT60EBOasapIfezFc5HCVlTkWJx2LJGBeYp3KrWKp7JqjYSYhpjA99BDtOhMzwHHVtHAW1hK",
-	"5C8jU84VuXdH2YZdFKpP7J2RKWTq5EXbdxdp4dq+X+Tr60BR4mQrUPQkUscDKwKECd3BvrVEJmVILYar",
-	"y5ucAskzui27cx5fyZtG+I+f08wg4pU0PtSvkkminn6OA4b+B4ew+Fj9KlT+y8XFqbgNw86dldEe9+31",
-	"qFu9fcmhYQRq/DjieO7FIioJq2QGz5EPPUDs9MSJdiAVzw30+GqetOVg6nACprh/Gta71y8IuL5G3ikk",
-	"Ilwbhx8Ini/PQV0QoZdsldTAefHzK2Kz8xnw8d17Laqv2dhemjkL+ix9Yzx7I6bZIkxTWZ0mhFMp3Cve",
-	"qdTeF/rRU+A6sZB+lrvxwLUSOssPW4gtnXOpRz19CqbwswqpKO0spjeTmVj25k6AdC1ay5bTDSSHedQ9",
-	"X7KiS/2gcvEflZFF6jBkSwgJ1EaPRHXpfLILw07gPdNs8mTkWL4yraWwuAJMCCvEYdKcfyudIXMQRQqj",
-	"wvkV9H25gVU3JFHRcVZQSDYYtHzwWZThs+Aj+oqDiMbiZ7zYO5h+AI0+OOYf3EKPYeJftXzwR1LsMeW5",
-	"xYm6ck1lQcIhNEj9X+rxo2Ne/Ni4eK63RuVz62P4hVygRz1RlutcNrVjNbeS5ilHNy6+hYQgH+ryF1Vt",
-	"LXBHXXlliXsDF25NDCMvJW2nXGF9yX9iApNMS3W15cvUmmRJOQZD0FZXTKGbpChGvrz0ymz8Uy9y55AB",
-	"HzDgxkS/D8sLYZnPCt/AsLGcSibC5wnHIXP/qts95IV5v0sfmHVbbiC6tXhGvb+VdyTqrA5AwNwNsAfK",
-	"kLmwVXnp1H1af0RfvK5rWacElRR8qImtqabZE5Yq1TDAP2rfoPQ4Qu4tJLSS1Gl/sn/wanL4au9QHycR",
-	"BXgxbyDkhv153TivoE+wd6PpIGdCSuM5dAkOoDj/WseG6oxp7Wv+PYUCwNSvkeBnRtNknrUUfQWYN3Ov",
-	"Yu8GMjci8BrdN5Rr7HymId2QQ48gvcu3jdgjSARYCT3oSonoBoDB0NOLoFvkQ+zimEUxc+mBG0s7xmCB",
-	"pnCOQqQnoHxO1aoJpPiojlAignkbrnEc9SyeTlE4vVZOg2J3uNTwgDeDevfZHUDMvcbETfnKZKcnVtdQ",
-	"1pCCNsGGOveclx6SBTNaTye1OCZxlJsRwIENDgIwB/yPCIYAtRtJyjpKm7/UbZgXQo7FRFyu76DKGs9d",
-	"lA3PHBDVCe+VUmcnyX0lKmkAPJ9QqBFzLVLUbXSgtW/nZ3HEDT37nPDEiMJGFDaisByDBFiI5ypBB3jq",
-	"RmARYOBTs3nhX1AGGKIMeUbfaGGhIoh6bpVCq0aIteJL8dgFAQK0mz+/Hn+GbEZwhLw83KxhliVBqfy4",
-	"HZrKco0BpCMc3XI46uEZ1NkzadddFPJKq+mAvQBQmvrMc+FNlRcqpbBKxzNXKcYgIN7MTfZ9syf14mg5",
-	"0OkDOqMejjSD5BiESC+d8r4loytweUv1DFwR5N1oePUOkxuxKZcyiTk6z9GOj+YwpIk40NzguaxJkfJC",
-	"DYM/A5NDUq+HKdPsDTi2MAv23cRPnenGssHg2ATcaalyDu4lWKB1CbSEEWLQhq52xdO1A2BwHkGSHipL",
-	"U3kd5jJ3Zacnct/hyL0pfqHOqpS/Kfj1IzcqfLTX0kxq8YkgdP1Rv35swkQt2o7GPvQggVcEUDsVeHm5",
-	"UGBix/YhjCiEDXalpJpGA9Oxb4Ngbjv2vYm12WBmyihsWLnRBsQ+wru3e7vyDxpB6M3EDSmF54yAMA28",
-	"oDXvA5C8FdKZvxV/0F3oI6Z7PpUn+NRXQTAXNVKKuJhjuWdXMl1a9sCbiXOXyS88jwJYqgfmty/Us2sU",
-	"5GshajtFpN0nkCNrtTkbMDSHsoj821bqkT8TfxR7r1U0EE1nRXwuT3IlZP/m8PAgz2F7rWbtPNlhyRbz",
-	"ZfgKyn6RdbsJkp2ffsxxeXtD7q4IBUw111JopdQdzcmnqRdpJ8bcUjdF0EKtNmNjRIV9CkmgDlO0YKG+",
-	"oflW+hw6mPm12BDQInDWatZZUb8bXlycZB9O635z8N0PDWJqoo/Y56tevzqUBmY2C6UBtzbRtaFDJhfD",
-	"nxbenxTk7P7e6+9ef3/w5vWbtlE0Z2l9AXI23brfsKg9HkXtKGrXL2qTa4u4NcZZgcjg1OL0Hmovd1Vf",
-	"htgvRbOVnAVR0f+xt//dzmRnsrOnvV5xdcmsdVcWjvGXRYInM9a4vQpWVanwAlDOafdIJshoF/Dd1Z/h",
-	"7N5AGIEA3UL3Cng3AZ4WbFLzsWX1RBgHLi275+TNR4317unqHV5pEwj8fteZwrD/GhkKYeDOAVWn6DUH",
-	"sFSZNu7rSCEb4b90MI3rn5biErvowhDpx+VkOTYNwK1em6c1NICeDeK6EYolQZGbg2JpRGI/WKzNA+0j",
-	"5d6eQ0aQl58MD1MU8k7D2AuQz2lEu9U4lZGh+vRyFS1i3+Bw+ir9SFNhV4HRSWQfvj7Y14q8Ljwl7rOv",
-	"4Uzxshab8QIZWQzBw6p8deeQBfR2z93PbfdIsZU9l38d6I8QafTLodAvVc8xhaR0qyembEqEy89ArAgm",
-	"HK2K0aoYrYrRqhititGqGK2Kl2RVUEYAg9NFfipycFGiAy1EmRFIZ7iQqS13ljCPxnOouAqBc114GRt9",
-	"6cmuTVg9QTztfOGnh0NZtpK0c/+12aU0jemnDAMHh7gZQVXpTgmOow1euZBLp1sCozXf5hN0iM+a85a2",
-	"h3kbM4xWBufCcIgPk1QhzZMprrPXWBRp0jvTDHP60z3XWHv6qIfatZE20pvQCGB9g+lrCCHWhgVpL+1u",
-	"kUfJDd1FcP6nPSURl8b8Py6nZ4xF6j+hACrJMJrKOzbzImnjyn/dfJ5Fx459/lbYiHdUr1/ahiECRHrk",
-	"WWX9POH7F0yvpJdKYNVrakaVMKqEUSWMKmFUCc9BJajEm/q0NVHXtJwyeV6aS63MPYWI3qTu2m4tknSk",
-	"1S2YNg1SqbD2YnxM0FTdA9FhhF/EV61jFK1KrWdnTdUPWFVbGfJN3WmVQmME6asm+H7x+9mnJa5UKSv5",
-	"/YnTJrUSD1CLp07JnVIDB/st9ZeGLPqo2sxV2jQLtJB1R6arM1v4ZBrliQZ1L/NhlVFP48rdUGcyt3Dn",
-	"9GuFq3S6XDyTv4Wnx2uIunwtktEYy6GzRIIPeNWcDylTKYfaNxzqCXtFX2abnJfHVRuTnZunYG9F0pyD",
-	"VlRMQsunmz+uTFbterh07Pr1/pt0S/RgsuccTPadg8l3zsHke+f1/pv6W467+/jmkM2wv+KwzG8MBGzm",
-	"zkDoBwrrZr7y20luG1j8uN0zus+Z17li/5NDH27Fha+Yqd2cqEOHm4aDRgZOBg7hFN67EUGYlI/CT0yI",
-	"TiWGd6/i6+vUnulsmiXncVaspn9kSkO0IqXJWxS2WKTyFqP0gF3nOd+Ga1mFflzrxayjthy15agtR235",
-	"pLXlqNuegG47P/nYVZfxP0X+DGiY4GoDcdXbcL27JmFbfu4u9auxGs4Y16ZH/+y5iO7cWPb5JPNT9TY1",
-	"kdTKseT1Ra9gyBGMuJm09c6hXq97WENW+u7X2Kn+1q9nH0nic5Sxrqzw55nx2YUSgZuTCStymQp6LgmZ",
-	"/vaAawN530wM4jH3TBDSOjeEa0/NL7VT3AnkmxUsx4t+P2mOFm2frvzWQmZbKFA9DORuHWZt2HB/VEUg",
-	"I+VrWw5zNR/sf/fmu65z2UMMZEBdCkLazqV+SNXtjV1M9piglQMEeB+zQFsDzJyWd30YSUrPaPZ110nu",
-	"Bhz4kIN23nLsO4IYzDTeo3oyKBnqtue0WhAT9t8ii51uxeRtHUO4t7LDU9cABfi2dIDK2NQ3RJs9sE86",
-	"Fa2NGZFRNe9Yj+qzc1KoSWeKUvOhoylJNcO7SEcaer409LsY/+o79zI/cin8P0JhCH03h2BFbrYbVHx0",
-	"6bRcZl2ImNifvP5+aRurusGfr/nwTcF3uO/U3JrnxiQwjp6g+mWXE79s2ETVOhV39VOLYcubgXAKf7SA",
-	"vP/bopDxx5xmLEQtAuf4Vhqu2xV8cQqYN+spAkMz3RnjdiHrYIoJYrN5EVsTHIf+K4KvUCHJLQ4pogyG",
-	"7NUM0JkEJUmKXscOIKDsVXbKkcrUf7mKKEPezeKVOltrBrSHNQ87Gm582O41CIIrIBM8Z1MWYnniPzdX",
-	"Ip6Z26D4BvF3cmfLdmzEzQ31gTCsVEJyFxA+pTFBrgcikd/UZIoKvXJVKybKofhh1oXudmSxpvwAlqyr",
-	"fAZ/09OLQ1c1ZDyx6SdVX769a3douOuK4nD1tcThqqsIQcBm3gyqLNH5m0c9hm6hCvyUVyl7C44Kkq+E",
-	"EcFNd7WZyrn6z/3JxDmY7F86MoX1LQgEVKCxCPrmRSZqM1bNt5hkuTmrbLuCEFH9TmynLDJRuQ7isNwZ",
-	"jg5jIlpyKt17vf+D83ry2jmcTJzDyZ5zONl3DicHzqF4dljuNvNK9amOiGGog89qklrmZH+y5+xP9p39",
-	"yYGzP3nt7E8Onf3JG2d/8p2zP/ne2d9/4xyIuUv2nA+cg8lr52By6BxM3iR70JeVqVx5OuRUHFy2jVaD",
-	"eKv3z97CEhWNtFNLO+Xg6myeCiBc5x74vu1Efq/hGdVwjGzacku93HKWgp+LdeT383PVJT1PJ+aHH37I",
-	"z8hEnyO8NKysV8W9doOd48wUy42mppb9wyV2n3NEXlZIVRkuGICGSH8LSy17GORh0fms9jrOUPV+hs4+",
-	"Ye257bCBCtfGx1r6zUovSxJOEyMY9H+LGKQ4fctPSDbr/fGZ/hRZqtLzVPXctXuFkI1F/GBj76QZ+utF",
-	"T8wzkGLYSmlqSGSbEpZZ93pa26cm0wqZY7QN7dVcsdIUlTDDlHWxelcNFaIBLk3VXmn7jOujws6Z0T6g",
-	"9HclueRoFw+C/tNlPQnrjoUSqYtcSm7TE+hdd1NMo6n+SJ0Ky2T8XC1lQffw+7z/eXCqbrjHbTviFlUH",
-	"tdfMUujFBLHFuTeDKoQggoTypToS6u8C38CwGsh2ZCXFLJkNwBL3VFnf3ESAuTs7O9/u2I4t/OuC3iAg",
-	"MJdLVSg13vyCMjg/ktkTWxqUZS2VarHULO3Q7KNAxte42ojaA7CiAISQWiD0LTaDlocJtMR9oAhSC1/z",
-	"h4hYU8DgHVhYks5jeevPjnUxgxacxwFgmFgiNJ5a8B54LFhYbIaoldxLl9UvfO8Wopa6PQj61jXBcwsx",
-	"x6JYlGF32PJAGGJm+QRdMwtEgDA+WoYYpwj7N7kjYB2dfrS+4Z/Q+Ers2fA21XVqFo0guKHf2o6dpmC1",
-	"93cmOxN5MSQMQYTst/bBzmTnwM6dD9i93dudQzrb9eQUvZJTxF+pLVIcqXuPPvr2W/sTopWzvGLTDhAw",
-	"h0x4Nv7Ub8pkRXZPwRSeo3+g/egYlT1JjJYHG/GRyfv+Et61r1GgMtWJfZ+uu0IfxOen2QiE/liIyfch",
-	"jL4otrrMovDFBO1PJkocMihvywNRFKjQy90kZahZn7TzeqZak6RdYVQwhZxo+fJZXoHCHQsHPqTMukaE",
-	"sh0+oNeys7o+pIPaPSX4KoDzn4CfbDSKL/eMv/w9BDGbYYL+gb789sD42w+YXCHfh1J70Xg+B2ShSE43",
-	"SDuRw3/afOashMkVTV6KYDqqoeF3QvGUZ9tOT2r8hP1Fbwurbyyd3qJoV2FJJSrb660zlTFrCOtCCMbc",
-	"RFtKUT89MuIf/mD84TscXgco0Z8p+ckFtICGBFsp8NGpE7C7D1700X+UqiqA0utXJNP34rmWTAvk8bqq",
-	"7+SnyYptZN5fG394gtkHHId+ad7lGLTzLhQsvIVkwWYonFootBAzEAdajfYzZO1zPNksCz7phfwZsuW4",
-	"pyuqKE/tR1/o7Agwb1ZddxFOsiYl0BzMY6QENkyBljJYnqYSWIaGe1EecuEF0J+iWxgmYVj4emmWiDUy",
-	"TE9fAxFzQzafkZKfLSWfwSgAnl4f///U4paYY+WmXuhoFei3MkzaBRESrxssU6XHxUGyZTQH//DL9TWF",
-	"zMQqTb6QVuzlwEQuBtVoBIqJJVAdznasq4VYEnMi5xWUKfy12Wc1el/YbVzyFftWooa+9HwXGtp94P8/",
-	"7vqAgRZ/x8+QvU9KPTvSKo6skb7SottKZJoOZlp2GJozW0oZc7wife4+8Ik2MBfTaRjahpHNncu91CZH",
-	"VdEWXW21U5swP8zKyrYysr0OnpLnkPWAJC3Uy6xIA6txStZL7GZlzxSfKgapgbancWnd+ge0miVbM4YV",
-	"LqYvRMJ4A55SYMyXmxJX2F841t0MhlwSEmghauEQOpYHCEGQWneAhCicUkFtvfsTu3b+nXInLtH3DSkZ",
-	"5QL8Zn+y962FiUUUFv5mfzL5tpn1ehH7u24+7XCdeBMHinJpggck2kKOZM0SfwnFvhpZWBEkluj8wrpB",
-	"YlsMMIvCAHqMCr3tl0ThRhaYU6I4ufUqgLcwsJLpznfXAllfHWsOyRT6YngqpfFTlLnLUCf/F0eg1RD7",
-	"cnr0LG2xZFyt5tiX06NttsgK3XvyUDmhSmOgrKbgecPkbJDGIHlN8/Ll9KgJIKsiPcLjhql40uA4v179",
-	"Q+PKUo3AeATG5sC4lumWFfGMgOtr5EWQzBFNLxdvkmUX8ovT9ItnCUr0o2yFKJXPthmwNHT2WcCXKm13",
-	"AjOV6Xn+0EY35E5AZ+1zVmmwDQRVPugZEhlN4ZMHSPp1HgYuNSzxCJ5G8NQNPBmw5zLqhopMqY3YKZeW",
-	"9TmBpdywGtGRLLetcKjcuyePfxRBGgMeOQHPG+GkYzSGNMPPSj7Fsh60yBI9opT6aXjSsCS3Vv3jkPIy",
-	"jcBjBB7mwKOO47oJ9g6m6/O3VLMTC6nS1p5aaLVYh56qNnu0Z/Nzk2K9kwU5oME4iulRTC9rH9YI6f0u",
-	"x3k3dpS3pXT1iK7JV7LkT4s0UWynds4x6eGgb5cbjdV1MkYXnBTPOlSTCswhaw/dAVMUck74zAuXMwuI",
-	"GtQlN5q8Alq1oOQi9EV8zHM4bFw6Z9xykHhth4i34ABx22mbd+NR4dJxI1svkXcfvAJoMUDK3U8B4xD+",
-	"aIVYHZKlFoEsJuFLOvqkQ+Sl5anH2+s6EmxyhO2pC9leFvADZN6sun4lwCIyhKi81SpBSJHX7LLEzCcO",
-	"Sa9Ki2PkV5N6Nhworl6VMOhp4i04fzkS7nqODy+lUHY9TOCrJLvRLvCCZjPgyAuWAf/qQuwOJoD6wnx3",
-	"KPvmAkxpYgqsCtJXwOFH7z413TBoAL8RDk/gPcsMVsfGcj6Mv5fzlzN5B4br7zCBx5yaFkvwZPZxlS1f",
-	"d/m8aWcMeIHd2X/kaQ+SLsNduw9H7z4pJFcHKSSTDSaQBWG+oGWXgGCpdRdrZSJ9+iGQK0CR94rPQbMU",
-	"/omXO4oFeBllsYEsziZslMhbJ5EF1VtArc4mBHOO73YfUlppkdJ5JhxMVucI98VJ7FXoIreI6xPfmhub",
-	"6/3p4F3uModRjJu5to/ykzaK8q0T5R6wvOIKrSjOW5zqJSYaxKtepLk1e9Krja/oSt9qGkpc4yUq6kMY",
-	"7z4U5tLMl76SjC61pxOcw7jjt3qJE/d6RVDU+tcrPD6Un7KN15453FpVdlfo3VlK3OszF1JI2JZK+5EC",
-	"exP8ufiVfnSAMRofsXhnLD4i8a1G4uuE4cOL5ayFTcW0vEQc3qsA3n3ojL9XQd8j9q7F3obAe02w+2WD",
-	"7pUQ98B4e2vF+kh9AwDuQYX9Lg1RMwQ/D9FXxGY9ynxnhO41B/9OPo6QffsgOw2RdQUDHE45/GDYWq8z",
-	"vX8GvBzo3OrJR95RHLNTQPibddsCgn9eiA3QRpTDaIrdh/OTj0Y2wibUhujbaFPkbYp22VWbjmCbFnAy",
-	"tIx45ubMOlRYvcGyaVLaGlU3knF/dtEwChCHNJ5D4k4JjqPWk7ei7M+86Lg7YXwINjdpo7GzffsTaoGs",
-	"abJCw25RlJhoEG9WkebWfua23PhL2KEoUVEfwnj3oTCXpqduV5DRpfZGy6J0ELckKBpO4q6wCHlVS4e1",
-	"DYrrHVLkw68ERBHXmS9vB2RFRVBhnt63QbZTdUzWpzpe0i7IWhRKWoI2qZYzOMe38CgIUrH0geB5lRxf",
-	"uqKQ82SBIEiXj1rXBM9NdUdB9H/AZLS4VrC4RmNre40tal1j0rfG/QxCMIU56OT0Z7wd+X5S8QVeVQEX",
-	"iTuZBf53OX2HlmD6teX0nZEao7Nzo6BOVuRWE255Xrbkke9nPMHwulR/9q7FxJT6LSnMMcCo+0u6P10+",
-	"ofaHk2uarEHZIjZmDKqImHWdSW0lyCiIpyhs9kGfijJic6VfT8cYo1MHZ8SMj2Bq+8CU5JfKntB6/dmD",
-	"MeRAG5lZfzcXtpOw1AvxjZvR6bBKZfdBTrqRE32TSkb1cnS9513vppKu9q7xbVjQ9rLH9xEI/VNAGALB",
-	"wK7/ehn0zN3869Oa9Z787REw26RgR+LudQdhDWrXLF7oSTmuDRLwx5ThuRm3nYC5yHwLUNihBf7V8d8x",
-	"CEZ3+mgBmrjT1xa1NPCu86ZilV5cmNKqcj/vMv6AyYlgr2NV7NEoe3Me/SwNfDStj668MRH0k0sEXYfS",
-	"BhfsgzLiQBbG0btPm/Xf1eStfpYao5E4B1ci+STlzT67DWsUlZ97dNrlrpJsFmsNOee3ciHHtPcrp70f",
-	"VsvVu9u2iKS2RhuO5Nyfp21zOjLLF292TcNodI03Poyml+7Gh41ZYGvgzYE0T6Hnm7PGGm+meJY2mQnV",
-	"rkntVG8paTbTtkITFe7kGE22zGQzE4et99Bs8dqOF+L0eyHOpky6LaW1LVOyI7X3beptXPXO5sDA4Ptl",
-	"DkZ7bzP23i+fj96N5t52mnuceTZr7Q3PmAPpoYSsN2vrZcz1Qkw9A4pdj7rZfUjm3sjO2wYFlHV4tPLy",
-	"Vp6RFKwz8rZ/YSdrkTbP3MJbk6asN/C2ks62S62OhN6zcbdpZfvXHWu06n69Y6NBt3aD7tevF6Mtt322",
-	"3F93bGNW3KCMOJCm+fXrxWZtN8FHL8RsayTOoXXI7sOvXy+MrLQNKxTRzdE2y9tmLVKtzirb1oWcDC09",
-	"nrkZNriSqzfAtoiktkYZjuTcn7G1ORV5AxftO2i/wcW4gbYRe0vN/GhzbZ/NdQMXm90+G5wrB9I3uX5v",
-	"zgBLGeuFGGHt1LoWNbP7oCbeyCTbAr2Tdnc0zfKmmYnwq7PPtn1VJ+sQMs/cVluPcqw32LaQxrZKkY40",
-	"3q8Bt2H1uly24NGGG5MGj0mDw40ZcENz5Jg1+GVkDV6Pclkxa/Dalc2YPLhz8uBuaYM3t6Jj9uAnkD14",
-	"/XmDNyxixvTBLzR9cJ/6t8O1tiuQ+6gUdZfZmlxja6/hys8XfN/s8vdDDXnJ7FZk+h3pbKBbZXsV3+Vb",
-	"WLpdIZe7VvZn+fko44e4iy5/K62lFsrkHlq5KLnLaO1hxdULv7U2vUpzdJxuZ659xTuFC2wHdJsWLp49",
-	"j6CHrpHXz60xK1pxRWJP74vdmitsu1xsodFgfXDteIUtVRTb870zjfijegtcN0TSH3c5S157OAIYDYDp",
-	"/YqupUgwTYhAjRLwPKm7j8asOSPyacqas3meq2QhaUtTYY+n5gdND9GdJPJJFdZ19/hfd4y2nawfJfV4",
-	"HP5pH4fflHjm3JU/c9xwSNUej9T1f0K0+7qrw5XrEr/JSQhqcuJulMPjMblnckxuUwI55bfy0aOW4yn2",
-	"GDM/4LmQ7tSQO06xTlFNIWuV1OdwBMzmgvpcdH2U01sopyVVDX5qWfLLQCeiBHmt/Sxx2uoLOUosKGUl",
-	"oSrU8TlkpgeBlxGySQvjTkL57K7i9AYMlDDpcBCohmdeAAJaSs5mxOz0f1h2O0TySF69H0rtVVDzZ61o",
-	"+Ctis5Xl9RgaVU/YI3reTvRcOh2wRkDdC8sNl6Rg45l+XhQ0ryPDXpWA+G0K3dekEUSPRqhfhvr1YqkB",
-	"/W96ySZDs/8LsDKG1EeNxsQGiGdr9NZIuP3aL31rs1bzZfTkj4bI0zZE1mFxDOcsGs2DQc2DFSRnJ8y/",
-	"jOYf0XsFvbfAdHvEH/0D56Vc8wP55TctZ0dy6hXOLil9oySPUWN+R1loxK+GWRnVdI0YdvvSMqZpu4ZO",
-	"wJiyzCDZmxIKW3NqxHyzLyE3YjreVUTr7oOaN7P0hkvLWtXGCHQLWQkzWVybfjDHqkNlOqtnnOeeyC+b",
-	"/6XpuW/wu0WyeSSxnrPp9S6xdwMU3hjB408ovLEHJfPng6c9HMuPFB5FIYNTmSNkGagtpv7Jwm2VBdli",
-	"M8CsmEKLzVJKfk7gm+nGCpZXEf0cxTC/4OBJ2b/t352AOXyHQwZQ2PGr479jEIz3H4yGdtv9B2u658Ae",
-	"MkfyeP/AGu4fWBawLX1/QHdZPib9r036357cv/N0j1n215ZlfwnbvMN1Cctk3t8CeT5S1wBZ7peU8gTH",
-	"DDYD9DNeZMTn24bP5bKM8Hzr4DlJFmZQdJ5w5RDCXJHWerF5rtEXAM0Vkawgs3cfxIwZ4fLlRLiqf0Tl",
-	"eVSecncdKM8YcyDQU8sozxxRLylXUyruG09viQQeCatPMN2nXO54v++KQno8ez06sp/FRb7rwc+98d14",
-	"Xe/zvq53CI2w5KW8w2uI0RFvfPtuqyGwkXUb79jd4jt2e9RsJhfsrltcjDfpvrCbdFdRjRSSW+S1bD2c",
-	"y0Lj5sO2bT4kCzMaVVtnVNFsaQY1oDLeHELypwS2Xoun0OwLMHlSYllJhu8+qHkzsmeWFeppG6N1krdO",
-	"cvxeZ4nkWXUglNTAOM8c6i8tb3P03PfWxBbJ5pHE+kXi/UvsjtsUPYjvcati3Kp4FlsV68LavXLfuGHx",
-	"vDcshtMQS25brEdjjFsXxlsXBibDxlZv3MDY4g2MXvWdyRbGJkTHuI3xwrYxBlCYpscqRoNqPCTxcg9J",
-	"bMqc6pP1LgcMAN6sMfUCD2SsTTN0PryxNkUxHvqoO/SxhBW1NUs3HhLo5fTJhuyhTZLRFqm2kYh7P+nS",
-	"s8ILUUs8V4jGRMeGEVYnH0e7ZQujq0I0fGSV4JJBdu45Ua05oipp8iVEU3HiWFpy7j6cn3w0i6BaQoyK",
-	"ukdUX4ickrxcGzWl2HCocBY9Yzz3aKll5Kei3d6jpDYvZ0dy6jEyamnpywCZQtYMXS9UmRG+GsFXOV0j",
-	"gt3CTMGKkDeUEjiOKCMQzJu57XdVamQ3M3ZL52tkuK1juDi3NoPajTmmGQLUZDS2Xguy2O4LMCMzgllN",
-	"wu4+JFP30f+AiVTJjx3QzlfEZktLYk3bY6DCiJeeKF4qO8rXJtSH4sSBNney7m4ucCEZ4gtRF20EOqQS",
-	"2X2QD4zclptTKkknR/9n3v/ZLtnqXKPbuZKTNUiQZ+6eXYeyq3fIbg1ZbZNeHKm6Vy/x+rSlgUbsgcxH",
-	"lZZXaSbKq+AmGYjVmnwWz1yFLK8s8kTd917fVvnGRjrrWaivKL5vQRy0OMT+4EXG3QgzZ5acrNGXtXW+",
-	"rNtkYQZ1WSW8MoSgVaS1XodSrtEX4E9SRLKCJN19EDNmBIGXE6yq/hH85sFvyt11yDdjzIHgSC2jPHPM",
-	"u6RcTam4b7S7JRJ4JKw+Qe5tNgcUejFBbCGILIKE4hAER54HKb3ANzC03/55yYmKLiiD8yNPXAlffn/J",
-	"6yG3Ca0W5/U3HIbQY471+7lF4JQ/dOyYBPZbe8ZYRN/u7sZ0B0Ro5waH09nfOx6eCzquqeb497pqYNxe",
-	"DZtBK8AeCCw4jwPAMClU83Z3d2//u53JzmRn7+33k+8n9uPl4/8LAAD//w==",
+	"RgT69ltGYujY1JvBOeAfsUXEC1JGUDi1Hx8d+ydAkXcUs1ltrfkS3ep+d/QOEoZukAcYrK2/XKpjGyYt",
+	"rFI/Dmk8h+RnguOovoVSqZXa+AxCMIXJQzpok60jWqHmD5icQMqgfxwyxBCkrU1Vv+jcNiM4OAtACD+g",
+	"gEGSNvl3DMkia/NGvs1X9x8E3thv7f9vN2O/XfmW7lYrPsu48tGxKVsEvFofwuj0+i/oMbvUnQtMWF1n",
+	"KH9n2hVe0X+L78WIY8rwPLeKpao98d5Fvt08c8dfIxD6Z4AwBAJaVxsUpdwoKaap8xrjAIJQVCpn6qfF",
+	"J3AN6ysN5Nvm/v3y+ehdo5TKFehGM79+uaytVL7rVt9vcNHY0ex953qb6lymvgvImqqUr7vV+glRVpVc",
+	"5RVHlLleWqqFij5DOstzkuyyD6lHUMQQ5g1czqCFfAvfWGwGrTmkM8uTn1gR/2bHdnSD9NoE5w0mc8Ds",
+	"t3YcCxaqDpj3jg/69OaGQlbt2S/43pqDcGERSHFMPEiTXvJZsBi26C2K0v6VZgrLWjUzhEIGp5AU+nCB",
+	"/oH6uQnj+TUkvOWsGxEkVgSmsK5tymvLt+zDGxAHzH67N5k49hx8RfN4Ln7xnyhUP526Lp6IerXdA3OY",
+	"X7ya5eKvOtIjb/dcDdms/WSCavog/uvWB94uJ2CAQmqilf7kv67+9NQnV3Z79cd/xyDoUjn8u63aMzCF",
+	"J4Js+HsQBPj+eB6xxR8giGEybF07nKb+lAR31Ua5vJGEars2wenTpAEUAr7UGYN2aKie/4ozpdpIhjI4",
+	"O2VNXoJpbt07DI2BKW0dmNDztToie9+NIc6CeIrC+mqT191qPcdxgw2QvO1W58XJx9oa5buO9UFyh7z6",
+	"Xmbvu9V7Cci0QZmnr7vV+ntEGYFgXltvrsCyNX/ARPautYmsZLe2/uBcVjuE5G23Or0KHtGhi2KhVXDG",
+	"I/+YRjik0op6hwkUNtLiJ+Cfw79jSMUE8iZhKKVcFAXc5EU43P2LclX3YGzsJJUfE4KJbL6qNIls1roH",
+	"1CKQ2zzQfytU6DX2F0KnUgsCb2bdIBj4FmCWEHg70jRK2jjB7AOOQ3+d3T/BFo29mQVFMesbTKxQPYoA",
+	"gSH7ttTJ30MQsxkm6B/YX0d/Bgzeg0LdTT2+AwHyLeB5kFKL4VsYiqmPCKQwZNAXXeZ4x4gkIoKvAzj/",
+	"r25d5tU3EoWA3kdnHy0Cb2IKfQWpRG9+tFAoBuFmLq0WMhGwsZ1ABhhMQiIFM8KR48MkhxK5PpPNDzjv",
+	"WdWdWVI76xQsqHU/W+S7/w6HNwHyhug8hbXdPirOsHWP2MxiMyQpwwIBgcBfWPAroozmu/sBk2vk+zBc",
+	"b3/5NEvmm4OFFWJm+Vj0N9+3wUi2sWtaks13y1CKDdM1A/H1mKjExNMteub7iNcCgjOCI0ikI/EGBBQ6",
+	"dpR7JMYjXAr87zAOAnAdpBC4WBL5er2unuDUhecRCBj0XcB0lZaRuWNPCY4jTd2OarKmhqyYgOW8hwzO",
+	"qbaimioAIUD6BDOY8afqz5VmZEfvPn1BbIZjdiZUHh0ne7jJLstvaaqd3thv/zTmKuehPK8Vud7Gox/l",
+	"F3nfdWkImjqr47mS+0YwHUuxXz5kAAX6dQkpA6EHtS8pAyymOkPesRligf4r+UBHX/lxqbqTinI9cZL+",
+	"6tdN7X09PeYwZIEIUHqPia+f2xX5w7FjCkmo/G7NK5R2JPdR45I8den1bBdI+u4/cDSfeabKjv3S7nDX",
+	"5YNyN60yXP7C9dFUgfDW2R1o0XpYl8jv0LHSUonp0a3NUDMOgo1O9y1caPt2CxfGXaMhWnHJtmHR5Vy0",
+	"LH3OSs1QyNbTQsGiMKh/jbQzFxEbvnu9qOeqB3sOvn6C4ZSDiTcHwsWf/NzjYp4xSLit9H//BK/+mbz6",
+	"4ejV/1w97D1+k/18teNe/Wfu7X99+7/+w9Z252u+5UMNNTw9anfsO7ld0rYejn1PEIOnYbCQBZJPzZaz",
+	"+rlG2T/YIFwoxsnzoOziFS9Qx5qPVwI/v8sBkC6s15FpsviPHllm/UufRykt3dNBs0Ks1MAzbjiHNZhr",
+	"41qkFtYV481Cinz4hYAoghoLMEHXbmqhtwRX5VanbgHTrZTuSP8GTTt+BGI2cxPLEobxXABgFIbQd70A",
+	"wZC5nKe5QRndouKjK52uC3Dsu1Pp8NfDYS+IKYOk0uq7T79fXB6fu5f/Ojt2352eXJ6ffnLPPh2dHNtO",
+	"8eVv31+4H09+Pj++uEgKfjo+L5cqVOH+fH76+1m5yMXx+R/H55+OLy4qTRx9+O3IPTm6/PjHsXv8x/HJ",
+	"pXt2fvp//lVfg/vHnn5G5Iq6wknpwtCPMJKuyGwvjAQ67RYR/HXhxiRodXec8ZK/n38SIXoMBnAOGVl0",
+	"aKyMsPR91tZdWlAnR1JlcigM6arVsky7zLn8FUMiHqUySyW0VCPqW/YdnSQ4r2WiVYBfk1grCiWTMZQ9",
+	"U36ys+okPF2YmUITxfGnw7hqES2V0M6OoqbM5Y2evaqZrJECHVqHf+u1Rc1zrH2uE76SVFbviXmLCRV1",
+	"E/MiWkrbcqepqXZIr5GKu8waHehDvS9T+huLSr7DhvZ76a58rCr+OaQUTA1cOaJvWfmr9vG9T326xVH+",
+	"b7371bG/vpriV8m5BHbJ3z46ttji1a6F6ksL9KkYISVleXx+fqpU0IePx5/e207+0fHJ5cfLfxWfnR9/",
+	"OD4/Pnl3rNFS2nUXEicvNPLW9JIIIw0Fq8EY1ZBSHzAgN/ioxauCIROmvcWw2HKvRL8OAWLSbqsRFrv5",
+	"ZQbZDJJqdywSh9T6DYfTV8pwtkTVlqqa/mghZnkgDDGzvBkIp9ACNwwSS4h7hMOdTFs0IKhsVhsxVHV/",
+	"9xaFIpa40GujTj1z0FYCFdkE29XFB0yz8ohaN5jwmco5Q/Ynr7/vEXrkaz58U/Cz7PcFJ42NJiEtyhHs",
+	"y0mM0uS3RbbkG3yf+5RLYQhYTKC5BirX90FWoJPIZqtWrrC6il2+FoHdxmvyHjAgqPFjeJ0EaXQR3L5P",
+	"INWrpxkEQee9QhHgUnP2oRYZVckYF3yyObgREcywh/UbslQGnB41DEoVOattIPFYtC1ZssiPjYvC4HwZ",
+	"Dw3C4SWSc6M1LvgsZz49nR+YoGQ1GsuZE3hG1OLgghb1YF/65Ffufi1hhJDdY3LLf7X0OV2Dk+wT4w12",
+	"ZdkqA00MuJH5PiEpAEubrYk0MhJLRaLRCKMQfjVz4DPMQJ5B5PGFFlI9KcxsTyIE+HMUdqyvjvd1vQf+",
+	"Hf+QQr+J51EmGjuuhPpQsxg4ZktWepp8+agJwKlfn9Ncgz2tzjXwbmHon/NOd6qUQ0ptjcuIk85KQDdN",
+	"0aDyvDa2ucLy9UZrU0RQSfoklaSf6GRPckT02YaKUOgRyNa1hWMcONIYLZIsyguJ5nmKS1SOGtT4umYY",
+	"eUUNrlEAPoxg6CfLmyvYNo4Gr1Fyak4nx9IzdLqXBAJa4xoncVBwKqUT5diIurJX4s9rQOGb1+pvhdrF",
+	"D47cXIXcEHWTZsUPPtjkLwEyxN9qtsXfqQ8NUVf55RF1b/72w6QH/I84vA3xfeiqleBdmiNKUTh1CbyB",
+	"BMrgRkRdoWKEyc28GaQugVP4VYRAinVVjcYR1wjQdxVgdMEdQAG4RgFiC/cfHEI34JitprSHfOJeB9i7",
+	"LZeICL5DPiS8XemNFzN+5Rhwizhj0U6+kkDSRTUhYnOUWSF/SVof5bd7VXL99ctlV8gRTDFBbDYvelV+",
+	"udg/fJPzKh2r3+L/38QfB9+/Fv8f7u2L/39KSvx0sD9Rf6giPyVlzpIyZ8mrM/XK3z883PtB/PX69ffi",
+	"//cXR7aT9uQX1eAvqsEz9fxMPT9Tz8/V83P1/Fw8N1nypyPKVeBQazlCgRvF1wHyXNNP1qgldBP265fL",
+	"ldTxSM4jOW8ROf8GF9sR8/PX/a3ZUiA92jGMgHLsSPrQmgkuIuiO45S6AMjiIhsQJtWv8ZJkvv4gs6+H",
+	"zCy+LA89+Fpd6YnuWduapry/+jIyFhjGsdUtwguxLZ/KklxAtl0xmNt4nEM3cavR8ajTRp22mk7L8vgN",
+	"dsTh3/9+9e9/7/z732YHHao9RJSVd4fpucqcojmpChhYehNcH4HFWg/Kq9xN0P/MC1c92QzYjuyZbg0q",
+	"vagkNDuyfsNhCD1mfdbmwWsSC8vtPbbFmg4Zb6CPY+1xF7c5TGGZONeWzjXFvdaEu5oQyvviIhWiZCaa",
+	"Gapbg25aZ4Yp453/GYaQAIbJO7VZvyQJHIdcjPnJpnp/tZUjCT/na3fsX2rHceVoYh95La/ugPCp07S6",
+	"agcuFxEstdRQsqET2u14E7IozUTHQN/sK03wSr4/SUmjLq0Whb2W4GGzIOEa+bE9CrSoOWT3LHxjgXLs",
+	"4y1cUAsQaO1ZDFtvDixvBgjw+PKoaL78OPYmBpNxUo3X21OpD03GvPOf2hGVWzkDzJutOO8V9LeedWDY",
+	"opD9aAFLaCv+gz/jvbEQtQic4zvod5p+oT9Oye9CdVzEIhlPPTy6ByREYRtkrVFnDQ453pX3MIDaLmhL",
+	"p7EDJagTWpC/KST+PTr7aH2Tz2H0o/V6MlH5pHgpsVtE00Rj31ZB0bIZTPQZWYwhj26nqYx31pokRQV1",
+	"NSRI0XbbZH+4Pba/ftfXYO+2YSsx0fDX2F/YTpoWdQaBL3ZjRRLHK2f1LUcxN88ynHHdUYsdZg8vF/QV",
+	"AUrZjOB4OjMLxdXJNYJj1r3HaoNM5rMTwu4r1y4gUMlgj4SI1B8aDbAHAsQWR/eAwE8Y+D+BAISe6kS1",
+	"/D84hMdTUlOf1gFyiyIJM8PpxxAxBIIzHCAPLXtUxzyMtI6n2rV5i369nEGpUhXWEWojn/db32wPEaup",
+	"SFhXsCpv8PTs6ChmHBV1PwiNw6MpDNkHgAJl/JU0cBDgewsT6z0MF9Y3XL0qev72R6Fsf8PhVDoi9ne+",
+	"WgG+h8QDFFoiU7UFQt/y+ZccWgLPgxGDvsUwzh+mEW3Yjs2bsB2Z41popXBhaH2VahA/PyVdUc+z31eK",
+	"JiFlP2G/697hHHxN0oCnMhGF7GDf1vnnKAz9c3CftGPEkUJLn4YpJjJohstjHDNDN6UiGk4wXXf+ObFk",
+	"hNbGCqdnR+8BAxdSNz86NogiGPpaAWNQl/huoeMtUKB/g6pyDNM0Rbnet01UkW+OvwKPBQsLh+LiARQG",
+	"KITWNzKizLpeMEi/ddTjC7FUnMnkRrpks+TOAiW+5CsNlpV1FOiEV6+zQvLN1RwFSTbyzanoWR/oyIJb",
+	"kr+cjRzyoBH0DCn7ghetcXidnh118GepxU18WOLj5mMhoptX9bTSl4pNyG7NWlbJn26S4DSE1jmcYisS",
+	"X+9YhP9AVJ6ejAmBIbM4ufxYFAdcdSp5cA0p8qGFmFCjVa3rYy+eiyS7oiLH4oRmiRzRU7xTqVU8lVVr",
+	"xMk0xAS+hx6iRXd/DmW2yhHewlL6YRkBdKF4ozskN+yi0JNid49MIVNnQ9q+u0wL1/b9Ml9fB4oSZ2+B",
+	"oieR3B5YESBMKBr2rSVyPUNqMVxd3uScSl4qKKf0RXwt70LhP35Oc5eIV9JSUb9K9ot6+jkOGPofHMLi",
+	"Y/WrUPkvl5dn4r4OO3eax1AwpZP2Gwp91fvKs7S1yptsXNWP0n5XXlVHXCmiGX5dC/W9y09M4WVulvo+",
+	"olhvovMpj0CNK0wcq+aqoSi5E7q6QD70ALHTk0KGy3uWVJtVkD5Ka9K5zaDHueOkLetWhzNPxR3zsH5v",
+	"45KAmxvknUEiAvRx+IHg+fISqQsc95LNsRpbSvz8gtjsYgZ8fP9ea1LVhDIsLewK+CB9Yzx7I6DcIkBZ",
+	"WZ0meFkp3AFsaskggZ6ailcAopXa+oKlelJeJ0jVL1c3ZrpR0mv5YQv5p3MR9gigzsAUflbROKX94fRS",
+	"OxP/jLkrJ12L1rLlTBXJOTB1RZys6Eo/qFzoUGVkkTpH2xJ9BLWBR1FdJqjsrrkT+JVptuoycizfttdS",
+	"WNweJ6Qe4vh1zr+VLq05iCJlPMD5NfR9uQ1ZNyRR0XFWUIhIGLR88FmU4bPgI/qK45jG4ue82DuYfgCN",
+	"PjjmH9xBj2HiX7d88EdS7DHlucWJuq1PJdDCITS4NaLU40fHvPixcfFcb43K59bH8Au5QI96oizXuWxW",
+	"0GpaLs1TDpNcfAcJQT7Upb6qGsHgnrrythv3Fi7cmvBXXkoatbnC+pL/xAQmSbrqasuXqbWVk3IMhqCt",
+	"rphCN8lujXx5X5rZ+Kde5M4hAz5gwI2JfjedF8IyFRq+hWFjOZWHhs8TjkPm/lW3B8wL836XPjDrttwG",
+	"dmuBkXp/J6/X1Bk+gIC5G2APlLF3YcP5yqn7tD67g3hd17JOCSop+FATIVXN0ChcCFTDAP+o3Z/S4wi5",
+	"d5DQSj6w/cn+wavJ4au9Q320SxTgxbyBkBuiLHTjvIY+wd6tpoOcCSmN59AlOIDi6HQdG6rjybWv+fcU",
+	"CgBTv0aCnxlN88DWUvQ1YN7MvY69W8jciMAb9LWhXGPnMw3phhx6BOk10G3EHkEiwEroQVdKRDcADIae",
+	"XgTdIR9iF8csiplLD9xYGkQGCzSFcxQiPQHl0/FWbSnFR3WEEhHM23CNQ/Bn8XSKwumN8lsUu8Olhge8",
+	"GdT7Ne8BYu4NJm7KVyb7dbG6wbSGFLS5WdSR+bz0kCyY0Xo6qcUxiSwAjAAObHAQgDngf0QwBKg9qEVZ",
+	"R2nzV7qwh0K0upiIq/WdcVrjkZ2yBZsDojrhvVLW9SQvtEQlDYDnEwo1Yq5FirqNPrz2oIwsBL2hZ58T",
+	"nhhR2IjCRhSWY5AAC/FcJegAT90ILAIMfGo2L/wLygBDlCHP6BstLFQEUc+tUmjVCLFWfCkeuyBAgHbb",
+	"UqjHnyGbERwhLw83a5hlSVAqP26HprJcYxjwCEe3HI56eAZ19kzadReFvNJqJmkvAJSmzvdckFrlhcpG",
+	"rTI5zVV2OgiIN3OTDfnsSb04Wg50+oDOqIcjzSA5BiHSS6e8b8noClzeUj0D1wR5txpevcfkVuwLpkxi",
+	"js5ztOOjOQxpIg40l78ua1KkvFDD4M/A5JDU62HKNHsDji3Mgn038VNnurFsMDg2AfdaqpyDrxIs0Lrc",
+	"a8IIMWhDV7vi6doBMDiPIEnPI6ZZ4A5zSd+yMzC573Dk3ha/UCeOyt8U/PqRGxU+2mtpJrX4xFEC/SnR",
+	"fmzCRC3ajsY+9CCB1wRQOxV4eblQYGLH9iGMKIQNdqWkmkYD07HvgmBuO/ZXE2uzwcyUsfSwchkSiH2E",
+	"d+/2duUfNILQm4nLdQrPGQFhGhFDa94HIHkrpDN/K/6gu9BHTPd8Ks9dqq+CYC5qpBRxMcdyz65lpr3s",
+	"gTcTR3aTX3geBbBUD8xvX6hnNyjI10LUdoq4sYFAjqzVLm/A0BzKIvJvW6lH/kz8Uey9VtFANJ0V8bk8",
+	"j5eQ/ZvDw4M8h+21mrXzZIclW8yX4Sso+0XW7SZIdn76McflxR+5a0YUMNXcaKKVUvc0J5+mXqSdGHNL",
+	"3RRBC7XajI0RFfYpJIE6EtOChfqG5lvpc+hg5tdiQ0CLwFmrWWdF/W5453WSuDqt+83Bdz80iKmJ/twF",
+	"X/X61aE0MLNZKA24tYluDB0yuZMYaeH9SUHO7u+9/u719wdvXr9pG0Vzgt8XIGfTrfsNi9rjUdSOonb9",
+	"oja58YpbY5wViIxyLU7vofZeYPVliP1SNFvJWRAV/R97+9/tTHYmO3vamzlXl8xad2UhGUNZJHgy2ZHb",
+	"q2BVlQovAOWc9hXJNCftAr67+jOc3VsIIxCgO+heA+82wNOCTWo+tqyeCOPApWX3nLw0q7HePV29wytt",
+	"AoHf7zpTGPZfI0MhDNw5oCoXguYYnSrTxn0dKWQj/JcOpnH901JcYhddGCJzvZwsx6YBuNNr87SGBtCz",
+	"QVw3QrEkKHJzUCyNSOwHi7V5oH2k3NtzyAjy8pPhYYpC3mkYewHyOY1otxqnMjJUn5mwokXsWxxOX6Uf",
+	"aSrsKjA6iezD1wf7WpHXhac8SFgdZ4qXtdiMF8jIYggeVuWrO4csoHd77n5uu0eKrey5/OtAu8o6/XIo",
+	"9EvVc0whKV0IiymbEuHyMxArgglHq2K0KkarYrQqRqtitCpGq+IlWRWUEcDgdJGfihxclOhAC1FmBNIZ",
+	"LuTby50lzKPxHCquQuBcF17GRl96smsTVk8QTzvfFevhUJatpF7df212n1FjEjHDwMEhLtVQVbpTguNo",
+	"g7d15JIil8Bozbf5zCnis+bss+1h3sYMo5XBuTAc4sMkh0vzZIIbbd5PkKYuNM0TqD/dc4O1p496qF0b",
+	"aSO9CY0A1jeYvoYQYm1YkPa+9xZ5lFzuXgTnf9pTEnFpzP/jcnrGWKT+Ewqgko+jqbxjMy+SNq78181n",
+	"y3Ts2OdvhY14T/X6pW0YIkCkR55V1s8TvrpDdzKnXgmsesPRqBJGlTCqhFEljCrhOagElT5Vn7Ym6ppc",
+	"VWY1TJPclbmnENGb1F3brUWSVLa6BdOmQSoVJrnqNEIKTdVtHh1GeCq+ah2jaFVqPTtrqn7AqtrKkG/r",
+	"TqsUGiNIXzXBXxe/n39a4jaespLfnzhtUivxALV46pTcKTVwsN9Sf2nIoo+qzVylTbNAC1l3ZO48s4VP",
+	"plGeaFBXeh9WGfUsrlwrdi4zRHfO41a4hanLnUX5C5x6vMGqy9ciGY2xHDpPJPiAtxT6kDKVcqh9w6Ge",
+	"sFf0ZbbJeXlctTFlvXki/VYkzTloRcUktHy6+ePKlOOuh0vHrl/vv0m3RA8me87BZN85mHznHEy+d17v",
+	"v6m/ILu7j28O2Qz7Kw7L/LJJwGbuDIR+oLBu5iu/m+S2gcWPuz2jq8B5nSv2Pzn04VZc+IqZ2s2JOnS4",
+	"aThoZOBk4BBO4Vc3IgiT8lH4iQnRqfT+7nV8c5PaM51Ns+Q8zorV9I9MaYhWpDR5F8YWi1TeYpQesOs8",
+	"59two6/Qj2u903fUlqO2HLXlqC2ftLYcddsT0G0XJx+76jL+p8ifAQ0TXG0grnqAiILVfYBOYe6u9Kux",
+	"Gs4Y16ZH/+yFiO7cWBr7JPNT9U48kdTKseQlVK9gyBGMuF+29eaoXm+cWEN6++6XEar+1q9nH0nic5Sx",
+	"rqzwF5nx2YUSgZuTCStymQp6LgmZ/vaAawN530wM4jH3TBDSOjeEa0/NL7VT3AnkmxUsx4t+P2mOFm2f",
+	"rvzWQmZbKFA9DORuHWZt2HB/VEUgI+X7Xw5zNR/sf/fmu65z2UMMZEBdCkLazqV+SNUlHl1M9piglQME",
+	"eB+zQFsDzJyWd30YSUrPaPZ110nuBhz4kIN23nLse4IYzDTeo3oyKBnqtue0WhAT9t8ii51uxeRtHUO4",
+	"t7LDUzcABfiudIDK2NQ3RJs9sE86Fa2NGZFRNe9Yj+qzc1KoSWeKUvOhoylJNcO7SEcaer409LsY/+o7",
+	"9zI/cin8P0JhCH03h2BFbrZbVHx05bRcSV6ImNifvP5+aRurusGfr/nwTcF3uO/UXNznxiQwjp6g+mWX",
+	"E79s2ETVOr1BMPCpxbDlzUA4hT9aQN7iblHI+GNOMxaiFoFzfCcN1+0KvjgDzJv1FIGhme6McbuQdTDF",
+	"BLHZvIitCY5D/xXB16iQ5BaHFFEGQ/ZqBuhMgpIkRa9jBxBQ9io75Uhl6r9cRZQh73bxSp2tNQPaw5qH",
+	"HQ03Pmz3BgTBNZAJnrMpC7E88Z+bKxHPzG1QfIv4O7mzZTs24uaG+kAYViohuQsIn9KYINcDkchvajJF",
+	"hV65qhUT5VD8MOtCdzuyWFN+AEvWVT6Dv+npxaGrGjKe2PSTqi/f3rU7NNx1RXG4+lricNVVhCBgM28G",
+	"VZbo/BWmHkN3UAV+yjuuvQVHBclXwojgprvaTBX3QO5PJs7BZP/KkSms70AgoAKNRdA3LzJRm7FqvsUk",
+	"y81ZZdsVhIjqd2I7ZZGJynUQh+XOcHQYE9GSU+ne6/0fnNeT187hZOIcTvacw8m+czg5cA7Fs8Nyt5lX",
+	"qk91RAxDHXxWk9QyJ/uTPWd/su/sTw6c/clrZ39y6OxP3jj7k++c/cn3zv7+G+dAzF2y53zgHExeOweT",
+	"Q+dg8ibZg76qTOXK0yGn4uCqbbQaxFu9yPYOlqhopJ1a2ikHV2fzVADhOvfA920n8nsNz6iGY2TTllvq",
+	"5ZazFPxcrCO/n5+rLul5OjE//PBDfkYm+hzhpWFlvSrutRvsHGemWG40NbXsHy6x+5wj8rJCqspwwQA0",
+	"RPpbWGrZwyAPi85ntddxhqr3M3T2CWvPbYcNVLg2PtbSb1Z6WZJwmhjBoP9bxCDF6Vt+QrJZ74/P9KfI",
+	"UpWep6rnrt0rhGws4gcbeyfN0F8vemKegRTDVkpTQyLblLDMutfT2j41mVbIHKNtaK/mipWmqIQZpqyL",
+	"1btqqBANcGmq9krbZ1wfFXbOjPYBpb8rySVHu3gQ9J8u60lYdyyUSF3kUnKXnkDvuptiGk31R+pUWCbj",
+	"52opC7qH3+f9z4NTdcM9btsRt6g6qL1mlkIvJogtLrwZVCEEESSUL9WRUH+X+BaG1UC2IyspZslsAJa4",
+	"p8r65jYCzN3Z2fl2x3Zs4V8X9AYBgblcqkKp8eYXlMH5kcye2NKgLGupVIulZmmHZh8FMr7B1UbUHoAV",
+	"BSCE1AKhb7EZtDxMoCXuA0WQWviGP0TEmgIG78HCknQey1t/dqzLGbTgPA4Aw8QSofHUgl+Bx4KFxWaI",
+	"Wsm9dFn9wvduIWqp24Ogb90QPLcQcyyKRRl2jy0PhCFmlk/QDbNABAjjo2WIcYqwf5M7AtbR2UfrG/4J",
+	"ja/Fng1vU12nZtEIglv6re3YaQpWe39nsjORF0PCEETIfmsf7Ex2Duzc+YDdu73dOaSzXU9O0Ss5RfyV",
+	"2iLFkbr36KNvv7U/IVo5yys27QABc8iEZ+NP/aZMVmT3DEzhBfoH2o+OUdmTxGh5sBEfmbzvL+Fd+wYF",
+	"KlOd2Pfpuiv0QXx+lo1A6I+FmHwfwuhUsdVVFoUvJmh/MlHikEF5Wx6IokCFXu4mKUPN+qSd13PVmiTt",
+	"CqOCKeREy5fP8goU7lg48CFl1g0ilO3wAb2WndX1IR3U7hnB1wGc/wT8ZKNRfLln/OXvIYjZDBP0D/Tl",
+	"twfG337A5Br5PpTai8bzOSALRXK6QdqJHP7T5jNnJUyuaPJKBNNRDQ2/E4qnPNt2elLjJ+wveltYfWPp",
+	"9BZFuwpLKlHZXm+dqYxZQ1iXQjDmJtpSivrpkRH/8AfjD9/h8CZAif5MyU8uoAU0JNhKgY9OnYDdffCi",
+	"j/6jVFUBlF6/Ipm+F8+1ZFogj9dVfSc/TVZsI/P+2vjDE8w+4Dj0S/Mux6Cdd6Fg4R0kCzZD4dRCoYWY",
+	"gTjQarSfIWuf48lmWfBJL+TPkC3HPV1RRXlqP/pCZ0eAebPquotwkjUpgeZgHiMlsGEKtJTB8jSVwDI0",
+	"3IvykAsvgP4U3cEwCcPCN0uzRKyRYXr6GoiYG7L5jJT8bCn5HEYB8PT6+P+nFrfEHCs39UJHq0C/lWHS",
+	"LoiQeN1gmSo9Lg6SLaM5+IenNzcUMhOrNPlCWrFXAxO5GFSjESgmlkB1ONuxrhdiScyJnFdQpvDXZp/V",
+	"6H1ht3HJV+xbiRr60vNdaGj3gf//uOsDBlr8HT9D9j4p9exIqziyRvpKi24rkWk6mGnZYWjObCllzPGK",
+	"9Ln7wCfawFxMp2FoG0Y2dyH3UpscVUVbdLXVTm3C/DArK9vKyPY6eEqeQ9YDkrRQL7MiDazGKVkvsZuV",
+	"PVd8qhikBtqexaV16x/QapZszRhWuJhOiYTxBjylwJgvNyWusb9wrPsZDLkkJNBC1MIhdCwPEIIgte4B",
+	"CVE4pYLaevcndu38O+VOXKLvG1IyygX4zf5k71sLE4soLPzN/mTybTPr9SL2d9182uE68SYOFOXSBA9I",
+	"tIUcyZolPg3FvhpZWBEkluj8wrpFYlsMMIvCAHqMCr3tl0ThRhaYU6I4ufUqgHcwsJLpznfXAllfHWsO",
+	"yRT6YngqpfFTlLnLUCf/F0eg1RA7PTt6lrZYMq5Wc+z07GibLbJC9548VE6o0hgoqyl43jA5G6QxSF7T",
+	"vJyeHTUBZFWkR3jcMBVPGhzn16t/aFxZqhEYj8DYHBjXMt2yIp4RcHODvAiSOaLp5eJNsuxSfnGWfvEs",
+	"QYl+lK0QpfLZNgOWhs4+C/hSpe1OYKYyPc8f2uiG3AnorH3OKg22gaDKBz1DIqMpfPIASb/Ow8ClhiUe",
+	"wdMInrqBJwP2XEbdUJEptRE75dKyPiewlBtWIzqS5bYVDpV79+TxjyJIY8AjJ+B5I5x0jMaQZvhZyadY",
+	"1oMWWaJHlFI/DU8aluTWqn8cUl6mEXiMwMMceNRxXDfB3sF0ff6WanZiIVXa2lMLrRbr0FPVZo/2bH5u",
+	"Uqx3siAHNBhHMT2K6WXtwxohvd/lOO/GjvK2lK4e0TX5Spb8aZEmiu3UzgUmPRz07XKjsbpOxuiCk+JZ",
+	"h2pSgTlk7aE7YIpCzgmfeeFyZgFRg7rkRpNXQKsWlFyEvoiPeQ6HjUvnjFsOEq/tEPEWHCBuO23zbjwq",
+	"XDpuZOsl8u6DVwAtBki5+ylgHMIfrRCrQ7LUIpDFJHxJR590iLy0PPV4e11Hgk2OsD11IdvLAn6AzJtV",
+	"168EWESGEJW3WiUIKfKaXZaY+cQh6VVpcYz8alLPhgPF1asSBj1NvAXnL0fCXc/x4aUUyq6HCXyVZDfa",
+	"BV7QbAYcecEy4F9diN3BBFBfmO8OZd9cgilNTIFVQfoKOPzo3aemGwYN4DfC4Qn8yjKD1bGxnA/j7+X8",
+	"5UzegeH6O0zgMaemxRI8mX1cZcvXXT5v2hkDXmB39h952oOky3DX7sPRu08KydVBCslkgwlkQZgvaNkl",
+	"IFhq3cVamUiffgjkGlDkveJz0CyFf+LljmIBXkZZbCCLswkbJfLWSWRB9RZQq7MJwZzju92HlFZapHSe",
+	"CQeT1TnCfXESexW6yC3i+sS35sbmen86eJe7zGEU42au7aP8pI2ifOtEuQcsr7hCK4rzFqd6iYkG8aoX",
+	"aW7NnvRq4yu60reahhLXeImK+hDGuw+FuTTzpa8ko0vt6QTnMO74rV7ixL1eERS1/vUKjw/lp2zjtWcO",
+	"t1aV3RV6d5YS9/rMhRQStqXSfqTA3gR/Ln6lHx1gjMZHLN4Zi49IfKuR+Dph+PBiOWthUzEtLxGH9yqA",
+	"dx864+9V0PeIvWuxtyHwXhPsftmgeyXEPTDe3lqxPlLfAIB7UGG/S0PUDMEvQvQFsVmPMt8ZoXvNwb+T",
+	"jyNk3z7ITkNkXcMAh1MOPxi21utM758BrwY6t3rykXcUx+wMEP5m3baA4J8XYgO0EeUwmmL34eLko5GN",
+	"sAm1Ifo22hR5m6JddtWmI9imBZwMLSOeuTmzDhVWb7BsmpS2RtWNZNyfXTSMAsQhjeeQuFOC46j15K0o",
+	"+zMvOu5OGB+CzU3aaOxs3/6EWiBrmqzQsFsUJSYaxJtVpLm1n7ktN/4SdihKVNSHMN59KMyl6anbFWR0",
+	"qb3RsigdxC0JioaTuCssQl7V0mFtg+J6hxT58AsBUcR15svbAVlREVSYp/dtkO1UHZP1qY6XtAuyFoWS",
+	"lqBNquUczvEdPAqCVCx9IHheJceXrijkPFkgCNLlo9YNwXNT3VEQ/R8wGS2uFSyu0djaXmOLWjeY9K1x",
+	"P4MQTGEOOjn9GW9Hvp9UfIlXVcBF4k5mgf9dTt+hJZh+bTl9Z6TG6OzcKKiTFbnVhFuely155PsZTzC8",
+	"LtWfvWsxMaV+SwpzDDDq/pLuT5dPqP3h5Joma1C2iI0ZgyoiZl1nUlsJMgriKQqbfdBnoozYXOnX0zHG",
+	"6NTBGTHjI5jaPjAl+aWyJ7Ref/ZgDDnQRmbW382F7SQs9UJ842Z0OqxS2X2Qk27kRN+kklG9HF3vede7",
+	"qaSrvWt8Gxa0vezx1wiE/hkgDIFgYNd/vQx65m7+9WnNek/+9giYbVKwI3H3uoOwBrVrFi/0pBzXBgn4",
+	"Y8rw3IzbTsBcZL4FKOzQAv/q+O8YBKM7fbQATdzpa4taGnjXeVOxSi8uTGlVuZ93GX/A5ESw17Eq9miU",
+	"vTmPfpYGPprWR1femAj6ySWCrkNpgwv2QRlxIAvj6N2nzfrvavJWP0uN0UicgyuRfJLyZp/dhjWKys89",
+	"Ou1yV0k2i7WGnPNbuZBj2vuV094Pq+Xq3W1bRFJbow1Hcu7P07Y5HZnlize7pmE0usYbH0bTS3fjw8Ys",
+	"sDXw5kCap9DzzVljjTdTPEubzIRq16R2qreUNJtpW6GJCndyjCZbZrKZicPWe2i2eG3HC3H6vRBnUybd",
+	"ltLalinZkdr7NvU2rnpnc2Bg8P0yB6O9txl775fPR+9Gc287zT3OPJu19oZnzIH0UELWm7X1MuZ6Iaae",
+	"AcWuR93sPiRzb2TnbYMCyjo8Wnl5K89ICtYZedu/sJO1SJtnbuGtSVPWG3hbSWfbpVZHQu/ZuNu0sv3r",
+	"njVadb/es9GgW7tB9+uXy9GW2z5b7q97tjErblBGHEjT/PrlcrO2m+CjF2K2NRLn0Dpk9+HXL5dGVtqG",
+	"FYro5mib5W2zFqlWZ5Vt60JOhpYez9wMG1zJ1RtgW0RSW6MMR3Luz9janIq8hYv2HbTf4GLcQNuIvaVm",
+	"frS5ts/muoWLzW6fDc6VA+mbXL83Z4CljPVCjLB2al2Lmtl9UBNvZJJtgd5JuzuaZnnTzET41dln276q",
+	"k3UImWduq61HOdYbbFtIY1ulSEca79eA27B6XS5b8GjDjUmDx6TB4cYMuKE5cswa/DKyBq9HuayYNXjt",
+	"ymZMHtw5eXC3tMGbW9Exe/ATyB68/rzBGxYxY/rgF5o+uE/92+Fa2xXIfVSKustsTa6xtddw5ecLvm92",
+	"+fuhhrxkdisy/Y50NtCtsr2K7/ItLN2ukMtdK/uz/HyU8UPcRZe/ldZSC2VyD61clNxltPaw4uqF31qb",
+	"XqU5Ok63M9e+4p3CBbYDuk0LF89eRNBDN8jr59aYFa24IrGn98VuzRW2XS620GiwPrh2vMKWKort+d6Z",
+	"RvxRvQWuGyLpj7ucJa89HAGMBsD0fkXXUiSYJkSgRgl4xkv7x6w5zyZrzuZ5rpKFpC1NhT2emh80PUR3",
+	"ksgnVVjX3eN/3TPadrJ+lNTjcfinfRx+U+KZc1f+zHHDIVV7PFLX/wnR7uuuDleuS/wmJyGoyYm7UQ6P",
+	"x+SeyTG5TQnklN/KR49ajqfYY8z8gOdCulND7jjFOkU1haxVUl/AETCbC+oL0fVRTm+hnJZUNfipZckv",
+	"A52IEuS19rPEaasv5CixoJSVhKpQxxeQmR4EXkbIJi2MOwnls7uK0xswUMKkw0GgGp55AQhoKTmbEbPT",
+	"/2HZ7RDJI3n1fii1V0HNn7Wi4S+IzVaW12NoVD1hj+h5O9Fz6XTAGgF1Lyw3XJKCjWf6eVHQvI4Me1UC",
+	"4rcpdF+TRhA9GqF+GerXi6UG9L/pJZsMzf4vwMoYUh81GhMbIJ6t0Vsj4fZrv/StzVrNl9GTPxoiT9sQ",
+	"WYfFMZyzaDQPBjUPVpCcnTD/Mpp/RO8V9N4C0+0Rf/QPnJdyzQ/kl9+0nB3JqVc4u6T0jZI8Ro35HWWh",
+	"Eb8aZmVU0zVi2O1Ly5im7Ro6AWPKMoNkb0oobM2pEfPNvoTciOl4VxGtuw9q3szSGy4ta1UbI9AtZCXM",
+	"ZHFt+sEcqw6V6ayecZ57Ir9s/pem577B7xbJ5pHEes6m17vE3g1QeGsEjz+h8NYelMyfD572cCw/UngU",
+	"hQxOZY6QZaC2mPonC7dVFmSLzQCzYgotNksp+TmBb6YbK1heRfRzFMP8goMnZf+2f3cC5vAdDhlAYcev",
+	"jv+OQTDefzAa2m33H6zpngN7yBzJ4/0Da7h/YFnAtvT9Ad1l+Zj0vzbpf3ty/87TPWbZX1uW/SVs8w7X",
+	"JSyTeX8L5PlIXQNkuV9SyhMcM9gM0M95kRGfbxs+l8sywvOtg+ckWZhB0XnClUMIc0Va68XmuUZfADRX",
+	"RLKCzN59EDNmhMuXE+Gq/hGV51F5yt11oDxjzIFATy2jPHNEvaRcTam4bzy9JRJ4JKw+wXSfcrnj/b4r",
+	"Cunx7PXoyH4WF/muBz/3xnfjdb3P+7reITTCkpfyDq8hRke88e27rYbARtZtvGN3i+/Y7VGzmVywu25x",
+	"Md6k+8Ju0l1FNVJI7pDXsvVwIQuNmw/btvmQLMxoVG2dUUWzpRnUgMp4cwjJnxLYei2eQrMvwORJiWUl",
+	"Gb77oObNyJ5ZVqinbYzWSd46yfF7nSWSZ9WBUFID4zxzqL+0vM3Rc99bE1skm0cS6xeJ9y+xO25T9CC+",
+	"x62KcaviWWxVrAtr98p944bF896wGE5DLLltsR6NMW5dGG9dGJgMG1u9cQNjizcwetV3JlsYmxAd4zbG",
+	"C9vGGEBhmh6rGA2q8ZDEyz0ksSlzqk/WuxowAHizxtQLPJCxNs3Q+fDG2hTFeOij7tDHElbU1izdeEig",
+	"l9MnG7KHNklGW6TaRiLu/aRLzwovRC3xXCEaEx0bRlidfBztli2MrgrR8JFVgksG2bnnRLXmiKqkyZcQ",
+	"TcWJY2nJuftwcfLRLIJqCTEq6h5RfSFySvJybdSUYsOhwln0jPHco6WWkZ+KdnuPktq8nB3JqcfIqKWl",
+	"LwNkClkzdL1UZUb4agRf5XSNCHYLMwUrQt5QSuA4ooxAMG/mtt9VqZHdzNgtna+R4baO4eLc2gxqN+aY",
+	"ZghQk9HYei3IYrsvwIzMCGY1Cbv7kEzdR/8DJlIlP3ZAO18Qmy0tiTVtj4EKI156onip7Chfm1AfihMH",
+	"2tzJuru5wIVkiC9EXbQR6JBKZPdBPjByW25OqSSdHP2fef9nu2Src41u50pO1iBBnrl7dh3Krt4huzVk",
+	"tU16caTqXr3E69OWBhqxBzIfVVpepZkor4KbZCBWa/JZPHMVsryyyBN133t9W+UbG+msZ6G+ovi+A3HQ",
+	"4hD7gxcZdyPMnFlyskZf1tb5su6ShRnUZZXwyhCCVpHWeh1KuUZfgD9JEckKknT3QcyYEQReTrCq+kfw",
+	"mwe/KXfXId+MMQeCI7WM8swx75JyNaXivtHulkjgkbD6BLl32RxQ6MUEsYUgsggSikMQHHkepPQS38LQ",
+	"fvvnFScquqAMzo88cSV8+f0Vr4fcJbRanNffcBhCjznW7xcWgVP+0LFjEthv7RljEX27uxvTHRChnVsc",
+	"Tmd/73h4Lui4pprj3+uqgXF7NWwGrQB7ILDgPA4Aw6RQzdvd3b3973YmO5OdvbffT76f2I9Xj/8vAAD/",
+	"/w==",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,
