@@ -168,9 +168,12 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 	_ = json.NewEncoder(w).Encode(p.body)
 }
 
-// isControlPlanePath tells the Konnect-native control-plane API (problem+json errors) from the
-// core-entity API under it.
+// isControlPlanePath tells the Konnect-native APIs (control planes and the mesh API, with
+// problem+json errors) from the core-entity API.
 func isControlPlanePath(path string) bool {
+	if strings.HasPrefix(path, "/v1/mesh/") {
+		return true
+	}
 	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities")
 }
 

@@ -111,6 +111,12 @@ func keepPaths(spec *openapi3.T, prefix string) {
 	}
 }
 
+// serveOtherAPI puts another API of the emulator (the mesh API) behind the same request ids,
+// logging, token, faults and body limit as this one.
+func (s *Server) serveOtherAPI(next http.Handler) http.Handler {
+	return s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(next)))))
+}
+
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
 
 // requestID returns the id the logging middleware gave the request.
