@@ -119,3 +119,12 @@ func jsonEqual(t *testing.T, got []byte, want string) {
 		t.Errorf("body\n got: %s\nwant: %s", gb, wb)
 	}
 }
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
