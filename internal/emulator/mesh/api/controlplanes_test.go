@@ -132,3 +132,13 @@ func TestMeshAPIRequiresToken(t *testing.T) {
 		t.Errorf("no token: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}
 }
+
+// The Mesh fields the emulator stores without acting on them are listed, not silently kept.
+func TestMeshNotEnforcedFieldsAreListed(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	status, body := h.do(http.MethodGet, "/_emulator/mesh/not-enforced", "")
+	if status != http.StatusOK || !strings.Contains(string(body), `"routing.zoneEgress"`) || !strings.Contains(string(body), `"skipCreatingInitialPolicies"`) {
+		t.Errorf("not enforced: %d %s", status, body)
+	}
+}

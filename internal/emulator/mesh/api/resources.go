@@ -49,6 +49,14 @@ func (rh resourceHandler) list(w http.ResponseWriter, r *http.Request) {
 	cp, meshName, _ := rh.names(r)
 	size, offset := defaultPageSize, 0
 	q := r.URL.Query()
+	// Kuma's label and name filters are not served: refuse them rather than list everything.
+	for _, param := range sortedKeys(q) {
+		if param != "offset" && param != "size" {
+			kumaError(w, http.StatusBadRequest, titleList, "Unsupported query parameter",
+				mesh.Violations{{Field: param, Reason: "the emulator lists with offset and size only"}})
+			return
+		}
+	}
 	if s := q.Get("size"); s != "" {
 		size, _ = strconv.Atoi(s) // the validator has checked it is an integer from 1 to 1000
 	}

@@ -168,6 +168,7 @@ func TestMeshPagination(t *testing.T) {
 		{"size=0", `{"type":"/std-errors","status":400,"title":"Could not retrieve resources","detail":"Invalid page size","invalid_parameters":[{"field":"size","reason":"Invalid format"}]}`},
 		{"size=x", `{"type":"/std-errors","status":400,"title":"Could not retrieve resources","detail":"Invalid page size","invalid_parameters":[{"field":"size","reason":"Invalid format"}]}`},
 		{"offset=x", `{"type":"/std-errors","status":400,"title":"Could not retrieve resources","detail":"Invalid offset","invalid_parameters":[{"field":"offset","reason":"Invalid format"}]}`},
+		{"filter[label.team]=a", `{"type":"/std-errors","status":400,"title":"Could not retrieve resources","detail":"Unsupported query parameter","invalid_parameters":[{"field":"filter[label.team]","reason":"the emulator lists with offset and size only"}]}`},
 		{"offset=-1", `{"type":"/std-errors","status":400,"title":"Could not retrieve resources","detail":"Invalid offset","invalid_parameters":[{"field":"offset","reason":"Invalid format"}]}`},
 	} {
 		status, body := h.do(http.MethodGet, h.api("meshes/default/secrets?"+tc.query), "")
