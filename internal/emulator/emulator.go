@@ -191,7 +191,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
 	mux.HandleFunc("GET /_emulator/mesh/not-enforced", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields})
+		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields, "mesh_control_plane": mesh.NotEnforcedControlPlaneFields})
 	})
 	mux.Handle(meshapi.PathPrefix, e.api.serveOtherAPI(e.mesh))
 	mux.Handle("/", e.api)
