@@ -273,10 +273,12 @@ func (e *Emulator) SetFaults(f *Faults) error {
 
 // Reset empties the store and recreates the default control plane.
 func (e *Emulator) Reset() error {
+	meshes := e.mesh.Meshes()
 	_ = e.api.store.Write(func(tx store.Writer) error {
 		tx.Reset()
 		return nil
 	})
+	e.mesh.Notify(meshes...)
 	if err := e.api.ensureDefaultControlPlane(); err != nil {
 		return err
 	}
