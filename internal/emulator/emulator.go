@@ -128,6 +128,9 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if err := api.ensureDefaultControlPlane(); err != nil {
 		return nil, err
 	}
+	if err := api.identity.Seed(); err != nil {
+		return nil, fmt.Errorf("creating the organization: %w", err)
+	}
 	ln, err := net.Listen("tcp", opts.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", opts.APIAddr, err)
@@ -281,6 +284,9 @@ func (e *Emulator) Reset() error {
 	e.mesh.Notify(meshes...)
 	if err := e.api.ensureDefaultControlPlane(); err != nil {
 		return err
+	}
+	if err := e.api.identity.Seed(); err != nil {
+		return fmt.Errorf("recreating the organization: %w", err)
 	}
 	e.dps.setDefault(e.DefaultControlPlaneID())
 	return nil
