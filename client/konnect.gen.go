@@ -599,6 +599,180 @@ func (e JWTWithoutParentsAlgorithm) Valid() bool {
 	}
 }
 
+// Defines values for MeshControlPlaneFeatureType.
+const (
+	MeshControlPlaneFeatureTypeHostnameGeneratorCreation MeshControlPlaneFeatureType = "HostnameGeneratorCreation"
+	MeshControlPlaneFeatureTypeMeshCreation              MeshControlPlaneFeatureType = "MeshCreation"
+)
+
+// Valid indicates whether the value is a known member of the MeshControlPlaneFeatureType enum.
+func (e MeshControlPlaneFeatureType) Valid() bool {
+	switch e {
+	case MeshControlPlaneFeatureTypeHostnameGeneratorCreation:
+		return true
+	case MeshControlPlaneFeatureTypeMeshCreation:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshInvalidParameterSource.
+const (
+	MeshInvalidParameterSourceBody   MeshInvalidParameterSource = "body"
+	MeshInvalidParameterSourceHeader MeshInvalidParameterSource = "header"
+	MeshInvalidParameterSourcePath   MeshInvalidParameterSource = "path"
+	MeshInvalidParameterSourceQuery  MeshInvalidParameterSource = "query"
+)
+
+// Valid indicates whether the value is a known member of the MeshInvalidParameterSource enum.
+func (e MeshInvalidParameterSource) Valid() bool {
+	switch e {
+	case MeshInvalidParameterSourceBody:
+		return true
+	case MeshInvalidParameterSourceHeader:
+		return true
+	case MeshInvalidParameterSourcePath:
+		return true
+	case MeshInvalidParameterSourceQuery:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshOPAAuthConfigOnAgentFailure.
+const (
+	MeshOPAAuthConfigOnAgentFailureAllow          MeshOPAAuthConfigOnAgentFailure = "Allow"
+	MeshOPAAuthConfigOnAgentFailureAllowLowercase MeshOPAAuthConfigOnAgentFailure = "allow"
+	MeshOPAAuthConfigOnAgentFailureDeny           MeshOPAAuthConfigOnAgentFailure = "Deny"
+	MeshOPAAuthConfigOnAgentFailureDenyLowercase  MeshOPAAuthConfigOnAgentFailure = "deny"
+)
+
+// Valid indicates whether the value is a known member of the MeshOPAAuthConfigOnAgentFailure enum.
+func (e MeshOPAAuthConfigOnAgentFailure) Valid() bool {
+	switch e {
+	case MeshOPAAuthConfigOnAgentFailureAllow:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureAllowLowercase:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureDeny:
+		return true
+	case MeshOPAAuthConfigOnAgentFailureDenyLowercase:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshOPAItemType.
+const (
+	MeshOPAItemTypeMeshOPA MeshOPAItemType = "MeshOPA"
+)
+
+// Valid indicates whether the value is a known member of the MeshOPAItemType enum.
+func (e MeshOPAItemType) Valid() bool {
+	switch e {
+	case MeshOPAItemTypeMeshOPA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTargetRefKind.
+const (
+	TargetRefKindDataplane            MeshTargetRefKind = "Dataplane"
+	TargetRefKindMesh                 MeshTargetRefKind = "Mesh"
+	TargetRefKindMeshExternalService  MeshTargetRefKind = "MeshExternalService"
+	TargetRefKindMeshGateway          MeshTargetRefKind = "MeshGateway"
+	TargetRefKindMeshHTTPRoute        MeshTargetRefKind = "MeshHTTPRoute"
+	TargetRefKindMeshMultiZoneService MeshTargetRefKind = "MeshMultiZoneService"
+	TargetRefKindMeshService          MeshTargetRefKind = "MeshService"
+	TargetRefKindMeshServiceSubset    MeshTargetRefKind = "MeshServiceSubset"
+	TargetRefKindMeshSubset           MeshTargetRefKind = "MeshSubset"
+)
+
+// Valid indicates whether the value is a known member of the MeshTargetRefKind enum.
+func (e MeshTargetRefKind) Valid() bool {
+	switch e {
+	case TargetRefKindDataplane:
+		return true
+	case TargetRefKindMesh:
+		return true
+	case TargetRefKindMeshExternalService:
+		return true
+	case TargetRefKindMeshGateway:
+		return true
+	case TargetRefKindMeshHTTPRoute:
+		return true
+	case TargetRefKindMeshMultiZoneService:
+		return true
+	case TargetRefKindMeshService:
+		return true
+	case TargetRefKindMeshServiceSubset:
+		return true
+	case TargetRefKindMeshSubset:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTargetRefProxyTypes.
+const (
+	ProxyTypeGateway MeshTargetRefProxyTypes = "Gateway"
+	ProxyTypeSidecar MeshTargetRefProxyTypes = "Sidecar"
+)
+
+// Valid indicates whether the value is a known member of the MeshTargetRefProxyTypes enum.
+func (e MeshTargetRefProxyTypes) Valid() bool {
+	switch e {
+	case ProxyTypeGateway:
+		return true
+	case ProxyTypeSidecar:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTrafficPermissionFromDefaultAction.
+const (
+	MeshTrafficPermissionFromDefaultActionAllow               MeshTrafficPermissionFromDefaultAction = "Allow"
+	MeshTrafficPermissionFromDefaultActionAllowWithShadowDeny MeshTrafficPermissionFromDefaultAction = "AllowWithShadowDeny"
+	MeshTrafficPermissionFromDefaultActionDeny                MeshTrafficPermissionFromDefaultAction = "Deny"
+)
+
+// Valid indicates whether the value is a known member of the MeshTrafficPermissionFromDefaultAction enum.
+func (e MeshTrafficPermissionFromDefaultAction) Valid() bool {
+	switch e {
+	case MeshTrafficPermissionFromDefaultActionAllow:
+		return true
+	case MeshTrafficPermissionFromDefaultActionAllowWithShadowDeny:
+		return true
+	case MeshTrafficPermissionFromDefaultActionDeny:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for MeshTrafficPermissionItemType.
+const (
+	MeshTrafficPermissionItemTypeMeshTrafficPermission MeshTrafficPermissionItemType = "MeshTrafficPermission"
+)
+
+// Valid indicates whether the value is a known member of the MeshTrafficPermissionItemType enum.
+func (e MeshTrafficPermissionItemType) Valid() bool {
+	switch e {
+	case MeshTrafficPermissionItemTypeMeshTrafficPermission:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for PartialEmbeddingsConfigAuthParamLocation.
 const (
 	PartialEmbeddingsConfigAuthParamLocationBody  PartialEmbeddingsConfigAuthParamLocation = "body"
@@ -1832,6 +2006,16 @@ type CreateControlPlaneRequestAuthType string
 // CreateControlPlaneRequestClusterType The kind of control plane; it cannot change after creation.
 type CreateControlPlaneRequestClusterType string
 
+// CreateMeshControlPlaneRequest defines model for CreateMeshControlPlaneRequest.
+type CreateMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+	Features    *[]MeshControlPlaneFeature   `json:"features,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name   MeshControlPlaneName    `json:"name"`
+}
+
 // CreateSystemAccountAccessTokenRequest defines model for CreateSystemAccountAccessTokenRequest.
 type CreateSystemAccountAccessTokenRequest struct {
 	ExpiresAt time.Time `json:"expires_at"`
@@ -1850,6 +2034,71 @@ type CreateTeamRequest struct {
 	Description *string  `json:"description,omitempty"`
 	Labels      *Labels  `json:"labels,omitempty"`
 	Name        TeamName `json:"name"`
+}
+
+// DataplaneInbound defines model for DataplaneInbound.
+type DataplaneInbound struct {
+	Address *string `json:"address,omitempty"`
+	Health  *struct {
+		Ready *bool `json:"ready,omitempty"`
+	} `json:"health,omitempty"`
+	Name           *string `json:"name,omitempty"`
+	Port           *int    `json:"port,omitempty"`
+	Protocol       *string `json:"protocol,omitempty"`
+	ServiceAddress *string `json:"serviceAddress,omitempty"`
+	ServicePort    *int    `json:"servicePort,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
+}
+
+// DataplaneItem defines model for DataplaneItem.
+type DataplaneItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels          `json:"labels,omitempty"`
+	Mesh             string               `json:"mesh"`
+	ModificationTime *time.Time           `json:"modificationTime,omitempty"`
+	Name             string               `json:"name"`
+	Networking       *DataplaneNetworking `json:"networking,omitempty"`
+	Type             string               `json:"type"`
+}
+
+// DataplaneList defines model for DataplaneList.
+type DataplaneList struct {
+	Items *[]DataplaneItem `json:"items,omitempty"`
+	Next  *string          `json:"next,omitempty"`
+	Total *float32         `json:"total,omitempty"`
+}
+
+// DataplaneNetworking defines model for DataplaneNetworking.
+type DataplaneNetworking struct {
+	Address *string `json:"address,omitempty"`
+	Admin   *struct {
+		Port *int `json:"port,omitempty"`
+	} `json:"admin,omitempty"`
+	AdvertisedAddress *string              `json:"advertisedAddress,omitempty"`
+	Inbound           *[]DataplaneInbound  `json:"inbound,omitempty"`
+	Outbound          *[]DataplaneOutbound `json:"outbound,omitempty"`
+}
+
+// DataplaneOutbound defines model for DataplaneOutbound.
+type DataplaneOutbound struct {
+	Address    *string `json:"address,omitempty"`
+	BackendRef *struct {
+		Kind *string `json:"kind,omitempty"`
+
+		// Labels The labels of a mesh resource.
+		Labels *MeshLabels `json:"labels,omitempty"`
+		Name   *string     `json:"name,omitempty"`
+		Port   *int        `json:"port,omitempty"`
+	} `json:"backendRef,omitempty"`
+	Port *int `json:"port,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
 }
 
 // EntityRegion The region of the entity, or "*" for every region.
@@ -2015,6 +2264,262 @@ type Labels map[string]string
 type LegacyStringFieldFilter struct {
 	Contains *string `json:"contains,omitempty"`
 	Eq       *string `json:"eq,omitempty"`
+}
+
+// ListMeshControlPlanesResponse defines model for ListMeshControlPlanesResponse.
+type ListMeshControlPlanesResponse struct {
+	Data []MeshControlPlane `json:"data"`
+	Meta PaginatedMeta      `json:"meta"`
+}
+
+// MeshControlPlane A Konnect Mesh control plane.
+type MeshControlPlane struct {
+	CreatedAt   *time.Time                 `json:"created_at,omitempty"`
+	Description *string                    `json:"description,omitempty"`
+	Features    *[]MeshControlPlaneFeature `json:"features,omitempty"`
+	Id          *openapi_types.UUID        `json:"id,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels    *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name      string                  `json:"name"`
+	UpdatedAt *time.Time              `json:"updated_at,omitempty"`
+}
+
+// MeshControlPlaneDescription defines model for MeshControlPlaneDescription.
+type MeshControlPlaneDescription = string
+
+// MeshControlPlaneFeature defines model for MeshControlPlaneFeature.
+type MeshControlPlaneFeature struct {
+	HostnameGeneratorCreation *MeshControlPlaneFeatureEnabled `json:"hostnameGeneratorCreation,omitempty"`
+	MeshCreation              *MeshControlPlaneFeatureEnabled `json:"meshCreation,omitempty"`
+	Type                      MeshControlPlaneFeatureType     `json:"type"`
+}
+
+// MeshControlPlaneFeatureType defines model for MeshControlPlaneFeature.Type.
+type MeshControlPlaneFeatureType string
+
+// MeshControlPlaneFeatureEnabled defines model for MeshControlPlaneFeatureEnabled.
+type MeshControlPlaneFeatureEnabled struct {
+	Enabled bool `json:"enabled"`
+}
+
+// MeshControlPlaneFilterParameters defines model for MeshControlPlaneFilterParameters.
+type MeshControlPlaneFilterParameters struct {
+	Name *struct {
+		Contains *string `json:"contains,omitempty"`
+		Eq       *string `json:"eq,omitempty"`
+	} `json:"name,omitempty"`
+}
+
+// MeshControlPlaneLabels Labels of a control plane; keys are 1 to 63 characters.
+type MeshControlPlaneLabels map[string]string
+
+// MeshControlPlaneName defines model for MeshControlPlaneName.
+type MeshControlPlaneName = string
+
+// MeshControlPlanePatchLabels Labels to set; a label set to null is removed.
+type MeshControlPlanePatchLabels map[string]*string
+
+// MeshCreateOrUpdateSuccessResponse defines model for MeshCreateOrUpdateSuccessResponse.
+type MeshCreateOrUpdateSuccessResponse struct {
+	Warnings *[]string `json:"warnings,omitempty"`
+}
+
+// MeshDeleteSuccessResponse defines model for MeshDeleteSuccessResponse.
+type MeshDeleteSuccessResponse = map[string]interface{}
+
+// MeshError An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshError struct {
+	Detail            string                  `json:"detail"`
+	Instance          *string                 `json:"instance,omitempty"`
+	InvalidParameters *[]MeshInvalidParameter `json:"invalid_parameters,omitempty"`
+	Status            int                     `json:"status"`
+	Title             string                  `json:"title"`
+	Type              string                  `json:"type"`
+}
+
+// MeshInvalidParameter defines model for MeshInvalidParameter.
+type MeshInvalidParameter struct {
+	Choices *[]string                   `json:"choices,omitempty"`
+	Field   string                      `json:"field"`
+	Reason  string                      `json:"reason"`
+	Rule    *string                     `json:"rule,omitempty"`
+	Source  *MeshInvalidParameterSource `json:"source,omitempty"`
+}
+
+// MeshInvalidParameterSource defines model for MeshInvalidParameter.Source.
+type MeshInvalidParameterSource string
+
+// MeshItem defines model for MeshItem.
+type MeshItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels `json:"labels,omitempty"`
+	ModificationTime *time.Time  `json:"modificationTime,omitempty"`
+	Name             string      `json:"name"`
+	Networking       *struct {
+		Outbound *struct {
+			Passthrough *bool `json:"passthrough,omitempty"`
+		} `json:"outbound,omitempty"`
+	} `json:"networking,omitempty"`
+	Routing *struct {
+		DefaultForbidMeshExternalServiceAccess *bool `json:"defaultForbidMeshExternalServiceAccess,omitempty"`
+		LocalityAwareLoadBalancing             *bool `json:"localityAwareLoadBalancing,omitempty"`
+		ZoneEgress                             *bool `json:"zoneEgress,omitempty"`
+	} `json:"routing,omitempty"`
+	SkipCreatingInitialPolicies *[]string `json:"skipCreatingInitialPolicies,omitempty"`
+	Type                        string    `json:"type"`
+}
+
+// MeshLabels The labels of a mesh resource.
+type MeshLabels map[string]string
+
+// MeshList defines model for MeshList.
+type MeshList struct {
+	Items *[]MeshItem `json:"items,omitempty"`
+	Next  *string     `json:"next,omitempty"`
+	Total *float32    `json:"total,omitempty"`
+}
+
+// MeshOPAAuthConfig defines model for MeshOPAAuthConfig.
+type MeshOPAAuthConfig struct {
+	// OnAgentFailure Allow or Deny (the default); the Kong Mesh 2.x lowercase allow and deny are accepted too.
+	OnAgentFailure *MeshOPAAuthConfigOnAgentFailure `json:"onAgentFailure,omitempty"`
+	RequestBody    *struct {
+		MaxSize     *int32 `json:"maxSize,omitempty"`
+		SendRawBody *bool  `json:"sendRawBody,omitempty"`
+	} `json:"requestBody,omitempty"`
+	StatusOnError *int32  `json:"statusOnError,omitempty"`
+	Timeout       *string `json:"timeout,omitempty"`
+}
+
+// MeshOPAAuthConfigOnAgentFailure Allow or Deny (the default); the Kong Mesh 2.x lowercase allow and deny are accepted too.
+type MeshOPAAuthConfigOnAgentFailure string
+
+// MeshOPAConf defines model for MeshOPAConf.
+type MeshOPAConf struct {
+	// AgentConfig Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+	AgentConfig    *MeshOPADataSource `json:"agentConfig,omitempty"`
+	AppendPolicies *[]MeshOPAPolicy   `json:"appendPolicies,omitempty"`
+	AuthConfig     *MeshOPAAuthConfig `json:"authConfig,omitempty"`
+}
+
+// MeshOPADataSource Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+type MeshOPADataSource struct {
+	Inline       *[]byte `json:"inline,omitempty"`
+	InlineString *string `json:"inlineString,omitempty"`
+	Secret       *string `json:"secret,omitempty"`
+}
+
+// MeshOPAItem defines model for MeshOPAItem.
+type MeshOPAItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels     `json:"labels,omitempty"`
+	Mesh             *string         `json:"mesh,omitempty"`
+	ModificationTime *time.Time      `json:"modificationTime,omitempty"`
+	Name             string          `json:"name"`
+	Spec             MeshOPASpec     `json:"spec"`
+	Type             MeshOPAItemType `json:"type"`
+}
+
+// MeshOPAItemType defines model for MeshOPAItem.Type.
+type MeshOPAItemType string
+
+// MeshOPAList defines model for MeshOPAList.
+type MeshOPAList struct {
+	Items *[]MeshOPAItem `json:"items,omitempty"`
+	Next  *string        `json:"next,omitempty"`
+	Total *float32       `json:"total,omitempty"`
+}
+
+// MeshOPAPolicy One Rego policy. rego is the current form; inlineString and secret beside it are the Kong Mesh 2.x documented form, read as rego.inlineString and rego.secret.
+type MeshOPAPolicy struct {
+	IgnoreDecision *bool   `json:"ignoreDecision,omitempty"`
+	InlineString   *string `json:"inlineString,omitempty"`
+
+	// Rego Exactly one of inline (base64 bytes), inlineString or secret (the name of a mesh secret).
+	Rego   *MeshOPADataSource `json:"rego,omitempty"`
+	Secret *string            `json:"secret,omitempty"`
+}
+
+// MeshOPASpec defines model for MeshOPASpec.
+type MeshOPASpec struct {
+	Default *MeshOPAConf `json:"default,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef *MeshTargetRef `json:"targetRef,omitempty"`
+}
+
+// MeshTargetRef What a policy (or a part of it) applies to.
+type MeshTargetRef struct {
+	Kind MeshTargetRefKind `json:"kind"`
+
+	// Labels The labels of a mesh resource.
+	Labels      *MeshLabels                `json:"labels,omitempty"`
+	Mesh        *string                    `json:"mesh,omitempty"`
+	Name        *string                    `json:"name,omitempty"`
+	Namespace   *string                    `json:"namespace,omitempty"`
+	ProxyTypes  *[]MeshTargetRefProxyTypes `json:"proxyTypes,omitempty"`
+	SectionName *string                    `json:"sectionName,omitempty"`
+
+	// Tags The labels of a mesh resource.
+	Tags *MeshLabels `json:"tags,omitempty"`
+}
+
+// MeshTargetRefKind defines model for MeshTargetRef.Kind.
+type MeshTargetRefKind string
+
+// MeshTargetRefProxyTypes defines model for MeshTargetRef.ProxyTypes.
+type MeshTargetRefProxyTypes string
+
+// MeshTrafficPermissionFrom defines model for MeshTrafficPermissionFrom.
+type MeshTrafficPermissionFrom struct {
+	Default *struct {
+		Action *MeshTrafficPermissionFromDefaultAction `json:"action,omitempty"`
+	} `json:"default,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef MeshTargetRef `json:"targetRef"`
+}
+
+// MeshTrafficPermissionFromDefaultAction defines model for MeshTrafficPermissionFrom.Default.Action.
+type MeshTrafficPermissionFromDefaultAction string
+
+// MeshTrafficPermissionItem defines model for MeshTrafficPermissionItem.
+type MeshTrafficPermissionItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+	Kri          *string    `json:"kri,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels                   `json:"labels,omitempty"`
+	Mesh             *string                       `json:"mesh,omitempty"`
+	ModificationTime *time.Time                    `json:"modificationTime,omitempty"`
+	Name             string                        `json:"name"`
+	Spec             MeshTrafficPermissionSpec     `json:"spec"`
+	Type             MeshTrafficPermissionItemType `json:"type"`
+}
+
+// MeshTrafficPermissionItemType defines model for MeshTrafficPermissionItem.Type.
+type MeshTrafficPermissionItemType string
+
+// MeshTrafficPermissionList defines model for MeshTrafficPermissionList.
+type MeshTrafficPermissionList struct {
+	Items *[]MeshTrafficPermissionItem `json:"items,omitempty"`
+	Next  *string                      `json:"next,omitempty"`
+	Total *float32                     `json:"total,omitempty"`
+}
+
+// MeshTrafficPermissionSpec defines model for MeshTrafficPermissionSpec.
+type MeshTrafficPermissionSpec struct {
+	From *[]MeshTrafficPermissionFrom `json:"from,omitempty"`
+
+	// TargetRef What a policy (or a part of it) applies to.
+	TargetRef *MeshTargetRef `json:"targetRef,omitempty"`
 }
 
 // PageMeta defines model for PageMeta.
@@ -2507,6 +3012,23 @@ type PluginWithoutParents struct {
 // PluginWithoutParentsProtocols defines model for PluginWithoutParents.Protocols.
 type PluginWithoutParentsProtocols string
 
+// PoliciesList defines model for PoliciesList.
+type PoliciesList struct {
+	Policies []PolicyConf `json:"policies"`
+}
+
+// PolicyConf defines model for PolicyConf.
+type PolicyConf struct {
+	Conf    map[string]interface{} `json:"conf"`
+	Kind    string                 `json:"kind"`
+	Origins []PolicyOrigin         `json:"origins"`
+}
+
+// PolicyOrigin defines model for PolicyOrigin.
+type PolicyOrigin struct {
+	Kri string `json:"kri"`
+}
+
 // PredefinedRole defines model for PredefinedRole.
 type PredefinedRole struct {
 	Description string `json:"description"`
@@ -2532,6 +3054,15 @@ type ProxyURL struct {
 
 // ProxyURLs defines model for ProxyURLs.
 type ProxyURLs = []ProxyURL
+
+// PutMeshControlPlaneRequest defines model for PutMeshControlPlaneRequest.
+type PutMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+
+	// Labels Labels of a control plane; keys are 1 to 63 characters.
+	Labels *MeshControlPlaneLabels `json:"labels,omitempty"`
+	Name   MeshControlPlaneName    `json:"name"`
+}
 
 // Route defines model for Route.
 type Route struct {
@@ -2636,6 +3167,28 @@ type SNIWithoutParents struct {
 	Name      string    `json:"name"`
 	Tags      *[]string `json:"tags,omitempty"`
 	UpdatedAt *int      `json:"updated_at,omitempty"`
+}
+
+// SecretItem defines model for SecretItem.
+type SecretItem struct {
+	CreationTime *time.Time `json:"creationTime,omitempty"`
+
+	// Data The value, base64-encoded.
+	Data *[]byte `json:"data,omitempty"`
+
+	// Labels The labels of a mesh resource.
+	Labels           *MeshLabels `json:"labels,omitempty"`
+	Mesh             string      `json:"mesh"`
+	ModificationTime *time.Time  `json:"modificationTime,omitempty"`
+	Name             string      `json:"name"`
+	Type             string      `json:"type"`
+}
+
+// SecretList defines model for SecretList.
+type SecretList struct {
+	Items *[]SecretItem `json:"items,omitempty"`
+	Next  *string       `json:"next,omitempty"`
+	Total *float32      `json:"total,omitempty"`
 }
 
 // Service defines model for Service.
@@ -2782,6 +3335,15 @@ type UpdateControlPlaneRequest struct {
 
 // UpdateControlPlaneRequestAuthType defines model for UpdateControlPlaneRequest.AuthType.
 type UpdateControlPlaneRequestAuthType string
+
+// UpdateMeshControlPlaneRequest The fields to change; a label set to null is removed.
+type UpdateMeshControlPlaneRequest struct {
+	Description *MeshControlPlaneDescription `json:"description,omitempty"`
+
+	// Labels Labels to set; a label set to null is removed.
+	Labels *MeshControlPlanePatchLabels `json:"labels,omitempty"`
+	Name   *MeshControlPlaneName        `json:"name,omitempty"`
+}
 
 // UpdateSystemAccountAccessTokenRequest defines model for UpdateSystemAccountAccessTokenRequest.
 type UpdateSystemAccountAccessTokenRequest struct {
@@ -2983,6 +3545,21 @@ type KeySetId = string
 // ListConsumers defines model for ListConsumers.
 type ListConsumers = bool
 
+// MeshControlPlaneId defines model for MeshControlPlaneId.
+type MeshControlPlaneId = openapi_types.UUID
+
+// MeshListOffset defines model for MeshListOffset.
+type MeshListOffset = int
+
+// MeshListSize defines model for MeshListSize.
+type MeshListSize = int
+
+// MeshName defines model for MeshName.
+type MeshName = string
+
+// MeshResourceName defines model for MeshResourceName.
+type MeshResourceName = string
+
 // NameContainsFilter defines model for NameContainsFilter.
 type NameContainsFilter = string
 
@@ -3091,6 +3668,12 @@ type IdentityPermissionDenied = BaseError
 // IdentityUnauthenticated defines model for IdentityUnauthenticated.
 type IdentityUnauthenticated = BaseError
 
+// MeshBadRequest An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshBadRequest = MeshError
+
+// MeshNotFound An error of the mesh API (problem+json; 400s name the fields at fault).
+type MeshNotFound = MeshError
+
 // ProblemBadRequest defines model for ProblemBadRequest.
 type ProblemBadRequest = BadRequestError
 
@@ -3105,6 +3688,58 @@ type ProblemNotFound = BaseError
 
 // ProblemUnauthorized defines model for ProblemUnauthorized.
 type ProblemUnauthorized = BaseError
+
+// ListMeshControlPlanesParams defines parameters for ListMeshControlPlanes.
+type ListMeshControlPlanesParams struct {
+	PageSize   *PageSize                         `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber                       `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *MeshControlPlaneFilterParameters `json:"filter,omitempty"`
+}
+
+// GetMeshListParams defines parameters for GetMeshList.
+type GetMeshListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetDataplaneListParams defines parameters for GetDataplaneList.
+type GetDataplaneListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetMeshOPAListParams defines parameters for GetMeshOPAList.
+type GetMeshOPAListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetMeshTrafficPermissionListParams defines parameters for GetMeshTrafficPermissionList.
+type GetMeshTrafficPermissionListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
+
+// GetSecretListParams defines parameters for GetSecretList.
+type GetSecretListParams struct {
+	// Offset How many resources of the list to skip.
+	Offset *MeshListOffset `form:"offset,omitempty" json:"offset,omitempty"`
+
+	// Size The number of resources per page.
+	Size *MeshListSize `form:"size,omitempty" json:"size,omitempty"`
+}
 
 // ListControlPlanesParams defines parameters for ListControlPlanes.
 type ListControlPlanesParams struct {
@@ -3520,6 +4155,30 @@ type ListUserTeamsParams struct {
 	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
 	Filter     *TeamNameFilter `json:"filter,omitempty"`
 }
+
+// CreateMeshControlPlaneJSONRequestBody defines body for CreateMeshControlPlane for application/json ContentType.
+type CreateMeshControlPlaneJSONRequestBody = CreateMeshControlPlaneRequest
+
+// PatchMeshControlPlaneJSONRequestBody defines body for PatchMeshControlPlane for application/json ContentType.
+type PatchMeshControlPlaneJSONRequestBody = UpdateMeshControlPlaneRequest
+
+// UpdateMeshControlPlaneJSONRequestBody defines body for UpdateMeshControlPlane for application/json ContentType.
+type UpdateMeshControlPlaneJSONRequestBody = PutMeshControlPlaneRequest
+
+// PutDataplaneJSONRequestBody defines body for PutDataplane for application/json ContentType.
+type PutDataplaneJSONRequestBody = DataplaneItem
+
+// PutMeshOPAJSONRequestBody defines body for PutMeshOPA for application/json ContentType.
+type PutMeshOPAJSONRequestBody = MeshOPAItem
+
+// PutMeshTrafficPermissionJSONRequestBody defines body for PutMeshTrafficPermission for application/json ContentType.
+type PutMeshTrafficPermissionJSONRequestBody = MeshTrafficPermissionItem
+
+// PutSecretJSONRequestBody defines body for PutSecret for application/json ContentType.
+type PutSecretJSONRequestBody = SecretItem
+
+// PutMeshJSONRequestBody defines body for PutMesh for application/json ContentType.
+type PutMeshJSONRequestBody = MeshItem
 
 // CreateControlPlaneJSONRequestBody defines body for CreateControlPlane for application/json ContentType.
 type CreateControlPlaneJSONRequestBody = CreateControlPlaneRequest
@@ -4268,6 +4927,213 @@ func WithRequestEditorFn(fn RequestEditorFn) ClientOption {
 
 // The interface specification for the client above.
 type ClientInterface interface {
+
+	// ListMeshControlPlanes List mesh control planes
+	//
+	// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+	ListMeshControlPlanes(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeshControlPlaneWithBody Create a mesh control plane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateMeshControlPlane Create a mesh control plane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlane(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshControlPlane Delete a mesh control plane and everything in it
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+	DeleteMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshControlPlane Get a mesh control plane
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+	GetMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchMeshControlPlaneWithBody Update the given fields of a mesh control plane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchMeshControlPlane Update the given fields of a mesh control plane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeshControlPlaneWithBody Replace a mesh control plane's name, description and labels
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateMeshControlPlane Replace a mesh control plane's name, description and labels
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshList List the Mesh resources
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+	GetMeshList(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDataplaneList List the Dataplane resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+	GetDataplaneList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteDataplane Delete a Dataplane
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+	DeleteDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetDataplane Get a Dataplane
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+	GetDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDataplaneWithBody Create (201) or replace (200) a Dataplane
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutDataplane Create (201) or replace (200) a Dataplane
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetProxyPolicyConf The proxy-level policies that select a dataplane, merged per kind
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+	GetProxyPolicyConf(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshOPAList List the MeshOPA resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+	GetMeshOPAList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshOPA Delete a MeshOPA
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+	DeleteMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshOPA Get a MeshOPA
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+	GetMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshOPAWithBody Create (201) or replace (200) a MeshOPA
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshOPA Create (201) or replace (200) a MeshOPA
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshTrafficPermissionList List the MeshTrafficPermission resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+	GetMeshTrafficPermissionList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMeshTrafficPermission Delete a MeshTrafficPermission
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+	DeleteMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMeshTrafficPermission Get a MeshTrafficPermission
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+	GetMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshTrafficPermissionWithBody Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshTrafficPermission Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSecretList List the Secret resources of a mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+	GetSecretList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSecret Delete a Secret
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+	DeleteSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSecret Get a Secret
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+	GetSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSecretWithBody Create (201) or replace (200) a Secret
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutSecret Create (201) or replace (200) a Secret
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteMesh Delete a Mesh and every resource in it
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+	DeleteMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetMesh Get a Mesh
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+	GetMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMeshWithBody Create (201) or replace (200) a Mesh
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithBody(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PutMesh Create (201) or replace (200) a Mesh
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// ListControlPlanes List control planes
 	//
@@ -5872,6 +6738,563 @@ type ClientInterface interface {
 	//
 	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
 	ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+}
+
+// ListMeshControlPlanes List mesh control planes
+//
+// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+func (c *RawClient) ListMeshControlPlanes(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListMeshControlPlanesRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeshControlPlaneWithBody Create a mesh control plane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *RawClient) CreateMeshControlPlaneWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeshControlPlaneRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateMeshControlPlane Create a mesh control plane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *RawClient) CreateMeshControlPlane(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateMeshControlPlaneRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshControlPlane Delete a mesh control plane and everything in it
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+func (c *RawClient) DeleteMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshControlPlaneRequest(c.Server, cpId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshControlPlane Get a mesh control plane
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+func (c *RawClient) GetMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshControlPlaneRequest(c.Server, cpId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchMeshControlPlaneWithBody Update the given fields of a mesh control plane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *RawClient) PatchMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchMeshControlPlaneRequestWithBody(c.Server, cpId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchMeshControlPlane Update the given fields of a mesh control plane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *RawClient) PatchMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchMeshControlPlaneRequest(c.Server, cpId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeshControlPlaneWithBody Replace a mesh control plane's name, description and labels
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *RawClient) UpdateMeshControlPlaneWithBody(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeshControlPlaneRequestWithBody(c.Server, cpId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateMeshControlPlane Replace a mesh control plane's name, description and labels
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *RawClient) UpdateMeshControlPlane(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateMeshControlPlaneRequest(c.Server, cpId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshList List the Mesh resources
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+func (c *RawClient) GetMeshList(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshListRequest(c.Server, cpId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDataplaneList List the Dataplane resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+func (c *RawClient) GetDataplaneList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDataplaneListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteDataplane Delete a Dataplane
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+func (c *RawClient) DeleteDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteDataplaneRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetDataplane Get a Dataplane
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+func (c *RawClient) GetDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetDataplaneRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDataplaneWithBody Create (201) or replace (200) a Dataplane
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *RawClient) PutDataplaneWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDataplaneRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutDataplane Create (201) or replace (200) a Dataplane
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *RawClient) PutDataplane(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutDataplaneRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetProxyPolicyConf The proxy-level policies that select a dataplane, merged per kind
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+func (c *RawClient) GetProxyPolicyConf(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetProxyPolicyConfRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshOPAList List the MeshOPA resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+func (c *RawClient) GetMeshOPAList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshOPAListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshOPA Delete a MeshOPA
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+func (c *RawClient) DeleteMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshOPARequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshOPA Get a MeshOPA
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+func (c *RawClient) GetMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshOPARequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshOPAWithBody Create (201) or replace (200) a MeshOPA
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *RawClient) PutMeshOPAWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshOPARequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshOPA Create (201) or replace (200) a MeshOPA
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *RawClient) PutMeshOPA(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshOPARequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshTrafficPermissionList List the MeshTrafficPermission resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+func (c *RawClient) GetMeshTrafficPermissionList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshTrafficPermissionListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMeshTrafficPermission Delete a MeshTrafficPermission
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+func (c *RawClient) DeleteMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshTrafficPermissionRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMeshTrafficPermission Get a MeshTrafficPermission
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+func (c *RawClient) GetMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshTrafficPermissionRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshTrafficPermissionWithBody Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *RawClient) PutMeshTrafficPermissionWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshTrafficPermissionRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshTrafficPermission Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *RawClient) PutMeshTrafficPermission(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshTrafficPermissionRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSecretList List the Secret resources of a mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+func (c *RawClient) GetSecretList(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSecretListRequest(c.Server, cpId, mesh, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSecret Delete a Secret
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+func (c *RawClient) DeleteSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSecretRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSecret Get a Secret
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+func (c *RawClient) GetSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSecretRequest(c.Server, cpId, mesh, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSecretWithBody Create (201) or replace (200) a Secret
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *RawClient) PutSecretWithBody(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSecretRequestWithBody(c.Server, cpId, mesh, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutSecret Create (201) or replace (200) a Secret
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *RawClient) PutSecret(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutSecretRequest(c.Server, cpId, mesh, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteMesh Delete a Mesh and every resource in it
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+func (c *RawClient) DeleteMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteMeshRequest(c.Server, cpId, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetMesh Get a Mesh
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+func (c *RawClient) GetMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetMeshRequest(c.Server, cpId, name)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMeshWithBody Create (201) or replace (200) a Mesh
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *RawClient) PutMeshWithBody(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshRequestWithBody(c.Server, cpId, name, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PutMesh Create (201) or replace (200) a Mesh
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *RawClient) PutMesh(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPutMeshRequest(c.Server, cpId, name, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
 }
 
 // ListControlPlanes List control planes
@@ -10076,6 +11499,1491 @@ func (c *RawClient) ListUserTeams(ctx context.Context, userId UserId, params *Li
 		return nil, err
 	}
 	return c.Client.Do(req)
+}
+
+// NewListMeshControlPlanesRequest constructs an http.Request for the ListMeshControlPlanes method
+func NewListMeshControlPlanesRequest(server string, params *ListMeshControlPlanesParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateMeshControlPlaneRequest calls the generic CreateMeshControlPlane builder with application/json body
+func NewCreateMeshControlPlaneRequest(server string, body CreateMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateMeshControlPlaneRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateMeshControlPlaneRequestWithBody constructs an http.Request for the CreateMeshControlPlane method, with any body, and a specified content type
+func NewCreateMeshControlPlaneRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMeshControlPlaneRequest constructs an http.Request for the DeleteMeshControlPlane method
+func NewDeleteMeshControlPlaneRequest(server string, cpId MeshControlPlaneId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshControlPlaneRequest constructs an http.Request for the GetMeshControlPlane method
+func NewGetMeshControlPlaneRequest(server string, cpId MeshControlPlaneId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchMeshControlPlaneRequest calls the generic PatchMeshControlPlane builder with application/json body
+func NewPatchMeshControlPlaneRequest(server string, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchMeshControlPlaneRequestWithBody(server, cpId, "application/json", bodyReader)
+}
+
+// NewPatchMeshControlPlaneRequestWithBody constructs an http.Request for the PatchMeshControlPlane method, with any body, and a specified content type
+func NewPatchMeshControlPlaneRequestWithBody(server string, cpId MeshControlPlaneId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUpdateMeshControlPlaneRequest calls the generic UpdateMeshControlPlane builder with application/json body
+func NewUpdateMeshControlPlaneRequest(server string, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateMeshControlPlaneRequestWithBody(server, cpId, "application/json", bodyReader)
+}
+
+// NewUpdateMeshControlPlaneRequestWithBody constructs an http.Request for the UpdateMeshControlPlane method, with any body, and a specified content type
+func NewUpdateMeshControlPlaneRequestWithBody(server string, cpId MeshControlPlaneId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMeshListRequest constructs an http.Request for the GetMeshList method
+func NewGetMeshListRequest(server string, cpId MeshControlPlaneId, params *GetMeshListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDataplaneListRequest constructs an http.Request for the GetDataplaneList method
+func NewGetDataplaneListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteDataplaneRequest constructs an http.Request for the DeleteDataplane method
+func NewDeleteDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetDataplaneRequest constructs an http.Request for the GetDataplane method
+func NewGetDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutDataplaneRequest calls the generic PutDataplane builder with application/json body
+func NewPutDataplaneRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutDataplaneRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutDataplaneRequestWithBody constructs an http.Request for the PutDataplane method, with any body, and a specified content type
+func NewPutDataplaneRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetProxyPolicyConfRequest constructs an http.Request for the GetProxyPolicyConf method
+func NewGetProxyPolicyConfRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/dataplanes/%s/_policies", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshOPAListRequest constructs an http.Request for the GetMeshOPAList method
+func NewGetMeshOPAListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeshOPARequest constructs an http.Request for the DeleteMeshOPA method
+func NewDeleteMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshOPARequest constructs an http.Request for the GetMeshOPA method
+func NewGetMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshOPARequest calls the generic PutMeshOPA builder with application/json body
+func NewPutMeshOPARequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshOPARequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutMeshOPARequestWithBody constructs an http.Request for the PutMeshOPA method, with any body, and a specified content type
+func NewPutMeshOPARequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshopas/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetMeshTrafficPermissionListRequest constructs an http.Request for the GetMeshTrafficPermissionList method
+func NewGetMeshTrafficPermissionListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteMeshTrafficPermissionRequest constructs an http.Request for the DeleteMeshTrafficPermission method
+func NewDeleteMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshTrafficPermissionRequest constructs an http.Request for the GetMeshTrafficPermission method
+func NewGetMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshTrafficPermissionRequest calls the generic PutMeshTrafficPermission builder with application/json body
+func NewPutMeshTrafficPermissionRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshTrafficPermissionRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutMeshTrafficPermissionRequestWithBody constructs an http.Request for the PutMeshTrafficPermission method, with any body, and a specified content type
+func NewPutMeshTrafficPermissionRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/meshtrafficpermissions/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSecretListRequest constructs an http.Request for the GetSecretList method
+func NewGetSecretListRequest(server string, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Offset != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "offset", *params.Offset, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Size != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "size", *params.Size, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewDeleteSecretRequest constructs an http.Request for the DeleteSecret method
+func NewDeleteSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSecretRequest constructs an http.Request for the GetSecret method
+func NewGetSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutSecretRequest calls the generic PutSecret builder with application/json body
+func NewPutSecretRequest(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutSecretRequestWithBody(server, cpId, mesh, name, "application/json", bodyReader)
+}
+
+// NewPutSecretRequestWithBody constructs an http.Request for the PutSecret method, with any body, and a specified content type
+func NewPutSecretRequestWithBody(server string, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "mesh", mesh, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam2 string
+
+	pathParam2, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s/secrets/%s", pathParam0, pathParam1, pathParam2)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteMeshRequest constructs an http.Request for the DeleteMesh method
+func NewDeleteMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetMeshRequest constructs an http.Request for the GetMesh method
+func NewGetMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPutMeshRequest calls the generic PutMesh builder with application/json body
+func NewPutMeshRequest(server string, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPutMeshRequestWithBody(server, cpId, name, "application/json", bodyReader)
+}
+
+// NewPutMeshRequestWithBody constructs an http.Request for the PutMesh method, with any body, and a specified content type
+func NewPutMeshRequestWithBody(server string, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "cpId", cpId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "name", name, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/mesh/control-planes/%s/api/meshes/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
 }
 
 // NewListControlPlanesRequest constructs an http.Request for the ListControlPlanes method
@@ -21294,6 +24202,251 @@ func WithBaseURL(baseURL string) ClientOption {
 // ClientWithResponsesInterface is the interface specification for the client with responses above.
 type ClientWithResponsesInterface interface {
 
+	// ListMeshControlPlanesWithResponse List mesh control planes
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+	ListMeshControlPlanesWithResponse(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*ListMeshControlPlanesResp, error)
+
+	// CreateMeshControlPlaneWithBodyWithResponse Create a mesh control plane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error)
+
+	// CreateMeshControlPlaneWithResponse Create a mesh control plane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+	CreateMeshControlPlaneWithResponse(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error)
+
+	// DeleteMeshControlPlaneWithResponse Delete a mesh control plane and everything in it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+	DeleteMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*DeleteMeshControlPlaneResp, error)
+
+	// GetMeshControlPlaneWithResponse Get a mesh control plane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+	GetMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*GetMeshControlPlaneResp, error)
+
+	// PatchMeshControlPlaneWithBodyWithResponse Update the given fields of a mesh control plane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error)
+
+	// PatchMeshControlPlaneWithResponse Update the given fields of a mesh control plane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+	PatchMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error)
+
+	// UpdateMeshControlPlaneWithBodyWithResponse Replace a mesh control plane's name, description and labels
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error)
+
+	// UpdateMeshControlPlaneWithResponse Replace a mesh control plane's name, description and labels
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+	UpdateMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error)
+
+	// GetMeshListWithResponse List the Mesh resources
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+	GetMeshListWithResponse(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*GetMeshListResp, error)
+
+	// GetDataplaneListWithResponse List the Dataplane resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+	GetDataplaneListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*GetDataplaneListResp, error)
+
+	// DeleteDataplaneWithResponse Delete a Dataplane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+	DeleteDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteDataplaneResp, error)
+
+	// GetDataplaneWithResponse Get a Dataplane
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+	GetDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetDataplaneResp, error)
+
+	// PutDataplaneWithBodyWithResponse Create (201) or replace (200) a Dataplane
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error)
+
+	// PutDataplaneWithResponse Create (201) or replace (200) a Dataplane
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+	PutDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error)
+
+	// GetProxyPolicyConfWithResponse The proxy-level policies that select a dataplane, merged per kind
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+	GetProxyPolicyConfWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetProxyPolicyConfResp, error)
+
+	// GetMeshOPAListWithResponse List the MeshOPA resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+	GetMeshOPAListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*GetMeshOPAListResp, error)
+
+	// DeleteMeshOPAWithResponse Delete a MeshOPA
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+	DeleteMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshOPAResp, error)
+
+	// GetMeshOPAWithResponse Get a MeshOPA
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+	GetMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshOPAResp, error)
+
+	// PutMeshOPAWithBodyWithResponse Create (201) or replace (200) a MeshOPA
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error)
+
+	// PutMeshOPAWithResponse Create (201) or replace (200) a MeshOPA
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+	PutMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error)
+
+	// GetMeshTrafficPermissionListWithResponse List the MeshTrafficPermission resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+	GetMeshTrafficPermissionListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionListResp, error)
+
+	// DeleteMeshTrafficPermissionWithResponse Delete a MeshTrafficPermission
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+	DeleteMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshTrafficPermissionResp, error)
+
+	// GetMeshTrafficPermissionWithResponse Get a MeshTrafficPermission
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+	GetMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionResp, error)
+
+	// PutMeshTrafficPermissionWithBodyWithResponse Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error)
+
+	// PutMeshTrafficPermissionWithResponse Create (201) or replace (200) a MeshTrafficPermission
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+	PutMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error)
+
+	// GetSecretListWithResponse List the Secret resources of a mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+	GetSecretListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*GetSecretListResp, error)
+
+	// DeleteSecretWithResponse Delete a Secret
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+	DeleteSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteSecretResp, error)
+
+	// GetSecretWithResponse Get a Secret
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+	GetSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetSecretResp, error)
+
+	// PutSecretWithBodyWithResponse Create (201) or replace (200) a Secret
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSecretResp, error)
+
+	// PutSecretWithResponse Create (201) or replace (200) a Secret
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+	PutSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSecretResp, error)
+
+	// DeleteMeshWithResponse Delete a Mesh and every resource in it
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+	DeleteMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshResp, error)
+
+	// GetMeshWithResponse Get a Mesh
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+	GetMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshResp, error)
+
+	// PutMeshWithBodyWithResponse Create (201) or replace (200) a Mesh
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshResp, error)
+
+	// PutMeshWithResponse Create (201) or replace (200) a Mesh
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+	PutMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshResp, error)
+
 	// ListControlPlanesWithResponse List control planes
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -23149,6 +26302,1526 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
 	ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error)
+}
+
+type ListMeshControlPlanesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *ListMeshControlPlanesResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListMeshControlPlanesResp) GetJSON200() *ListMeshControlPlanesResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListMeshControlPlanesResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListMeshControlPlanesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListMeshControlPlanesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListMeshControlPlanesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListMeshControlPlanesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateMeshControlPlaneResp) GetJSON201() *MeshControlPlane {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r CreateMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateMeshControlPlaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshControlPlane
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *ProblemBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *ProblemUnauthorized
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *ProblemForbidden
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *ProblemNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *ProblemConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateMeshControlPlaneResp) GetJSON200() *MeshControlPlane {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON400() *ProblemBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON401() *ProblemUnauthorized {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON403() *ProblemForbidden {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON404() *ProblemNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UpdateMeshControlPlaneResp) GetApplicationproblemJSON409() *ProblemConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateMeshControlPlaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateMeshControlPlaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateMeshControlPlaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateMeshControlPlaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshListResp) GetJSON200() *MeshList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDataplaneListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DataplaneList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDataplaneListResp) GetJSON200() *DataplaneList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetDataplaneListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDataplaneListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDataplaneListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDataplaneListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDataplaneListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDataplaneListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteDataplaneResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *DataplaneItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetDataplaneResp) GetJSON200() *DataplaneItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutDataplaneResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutDataplaneResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutDataplaneResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutDataplaneResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutDataplaneResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutDataplaneResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutDataplaneResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutDataplaneResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutDataplaneResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetProxyPolicyConfResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PoliciesList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetProxyPolicyConfResp) GetJSON200() *PoliciesList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetProxyPolicyConfResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetProxyPolicyConfResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetProxyPolicyConfResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetProxyPolicyConfResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetProxyPolicyConfResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetProxyPolicyConfResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshOPAListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshOPAList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshOPAListResp) GetJSON200() *MeshOPAList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshOPAListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshOPAListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshOPAListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshOPAListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshOPAListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshOPAListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshOPAResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshOPAItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshOPAResp) GetJSON200() *MeshOPAItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshOPAResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshOPAResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshOPAResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshOPAResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshOPAResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshOPAResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshOPAResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshOPAResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshOPAResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshTrafficPermissionListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshTrafficPermissionList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshTrafficPermissionListResp) GetJSON200() *MeshTrafficPermissionList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetMeshTrafficPermissionListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshTrafficPermissionListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshTrafficPermissionListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshTrafficPermissionListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshTrafficPermissionListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshTrafficPermissionListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshTrafficPermissionResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshTrafficPermissionItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshTrafficPermissionResp) GetJSON200() *MeshTrafficPermissionItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshTrafficPermissionResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshTrafficPermissionResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshTrafficPermissionResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshTrafficPermissionResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshTrafficPermissionResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshTrafficPermissionResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshTrafficPermissionResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshTrafficPermissionResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshTrafficPermissionResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSecretListResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SecretList
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSecretListResp) GetJSON200() *SecretList {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSecretListResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSecretListResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSecretListResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSecretListResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSecretListResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSecretListResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteSecretResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SecretItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSecretResp) GetJSON200() *SecretItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutSecretResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutSecretResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutSecretResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutSecretResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutSecretResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutSecretResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutSecretResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutSecretResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutSecretResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshDeleteSuccessResponse
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r DeleteMeshResp) GetJSON200() *MeshDeleteSuccessResponse {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshItem
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetMeshResp) GetJSON200() *MeshItem {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PutMeshResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *MeshCreateOrUpdateSuccessResponse
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *MeshCreateOrUpdateSuccessResponse
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *MeshBadRequest
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *MeshNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PutMeshResp) GetJSON200() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PutMeshResp) GetJSON201() *MeshCreateOrUpdateSuccessResponse {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PutMeshResp) GetApplicationproblemJSON400() *MeshBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PutMeshResp) GetApplicationproblemJSON404() *MeshNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r PutMeshResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PutMeshResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PutMeshResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PutMeshResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
 }
 
 type ListControlPlanesResp struct {
@@ -35382,6 +40055,461 @@ func (r ListUserTeamsResp) ContentType() string {
 	return ""
 }
 
+// ListMeshControlPlanesWithResponse List mesh control planes
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes (the `ListMeshControlPlanes` operationId).
+func (c *ClientWithResponses) ListMeshControlPlanesWithResponse(ctx context.Context, params *ListMeshControlPlanesParams, reqEditors ...RequestEditorFn) (*ListMeshControlPlanesResp, error) {
+	rsp, err := c.ListMeshControlPlanes(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListMeshControlPlanesResp(rsp)
+}
+
+// CreateMeshControlPlaneWithBodyWithResponse Create a mesh control plane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *ClientWithResponses) CreateMeshControlPlaneWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error) {
+	rsp, err := c.CreateMeshControlPlaneWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeshControlPlaneResp(rsp)
+}
+
+// CreateMeshControlPlaneWithResponse Create a mesh control plane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v1/mesh/control-planes (the `CreateMeshControlPlane` operationId).
+func (c *ClientWithResponses) CreateMeshControlPlaneWithResponse(ctx context.Context, body CreateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateMeshControlPlaneResp, error) {
+	rsp, err := c.CreateMeshControlPlane(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateMeshControlPlaneResp(rsp)
+}
+
+// DeleteMeshControlPlaneWithResponse Delete a mesh control plane and everything in it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId} (the `DeleteMeshControlPlane` operationId).
+func (c *ClientWithResponses) DeleteMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*DeleteMeshControlPlaneResp, error) {
+	rsp, err := c.DeleteMeshControlPlane(ctx, cpId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshControlPlaneResp(rsp)
+}
+
+// GetMeshControlPlaneWithResponse Get a mesh control plane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId} (the `GetMeshControlPlane` operationId).
+func (c *ClientWithResponses) GetMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, reqEditors ...RequestEditorFn) (*GetMeshControlPlaneResp, error) {
+	rsp, err := c.GetMeshControlPlane(ctx, cpId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshControlPlaneResp(rsp)
+}
+
+// PatchMeshControlPlaneWithBodyWithResponse Update the given fields of a mesh control plane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *ClientWithResponses) PatchMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error) {
+	rsp, err := c.PatchMeshControlPlaneWithBody(ctx, cpId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchMeshControlPlaneResp(rsp)
+}
+
+// PatchMeshControlPlaneWithResponse Update the given fields of a mesh control plane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v1/mesh/control-planes/{cpId} (the `PatchMeshControlPlane` operationId).
+func (c *ClientWithResponses) PatchMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body PatchMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchMeshControlPlaneResp, error) {
+	rsp, err := c.PatchMeshControlPlane(ctx, cpId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchMeshControlPlaneResp(rsp)
+}
+
+// UpdateMeshControlPlaneWithBodyWithResponse Replace a mesh control plane's name, description and labels
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *ClientWithResponses) UpdateMeshControlPlaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error) {
+	rsp, err := c.UpdateMeshControlPlaneWithBody(ctx, cpId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeshControlPlaneResp(rsp)
+}
+
+// UpdateMeshControlPlaneWithResponse Replace a mesh control plane's name, description and labels
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId} (the `UpdateMeshControlPlane` operationId).
+func (c *ClientWithResponses) UpdateMeshControlPlaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, body UpdateMeshControlPlaneJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateMeshControlPlaneResp, error) {
+	rsp, err := c.UpdateMeshControlPlane(ctx, cpId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateMeshControlPlaneResp(rsp)
+}
+
+// GetMeshListWithResponse List the Mesh resources
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes (the `GetMeshList` operationId).
+func (c *ClientWithResponses) GetMeshListWithResponse(ctx context.Context, cpId MeshControlPlaneId, params *GetMeshListParams, reqEditors ...RequestEditorFn) (*GetMeshListResp, error) {
+	rsp, err := c.GetMeshList(ctx, cpId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshListResp(rsp)
+}
+
+// GetDataplaneListWithResponse List the Dataplane resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes (the `GetDataplaneList` operationId).
+func (c *ClientWithResponses) GetDataplaneListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetDataplaneListParams, reqEditors ...RequestEditorFn) (*GetDataplaneListResp, error) {
+	rsp, err := c.GetDataplaneList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDataplaneListResp(rsp)
+}
+
+// DeleteDataplaneWithResponse Delete a Dataplane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `DeleteDataplane` operationId).
+func (c *ClientWithResponses) DeleteDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteDataplaneResp, error) {
+	rsp, err := c.DeleteDataplane(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteDataplaneResp(rsp)
+}
+
+// GetDataplaneWithResponse Get a Dataplane
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `GetDataplane` operationId).
+func (c *ClientWithResponses) GetDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetDataplaneResp, error) {
+	rsp, err := c.GetDataplane(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetDataplaneResp(rsp)
+}
+
+// PutDataplaneWithBodyWithResponse Create (201) or replace (200) a Dataplane
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *ClientWithResponses) PutDataplaneWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error) {
+	rsp, err := c.PutDataplaneWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDataplaneResp(rsp)
+}
+
+// PutDataplaneWithResponse Create (201) or replace (200) a Dataplane
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name} (the `PutDataplane` operationId).
+func (c *ClientWithResponses) PutDataplaneWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutDataplaneJSONRequestBody, reqEditors ...RequestEditorFn) (*PutDataplaneResp, error) {
+	rsp, err := c.PutDataplane(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutDataplaneResp(rsp)
+}
+
+// GetProxyPolicyConfWithResponse The proxy-level policies that select a dataplane, merged per kind
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/dataplanes/{name}/_policies (the `GetProxyPolicyConf` operationId).
+func (c *ClientWithResponses) GetProxyPolicyConfWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetProxyPolicyConfResp, error) {
+	rsp, err := c.GetProxyPolicyConf(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetProxyPolicyConfResp(rsp)
+}
+
+// GetMeshOPAListWithResponse List the MeshOPA resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas (the `GetMeshOPAList` operationId).
+func (c *ClientWithResponses) GetMeshOPAListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshOPAListParams, reqEditors ...RequestEditorFn) (*GetMeshOPAListResp, error) {
+	rsp, err := c.GetMeshOPAList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshOPAListResp(rsp)
+}
+
+// DeleteMeshOPAWithResponse Delete a MeshOPA
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `DeleteMeshOPA` operationId).
+func (c *ClientWithResponses) DeleteMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshOPAResp, error) {
+	rsp, err := c.DeleteMeshOPA(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshOPAResp(rsp)
+}
+
+// GetMeshOPAWithResponse Get a MeshOPA
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `GetMeshOPA` operationId).
+func (c *ClientWithResponses) GetMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshOPAResp, error) {
+	rsp, err := c.GetMeshOPA(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshOPAResp(rsp)
+}
+
+// PutMeshOPAWithBodyWithResponse Create (201) or replace (200) a MeshOPA
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *ClientWithResponses) PutMeshOPAWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error) {
+	rsp, err := c.PutMeshOPAWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshOPAResp(rsp)
+}
+
+// PutMeshOPAWithResponse Create (201) or replace (200) a MeshOPA
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshopas/{name} (the `PutMeshOPA` operationId).
+func (c *ClientWithResponses) PutMeshOPAWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshOPAJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshOPAResp, error) {
+	rsp, err := c.PutMeshOPA(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshOPAResp(rsp)
+}
+
+// GetMeshTrafficPermissionListWithResponse List the MeshTrafficPermission resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions (the `GetMeshTrafficPermissionList` operationId).
+func (c *ClientWithResponses) GetMeshTrafficPermissionListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetMeshTrafficPermissionListParams, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionListResp, error) {
+	rsp, err := c.GetMeshTrafficPermissionList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshTrafficPermissionListResp(rsp)
+}
+
+// DeleteMeshTrafficPermissionWithResponse Delete a MeshTrafficPermission
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `DeleteMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) DeleteMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshTrafficPermissionResp, error) {
+	rsp, err := c.DeleteMeshTrafficPermission(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshTrafficPermissionResp(rsp)
+}
+
+// GetMeshTrafficPermissionWithResponse Get a MeshTrafficPermission
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `GetMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) GetMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshTrafficPermissionResp, error) {
+	rsp, err := c.GetMeshTrafficPermission(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshTrafficPermissionResp(rsp)
+}
+
+// PutMeshTrafficPermissionWithBodyWithResponse Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) PutMeshTrafficPermissionWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error) {
+	rsp, err := c.PutMeshTrafficPermissionWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshTrafficPermissionResp(rsp)
+}
+
+// PutMeshTrafficPermissionWithResponse Create (201) or replace (200) a MeshTrafficPermission
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/meshtrafficpermissions/{name} (the `PutMeshTrafficPermission` operationId).
+func (c *ClientWithResponses) PutMeshTrafficPermissionWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutMeshTrafficPermissionJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshTrafficPermissionResp, error) {
+	rsp, err := c.PutMeshTrafficPermission(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshTrafficPermissionResp(rsp)
+}
+
+// GetSecretListWithResponse List the Secret resources of a mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets (the `GetSecretList` operationId).
+func (c *ClientWithResponses) GetSecretListWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, params *GetSecretListParams, reqEditors ...RequestEditorFn) (*GetSecretListResp, error) {
+	rsp, err := c.GetSecretList(ctx, cpId, mesh, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSecretListResp(rsp)
+}
+
+// DeleteSecretWithResponse Delete a Secret
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `DeleteSecret` operationId).
+func (c *ClientWithResponses) DeleteSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteSecretResp, error) {
+	rsp, err := c.DeleteSecret(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSecretResp(rsp)
+}
+
+// GetSecretWithResponse Get a Secret
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `GetSecret` operationId).
+func (c *ClientWithResponses) GetSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetSecretResp, error) {
+	rsp, err := c.GetSecret(ctx, cpId, mesh, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSecretResp(rsp)
+}
+
+// PutSecretWithBodyWithResponse Create (201) or replace (200) a Secret
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *ClientWithResponses) PutSecretWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutSecretResp, error) {
+	rsp, err := c.PutSecretWithBody(ctx, cpId, mesh, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSecretResp(rsp)
+}
+
+// PutSecretWithResponse Create (201) or replace (200) a Secret
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{mesh}/secrets/{name} (the `PutSecret` operationId).
+func (c *ClientWithResponses) PutSecretWithResponse(ctx context.Context, cpId MeshControlPlaneId, mesh MeshName, name MeshResourceName, body PutSecretJSONRequestBody, reqEditors ...RequestEditorFn) (*PutSecretResp, error) {
+	rsp, err := c.PutSecret(ctx, cpId, mesh, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutSecretResp(rsp)
+}
+
+// DeleteMeshWithResponse Delete a Mesh and every resource in it
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `DeleteMesh` operationId).
+func (c *ClientWithResponses) DeleteMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*DeleteMeshResp, error) {
+	rsp, err := c.DeleteMesh(ctx, cpId, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteMeshResp(rsp)
+}
+
+// GetMeshWithResponse Get a Mesh
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `GetMesh` operationId).
+func (c *ClientWithResponses) GetMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, reqEditors ...RequestEditorFn) (*GetMeshResp, error) {
+	rsp, err := c.GetMesh(ctx, cpId, name, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetMeshResp(rsp)
+}
+
+// PutMeshWithBodyWithResponse Create (201) or replace (200) a Mesh
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *ClientWithResponses) PutMeshWithBodyWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PutMeshResp, error) {
+	rsp, err := c.PutMeshWithBody(ctx, cpId, name, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshResp(rsp)
+}
+
+// PutMeshWithResponse Create (201) or replace (200) a Mesh
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PUT /v1/mesh/control-planes/{cpId}/api/meshes/{name} (the `PutMesh` operationId).
+func (c *ClientWithResponses) PutMeshWithResponse(ctx context.Context, cpId MeshControlPlaneId, name MeshResourceName, body PutMeshJSONRequestBody, reqEditors ...RequestEditorFn) (*PutMeshResp, error) {
+	rsp, err := c.PutMesh(ctx, cpId, name, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePutMeshResp(rsp)
+}
+
 // ListControlPlanesWithResponse List control planes
 //
 // Returns a wrapper object for the known response body format(s).
@@ -38796,6 +43924,1124 @@ func (c *ClientWithResponses) ListUserTeamsWithResponse(ctx context.Context, use
 		return nil, err
 	}
 	return ParseListUserTeamsResp(rsp)
+}
+
+// ParseListMeshControlPlanesResp parses an HTTP response from a ListMeshControlPlanesWithResponse call
+func ParseListMeshControlPlanesResp(rsp *http.Response) (*ListMeshControlPlanesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListMeshControlPlanesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest ListMeshControlPlanesResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateMeshControlPlaneResp parses an HTTP response from a CreateMeshControlPlaneWithResponse call
+func ParseCreateMeshControlPlaneResp(rsp *http.Response) (*CreateMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshControlPlaneResp parses an HTTP response from a DeleteMeshControlPlaneWithResponse call
+func ParseDeleteMeshControlPlaneResp(rsp *http.Response) (*DeleteMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshControlPlaneResp parses an HTTP response from a GetMeshControlPlaneWithResponse call
+func ParseGetMeshControlPlaneResp(rsp *http.Response) (*GetMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchMeshControlPlaneResp parses an HTTP response from a PatchMeshControlPlaneWithResponse call
+func ParsePatchMeshControlPlaneResp(rsp *http.Response) (*PatchMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateMeshControlPlaneResp parses an HTTP response from a UpdateMeshControlPlaneWithResponse call
+func ParseUpdateMeshControlPlaneResp(rsp *http.Response) (*UpdateMeshControlPlaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateMeshControlPlaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshControlPlane
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest ProblemBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest ProblemUnauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest ProblemForbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest ProblemNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest ProblemConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshListResp parses an HTTP response from a GetMeshListWithResponse call
+func ParseGetMeshListResp(rsp *http.Response) (*GetMeshListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDataplaneListResp parses an HTTP response from a GetDataplaneListWithResponse call
+func ParseGetDataplaneListResp(rsp *http.Response) (*GetDataplaneListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDataplaneListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DataplaneList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteDataplaneResp parses an HTTP response from a DeleteDataplaneWithResponse call
+func ParseDeleteDataplaneResp(rsp *http.Response) (*DeleteDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetDataplaneResp parses an HTTP response from a GetDataplaneWithResponse call
+func ParseGetDataplaneResp(rsp *http.Response) (*GetDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest DataplaneItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutDataplaneResp parses an HTTP response from a PutDataplaneWithResponse call
+func ParsePutDataplaneResp(rsp *http.Response) (*PutDataplaneResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutDataplaneResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetProxyPolicyConfResp parses an HTTP response from a GetProxyPolicyConfWithResponse call
+func ParseGetProxyPolicyConfResp(rsp *http.Response) (*GetProxyPolicyConfResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetProxyPolicyConfResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PoliciesList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshOPAListResp parses an HTTP response from a GetMeshOPAListWithResponse call
+func ParseGetMeshOPAListResp(rsp *http.Response) (*GetMeshOPAListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshOPAListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshOPAList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshOPAResp parses an HTTP response from a DeleteMeshOPAWithResponse call
+func ParseDeleteMeshOPAResp(rsp *http.Response) (*DeleteMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshOPAResp parses an HTTP response from a GetMeshOPAWithResponse call
+func ParseGetMeshOPAResp(rsp *http.Response) (*GetMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshOPAItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshOPAResp parses an HTTP response from a PutMeshOPAWithResponse call
+func ParsePutMeshOPAResp(rsp *http.Response) (*PutMeshOPAResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshOPAResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshTrafficPermissionListResp parses an HTTP response from a GetMeshTrafficPermissionListWithResponse call
+func ParseGetMeshTrafficPermissionListResp(rsp *http.Response) (*GetMeshTrafficPermissionListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshTrafficPermissionListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshTrafficPermissionList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshTrafficPermissionResp parses an HTTP response from a DeleteMeshTrafficPermissionWithResponse call
+func ParseDeleteMeshTrafficPermissionResp(rsp *http.Response) (*DeleteMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshTrafficPermissionResp parses an HTTP response from a GetMeshTrafficPermissionWithResponse call
+func ParseGetMeshTrafficPermissionResp(rsp *http.Response) (*GetMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshTrafficPermissionItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshTrafficPermissionResp parses an HTTP response from a PutMeshTrafficPermissionWithResponse call
+func ParsePutMeshTrafficPermissionResp(rsp *http.Response) (*PutMeshTrafficPermissionResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshTrafficPermissionResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSecretListResp parses an HTTP response from a GetSecretListWithResponse call
+func ParseGetSecretListResp(rsp *http.Response) (*GetSecretListResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSecretListResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SecretList
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSecretResp parses an HTTP response from a DeleteSecretWithResponse call
+func ParseDeleteSecretResp(rsp *http.Response) (*DeleteSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSecretResp parses an HTTP response from a GetSecretWithResponse call
+func ParseGetSecretResp(rsp *http.Response) (*GetSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SecretItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutSecretResp parses an HTTP response from a PutSecretWithResponse call
+func ParsePutSecretResp(rsp *http.Response) (*PutSecretResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutSecretResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteMeshResp parses an HTTP response from a DeleteMeshWithResponse call
+func ParseDeleteMeshResp(rsp *http.Response) (*DeleteMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshDeleteSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetMeshResp parses an HTTP response from a GetMeshWithResponse call
+func ParseGetMeshResp(rsp *http.Response) (*GetMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshItem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePutMeshResp parses an HTTP response from a PutMeshWithResponse call
+func ParsePutMeshResp(rsp *http.Response) (*PutMeshResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PutMeshResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest MeshCreateOrUpdateSuccessResponse
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest MeshBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest MeshNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
 }
 
 // ParseListControlPlanesResp parses an HTTP response from a ListControlPlanesWithResponse call
@@ -48112,230 +54358,280 @@ func ParseListUserTeamsResp(rsp *http.Response) (*ListUserTeamsResp, error) {
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L37V9y2tyj+r2j5e9b6pOc4MEBI23x++F5KSZs2JRygzT235XoJW8yoeCxHkiFTFv/7XXr4Lb9m7JkB",
-	"/Esy2Hp5v/fW1taD5ZJ5SAIUcGa9e7BCSOEccUTlX0fHHz944gcOrHdWCPnMsq0AzpH1Tr+zLYq+RJgi",
-	"z3rHaYRsi7kzNIeiE1+EoiHjFAdT6/HRto4Yw9MAeefER++xzxFNBv8SIbpIR79Rb7PDhZSEiHKM5NJQ",
-	"wDFfOFgu7z8ourHeWf/fbvoxu6oj272Q07/HyPdOvkTQZ3riRzseQ6zTUfMuPRQl/opjPNoxwMj138jl",
-	"YlTGF7544iEUfkqe/gAZdo8iPqvETbZFNwwdHx0LGN9gF3JUOX6xVcc52sywyvgkYNEc0Z8oicLqGQqt",
-	"VprjNxjAKYofskGnbPyiFUZ+T+gpYhx5J4I1NKvVTlXu0XluTol/5sOgu0ioY7TywGepbKvkrWyvC0J5",
-	"1WKYeNd2KWKg/5b95RdHjJN5BouFoV35Xki2esidfA1h4J1ByjH0WdVoSLZywriZYcxrQnwEAzmogtQP",
-	"i4/wGlUP6qu39ev7+bej41oplWnQjWZ++XxZOah61228X9GidqHp+87j1o25zHgXiNcNqV53G/UjZrws",
-	"uYoYx4w7btKqgYpO4VwIQw5xwNow9Z/ir6s/Xd3lqoGyxPA55dlmcPSladgzOEWn0fxaDQh9n9yfzEO+",
-	"+AP6EYohaZonhFP0ZyB7GufAAUdTrePFJBf4H7TMFAz/g9pMgAPIMQk+3dwwxDtORFSnRkjpOeJPMcpI",
-	"8S47kIduYORz693eZGJbc/gVz6O5/Ev8iQP9p13/WZdwmsF7h0/jcMoaP0yKyUoWS99347EzP5rioHrY",
-	"+HW3Uc9JVGNCxW+7jXlx+qFyRPWu43iI3mG3epXp+47jLhhH8yPXJVHAhUBY0Z9oY7t/RFPoLjIWfHfb",
-	"/RLSaY0IT153A8YlgvOnA4PfQ8YpgvNKKGQadIND2vE9oQqWjVOkLbvN9YcQZZWfEL/tNiZU5KxG9RBz",
-	"KQ6FyBOUMUOASZoHutW/GMDejmWbpk8H6rYAN2P+Vn5boVHdDDeEziG33llRJO3Z8ozCca76XuwBcgP4",
-	"DAHRCkAZPZijgFd8tR6rjwUpAu+4LPCKJ1h6rVEAUOCFBAecAQ+5PqQIYA4gAxCEPsQBUFN/s/wnlT+B",
-	"J8xVXrx4V0c5vJnvmmGoBqmDYbKMAWDGlxEdnNyioApo0HURY0C2qQWeHqTb1BGLnfryzOJd3Yy67yro",
-	"EjSPWEgCprTAMaFIOvOLH6B3jr5EiEkpKtgeBcqeDEMfu9Ia2/2bicU+tPbK48FPKCVUTV/+bKqmBfeQ",
-	"AYqE4kDeO8ly18RbAPHxDCDozsCN0EEAciBNyx3lw8dznBL+nkSBt87lnxLAIncGVHARvCIUBPpRCCkK",
-	"+DeFRf4ewIjPCMX/oP4W+hPk6B7mxq5b8R30sZcjcwn6kCKGAo48ueQPHmpPFiEl1z6a/1e3ZadDdyaP",
-	"fwMcyM9w0hg2YHDBwP1skVv/MQlufOwOsXqGatet5rcl/QJCs6oD+hRBbwHQV8w4y623BRUPsN6YjoWE",
-	"saW8tgsGiK0phdCyfs4s/wzROWYMk+BHFGDkrR/ssdwOKQ5cHEIfzOECBIQDjwA+w3lwK54Rv13I0fqh",
-	"3sSL4JUEZzC1QRTcBuQ+sAH6GgrhL1DhIR9x5Ckpc6ZW+FQ5Vi9/Mwx7BLShK4yOAIF7zGeSWhT7GhhW",
-	"L/c9odfY81CwIUo3Urde22ZlSQ6g2WW11IGbYbgdaaXp0fS2qFyZ52ExCvTPMm70DfQZsguedRw5lV52",
-	"5Pvw2k9CVfmWakPTYJ8WfWuXIiGeHMhNgxYjaLY1pSQKDWPbesqKEdJmMnwmVsjRnBkHqhgCUgrV1kdq",
-	"pP6p13Nl+LKj44+fMZ+RiJ9Jg4mNwB4Q2J6XC6VdkksE5xlt0QHwuFXcAnACoCcdmhaepGG9vzNEh1im",
-	"sHQ6LS4LYeyZwSttonPio7ZrLSohaVpxAqb4DgESABhkXQsSAHSH6CJ+Rm4A5gyIddhKYyWJEuAv6z//",
-	"sqTTXJNKUWW0SifUFgaGHAbcEFqaWfhnYuYdy0DRehaKplgJ7zqRrTyjc9W2IlMDBdFcQP7I88CngFm2",
-	"dXT2Qf8HzijxIpfLP1MFAo4iPgMXnEKOpmqv+ijyMAcfidwa0Lu/QIa2xIMfIZtdE0g9+cfxuRj3Dntq",
-	"C+w3xGag1OUU8XtCb8XPM0K52nM9RyGhcjU63g1+jq7l7GI9iN6JEa8MUMvllaRfPMeB+jIEKQxcBH6D",
-	"WO6dyfhu9osFDJn4YAHJXO4FiIc59knkAe0xgmM/YhzRhrd/YHQv54p3DtP2JAiQy4l8KcSm/PUjuo6m",
-	"4AJJPwBkn4c+WciRfsTMJZKi4qHSJ8l0Jx5WHeMFxfCM+3wQQphqbBueJSP9itKJctDTCExexn+ni46f",
-	"JGOp/Zukh/qTpX8rYgRn0bWP2Ux1yfyWOzVJ64vTD+lvl1DkQuoZniSzF0EQ/50uOH6SdInD30kfGa9O",
-	"/4rbZakHHIUhFejQjCK81gQdigmTAfSfepyrdpI9kxxWlkRaEAopGEghnXFMhVQq6JisoHw2Eq/CmKiL",
-	"UOdj5g0qrSBuOuLsmPg+crn+1jzAPchhzpypA0WOEB6Llo1tzRFvtPn1djHyfhONi8pajmCrVZm0dtGp",
-	"VfvMn26sd3+2djXsIgzKzm7TR3xQPbJ5S0Wrozxm+XuuVM4gSr6lgBvEIfbN9BUwLtSL8SXjkEfMlIVg",
-	"Wxxz39xLPXhosKb02PFAmZXY8XrNeNN5j0/PY2jpF4SQsXtCPTNsV3Qa1FZENftnMZQsJNOpFiVP3aV7",
-	"tghSeVvZvXxDUlchM7gr+pDKpCx9rnjheHiqHaNG6A6EtB7wEnodFlZAlQSPCTdDQRz6GwX3LVoY13aL",
-	"Fq2XxgK8Isq2AekKFg2oz0YOEitk62khZ5W2GH+NtDOX2fqec72o5qoHaw6/fkTBVBgTbw9kfmL8554Q",
-	"85wjKuzt//snfP3P5PX3R6//z9XD3uOr9M/XO87Vf2be/tc3//9/WMblfM3OfGhKpHpy1G5bdyrXswkf",
-	"tnVPMUefAn+hGsRd26Gz3N2g7B8sGCw042R5UC3xSjSoYs3HK2k/H2cMkC6s15Fp0tz/Hllm/ajPWikN",
-	"yzOZZrlzMgNDvCUMK13wDWuRSrMuf9YoYNhDnykMQ2TwAGPr2km2LRoO1mSwU4XAJEOwu6V/g6cdO8GI",
-	"z5zYs4yjpCEOAuQ5ro9RwB3B08KhDG9x/pEp6ur6JPKcqQoxms1hVwVCS7Mef/z94vLk3Ln8n7MT5/jT",
-	"6eX5p4/O2cej0xPLzr/89bsL58PpT+cnFxdxw48n58VWuSGcn84//X5WbHJxcv7HyfnHk4uL0hRH7389",
-	"ck6PLj/8ceKc/HFyeumcnX/63/9TPYLzx54ZIgqjjty5deL8vHx6GfVN2i2k5OvCiajfGO44Ey1/P/8o",
-	"j2dx5KM54nTRYbKihWVes3HsAkLtDEkVySH3SVeNnmWyZMHlrzmeIxOUCtZShahvjN/5ybGt2hxu1apO",
-	"rOWFUptvKO+H6eHtmKdzkMlNkf/+5DOuGkRL6VhfR1FT5PLayF7ZTTZIgQ6zoy9mbVHxnBifm4SvIpXV",
-	"V9J+xpiKuol5edTLOHMn0JQXZNZI+cRNgw70kDmWqeKNrHX4ujDVjypcaYxjMwanLUI5cm1p+6vm7/sx",
-	"ienmv/J/mcOvtvX19ZS8jk/280vx9tG2ZHKtERd6LQ2mT8kJKSjLk/PzT1oFvf9w8vFHy84+Ojm9/HD5",
-	"P/ln5yfvT85PTo9PWm4qyT0wlBUay+UM5CyM5BxbhY2R35D5mdwDD3Kosp4YyGYXAk7kNk0hMcoexIhJ",
-	"lm3MNPg8Q3yGaHk5gEYBA7+SYPpaO85ADg300OzfAHPgwiAgHLgzGEwRgDccUSDFPSZBZnesxoJKoVpr",
-	"Q5V3u25xIPe7cqtutahnbrQVjIoUwFYZ+ZAbMI8ZuCFUQCoTDNmfvPmuR9MjO/Lh21ycZb8vc7K10ySl",
-	"RS4f6kimBV6SWxQsJzlUai7rZA22i/Br6yozQctvWu5DmkzUW5X44WghYXabOn1ZdsbqT1s+EazwRTlK",
-	"nBQjfr0RfF3r+CBne5LN5Q0YkwFU/kGcEBAfQTCkNaiGWbkot2BRJN0haYCoQ0i2xYTN8J9GoVN58qRk",
-	"jFTbP3Wby6WtfDVI0sUEpLjSxLPddWTIpYivKxrYeg+yduMxRsoL2Rh+iigqJqAY3KYZwW7eDTDY/R4K",
-	"UeDF6M00bPqOGgckrh5hctmSWhKmlxRBVqHCaOTn/JMEULaFmaNWJX9eQ4bevtG/tXaTfwi17mi1jpkT",
-	"Tyv/EB8b/5JVRuRvDW35O3HHMHN0iAcz5+aLF8QrED/0qR9HY0IsSZ8Icii6QRSpPBnMHKmipPXG3Rli",
-	"DkVT9FXKcIlXPWkUhoQKig9UXqMD7yD24TX2MV84/5AAOT5mvKq1iz3qXPvEvS22CHWybJwCp/F7Zbfg",
-	"FhJRtwX5KgJJkNqGiNt78iXyV6T1QfXdK5PrL58vu/qV/pRQzGfzvIH+88X+4duMIj7Rf8v/f5U/Dr57",
-	"I/8/3NuX//8Qt/jhYH+if+gmP8RtzuI2Z/GrM/3K2z883Pte/nrz5jv5/48XR5adrORnPeHPesIz/fxM",
-	"Pz/Tz8/183P9/Fw+b4PypyPK9R50YzvKoBNG1z52nbZd1qglTAD75fPlSup4JOeRnLeInH9Fi+3YPv77",
-	"/rYdKrDZ2mm5mW5bIZo3E1xI8Z2wU6pyafJIbkGYzIzjJcl8/fkKXw95u1SFrOlxW3HkS1cLfLaOTFve",
-	"Xx2NnPstUyKqkPBCfMungpILxLcrnWcbM4NNgFuNjkedNuq01XRaWg54sGzZv/56/ddfO3/91S5ntrzC",
-	"irqE3Y5bfwoQIDcAfVFlye5nxEfgDvoR+gYQCuKsBfAKghBSro5bG45Ud09vMH3TGZyi3/Rht0KlxqRM",
-	"bbKhhAN+sG+ZKIHpGq0tmnLCod+qbXF/Io5o6aKvaqAr80dlTuaVvizUOwINh/uQ8VxfWJUekVaPPUVf",
-	"+bkud2bETrF+bkNjWQ9WertYENJc9FWbHXMYhrr+HZpfI8/DgZABVZ8kBzpJG9rWnHjIb+jwm2wjoOBh",
-	"9tpFDc3PRbNjlHRArTqciA538lC3d93Q4Y+42WPCE4tTXR1PZ5WQALU4SllY8aPdvvlJ6+aZ1bZqn8FP",
-	"yx4KQY9moiyOuWyqbDlXxfDU98m9Q+4QpdhDpnyQ8m4tvGeOqosjFKdTochFK+XoZxqbW/4TURRnrlSN",
-	"lm2Txg8q2nEUwKaxIobiTWkH6yJf7b5/6obOHHHoQQ6diJoPyYpGROUHkVsU1LZj6iC+o4+pO39X7USI",
-	"xmLdhQ7tlj1D0EO0+ti4fn+nCmabjCVI4dzxiaohkd0RuSbewrJ1ZeEru6pr5dTqddXMJiWopWBVreJy",
-	"2qLU5czAAIIYDI9D7NwhykpJMvuT/YPXk8PXe4fmhN3QJ4t5DSHXHJ42fec18ihxbw0LFEzIhCfqyOP5",
-	"kAaVbJjWGjC/Fv2ZKsJRjSPJz5wlydGVFH0NuTtzriP3FnEnpOgGf61pV7v4VEM6gTA9fG2zNBN7iKg0",
-	"VgIXOUoiOj7kKHDNIugOe4g4JOJhxB124EQUt0TQFM1xgM0ElM1RLyeKaD6qIpSQEjGH09qZmEXTKQ6m",
-	"N9A10LOQGi50Z8icgHMPMXduCHUSvjLc31CaMdL1QipIwdQl3vzLSg/FgimtJ0DNf5Pcz+QUCsOG+D6c",
-	"Q/EjRAHE5rRPQ+5QMv2VKT84l0EiAXG1vmjNGoMPxYTbjCFqEt4rHUWKD0soq6TG4PmIA4OYa5Ci1eKq",
-	"XZ5Deh6hZmW/xTwxWmGjFTZaYRkG8YkUz2WC9snUCeHCJ9Bj7eAiejAOOWYcu636GM1CTRDV3KqEVoUQ",
-	"a7Qv5WMH+hiyLlKnzv4M+IySELtZc7OCWZY0SlXnZtNUtaut7jOao1tujrpkhkz+TLJ0Bwdi0PLxCteH",
-	"jKnaEiorKxYrpRf6iIbOSZvrPFsEqTtzPOJGgsbSJ9XiaDmj04NsxlwSGj5S2CBURel09C3+uhyXNwzP",
-	"4TXF7q2BV2UFxxC6KZO0t84ztOPhOQpYLA4MZWKXdSkSXqhg8GfgcijqdQnLQkCHmcUXCrdg34nj1Klu",
-	"LDoMtkXhvZEq5/CrMhZYVRapdEJazGEaXfN05QdwNA8RhVwHJZJ81sNM+urENvQjoXOb75G7Pm1ijuuH",
-	"TpjrtNcwTeLxyftGzEeE+/EJY7Vo2Qb/0EUUXVPIrETgZeVCjoltec0UQ6jGr1RUU+tg2tad788t2/ra",
-	"xtuscTNti5KIo1KFABh5mOze7e2qHyxEyJ3JIxa555zCINmaYhXvfRi/ldJZvJU/2C7yMDc9n6IA0aSX",
-	"78/liIxhIeZ45tm1yhlOH7gzeVI7/ovMQx8VxkHZ7Qv97Ab72VHSq2YEOSBhWavtCOhzPEeqifptafUo",
-	"nskf+dUbFQ3C0xmvuWvw7eHhwWHjZYPl8EAOmS8jVlCMi6w7TBDv/PTjjqvTsJmzt8Y6pdKBNEqpe5aR",
-	"T1M3NAKmvafe1oKWarXeNsZM+qeI+oixFrZQ36b5VsYcOrj5lbYhZHnD2ahZZ3n93rIQZKivlk7Gfnvw",
-	"7fc1Yso4tcJ6NXYY89v5LIz5wtvENy0DMkI4kyj/AfuTnJzd33vz7ZvvDt6+edv0FfVHlV6AnE227jcs",
-	"ak9GUTuK2vWL2rgMhPDGBCtQVUM8D95DY7E83TMgXqEQSSFYEObjH3v73+5MdiY7e8ZyVatLZmO40nSW",
-	"PBEJrj4636tg1YPKKAATnPZVX77WLOC7q7+W0L1FKIQ+vkPONXRvfTLN+aTtvy0dJyTEd1gxPKcqSdSO",
-	"u2cad3ilTRH0+sUzQ0H/I3IcIN+ZQ5avB5092aPbNHFfRwrZCP8lH1OL/6QVJfljwjCQZ3AVsGyL+fDO",
-	"rM2TEWqMng3adaMpFidFbs4USzIS+7HFmiLQHtbh7TniFLtZYLiE4UAWmIlcH3uCRoxbjVOVGWq+9KOk",
-	"RaxbEkxfJ50MA3YVGJ1E9uGbg32jyOvCU5UFteOXlbaZaJCSxRA8rNuXdw65z+72nP3Mdo8SW+lz9evA",
-	"iGWTfjmU+qUcOWZKZWSqpBHGp1SG/FqIFcmEo1cxehWjVzF6FaNXMXoVo1fxkrwKpm7nXORKuafmorIO",
-	"jCbKjCI2I7l6UbFVUrDGM1Zx2QTOLOFlbPQlJ7s24fXIqzK7OzuqbeHg6d5k/027yiy1Vwy0TBwcojxA",
-	"6SKGDdUdQIF47xmM0Yq+GX5Xi8qLxuarTIpp3q0ZpqFKJ6GeSmBrBKYsD2zwKKRd3KXOtfl0zw0xnj7q",
-	"YXRjpo2KJtQasF4L8NWkEBvTgozl4RvkUUgJJy7x88b5n9aUhkIai/+EnJ5xHur/pAJIPiuWY3XtbYu7",
-	"ofJx1b9SKfMZJdF0ZtlW5Im30ke8Z2b90vQZMkGkR57V3s8TLkLQtoatUgKr1moZVcKoEkaVMKqEUSU8",
-	"B5VAkYducOY6+G7F6HutM59fTHIrnaHUOvERA+QGkCCutC6vh7fBLVogD1wvAAQsgLfIcSFD4IbQeVyY",
-	"XfT9FwNiSeV6MvHnVN1Vr2eBLHPhuxoLYA5eFS+T/2an6vL32ho/9bct5BD22HTqVoNezdkM9J7Wpe+s",
-	"M90iEiYNFRrb4CwDfPAqd90YswEMsRNS4kUuZzs7O1mYZ79SXVLR0dyJw19ZS2e/+cqCOAzWEK7Uwrcw",
-	"wcF+w/gFDMs16jkzg17VQIHlSg8xJGtOt6nUnIBRHevQFZoPy9LqPJbIA9ZP8xDjuoRQ8wZCNY5WjE02",
-	"yW11/LSWr9pf7NRoGQtiWFHRSK2dbOY46roHJ763KzES3uy/TbY4DyZ79sFk3z6YfGsfTL6z3+y/rS7d",
-	"2z1mN0d8RrwVP6t9GTzIZ84MBp6vbdc09n03yWzryj/u9loVKRZjrrj++BCHUwrJa2Zqdg+qrL1Nm3et",
-	"HJbU2ENT9NUJKSa0eLR90oboqLrDxrmObm4S/6SzqxWfr1lxmP4tzdWvsFZ3AmyxSBUzhsmBuc4w34Za",
-	"o1I/rrXa6KgtR205astRWz5pbTnqtieg2y5OP3TVZeKnrIeBWhas2kCe9DbULDdEdrKwuzJjYzU7Y8RN",
-	"j/HWi9Te74ID6GTQsOKHZS40zuC1v220ylzIt5MWKW17bZTSOvfUKg8eL7XZ1smuatewmHL33aQ+4a4Z",
-	"XNnAZGrOaTtmGCun+VKkqszL/qiKIk6TbY80dTkZ+WD/27ffdoVlD2lkPnMYDFgzl3oBE/TV0UuKKF55",
-	"j1WsMc1VbGGmJO0dD4WK0lOafdMVyF3vbNCVdOqJzrbuKeboU+AvVINH/WRQMjQF942KhFD+37IQmAlj",
-	"mfsZTr5E0GfpLQ3lHRl5tyNAsp3cbpEFC8ubY63vU8hdgm04YZKT3sabugW3p4BvvnK9QjgnY+tLPhuH",
-	"XeVu7SIZLvNhjdDMXJNeRuZRAFRSA5DltgC5ARAw2R3osx3/BpgzhWCAGQjQHaKAzch9AOAU4sBweX//",
-	"yFvmqvYlEepDxp2IrbjgLcH4MfF9dSbEfAiw9YWrlSRlUA9zfX1Iw0UhmbtGyleHc6hLiJlFWdXnKlIz",
-	"0DkI0H2O1G1wj/ksQ9uvWAi5s7Oz842tyZvPMAMkcNHGaLpxjO2kcR4Lm/ohbOvra4YChjm+Q4nCXAOD",
-	"DMMVm2GFS0inw9zdlp4bvYHYJ3eFs6Oto6ItHfMezN4EFI2TtTL/yiUXe3R7O9fDm3S2BDU8qqlm+N2k",
-	"kYaeMQ3pjylqWpkOLSzJiCHKAAy8gkUpXAbIdUqeCwNwjcAU36EAcDKMqi3Y/pnUqf3Did05/XlZpRvf",
-	"1FenDfR9fhn1Wtda4EDe4fVoWwrIDk/QkmeyPJo+zxCfISqdN9EDSFNHXrH3q/Jo/sWAMIJescidAcjA",
-	"JzqFAf5HGvngyJvjQObNVXx29pRhHwrdfGFE/qvyIEgAngv+5ZZTRdW92QeSRTZjFsSE0Uju2Rsg//rr",
-	"Hvz11+er/zLe7Pi7hNyxSqY882GAztVWX9er6OVdEIWjjiEOAuQ5mVCzrEN7i/OPrrpx9+TNdz1yYg6Q",
-	"b3OA3LeNpby/LpyI+q2TJJlZzivAVzk9yyGhQxr2VbslLbeO5dPFK9YkKL+XpdSzTQ1RLXURa8kk6P1i",
-	"1rwCUNQNOAEM8X8DCOT6xR/imViNUAkUzckd8nbkcfev2c85nLTIlummwsw4Ta2mLiLGnxKK+SyvCS1K",
-	"osB7Tck1zl2uQAKGGUcBfz2DbKZc0/hqCNvyEWT8dVpdg6mS05mBGMfu7eK1runSbndi2D21jrtd4rOd",
-	"G+j711BdLJKCLCCq0lQGVvIcnW25hNxi8U5lYFm2hUOhmFUHuRulL8JxIBUgjSh2XBjKuvptQJRblaNn",
-	"aWOZ5zumS+i++ZYfKfsBS45VrP20afCSwNETtQZs0qWcc2LtWh0m7opREqyOSxKsikUEfT5zZ0jfTpJ8",
-	"+4MFXRXIkmde3YhSdbfM3iTuJXdeZpyHOulPcPWf+5OJfTDZv7LV1Sl30Jd+GoukhhdNJjppUMNbAlkl",
-	"EeoNsZwQ0euON5xSVaX3W6OguBjhmkdUzmSXlvdm/3v7zeSNfTiZ2IeTPftwsm8fTg7sQ/nssLhs7hbG",
-	"0wuRn6EL7mggNcBkf7Jn70/27f3Jgb0/eWPvTw7t/clbe3/yrb0/+c7e339rH0jYxbmRB/bB5I19MDm0",
-	"DyZv41zJqxIoVwaHAsXBVdPXGsINxfOkMcFkqGiknUraKZ4rT+GUi4CY9lS/a6oE1WsacTltOAVbBtXL",
-	"obNw3iw/RjbvNDNcvPIEMN9//30WIhPz3TSFz0pXlc8JbZHhmMbBMl9TMcr+4RJZkhkiLyqksgyXDMAC",
-	"bL79r5I9WtT/M23073WEUPlesM6JNMZ6QUENFa6Nj430m7ZeliTsOkZosf4tYpA8+JYHSAr1/vjMXL0g",
-	"UelZqnru2r1EyK1F/GDf3kkz9LeKnphnIMWwldK0JZFtSlimy+sJt09NpuUqFhon2qu42i9T19B4eKyL",
-	"17tqSjvzSQFUe4WcQ6GPcumGrZInVbwrrmHMukQQzF2XjSSsO2dflsx0GL1z0rIf3bayW8fXmSn38giE",
-	"iDISgPsZkTunEUPxfl1559TgXqpFVW8FRgxRMIMMSPMXI088xRSgOcQ+gJ5HEWPttv16SZES0+a6qyd2",
-	"KThf6noT+b4TVOyAtd/zWnKvFwc3iFLkZWqBN/YJKdKdqpa9pmRCQXu9bYFKQt7IFugfSVxumcsaVqs2",
-	"1/2kdXbnaXDFUHMF93YcUdMLvDIpa4bciGK+uBBUotCmpCL063OdQdwsn/P86jZO/BSCTdKeFGUIUpS5",
-	"BkPahUmaRavk6kLeS2Fa1mHaRyVTSHkSvR0PVG0jmW0jBLlLqC6ChFXdKyXHp5Cje7gAis4jdWHrDpDl",
-	"quaRDzmhQJ6CZgB9hS73FyoLNr5SPB1fbl8BzIC++BV54IaSOcDcBoyovJJ7qaQCwoFH8Q0HMIRU6imO",
-	"uaAIS6sucHT2AbwSXVh0LXcgxZz6JmzAQgRv2TeWbSW3Z1j7O5OdibrTHwUwxNY762BnsnNgZY6C797t",
-	"7+rKT68VdMRTnd1FQn1b7QfPemd9xIxn8xpk6gGkcI64jAn+aZZTaRMhqtAF/gdZj3artqexu9/YOrsu",
-	"fSajRS/V8odFksTQaZ4LQrn1eJWewpag259MtIzkSJ3SgGHo6ws/duMrIJTw7rr13kWlZFe6CdXyaKxS",
-	"po+9Iw+IbjtiIW8UwEzrSAC7e0bJtY/mP0AvzlqQPfda9/w9gBGfEYr/QZ7qe9C673tCr7HnIWWZsmg+",
-	"h3ShGQK4OdGiTg4yA/eorPscVpIqAD8Qb9GJaGoRX5ooAVkegzqVvEC9e/0tJEeBZXrQ5xCeHhGIjt+3",
-	"7nhMghsfx2o5IR719XnykU3KEnn3wc2A8oP3qBScj1S4PU9nP8rnJTrL4fhNWUP+SAL0bxAQPsPBVCW1",
-	"8IgGTxU9b1p3PCX8PYkCr4AeBcYiemyzZvwJ8XqAT9bGVM9ByPaCwPeIu7My/goGCxYw02kiyhGw8rxm",
-	"FSWmnUFU0eMtuo1X0tByZ2WKKWeJDqQNqtNRW2mDkXDXQbi9KBSF6eUUyq7whF7HntAudP16N+DI9Zcx",
-	"/nWdtA4ugO7x6eaGId6tzyWcxsezVzbSV7DDj44/Gmuooa+8pfmNSXCKvvJz/QHSoVPwaN1fwS8d4XFg",
-	"c/2YUHQiiwsvwZNp5zJbvunSvUIzSLMdur5BHTQQV0E1PF4tzV27D0fHH7UlV2VSKCYbTCBLwnxBaFcG",
-	"wVJ4l7hqI336IZBryLD7WsCgXgr/INodRdJ4GWVxC1mcAmyUyFsnkSXVA6ixswnBnOG73YeEVhqkdJYJ",
-	"B5PVGcJ9cRJ7FbrIIHF94ttQVa46ng6PM7mToxhvF9o+ygJtFOVbJ8pdCNw8hlYU5w1B9QITDRJVz9Pc",
-	"miPp5clXDKVvNQ3FofECFfUhjHcfcrBsF0tfSUYX5jMJzmHC8VuN4ji8XhIUlfH1Eo8PFads4rVnbm6t",
-	"KrtL9G4vJe4jbgqaM0T5lkr7kQJ7E/yEAopCH7p96YDW1vhoi3e2xUdLfKst8XWa4cOL5XSGTeW0vEQ7",
-	"vFcBvPvQ2f5exfoebe9K27ul4b0ms/tlG90rWdwD29tbK9ZH6hvA4B5U2O/GN01VmuAXAf6M+axHmW+P",
-	"pntFXebTD6PJvn0mOwswuEY+CabC/OAErDeY3j8DXg2jNcoXcK3ZF5D880J8gCaiHEZT7D5cnH5o5SNs",
-	"Qm3ItY0+RdanaJZdVW7GViFwMrSMeObuzDpUWLXDsmlS2hpVN5Jxf37RMApQFzJ15G0AjSdvZdufRNNx",
-	"d6L1IdgM0EZnZ/v2JzSC1H0Yw29RFJhokGhWnubWfua2OPlL2KEoUFEfwnj3IQfLtqduV5DRhflGz6Jw",
-	"ELcgKGpO4q6AhKyqZcP6Bnl8Bwx76DOFYSgLvry4HZAVFUGJeXrfBtlO1TFZn+p4Sbsga1EoSQtWp1rO",
-	"5e0iR76fiKX3lMzL5PjSFYWCE4C+n6CPqWpLLXVHTvS/J3T0uFbwuEZna3udLQZuCO1b4/4mr/bOmE52",
-	"f87bkefFA1+SVRVwqZahotc2dwb178uZF6M0RufgRk6drMitbbjlefmSR56X8gQn61L96bsGF1Ppt7ix",
-	"sAFG3V/Q/Qn6pNofTq4ZqgalSKytGFQSMes6k9pIkKEfTXFQH4M+k23k5kq/kY4xR6fKnJEQH42p7TOm",
-	"FL+U9oTWG88ejCEH2shM17u5tJ2YpV5IbLwdnQ6rVHYfFNBbBdE3qWT0KsfQezb03lbSVQXktwKhzW1P",
-	"voYw8M4g5Rj6A4f+q2XQMw/zr09rVkfyt0fAbJOCHYm71x2ENajddvlCTypw3aIAf8Q4mbfjtlM4l5Vv",
-	"IQ46zCB6nXyJoD+G00cPsE04fW1ZSwPvOm8qV+nFpSmtKvezIeP3hJ5K9jrRzR5bVW/OWj9LGz6G2cdQ",
-	"3lgI+skVgq6y0gYX7IMy4kAextHxx83G7yrqVj9LjVFLnIMrkWyR8vqY3YY1iq7PPQbt0qBdg1irqTm/",
-	"lYgcy96vXPZ+WC1XHW7bIpLaGm04knN/kbbN6ci0Xny7axpGp2u88WF0vUw3PmzMA1sDbw6keXIr35w3",
-	"VnszxbP0ydpQ7ZrUTvmWkno3bSs0Ue5OjtFlS122duKw8R6aLcbteCFOvxfibMql21Ja2zIlO1J7367e",
-	"xlXvbA5bOHw/z+Ho723G3/v5t6Pj0d3bTndPMM9mvb3hGXMgPRST9WZ9vZS5Xoir14Ji16Nudh9i2Lfy",
-	"87ZBAaULHr28rJfXSgpWOXnbj9jJWqTNM/fw1qQpqx28raSz7VKrI6H37NxtWtn+fc9rvbpf7vno0K3d",
-	"ofvl8+Xoy22fL/f3Pd+YFzcoIw6kaX75fLlZ303y0Qtx22qJc2gdsvvwy+fLVl7ahhWKXObom2V9swap",
-	"VuWVbSsiJ0NLj2fuhg2u5KodsC0iqa1RhiM59+dsbU5F3qJF8w7ar2gxbqBtxN/SkB99ru3zuW7RYrPb",
-	"Z4Nz5UD6JrPuzTlgCWO9ECesmVrXomZ2HzTgW7lkW6B3kuWOrlnWNWsj/Kr8s23H6mQdQuaZ+2rrUY7V",
-	"DtsW0thWKdKRxvt14DasXperFjz6cGPR4LFocLAxB25ojhyrBr+MqsHrUS4rVg1eu7IZiwd3Lh7crWzw",
-	"5jA6Vg9+AtWD1183eMMiZiwf/ELLB/epfztca7sCuY9K0XSZbZtrbK01XPn5gu+bXf5+qCEvmd2KSr8j",
-	"nQ10q2yv4rt4C0u3K+Qy18r+pLqPMn6Iu+iyt9ICjag299AqpGQuo7WGFVcv/Nba5CrNMXC6nbX2Ne/k",
-	"LrAdMGyau3j2IkQuvsFuP7fGrOjF5Yk9uS92a66w7XKxhUGD9cG14xW2TFNsz/fO1Nof5Vvgulkk/XGX",
-	"veS1h6MBYzBger+iaykSTAoisFYFeMZL+8eqOc+mas7mea5UhaSpTIU1npoftDxEd5LIFlVY193jf99z",
-	"1nSyfpTU43H4p30cflPiWXBX9sxxzSFVazxS1/8J0e5414cr1yV+45MQrM2Ju1EOj8fknskxuU0J5ITf",
-	"ikePGo6nWGPO/IDnQrpTQ+Y4xTpFNUO8UVJfoNFgbi+oL+TSRzm9hXJaUdXgp5YVvwx0IkqS19rPEiez",
-	"vpCjxJJSVhKqUh1fIN72IPAyQjaeYdxJKJ7d1ZxeYwPFTDqcCVTBMy/AAlpKzqbEbPd/WHY7RPJIXr0f",
-	"Su1VUItnjdbwZ8xnK8vrMTWqmrBH63k7refC6YA1GtS9sNxwRQo2XunnRZnmVWTYqxKQf7c13dekEeSK",
-	"RlO/aOpXi6Ua63/TKJsMzf4vwMsYUh/VOhMbIJ6t0Vsj4fbrv/StzRrdlzGSPzoiT9sRWYfHMVywaHQP",
-	"BnUPVpCcnWz+ZTT/aL2XrPcGM90a7Y/+DeelQvMDxeU3LWdHcurVnF1S+oZxHaPa+o6q0Wi/tqzKqME1",
-	"2rDbV5YxKds1dAHGhGUGqd4UU9iaSyNmp30JtRGT711FtO4+aLi1K2+4tKzVc4yGbq4qYSqLK8sPZlh1",
-	"qEpn1Yzz3Av5pfBfmp77Nn63SDaPJNZzNb3eJfauj4PbVubxRxzcWoOS+fOxp10SqU7aHsUBR1NVI2QZ",
-	"U1uC/sma27oKMuAzyEHEEOCzhJKfk/HNTd8Kl1cR/RzFaH/BwZPyf5v7ncI5OiYBhzjo2OvkSwT98f6D",
-	"0dFuuv9gTfccWEPWSB7vH1jD/QPLGmxL3x/QXZaPRf8ri/43F/fvDO6xyv7aquwv4Zt3uC5hmcr7WyDP",
-	"R+oaoMr9klKekoijegP9XDQZ7fNts88VWkbzfOvMcxojZlDrPObKIYS5Jq312uaZSV+Aaa6JZAWZvfsg",
-	"IdbKLl9OhOvxR6s8a5Un3F1llKeMOZDRU8koz9yiXlKuJlTctz29JRJ4JKw+jek+5XLH+31XFNLj2esx",
-	"kP0sLvJdj/3cG9+N1/U+7+t6h9AIS17KO7yGGAPxrW/fbXQENoK38Y7dLb5jt0fN1uaC3XWLi/Em3Rd2",
-	"k+4qqpEheofdhq2HC9Vo3HzYts2HGDGjU7V1ThVLUTOoA5Xy5hCSPyGw9Xo8uWlfgMuTEMtKMnz3QcOt",
-	"lT+zrFBP5hi9k6x3kuH3Kk8ky6oDWUk1jPPMTf2l5W2Gnvvemtgi2TySWL+WeP8Su+M2RQ/ie9yqGLcq",
-	"nsVWxbps7V65b9yweN4bFsNpiCW3LdajMcati9ZbFy1cho1hb9zA2OINjF71XZstjE2IjnEb44VtYwyg",
-	"MNseqxgdqvGQxMs9JLEpd6pP1rsaMAF4s87UCzyQsTbN0PnwxtoUxXjoo+rQxxJe1Nagbjwk0Mvpkw35",
-	"Q5skoy1SbSMR937SpWeFF+CGfK4Aj4WOW2ZYnX4Y/ZYtzK4K8PCZVZJLBtm5F0S15oyqeMqXkE0liGNp",
-	"ybn7cHH6oV0G1RJiVI49WvW5zCnFy5VZU5oNh0pnMTPGc8+WWkZ+atrtPUtq83J2JKceM6OWlr4c0ini",
-	"9abrpW4zmq+tzFcFrtGC3cJKwZqQN1QSOAoZpwjO67ntd91qZLd27JbAa2S4rWO4KIObQf3GDNMMYdSk",
-	"NLZeDzI/7wtwI1OCWU3C7j7EoPvgvSdUqeTHDtbOZ8xnS0tiw9xjosJoLz1Re6kYKF+bUB+KEwfa3EmX",
-	"u7nEhfgTX4i6aCLQIZXI7oN60CpsuTmlEi9yjH9m45/Nkq0qNLqdmJysQYI88/DsOpRddUB2a8hqm/Ti",
-	"SNW9RonXpy1baMQeyHxUaVmV1kZ55cIkA7FaXczimauQ5ZVFlqj73uvbqtjYSGc9C/UVxfcdjPyGgNgf",
-	"osm4G9EumKWANcayti6WdRcjZtCQVcwrQwhaTVrrDShlJn0B8SRNJCtI0t0HCbFWJvByglWPPxq/WeM3",
-	"4e4qyzdlzIHMkUpGeeY275JyNaHivq3dLZHAI2H1aeRm5fLBLiV+7oC5ASyiBfiVBAFyOfDQDQ4Qs0GI",
-	"KJDyegGENbRj2YbqHxSp9t65nGbIugSFqXrG8QcPLYvhuKvCr/jtCmVfeft68iEK8gmm2IJxNH8NXXkx",
-	"f7Wb8RPiF7LpUdxyCXcDdXA00Gk0v9bFh7EA9JcI0YVlWwGcCyv5RnkSdrVTkEVTPZo/oil0Fxec4mD6",
-	"HiPfSwofW7eKQp05DOBUCJP6kX4gxEcwKAyilrzkGsqOgW0xvvDFEw+h8JN+OuSWQw71x8T3kSvh+gT4",
-	"QfQ/aN//DNE5ZgyT4EcUYDNDKZ4BCc88ph5HHhZHQGAeQJ8i6C0ADkDEkDDxIHgz+b4s3M4IK3PZEGpS",
-	"H+XJTpUAfM0ncLJr6MWL2UoiEgN8336AYxLc+NjlZrULCxRYJcx3H/Svkq+TB/EHzsRQiDHAyS0KmC2V",
-	"BICM4WkwF2sEMPAAR3AO5kiIZTbDIQNTAu4xnwHMy7SsDwPlqPmDZ7XyiGTXGOUbx9ub9gPUu0BlvNkt",
-	"la0JcJP18WClTH8GuPkJcSNiuhk3CaMp5wdyd1atDoSvj2g8GZhBVqcTxFhGahhio8BbSS1sA0k+ZQ2x",
-	"FDX3o1oU6pdSLbtKd7xWuqO1B/HBO5L9LlW3bXcnnpcNnwH9CzPn+9EaiWOds5sAuelflxg9C4EWOSd4",
-	"xULInZ2dnW+EEsEB4DOhTAJ2jygggb/4N8AcuDAICAfXApnQA3AKcbADtELS3yGVUeyrRAwxcEMogHqe",
-	"Ll5LibXX5MNkZt0GdybLZMqLed4OzgbVV+wZBTmG1AS8qkrbfZD/t6t+UMMI3dyff0u+TJiPopuIIQ/c",
-	"UDIHAbkHJHh2DtIriu7ILfqmhMcKudrWeWpCwvBK9kV6Vc1IBK/uVdIpwJyBO+hH6JuVFGazLahZOe+n",
-	"tXC5DDS0FgdsWZ22ZTQ96rWl9No50iGDFvKwjVqTET3kvS5u0DWI0NRl0wPEO2/dGDXbu69MsDrKzc43",
-	"ujmruDlquzYmH12Obw1+zpGORGuvJFlAF2+kkniHkOBqDjHDhjyQ7EeO7sZAYlkBWV4y7CMzN3SWxrsP",
-	"4r8lnAwzfZ/LwVo5HOdoTu6e036L+qAYPdJjWtp9kHy0Jh01aqaO2zaZbcoBtFKzM6E4VgV845pD9TzP",
-	"a6sLVRtel7LfGoPkTWcSEZyfwvlazDgx12i+rWK+SarrPzqt6Z03VsxaO/W+zC2eF8goBnqXtPbYULhk",
-	"uNN26QQb8gAu+ypHtf0ITxKieHq+Tsuj3Qfe9qDzpfG8bWNi0svWLUlOE28qxzHwaebLAU6YPnvDmS91",
-	"Bpqnh/orQucqgH055FlmbxnpOpLbhsgtySuqkdBtw9KxJVkRfF7K5lOLd4Tp5rSx/zKW38mXCPoszfIX",
-	"i19tjG2wIceY+ZAx89Xlbk9hcumRpcHqMRo+RsP7jIa3l/atwt6SWlVU1xyPbYxqv2yZZAyItzHcx+j3",
-	"04p+r6Zf2ga8C6G/lLU7nCaVLH0p+23uYGnT1S7Zha0r2v2Sz1r2bIEVDmqqAPgqLJLs9FQaYkEpk1qm",
-	"ZKsQfEPaQh1LDGKdefl5LslyUcsCCDxvNKhWNKg8r5wq2WhXtT79WRUDNdJesgP5wlMJCtgo2FCrCBN7",
-	"6T23FPcRk1M3BE5+l622fRsOuhzfoeUqLaA5xP4K5R5uIt93VtoHtC3sPekAkCCS0exYxeyQzLi6sVFT",
-	"yu7I8wSalMIezjpI5xiNgi0xCgRtNZsCkgJ3H8R/Ddpf6TeB6PeUzFvvhI7BFYOJIHHTg2HQRtEq1Kb2",
-	"QNEAKEvsRCoJEUXoFAb4H0kHNoAghFMEoNwZxHND2S157d1oPYzWw2g9tEhBUsz4mGXNXUUUtdypdo3U",
-	"d/0rPuqj7gIQfxmL4Umm/G3QGK2YYq3nF/uJj84XCqjFjPyybqysxc+kpNkewI5Bb6VkuytWo7pMiKBL",
-	"AoJA2nj6bdzJX5EO+9vJlxpg3Mkfd/KH2clXdN5GbLbayZfUOu7k97uTv5os6r7rWyCD5vMfMpA0nmBa",
-	"RgU/02NIq5pxYgLkRhTzhewYIspIAP1sfYp3f14JOmBV9SvE+ysxDr2L588jRZcnt8HvF4CiqXhoWxH1",
-	"rXfWjPOQvdvdjdgODPHOLQmmsy87LplL0qsY5uT3qmFQ1DyMgKBPXOgDNI98yAnNDfNud3dv/9udyc5k",
-	"Z+/dd5PvJgJM/y8AAP//",
+	"7L17c9u2tjj6VTC6Z2Yne9O2bCdpm/7xu27itN5NHf9st73nND4amIQlbFMEA4B2VE+++x08+AZJUCIl",
+	"2eY/iSXhubDeWGvhYeSSeUgCFHA2evswCiGFc8QRlZ+O3n088cQfOBi9HYWQz0bOKIBzNHqrf3NGFH2J",
+	"MEXe6C2nEXJGzJ2hORSd+CIUDRmnOJiOvn1zRkeM4WmAvHPiow/Y54gmg3+JEF2ko9+oX7PDhZSEiHKM",
+	"5NJQwDFfTLBc3n9RdDN6O/p/9tLN7KmObO9CTv8BI987/hJBn+mJvznxGGKdEzXv0kNR4q84xjcnBhi5",
+	"/g9yuRiV8YUvvvEQCj8l3/4EGXaPIj6rPJtsi3Yn9O7onYDxDXYhR5XjF1u1nMNmhlXGJwGL5oj+TEkU",
+	"Vs9QaLXSHL/BAE5R/CXrdcrGHa0w8gdCTxHjyDsWpKFJrXaqco/Wc3NK/DMfBu1ZQh2hlQc+S3lbJW1l",
+	"e10QyqsWw8RvtksRA/1f2V/uOGKczDOnWBjalb8LzlYPueOvIQy8M0g5hj6rGg3JVpMwbmYY85oQH8FA",
+	"Dqog9dPiI7xG1YP66tf69f3y29G7Wi6VadAOZ/7952XloOq3duP9iha1C01/bz1u3ZjLjHeBeN2Q6ud2",
+	"o37EjJc5V/HEMeMTN2nVgEW/ITbLUpJasoeYS3HIMRETXM4QwB4gN4DPEJgjNgOu6gJC0Wd35Jg26TYx",
+	"zhtC55CP3o6iSJJQecNidWLTn25uGOLllf1C7sEcBgtAESMRdRGLVymgADgB7BaHyfoKkCJqVAOEcMDR",
+	"VIv6eA0X+G9khk0Qza8RFTOnywgRBSGcoqq5mRgtO7OHbmDk89Hb/fHYGc3hVzyP5vKT+IgD/dGpWuKp",
+	"1mgMy4NzlD28iuMSP7XERzHvud6y3fwxgCrWIP9rtwYxr0BgiANmI5X+Ep+u/nJ1l6tR8/A57c9mcPSl",
+	"adgzOEWnEm3E79D3yf3xPOSLP6AfoXjbpnkETv2lEO6qCXPFJDHWtp1C4KfNBDiA4qhTAm0xUTX95SGl",
+	"54i30js5pVNewmnm3FtsjcMpa9yYlPOVMiL9vR1BnPnRFAfVw8Y/txv1nEQ1NkD8a7sxL05PKkdUv7Uc",
+	"D9E77FavMv295bgLxtH8yHVJFHDBEFY0iG2Mz49oCt1FxgRtb3xeQjqt0UGSn9sB4xLB+eOBwe8h4xTB",
+	"eSUUMg3awSHt+IFQBcvGKdKW7eb6Q7Cyyi3Ev7YbEyp0rtL3mMR5oFv9gwHsVcjsdKB2C3BLWqdJh8w3",
+	"Wk2bpMS30G9FKwCl+2uOAl6xaz1WFwtSCN5yWeAFT05pRx8BQIEXEhxwBjzk+pAigDmADEChp+MAqKlf",
+	"Lr+l8hZ4QlzlxYvf6jCHN9NdMwzVIHUwTJbRA8z4MqyDk1sUVAENui5iDMg2tcDTg7SbOmKxV6o8s/it",
+	"bkbdd5XjEjiPWEgCpqTAO0KR9EYtfoLeOfoSISa5qCB7FCh9Mgx97EptbO8/TCz2wdqtFA9+TCmhavry",
+	"tqmaFtxDBigSggN5byXJXRNvIa0XBhB0Z+BGyCAAOZCq5a5yQsVznBL+gUSBt87lnxLAIncGlHccvCAU",
+	"BPqrEFIU8JeFRf4ewIjPCMV/o+4W+jPk6B7mxq5b8R30sZdDcwn6kCKGAo48ueQTD9mjRUjJtY/m/2q3",
+	"7HTo1ujxI8CB3MYkvYQBDC4YuJ8tcut/R4IbH7t9rJ6h2nWr+R1tfdOs6IA+RdBbAPQVM85y67XA4h7W",
+	"G+Ox4DCO5NdOQQFxNKYQWpbPmeWfITrHjGESvEcBRt76wR7z7ZDiwMUh9MEcLkBAOPAI4DOcB7eiGfG3",
+	"CzlaP9SbaBG8kOAMpg6IgtuA3AcOQF9DwfzFUXjIRxx5isv8htisR3IVw9dCXvolj85OAEU3EUOe9jfJ",
+	"1RgJtp6zS59aX9RQu5mYGnI+VkftT+B/4kITxr6a/rGySb38zXDJozyEwT3mM0miimcauKRe7gdCr7Hn",
+	"oWBD7MXIUvTaNsvAC9cC6bIsFY/NcLldqRrr0XQwhVyZ52ExCvTPMr6LG+gz5BTcGfF9i3RtRL4Pr/3E",
+	"P5hvqcIgDEZB0aHhUiRkwgRy06BFt6UzmlIShYaxHT1lxQhpM+mzFCvkaM6MA1UMASmF6sI0tQz+0uu5",
+	"Muzs6N3HPzGfkYifSS2VDcDuEdiel/NfXpJLBOcZadEC8NjKWQQ4AdCTVqSF+W5Y7+8M0T6WKdTLVovL",
+	"Qhh7ZvBKRfSc+Mh2rUUhJPVZTsAU3yFAAgCDrD1HAoDuEF3E35EbgDkDYh2OklhJeBX4PPrn55H0VNQE",
+	"YFVZCtLyd4SCIYcBN4SWZhYalZh5d2TAaD0LRVOsmHcdy1bm6LlqWxHfhYJoLiB/5HngU8BGzujo7ET/",
+	"B84o8SKXy4+pAAFHEZ+BC04hR1MV4XIUeZiDj0Tex+ibbiD9ieKL95DNrgmknvzw7lyMe4c9dXEutDRQ",
+	"6nKK+D2ht+LPM0K5itQ4RyGhcjX6kgH8El3L2cV6EL0TI14ZoJaLRkt3PMeB2hmCFAYuAr9BLC8spVM9",
+	"u2MBQyY2LCCZi9gC8TDvfBJ5QJvp4J0fMY5ow69/YHQv54rjDdL2JAiQy4n8UbBN+dd7dB1NwQWSxhfI",
+	"fh/6ZCFHeo+ZSyRGxUOl3yTTHXtYdYwXFMMz7nMimDDVp234LhnpV5ROlIOePsDkx/hzuuj4m2QsdWmW",
+	"9FAfWfpZISM4i659zGaqS+ZveT2WtL44PUn/dglFLqSe4Ztk9iII4s/pguNvki7xnUPSR14SpJ/idlns",
+	"AUdhSMVxaEJBAQfJcSgiTAbQH/U4V3acPRNSWuZEmhEKLhhIJp3xBgiuVJAxWUb5ZDhehTJRdy2Qv6ho",
+	"EGkFdtPyzN4R30cu13vNA9yDHObUmTpQ5BDhW1GzcUZzxBt1fn1Hj7zfROOisJYjOGpVJqldNGrV5f6n",
+	"m9Hbv6xNDacIg7Kx27SJE9UjG+1Y1DrKY5b3c6UijVGyl8LZIA6xb8avgHEhXow/Mg55xEyhH86IY+6b",
+	"e6kvHhq0KT12PFBmJU68XvO56Wjpx2cxWNoFIWTsnlDPDNsVjQZ1/1NN/tkTShaS6VR7JI/dpHuyB6Si",
+	"PbMBFIZQ0EI+QdvjQyr+urRd8cPEw1NtGDVCt6dD6+BcQq/FwgpHJcFjOpu+IA79jYL7Fi2Ma7tFC+ul",
+	"sQCveGTbcOgKFg1Hn/UcJFrI1uNCTiu1GH+NuDOXOT7e5HpRTVUPozn8+hEFU6FMvDmUQaHxx33B5jlH",
+	"VOjb//sX3Pl7vPPD0c7/XD3sf3uRftzZnVz9M/Prv17+n/8aGZfzNTvza1P02qPDdmd0pwJsm87DGd1T",
+	"zNGnwF+oBnFXu+MsdzcI+4cRDBaacLI0qJZ4JRpUkea3K6k/v8soIG1IryXRpBlDHZLM+o8+q6U0LM+k",
+	"muWy63qGuCUMK03wDUuRSrUun6EYMOyhPykMQ2SwAGPtepJcWzSk42VOp+oAk7DM9pr+DZ627AQjPpvE",
+	"lmXsJQ1xECBv4voYBXwiaFoYlOEtzn9l8rq6Pom8yVS5GM3qsKscoaVZ3338/eLy+Hxy+d9nx5N3n04v",
+	"zz99nJx9PDo9Hjn5H3/9/mJycvrz+fHFRdzw4/F5sVVuiMnP559+Pys2uTg+/+P4/OPxxUVpiqMPvx5N",
+	"To8uT/44nhz/cXx6OTk7//T//Xf1CJM/9s0QUSc6kTe3kzgoMh/TR32TdAsp+bqYRNRvdHeciZa/n3+U",
+	"SZ0c+WiOOF20mKyoYZnXbBy7cKBOBqWK6JDb0lWjZZksWVD5Dscyg6kEpYK2VMHqG/13fpLsWRs4r1rV",
+	"sbU8U7LZQ/k+zInztTRN5yCTmyK//2QbVw2spZQM3JLVFKm81rNXNpMNXKDF7OiLWVpUfE+M35uYr0KV",
+	"1VdiP2OMRe3YvMyvM87cCjTlBZklUj5a1iADPWT2ZSp/I7N2Xxemeq/clUY/NmNwauHKkWtL21817+99",
+	"4tPN7/L/NbtfndHXnSnZieuB8Evx6zdnJOPejGeh19Kg+pSMkIKwPD4//6RF0IeT44/vR072q+PTy5PL",
+	"/85/d3784fj8+PTdseWlkrwDQ1mmsVzMQE7DSJIHK3SMchKyBzlUUU8MZEM6ASfymqaUL92HEpMs2xhp",
+	"8OcM8Rmi5eUAGgUM/EqC6Y42nIEcGuih2Y8Ac+DCICAcuDMYTBGANxxRINk9JkHmdqxGg0qhWqtDlW+7",
+	"bnEg77tyq7Za1BNX2gpKRQrgUfnwITecPGbghlABqYwz5GD86vsOVY/syK/f5PwsB12pk9ZGk+QWxZoH",
+	"y3GMAvCbwn2zE77PdBVcGEEeUWQvgYrjfVADmDiy3akVByyfYpveshRAyzPJxagdyVDNS3KLguXORsWo",
+	"s1Yaut2ti9Z4MxNY7qkTJCt7RVUwzkQzbrMp22pn2Rmrt7Z8cF5hRznuMC56YTtjQnWt44xme5R9DzmU",
+	"DPQkuI6DrdvoGp5HETNrVDME/dbX2zJQvaLAS6UyX+a8JHeNkNGQQ0o4cYk5hoCp2KOjmk3pJmeVE8RO",
+	"tiYuEx/st9pD4Wi+jFMRk+ASK9gYOYaAcuqGNl1dUByfRm07e56cIrKszmJU1ImnrpFWXn4lYgQqHE4n",
+	"2NatOTmD07SLdUyIdsZoPiQ3XEt8H7FiPoX4gFiAWknSPNIY5GeAvtrdOXHCYZZAVI2WBlQ9zUG2IxYC",
+	"ZYxeu/GqaN+0eujdiY4MeXU0j1PW2PIkdEfDYZCILznop7jnN0MgffX5fMpM2NHpXEP3FgXeuVh0q0GF",
+	"FWQccRl20loImMAU9srPcwGTxihIFXgZR0LGCa+GeE7VMGsQytgzFEk/sGQ2KuXdGbHpyBn902htVeY5",
+	"l3hQteOnLqquFMOoBkm6mJhhXJjvyYZbMeRSxNd1DWodfFUbcRUfyjOJiHuMR1SMvDX4i2cEu3mVwiCR",
+	"PBSiwIuPN9OwaR81nte4VpmJsSaVy0w/UgRZhZ1IIz/nmE0A5Ywwm6hVyT+vIUNvXum/tRkhPwhVcqJV",
+	"Scwm8bTyg9hs/JfUeuTfGtry78QPjdlE321hNrn54gXxCsQfOsd8ok9CLEnnn08oukEUqQBhzCZS5km3",
+	"FXdniE0omqKvkofLc9WTRqEQUcibaA12Au8g9uE19jFfTP4mAZr4QomsaO1ij06ufeLeFluEOksojv3X",
+	"53vlWFCLTN5uRl+FIMmh2iCxvdpbQn+FWieq734ZXf/952VbHcifEor5bJ73TP5ycfD6TUYQH+vP8v9f",
+	"5R+H37+S/7/eP5D//xS3+OnwYKz/0E1+itucxW3O4p/O9E/ewevX+z/Iv169+l7+//7iaOQkK/lFT/iL",
+	"nvBMf3+mvz/T35/r78/19+fye5sjfzysXAffNbajDE7C6NrH7sS2yxqlhAlg//7zciVxPKDzgM5bhM6/",
+	"osV2xM395/7W7iiwWduxjCJ0RqFy6tUjXEjxndBTqoKI84dsgZjMfMZLovn6AzW/vuZ2MZpZ1eO2Itdd",
+	"F1d/soaMLe2vfoyc+5axoFWH8Exsy8dyJBeIb1cc8zamRJkAtxoeDzJtkGmrybT09ZTe0oQ+f975/Hn3",
+	"82e7ZKHyCiuqYLerM/MpkG8woC+qCO79jPgI3EE/Qi8BoSAO1wQvIAgh5arOjKGWTPu4TuOeMOPFqBF2",
+	"rivDrlhdoDjuZioMlFZhKHjxqwreAL8ZX1SpY3XLXfA2BZP0GYdkjm/v8Kq8Pnxpmfj3hsXVxcNXhMHb",
+	"IMr7+viY0kaqzqCdJJ0RxsXif0YBopAT+k5HRCyJAseBYM1eHLnQ3WjFCOPfsqM7o18q93HlGGKixSg7",
+	"d1DeE7BkuPICLhchKsxU07JmEcaYBxu0KECiZThc2ssQIZRdT9zSakmrZWesJanALnmggn9sj1KQlxxq",
+	"eUJEw2JM9C1aMAApAvuAE/DmELgzSKErjkdH+Wb3sT+2AMZpOY53fzy23vPuP407Ks5yBrk7WxHuJY12",
+	"PefACWCI/wggkNJKfBDfidUAzABFc3KHvFbgl/LjE/1dio6LSIbDVqtH95AGOGhSwyvEWY2TUSzlvSzx",
+	"bFiCsXUSD1FQdQKAxC+5J+SOzk7Ai2zB1x/Bq/FYF98VreQNGEuqMhuU0WUrG5krNVmrPKbbs6K+s9bi",
+	"STpyrqZwknHZNnfezTk/1TfZFvfRNdejsYS/Jt5i5CQPDM0Q9OQNs3yc4spZ/RpVwuZJxoyuOzS0BfTI",
+	"cpF1IWSMzyiJpjO7eGcTX6Mk4u1XrC/9VPFvyey+CukCfV18USUtmCPwfeJCH/PF0T2k6COB3k/Qh4Gr",
+	"F1Fu/zcJ0PGUVoxndOrc4lCpmcH0JMAcQ/+M+NjFy6bw2cfqVtFUszRvkK+XM6REqtZ1pNjIviBpnraD",
+	"sOCEJawrIlhM+Ons6CjiQitqXyCBBEdTFPAPEPva+CtIYN8n94BQ8B4FC+UC0vj88kcpbH8lwVQ5Ig52",
+	"vwKf3CPqQoaAfPMQwMADnugpVEvouijkyAOckGxMpZxDlnwNBKOG+qPoZ2l9FUaQHz/GS9Hfp5+vNE4i",
+	"xn8iXtv70Dn8Gj8omfBEHPDDg5HJ58hQ4J3D+3geK4qUUvpTkOhEFtMIfkwibulF00gjEKZtNINAlhTR",
+	"mkjh09nRe8jhhZLN35wRDEMUeEYGYzGW7Lcw0RbM4b/FUBmCqQNRZvXt3KbHX6HL/QUgyn2KAx8HCLxQ",
+	"UXLgesERe+nor5WLVtaqlcEBiszi1281+1I/GXRZNUYOT8TwJiskO11Fvk0cnGCPRU86ayYN2In/cjaS",
+	"ScNC5Fpi9oVoWuHw+nR21MKfpQ839mHJzvW5N3KZV9W40pWIjdFuzVJW85/2FyjnaEpAKHvvAio+YKay",
+	"qiNKUcCBQJcf8+xAiE7ND64Rw556X5Aig9T1iBvN1btLYiAHCEQD8kGdKdktjSq/VUMb2Mk0IBS9Ry5m",
+	"eXd/Rsts5CNihqXkwzIM6ELTRnuV3HKJUk7KG0s6RVwn4DT1u0waV679MjteC4ySOflQ45N87CF39wbk",
+	"wziIAU7KxxsnA2W5gnZKX0TX6lVt8eHnpKaR/ElZKvpTwX7R3/4W+Rz/DwlQ/mv9KTf4L5eXZ7K0/SiT",
+	"MmXJmBKg/YoDT6++9F0yW+mXdF/lTsm6Sz+Vd1xqYth+1QzVq8sCJvdjBkpd54FWm+gC5CGscIXJcgtC",
+	"NOQ5d4xXF9hDLsy8x2B5vGfxsOkAyVfJSCa3mSowf9pUja9FYlk+CiCovtu4pPDmBrvpG4IfKJkvz5Ha",
+	"qONJVf0KW0p+/BPz2cUMeuT+vdGkqgjPWJrZ5fSD5Bdr6A0K5RYplKXTqVMvS41bKJtGNIhVT8PAKyii",
+	"pdG6UkvNqLxOJdV8XO2I6UZzr+W3LfmfyUXYoQJ1BqfoNx2NU7gfVjCy9M/Yu3KSs2hsWywHEue2ycni",
+	"ga7Mm8qEDpV2Furc4IboI2QMPAqrKsTpSYX0RF+54aouRce06aebG4aaGlOOFcQ8LPTXueirXFpzGIba",
+	"eEDza+R56hqyaktyoOO0oWSRyG/o8JtsI6DgYbYj9Jja5uei2TuUdEBWHY5Fhzv5rpV33dDhj7jZt4Tm",
+	"Fqf6VXZdWI8EyOI1mcKKvzn2zY+tm2dWa9U+cz6WPdQBfTMjZXHMZasFl8v1Gb4VatKE3CFKsYdMJfHK",
+	"RjC8ZxP1NOjkFsVPRpVratyziTJqM43NLf+OKIqL91WNlm1TaSvH7TgKYNNYEUNxDagJ1o9L2+1/6oaT",
+	"OeLQgxxOImq+TReNiCqRSG5RUNtOF/uZ6Je6Jv+pugMWjcW6Cx3slq2ugatfztK/ywhXs+EDKZxPfOLC",
+	"ou6du3C+cqq6VpfQkD9XzWwSgpoLPlRESJUrt0oXAjMQwN/69qfwdYgnd4iyUp3Ag/HB4c749c7+a3O0",
+	"S+iTxbwGkWuiLEz7vEYeJe6tYYGCCBmL5mgiXyiDNKgkw/S5NfPPoj9T7xBWn5GkZ86S+tCVGH0NuTub",
+	"XEfuLeKTkKIb/LWmXe3iUwk5CYTq4WudpRnZQ0SlshK4aKI44sSHHAWumQXdYQ+RCYl4GPEJO5xEyiCy",
+	"OKApmuMAmxEoW6a7bEtpOqpClJASMcfEOq1gFk2nOJjeaL9FfjmCa7jQnSGzX/MeYj65IXSS0JXNfV2k",
+	"n0ysQAVjARxdBiDLPRQJprieADW/J1nZgFMoFBvi+3AOxR8hCiBuDmrR1lEy/ZUp7CEXrS4BcbW+vK01",
+	"piEVLdiMImpi3iu9xhDXi1daSY3C8xEHBjbXwEUntT685qCMNAS9ZmW/xTQxaGGDFjZoYRkC8Ylkz2WE",
+	"9sl0EsKFT6DH7OAiejAOOWYcu1Z9jGqhRohqalVMq4KJNeqX8usJ9DFk7a4UqvXPgM8oCbGbVTcriGVJ",
+	"pVR1blZNVbvaMOBBHd1yddQlM2SyZ5KlT3AgBi1XmHd9yFjifM8EqZV+0FXqdXWqua64hyB1Z5P4Qj79",
+	"ppodLad0epDNmEtCwyaFDkKVl0573+Ld5ai8YXgOryl2bw20Kh+xD6GbEom9dp7BHQ/PUcBidlBWGJc2",
+	"KRJaqCDwJ2ByKOx1CeOGuwFnJM2Cg0nsp05lY9FgcEYU3huxcg6/KmWBVdWTk0aIxRym0TVNV26Ao3mI",
+	"aJKPmFS2e50pZJfmwGT6kXBym++hM46KfXJ+/XAS5jrtN0yTWHwylcCcJdqNTRiLxZFjsA9dRNE1hWyU",
+	"MLwsX8gRsTPyEAoZQjV2pcKaWgPTGd35/nzkjL7aWJs1ZqaKpUelR9Jg5GGyd7e/p/5gIULuTBZbzX3P",
+	"KQySiBhW8bsP418ldxa/yj/YHvIwN30/VXmXupfvz+WIjGHB5njmu2tVPTD9wp3JlN34E5mHPiqMg7LX",
+	"F/q7G+xnR6H6OkW+5EKR0Kz1La/P8RypJurvkRaP4jv5R371RkGD8HSW189VPl6M9m9evz7MUth+o1k7",
+	"j29Y0sN8Hr6Col9k3W6C+OanG3NcPQiUeX5IK6aGl46MXOqeZfjT1A2NgLG31G01aClW63VjzKR9iqiv",
+	"U2IadKGuVfOt9Dm0MPMrdUPI8oqzUbLO8vLd8i38uDp4Mvabw+9+qGFTY3PehTj16tNhzLezWRjzhbWJ",
+	"bywdMplMjKTxwTjHZw/2X3336vvDN6/eNO2ivmjxM+CzydX9hlnt8cBqB1a7flYbv4QnrDFBClRFuebB",
+	"+9r4XrjuGRCvEM1WcBaEef/H/sF3u+Pd8e6+8cXe1Tmz0V1peropYQmufqmqU8aqB5VeACYo7StWZU6a",
+	"GXx78WcJ3VuEQujjOzS5hu6tT6Y5m9R+b+k4ISH+hBXdc+oxvdpx903j9i+0KYJet+fMUND9iBwHyJ/M",
+	"IdO1EAxpdLpNE/W1xJCN0F+ymdrzT1oJjp13Ychq/ApYzoj58M4szZMRapSeDep1gyoWB0VuThVLIhK7",
+	"0cWaPNAe1u7tOeIUu1lguIThQL7nGLk+9gSOGK8apyoy1FyZsCRFRrckmO4knQwDtmUYrVj261eHB0aW",
+	"14amXER5FWXKHyt1M9EgRYs+aFi3L98ccp/d7U8OMtc9im2l36u/Do2nbJIvr6V8KXuOGaKFh6IJ41Mq",
+	"XX4WbEUS4WBVDFbFYFUMVsVgVQxWxWBVPCergnEKOZousqDIqItKOzCqKDOK2Izk6u1lcgmz2nhGKy6r",
+	"wJklPI+LviSzaxNWjx9NWz/I65JAtS2VXj14ZfdGU20RMcvAwT4eCtFDTqaUROEGXyDJFEUuKKMVfbOV",
+	"U2S3+uqzzWHe1gTT8Cg+oR6Ka7jUAxPeGOt+wqR0oW2dQHN2zw0xZh91MLox0kZ5E2oVWM8CfDUhxMaw",
+	"IOOj+g38KH5BP6+c/zWa0lBwY/Gf4NMzzkP9nxQApXocde2dEXdDZeOqfyfZapnOKPLEr9JGvGdm+dK0",
+	"DRkg0iHNauvnET9HYsrMqRYCq77aNIiEQSQMImEQCYNIeAoiQZdPNZetCdsWV1VVDZMid0XqyUX0xmNX",
+	"LmsRF5UtX8E0SZDSgHGtOgOTwlP9mkeLHX6SvRr3KGdVUm+UTlW9YT1sacu3VdkquckoNg9NkYducIC8",
+	"c+35KJYLq3+RyS7vU6cDZwdrXszPsawt19ymxEey5DYJEFBZjECM5oBbtEAeuF4ACFgAb9FE1oi+IXQe",
+	"P+0g+v5DPeJQrloYb6c8ZW4WyABkDE+DuTh+VUEXc/BCNZLxyVJgvtw1+cHk6uuqjteiWP7AvjUlVmvQ",
+	"qzmbgd7RutTZGeulh0lDdYw2Z5YBPnihH5SZyDKFzAEwxJOQEi9yOdvd3X1prLsua/v9fv5xiVenisrs",
+	"wdhpks6xp7PBI63la2GCw4OG8QsnLNeo58wMelUDBZarLqVqRNoxuBiMKnNHP8f/uiyQzqLS83nnqhJ6",
+	"63qFOQbU5m2u7ENlHb7U1qa3LLpkLW/PY02lxxdGPcS4Lq3VfLFWjdgr+uyb9BmVll3LjOwfjGi0GAUF",
+	"raiASW02ueScqNL6E5cUygu8OniTXP0fjvedw/GBczj+zjkcf++8OnhT/bh9e1/2HPEZ8Vbclv1DsZDP",
+	"JjMYeL626dI7obtxJtxBfrjbt3rGX4y54vrj5KZJ6apKE1Oz2VxlBW3a7LEy5FMjCE3R10lIMaHFkg9j",
+	"G6TTz1hMrqObm8Rub+2CiPPOVhymewuMBXhFTFNvvmwxSxUzhkkiaWuYb8Nr3FI+rvU97kFaDtJykJaD",
+	"tHzU0nKQbY9Atl2cnrSVZeJPWScGWRZy20D+QA+RM6v7up0c7K7Mp7GanjGcTYf3EBcyinljzzXEFc7K",
+	"vkxZvM0B6rG1HRQIDUa+o9z4QlqnL6us4RmH9o9u6vVWn2cXjyFkMGNdrx9cpMZnG0yEkwxPWJHKdHB/",
+	"gcl0F+tQGbD+ZmwRd7xvoyGtM/ChsjrEUhERrZR8u4bFuOjvx/VR0c3gyl4tpLaFVqr7Ubkbt1kZHt8d",
+	"VlHEafGdo9eZkQ8PvnvzXVtYdhDr67MJgwFrplIvYPqxmjYme0TxyoEwYo1pQLmFzpy0n3goVJie4uyr",
+	"tkBupziILfvNtOWM7inmKJV43/Q3vaKh6XrOKAUJ5f9XVms0nZh69PADRr53/CWCPvuAfR7n9BX1EPmG",
+	"PECynbwwlYpJ+XobfbEUAhcLxtH8KK20W+dGW1KraogsUMw5GTuKsGf1tpYWX7rKsbkYYqWak0fDZTbW",
+	"CE31CvsluUWB4RXsAKjIMyBrIqpneZnsDnQC3o8Ac6YOGGAGAnSHKGAzch8AOIU4ADJeDsSqbxkJujg8",
+	"9DXEFLG6Mbo6UB8yPonYigvekhN/R3wfueas2djMsFN8q1DKIB7m+o2nhtecMg9ClcrviS+1IXTVZrsK",
+	"1Qx4DgJ0n0N1B9xjPsvg9gsWQj7Z3d196Wj05jPMAAlctDGcbhxjO3Gcx8ymfghn9HWHoYBhju9QIjDX",
+	"QCD9UMVmSEG9JtfHtVSa3H8DsU/uCgn+1i56Sy9RB2pvAorGyazUv3Jd3A7N3tZFS8etNUENj2qs6f9q",
+	"c8ChJ4xDejNFSStzVoQmGTFEmXruPadRCpMBch1U68IAXCMwxXcoMD7s3YPunwl+PHg9dlrnqCwrdG1c",
+	"sO3i/8QZqJg/Z6SAPOHJseSJrPjUOuIzRKXxJnoAqeogcWy/KovmHwwIJegFi9wZgAx8olMY4L+lkg+O",
+	"vDkOZORrxbazqeBdCHTzqz75XeVBkAA85/zLLacKqzvTDySJbEYtiBGjEd1DyDmiAif+96/Pn+/B589/",
+	"Xv3rv0wG1e8ScquH2KoHewr56CEOAuRNMq5mWSz8Fue/umpH3eNX33dIiTlAvskB8sCpeEl+ElHfOsyZ",
+	"mfm8Avyy8c0V7hthBwF3BoMp+hFAIGECGOLia8ECBUegaE7u1A3TdkVJn0HuzjoKla4Ad5WNuRzOt8hb",
+	"ubJbUifh7S3yayrWJBhNJ0up51I1NFwVgpYZ8M1hk5DPckG48/d454ejnf+5etj/9iL9+PnzzufPu58/",
+	"T67+mWnzr5f/579GTVxppHBV0BZD3Ibe5vBrdjuvxxaRcu00BvOZpkpqG47uTwnFfJZXPEaURIG3Q8k1",
+	"zj04RAKGGUcB35lBNlOegPi5JGfkI8j4TlpxiqlnGDIDMY7d28WOrnNmdxnU7xVmy8tFse3JDfT9a6ge",
+	"20pBFhBVfTEDK5lb7oxcQm6x+E1FX46cEQ6FHqQ6yMs//TjcBFIB0ojiiQtD+daMDYhyq5roWWwMoXzH",
+	"dAnt7zrzI2U3sORYxXqImwYvCSZ6ImvAJl3K8WajvVGLidueKAlWP0sSrHqKCPp85s6QfrEr2fvDCLrK",
+	"byiTcN2IUvXe2v447iUvumachzrgV1D1XwfjsXM4Prhy1HNid9CXZjGLpIQXTcY6YFjDWwJZBRDr+8cc",
+	"E9Hrju/3UlGlr7ejoLiYG4j9iMqZnNLyXh384Lwav3Jej8fO6/G+83p84LweHzqv5Xevi8vmbmE8vRC5",
+	"DV2ETgOpASYH433nYHzgHIwPnYPxK+dg/No5GL9xDsbfOQfj752DgzfOoYRdHBd96ByOXzmH49fO4fhN",
+	"HCd9VQLlyuBQoDi8atqtwbtTrLEQI0wGiwbcqcSdYqJ7Cqecw8l0hf19U3XETlMIyikDKdgyR73ccRYS",
+	"dPNjZGPOM8PFK08A88MPP2QhMja/11bYVrqqfDy4RXRz6nbM7KZilIPXS0RIZ5C8KJDKPFwSAAuw+UXc",
+	"SvKwqIlriqvYbwmh8luZreOWjDX0ghosXBsdG/E3bb0sSjh1hGCx/i0ikDz4lgdICvXu6Mxc0ScR6Vms",
+	"eurSvYTI1iy+t723kgzdraIj4ulJMGwlN7VEsk0xy3R5HZ3tY+NpuSq+xon2K567rYucnxHG21i9q6az",
+	"MJ8UQLVfCPEU8igX3WkVq6r8XXFdf9bGg2DuuqwnYd35OrKM9ITRu0laJ6ld5IC1f52ZQl2PQIgoIwG4",
+	"nxF5UR0xFF+Plu9EDOalWlT1zWvEEAUzyIBUfzHyxLeYAjSH2AfQ8yhizO6WtZOINDFtrrv6xik550td",
+	"byLfnwQVF472V4xLXq3j4AZRirzM+xiNfUKKdKeqZa8pdlPgXmc3zhKRN3Lj/Efil1vmAaPVKrC2r7KQ",
+	"vXnqXTAIVMNftzg9VS/wyiSsGXIjivniQmCJrsQouSL060PLQdwsH2L+4jaOsxWMTeKeZGUIUpR5Gkrq",
+	"hUlUi1UseyHMqDAtazHtN8VTSHkSfYMMVDE4GdwkGLlLqK4ah1WhQMXHp5Cje7gACs8j9Yj5LpD1/eaR",
+	"DzmhQFZAYAB9hS73Fyro2CNuNEdiC/H48voKYAb0Y+jIAzeUzAHmDmBEhfHcSyEVEA48im84gCGkUk5x",
+	"zAVGjLToAkdnJ+CF6MKia3kDKeYMKRFnDliI4C17OXJGyYtSo4Pd8e5YFqgMUQBDPHo7Otwd7x6OMmUg",
+	"9u729+aIzfZ0vbwdBSLxk46oE3QtIXDijd6OPmJWKtkmQz4ghXPEpXPwLzPDSpsInoUu8N9o9M2xansa",
+	"2/0PIyx2Jm844nCit6MblfSiEQS2jSlQOTNn6Q6kCraQwPcQCj9psrpKiy1IAB2Mx5odcqTyX2AY+jrD",
+	"di9+AcluTUa4nuvZFGqXCBVOZeSXOD7g5jDcAcT3EOPgBlPGd8WGXqnFmtaQbGrvjJJrH81/gl4cHCB7",
+	"7lv3/D2AEZ8Riv9Gnup7aN33A6HX2POQUgBZNJ9DutAoZ9rkKObDf40E5EBM5Bonr2TOJDPgsMo3KEJ7",
+	"lBTk+Il4i84O1jxZAt48a9fB9AUs2+9sMaU9GxDrUjLGDKCBFtSPD41Exx+sO74jwY2PY/mZoJ86QAAN",
+	"KNiIgd+cKga79+CGJ943Jap8pBzneTR9L783omkOPV6V5Z3qGp/YRuD+yrrjKeEfSBR4BbirPRjhLgUs",
+	"ukN0wWc4mAIcAMwt2IFRov2MeDOMx5slwUd9kD8jvhz1tNUqiqA98aTMDiF3Z+Vzl8GIaxIC9aGgVkJg",
+	"wxgItMHyOIXAMjjcifBQBy8VfZUroYN4ZcbuciQRGXiYGb96Quaaos0DJj9ZTD5HoQ9dszzWhfIdkAG9",
+	"lNFJLseKatIeDLH8ucYy1XJc1gtaRnKIjp9ubhjiNlZp3ENZsVc9I7ncVK0RKAFLka7B54DrhX67wBbJ",
+	"xQBFDH9l161C7ku7TXC+/NoK2NCVnG+DQ3sP4v9vex7ksMHf8TPi7+NWTw618jurxa+k6bYimWGBqZTt",
+	"B+fsjlKF7a+In3sPAtAW5mIChr5tGDXdhQpHqHNU5W3R1U47sQmz2yydbCMhj9ZBU6rcnFkhSRp1AhVl",
+	"YNWCZL3Ibtf2XNOpJpAK1fYsKpxb9wqt4cjWrMNKF9MnqvPFmmlKK2OeupS4Jt7CAfczFAhOSJHOCnaA",
+	"CynFiIF7SAMcTJnEts79iW0Xr8u9LLP2DQkZ7QJ8cTDefwkIBVTrwi8OxuOX9aTXCdvfm2RfUatibzId",
+	"NfPqWY9Im3vyzXDEn9SDW3QBQkSBXPwC3GJ5LQY5YMhHLlc1yLwCK9zIAasXp8jXxY6P7pAPYnBnlwtg",
+	"ulYHzBGdIk9uT7/Q9hh57jLYKf4lIWw0xD6dHT1JWyzeV6M59unsaJststzyHr2qHGOltaKsQfC01eR0",
+	"k9ZK8prg8unsqE5B1k06VI9rQPGolePseXWvGpeOalCMB8XYXjGuJLplWTyn8OYGuyGic6zrCDSoIZeq",
+	"x1nS40kqJeZdNqoopW7brLDULPZJqC9l3G6lzJTA8/RVG9OWWyk6a4dZacImJajUoWOVyAqEj15BMp9z",
+	"P+pSzREPytOgPLVTnizIcxlxw+SDOLW6U+b1naekLGW2VasdqXbbqg4VV/fo9R+NkNYKjwLA09Zwkj1a",
+	"qzT9QyX7kpZZaVEtOtRSqsHwqNWSzFl1r4cUj2lQPAbFw17xqKK4doy9hen69C3VNGMhEdrGrIVGi7Vv",
+	"UDXZox2bn5tk660syB4NxoFND2x6WfuwgkkftEnn3Vgqb0PrcoquTS/V8qdFUma81TwXhHaQ6NumnHab",
+	"MhH5XIf1l4swiwXNF5En42OeQrJxIc+4IZF4bUnEW5BA3JRt825IFS6kG43MHHnvwc0pLRaacvssYBKg",
+	"H0FAdJIsAxTxiAbPKfXJpJEXjqda315XSrBNCttjZ7KdHOAHxN1Z+fwKCousEKJLv+sCIXlaGxU5ZrZw",
+	"SLGKVbEUVHVCcfmhnV6zibcg/3JA3PWkDy8lUPZcQtFOXN1oD7p+vRlw5PrLKP9CmcQkaGEC6B72t0Np",
+	"n0s4jV+4XllJX0EPP3r30aR+B+grt1S/MQlO0VeeGqzOiCh4WPdX8MuYvD2r6+8IRccCmxZL0GTauUyW",
+	"r9p0r7sZg64/au0/co2JpMtQ197D0buPWpOrUikUkfXGkCViPqNjVwrBUucuz8qG+3SDINeQYXdHwKCe",
+	"C/8k2h1FUnkZeLEFL04BNnDkrePIEusB1KezCcacobu9hwRXGrh0lgh749UZxH12HHsVvMgc4vrYtwuz",
+	"j5w0+NPhu8x7KAMbt3NtH2WBNrDyrWPlLgRu/oRWZOcNTvUCEfXiVc/j3Jo96eXJV3SlbzUOxa7xAhZ1",
+	"wYz3HnKwtPOlr8SjC/OZGGc/7vitPuLYvV5iFJX+9RKN9+WnbKK1J65urcq7S/juLMXuzZULGaJ8S7n9",
+	"gIGdMf5M/Eo3MsBaGx908da6+KCJb7Umvk41vH+2nM6wqZiW56iHd8qA9x5a69+raN+D7l2pe1sq3mtS",
+	"u5+30r2Sxt2zvr21bH3Avh4U7l6Z/R4LcL0KfhHgPzGfdcjznUF1r0j8Oz0ZVPbtU9lZgME18kkwFeoH",
+	"J2C9zvTuCfCqp7zV0xOxUBLxM0jFL+u2BST9PBMboAkp+5EUew8XpydWNsImxIZc22BTZG2KZt5VWY5g",
+	"mw5w3DePeOLmzDpEWLXBsmlU2hpRN6Bxd3ZRPwKQBCyaIzqZUhKFjZm3su3PoulwO2GdBJsB2mDsbN/9",
+	"hD4gMI1PqN8rigIR9eLNyuPc2nNui5M/hxuKAhZ1wYz3HnKwtM26XYFHF+YbLItCIm6BUdRk4q5wCFlR",
+	"y/q1DfLnHTDsoT8pDEMhM5/fDciKgqBEPJ1fg2yn6BivT3Q8p1uQtQiUpAWrEy3naE7u0JHvJ2zpAyXz",
+	"Mjo+d0Gh4ASg7yfHx8ANJXNb2ZFj/R8IHSyuFSyuwdjaXmOLgRtCu5a4v8EATlFGdXK6M96OPC8e+JKs",
+	"KoDzyB1DQfxdLN9hRJhubTnzYpTEaO3cyImTFanVhlqeli155HkpTXCyLtGf/tZgYir5FjcWOsAg+wuy",
+	"Pzk+Kfb742uGqkHpIdZWDCqxmHXlpDYiZOhHUxzU+6DPZBt5udKtp2OI0alSZyTEB2Vq+5QpRS+lO6H1",
+	"+rN7I8ieLjLT9W4ubCcmqWfiG7fD036Fyt6DArqVE32TQkavcnC9Z13vtpyu8q3xbTjQ5rbHX0MYeGeQ",
+	"cgz9nl3/1Tzoibv51yc1qz3528NgtknADsjd6Q3CGsSuXbzQo3JcWxTgjxgncztqO4VzWfkW4qDFDKLX",
+	"8ZcI+oM7fbAAbdzpa4ta6vnWeVOxSs8uTGlVvp91GX8g9FSS17Fu9s2qenNW+1la8THMPrjyhkLQj64Q",
+	"dJWW1jtj75UQe7Iwjt593Kz/rqJu9ZOUGLXI2bsQyRYpr/fZbVii6Prcg9Mu85RkPVurqTm/lQc5lL1f",
+	"uex9v1Ku2t22RSi1NdJwQOfuPG2bk5FpvXi7ZxoGo2t48WEwvUwvPmzMAlsDbfYkeXIr35w1VvsyxZO0",
+	"yWywdk1ip/xKSb2ZthWSKPcmx2CypSabHTtsfIdmi892eBCn2wdxNmXSbSmubZmQHbC9a1Nv46J3NocW",
+	"Bt8vczjYe5ux93757ejdYO5tp7kniGez1l7/hNmTHIrRerO2Xkpcz8TUs8DY9YibvYcY9lZ23jYIoHTB",
+	"g5WXtfKsuGCVkbf9BzteC7d54hbemiRltYG3lXi2XWJ1QPSOjbtNC9v/3PNaq+7f93ww6NZu0P37z8vB",
+	"lts+W+4/93xjVlyvhNiTpPn3n5ebtd0kHT0Ts60WOfuWIXsP//7z0spK27BAkcscbLOsbdbA1aqssm09",
+	"yHHf3OOJm2G9C7lqA2yLUGprhOGAzt0ZW5sTkbdo0XyD9itaDBdoG7G3NOQHm2v7bK5btNjs9VnvVNmT",
+	"vMmse3MGWEJYz8QIa8bWtYiZvQcNeCuTbAvkTrLcwTTLmmY2zK/KPtv2Ux2vg8k8cVttPcKx2mDbQhzb",
+	"KkE64Hi3BtyGxety1YIHG24oGjwUDQ42ZsD1TZFD1eDnUTV4PcJlxarBaxc2Q/Hg1sWD25UN3tyJDtWD",
+	"H0H14PXXDd4wixnKBz/T8sFdyt8Wz9qugO6DUDQ9ZmvzjO1oDU9+PuP3Zpd/H6rPR2a3otLvgGc9vSrb",
+	"KfsuvsLS7gm5zLOyP6vuA4/v4y267Ku0QB+UzTu06lAyj9GO+mVXz/zV2uQpzcFxup219jXt5B6w7dFt",
+	"mnt49iJELr7BbjevxqxoxeWRPXkvdmuesG3zsIVBgnVBtcMTtkxjbMfvztTqH+VX4NppJN1Rl7Pks4eD",
+	"AmNQYDp/omspFEwKIjCrAjzDo/1D1ZwnUzVn8zRXqkLSVKZiNGTN91oeoj1KZIsqrOvt8f/cc9aUWT9w",
+	"6iEd/nGnw2+KPQvqyuYc1ySpjoaUuu4zRNufu06uXBf7jTMhmE3G3cCHhzS5J5ImtymGnNBbMfWoIT1l",
+	"NMTM95gX0h4bMukU62TVDPFGTn2BBoXZnlFfyKUPfHoL+bTCqt6zlhW99JQRJdFr7bnEyazPJJVYYspK",
+	"TFWK4wvEbROBl2Gy8QzDTUIxd1dTeo0OFBNpfypQBc08Aw1oKT6bIrPTfbLsdrDkAb06T0rtlFGL7xq1",
+	"4T8xn63Mr4fQqGrEHrTn7dSeC9kBa1SoOyG5/ooUbLzSz7NSzavQsFMhID/bqu5rkghyRYOqX1T1q9lS",
+	"jfa/6SMb903+z8DK6FMe1RoTG0CerZFbA+J2a790Lc0azZfBkz8YIo/bEFmHxdGfs2gwD3o1D1bgnK10",
+	"/mUk/6C9l7T3BjV9NOgf3SvOS7nme/LLb5rPDujUqTq7JPcN4zpGtfUdVaNBf7WsyqjBNeiw21eWMSnb",
+	"1XcBxoRkeqneFGPYmksjZqd9DrURk/2uwlr3HjTc7MobLs1r9RyDopurSpjy4srygxlS7avSWTXhPPVC",
+	"fin8l8bnrpXfLeLNA4p1XE2vc4695+Pg1ko9/oiD21GvaP509GmXRKqT1kdxwNFU1QhZRtWWoH+06rau",
+	"ggz4DHIQMQT4LMHkp6R8c9Ne4fIioptUDPsHDh6V/dvc7xTO0TsScIiDlr2Ov0TQH94/GAztpvcP1vTO",
+	"wajPGsnD+wNreH9gWYVt6fcD2vPyoeh/ZdH/5uL+rcE9VNlfW5X9JWzzFs8lLFN5fwv4+YBdPVS5X5LL",
+	"UxJxVK+gn4smg36+bfq5OpZBPd869ZzGB9Ordh5TZR/MXKPWenXzzKTPQDXXSLICz957kBCz0suXY+F6",
+	"/EErz2rlCXVXKeUpYfak9FQSyhPXqJfkqwkWd61PbwkHHhCrS2W6S77c8n3fFZn0kHs9OLKfxEO+69Gf",
+	"O6O74bnep/1cbx8SYclHefuXEIMj3vr13UZDYCPnNryxu8Vv7HYo2Wwe2F03uxhe0n1mL+muIhoZonfY",
+	"bbh6uFCNhsuHbbt8iA9mMKq2zqhi6dH0akCltNkH508QbL0WT27aZ2DyJMiyEg/fe9Bws7JnlmXqyRyD",
+	"dZK1TjL0XmWJZEm1Jy2phnCeuKq/NL/N4HPXVxNbxJsHFOtWE++eY7e8puiAfQ9XFcNVxZO4qliXrt0p",
+	"9Q0XFk/7wqI/CbHktcV6JMZwdWF9dWFhMmzs9IYLjC2+wOhU3tlcYWyCdQzXGM/sGqMHgWmbVjEYVEOS",
+	"xPNNktiUOdUl6V31GAC8WWPqGSZkrE0ytE7eWJugGJI+qpI+lrCitubohiSBTrJPNmQPbRKNtki0DUjc",
+	"eaZLxwIvwA3xXAEeCh1bRlidngx2yxZGVwW4/8gqSSW93NwLpFpzRFU85XOIphLIsTTn3Hu4OD2xi6Ba",
+	"go3KsQetPhc5pWi5MmpKk2Ff4Sxmwnjq0VLL8E+Nu51HSW2ezw7o1GFk1NLcl0M6Rbxedb3UbQb11Up9",
+	"VeAaNNgtrBSsEXlDJYGjkHGK4Lye2n7XrQZysyO3BF4DwW0dwUWZs+nVbswQTR9KTYpj67Ug8/M+AzMy",
+	"RZjVOOzeQwy6E+8DoUokf2uh7fyJ+WxpTmyYewhUGPSlR6ovFR3la2PqfVFiT5c76XI3F7gQb/GZiIsm",
+	"BO1TiOw9qC+s3JabEyrxIgf/Z9b/2czZqlyj23mS4zVwkCfunl2HsKt2yG4NWm2TXBywulMv8fqkpYVE",
+	"7ADNB5GWFWk2wivnJumJ1Op8Fk9chCwvLLJI3fVd31b5xgY865ipr8i+72DkNzjE/hBNhtsIO2eWAtbg",
+	"y9o6X9ZdfDC9uqxiWumD0WrUWq9DKTPpM/AnaSRZgZPuPUiIWanAyzFWPf6g/GaV34S6qzTflDB7Ukcq",
+	"CeWJ67xL8tUEi7vWdreEAw+I1aWSm+XLh3uU+LkEcwNYRAvwKwkC5HLgoRscIOaAEFEg+fUCCG1od+QY",
+	"qn9QpNp753KaPusSFKbq+IxPPLTsCcdd1fmKv10h7CtfX082oiCfnBRbMI7mO9CVD/NXmxk/I34hmx7F",
+	"LZcwN1ALQwOdRvNrXXwYC0B/iRBdjJxRAOdCS75RloRTbRRkj6n+mD+iKXQXF5ziYPoBI99LCh+PbhWG",
+	"TuYwgFPBTOpH+okQH8GgMIha8pJrKBsGzojxhS++8RAKP+lv+7xyyB39O+L7yJVwfQT0IPof2vc/Q3SO",
+	"GcMkeI8CbCYoRTMgoZlvqcWRh8URECcPoE8R9BYAByBiSKh4ELwa/1BmbmeElamsDzGpU3myUyUAX3MG",
+	"TnYNnVgxW4lEYoAf7Ad4R4IbH7vcLHZhAQOrmPneg/6rZOvkQXzCmRgKMQY4uUUBc6SQAJAxPA3mYo0A",
+	"Bh7gCM7BHAm2zGY4ZGBKwD3mM4B5GZd1MlAOm0+8kZVFJLvGR77xc3tlP0C9CVQ+N8dS2JoAN14fDVby",
+	"9CdwNj8jbjyYdspNQmjK+IHcnVWLA2HrIxpPBmaQ1ckEMZYRG/q4KPBWEgvbgJKPWUIshc3diBZ19EuJ",
+	"lj0lO3aU7LC2IE68I9nvUnXbdnPiaenwGdA/M3W+G6mRGNY5vQmQm+5lidGyEMci5wQvWAj5ZHd396UQ",
+	"IjgAfCaEScDuEQUk8Bc/AsyBC4OAcHAtDhN6AE4hDnaBFkh6H1IYxbZKxBADN4QCqOdpY7WUSHtNNkxm",
+	"1m0wZ7JEpqyYp23gbFB8xZZRkCNIjcCrirS9B/m/XfWDGkJoZ/78KOkyIT6KbiKGPHBDyRwE5B6Q4MkZ",
+	"SC8ouiO36GXpHCv4qq3x1HQI/QvZZ2lVNR8ieHGvgk4B5gzcQT9CL1cSmM26oCblvJ1mYXIZcGgtBtiy",
+	"Mm3LcHqQa0vJtXOkXQYW/NBGrEmPHvJ2ihd0DSw0Ndn0APHNWztCzfbuKhKsDnOz8w1mzipmjrqujdFH",
+	"l+Nbg51zpD3R2ipJFtDGGqlE3j44uJpDzLAhCyS7ycHc6IktKyDLR4Z9ZKaG1tx470H8t4SRYcbvczmY",
+	"lcFxjubk7indt6gNxccjLaalzQdJR2uSUYNkanltk7mm7EEqNRsTimKVwzeuOVRP87y2ulC14nUp+63R",
+	"Sd6Uk4jg/BTO16LGibkG9W0V9U1iXffeaY3vvLFi1tqx93le8TxDQjHgu8S1bw2FS/rLtksn2JAFcNlV",
+	"OartP/AkIIqn+XWaH+09cNtE50tjvm1jYNLzli1JTBNvKsfRczbzZQ8Zpk9eceZL5UDzNKm/wnWuHNiX",
+	"feYye8tw1wHdNoRuSVxRDYe2dUvHmmSF83kpnU8tfiJUt4mN/pfR/I6/RNBnaZS/WPxqY2yDDjn4zPv0",
+	"ma/Odztyk0uLLHVWD97wwRvepTfcnttbub0ltiqvrtkf2+jVft48yegQt1HcB+/34/J+ryZfbB3eBddf",
+	"StotskklSV/KfptLLG162iW7sHV5u59zrmXHGlghUVM5wFchkeSmp1IRC0qR1DIkW7ngG8IW6kiiF+3M",
+	"y89zSZbzWhZA4HmDQrWiQuV55VDJRr3KOvuzygdqxL3kBvKZhxIUTqOgQ63CTJyl79zSs4+YnLrBcfK7",
+	"bLXt13DQ5fgOLVdpAc0h9lco93AT+f5kpXtAZ4S9R+0AEkgyqB2rqB2SGFdXNmpK2R15njgmJbD70w7S",
+	"OQalYEuUAoFbzaqAxMC9B/Ffg/RX8k0c9AdK5tY3oYNzxaAiyLPpQDGwEbTqaFN9oKgAlDl2wpUEiyJ0",
+	"CgP8t8QDB0AQwikCUN4M4rmh7JZ89m7QHgbtYdAeLEKQFDF+y5LmnkKKWupUt0ZqX/+IU33UWwDik7EY",
+	"niTK33r10Yop1pq/2I1/dL5QQC1G5JdlY2UtfiY5zfYAdnB6KyHbXrAaxWWCBG0CEMShDdlvw03+injY",
+	"3U2+lADDTf5wk9/PTb7Ccxu2aXWTL7F1uMnv9iZ/NV7U/ta3gAbN+R/SkTRkMC0jgp9oGtKqapyYALkR",
+	"xXwhO4aIMhJAP1uf4u1fVwIPWFX9CvH7lRiH3sXz5w9Flyd3wO8XgKKp+NIZRdQfvR3NOA/Z2729iO3C",
+	"EO/ekmA6+7LrkrlEvYphjn+vGgZFzcMICPrEhT5A88iHnNDcMG/39vYPvtsd7453999+P/5+LMD0/wcA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

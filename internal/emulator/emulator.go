@@ -17,6 +17,8 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/adminapi"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh"
+	meshapi "github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh/api"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -99,6 +101,7 @@ type Emulator struct {
 	admin *adminListener
 
 	api      *Server
+	mesh     *meshapi.Server
 	dps      *dataPlanes
 	srv      *http.Server
 	done     chan error
@@ -128,7 +131,12 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		opts.Store = store.NewMemory()
 	}
 	dps := newDataPlanes(opts.Store, opts.Logger)
-	api, err := newServer(dps.watch(opts.Store), opts.Tokens, opts.Logger)
+	st := dps.watch(opts.Store)
+	api, err := newServer(st, opts.Tokens, opts.Logger)
+	if err != nil {
+		return nil, err
+	}
+	meshAPI, err := meshapi.NewServer(st, opts.Logger)
 	if err != nil {
 		return nil, err
 	}
@@ -159,6 +167,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		URL:      "http://" + ln.Addr().String(),
 		Token:    token,
 		api:      api,
+		mesh:     meshAPI,
 		listener: ln,
 		done:     make(chan error, 1),
 		dps:      dps,
@@ -218,9 +227,17 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
+	mux.HandleFunc("GET /_emulator/mesh/not-enforced", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields, "mesh_control_plane": mesh.NotEnforcedControlPlaneFields})
+	})
+	mux.Handle(meshapi.PathPrefix, e.api.serveOtherAPI(e.mesh))
 	mux.Handle("/", e.api)
 	return e.api.guardEmulator(mux)
 }
+
+// Mesh is the Konnect Mesh API: what is in each mesh (Resources, Meshes) and a hook called
+// after each change (SetOnChange).
+func (e *Emulator) Mesh() *meshapi.Server { return e.mesh }
 
 // ControlPlaneInfo is what the emulator runs for a control plane.
 type ControlPlaneInfo struct {
@@ -298,10 +315,12 @@ func (e *Emulator) SetFaults(f *Faults) error {
 
 // Reset empties the store and recreates the default control plane.
 func (e *Emulator) Reset() error {
+	meshes := e.mesh.Meshes()
 	_ = e.api.store.Write(func(tx store.Writer) error {
 		tx.Reset()
 		return nil
 	})
+	e.mesh.Notify(meshes...)
 	if err := e.api.ensureDefaultControlPlane(); err != nil {
 		return err
 	}

@@ -169,10 +169,10 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 }
 
 // isControlPlanePath tells the Konnect-native APIs (problem+json errors): control planes (not
-// the core-entity API under them) and identity (/v3).
+// the core-entity API under them), identity (/v3) and the mesh API (/v1/mesh).
 func isControlPlanePath(path string) bool {
 	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities") ||
-		strings.HasPrefix(path, "/v3/")
+		strings.HasPrefix(path, "/v3/") || strings.HasPrefix(path, "/v1/mesh/")
 }
 
 func ptr[T any](v T) *T { return &v }

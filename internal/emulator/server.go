@@ -28,6 +28,7 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/declarative"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
+	meshapi "github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh/api"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/specschema"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
@@ -80,6 +81,8 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	s.identity = identity.NewAPI(st, tokens, logger)
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
+	// The mesh API has a handler of its own (serveOtherAPI); this server answers the rest.
+	dropPaths(spec, meshapi.PathPrefix)
 	if s.filters, err = newFilterCatalog(spec); err != nil {
 		return nil, err
 	}
@@ -105,6 +108,21 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	}
 	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.authorize(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api)))))))))
 	return s, nil
+}
+
+// dropPaths removes from spec every path that starts with prefix.
+func dropPaths(spec *openapi3.T, prefix string) {
+	for path := range spec.Paths.Map() {
+		if strings.HasPrefix(path, prefix) {
+			spec.Paths.Delete(path)
+		}
+	}
+}
+
+// serveOtherAPI puts another API of the emulator (the mesh API) behind the same request ids,
+// logging, token, permissions, faults and body limit as this one.
+func (s *Server) serveOtherAPI(next http.Handler) http.Handler {
+	return s.recoverPanics(s.logRequests(s.authenticate(s.authorize(s.injectFaults(s.limitBody(next))))))
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh"
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
 )
 
@@ -113,6 +114,19 @@ enforced in full:
 `)
 	for _, n := range identity.NotEnforced() {
 		fmt.Fprintf(&b, "- %s: %s.\n", n.Subject, n.Why)
+	}
+	b.WriteString(`
+## Mesh
+
+The mesh API stores these fields and returns them as sent, but the emulator does not act on
+them (it has no mTLS, egress, locality-aware balancing or default policies):
+
+`)
+	for _, f := range mesh.NotEnforcedMeshFields {
+		fmt.Fprintf(&b, "- Mesh `%s`\n", f)
+	}
+	for _, f := range mesh.NotEnforcedControlPlaneFields {
+		fmt.Fprintf(&b, "- mesh control plane `%s`\n", f)
 	}
 	if bytes.Contains(b.Bytes()[len("{{- /*"):], []byte("{{")) {
 		return nil, fmt.Errorf("the guide would contain a template action")
