@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -61,9 +62,11 @@ func (e *systemAccountAccessTokenEphemeral) Schema(_ context.Context, _ ephemera
 			"and never written to the state or the plan. Use it for `system_account_access_token` in a provider block that acts as the system account.",
 		Attributes: map[string]schema.Attribute{
 			"account_id": schema.StringAttribute{Required: true, MarkdownDescription: "The id of the system account the token authenticates as."},
-			"name":       schema.StringAttribute{Required: true, MarkdownDescription: "The token's name, as the account's token list shows it while the run lasts."},
+			"name": schema.StringAttribute{Required: true, MarkdownDescription: "The start of the token's name: each token made is named `<name>-<8 hex digits>`, " +
+				"because a run opens one token for its plan and another for its apply, and token names are unique in an account."},
 			"expires_at": schema.StringAttribute{Required: true,
-				MarkdownDescription: "When the token stops working at the latest (RFC 3339, such as `2030-01-01T00:00:00Z`); it is deleted sooner, when the run ends."},
+				MarkdownDescription: "When the token stops working at the latest (RFC 3339, such as `2030-01-01T00:00:00Z`). It is deleted when the run ends, " +
+					"but Terraform does not always close ephemeral resources of a run that failed, so keep it short: `timeadd(plantimestamp(), \"1h\")`."},
 			"id":         schema.StringAttribute{Computed: true, MarkdownDescription: "The token's id."},
 			"token":      schema.StringAttribute{Computed: true, Sensitive: true, MarkdownDescription: "The token (`spat_...`)."},
 			"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the token was made (RFC 3339)."},
@@ -88,7 +91,7 @@ func (e *systemAccountAccessTokenEphemeral) Open(ctx context.Context, req epheme
 		return
 	}
 	account := m.AccountID.ValueString()
-	body := client.CreateSystemAccountAccessTokenRequest{Name: m.Name.ValueString(), ExpiresAt: expires}
+	body := client.CreateSystemAccountAccessTokenRequest{Name: m.Name.ValueString() + "-" + uuid.NewString()[:8], ExpiresAt: expires}
 	res, err := e.client.PostSystemAccountsIdAccessTokensWithResponse(ctx, account, body)
 	if err == nil && (res.JSON201 == nil || res.JSON201.Id == nil || res.JSON201.Token == nil) {
 		err = fmt.Errorf("the API answered %d without the token", res.StatusCode())
