@@ -65,15 +65,14 @@ func (d *identityDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var raw tftypes.Value
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("filter"), &raw)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	filter, err := planJSON(raw)
+	config, err := planJSON(req.Config.Raw)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid filter", err.Error())
 		return
+	}
+	filter, _ := config["filter"].(map[string]any)
+	if filter == nil {
+		filter = map[string]any{}
 	}
 	dropNulls(filter)
 	for _, f := range d.stringFilters {
@@ -100,8 +99,8 @@ func (d *identityDataSource) Read(ctx context.Context, req datasource.ReadReques
 	case 0:
 		resp.Diagnostics.AddError("No such "+d.def.entity, fmt.Sprintf("No %s the access token can see matches the filter %s.", d.def.entity, mustJSON(filter)))
 	case 1:
+		matches[0]["filter"] = filter // as configured
 		setFromJSON(ctx, &resp.State, matches[0], tftypes.Value{}, d.def.entity, &resp.Diagnostics)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("filter"), raw)...)
 	default:
 		names := make([]string, len(matches))
 		for i, m := range matches {
