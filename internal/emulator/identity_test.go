@@ -191,6 +191,17 @@ func TestIdentityClient(t *testing.T) {
 	if err != nil || me.JSON200 == nil || string(*me.JSON200.Email) != "owner@konnect.localhost" {
 		t.Fatalf("users/me: %v %v", err, me)
 	}
+	users, err := h.c.ListUsersWithResponse(ctx, &client.ListUsersParams{})
+	if err != nil || users.JSON200.Meta.Page.Total != 1 || *users.JSON200.Data[0].Id != *me.JSON200.Id {
+		t.Fatalf("users: %v %+v", err, users)
+	}
+	if owner, err := h.c.GetUserWithResponse(ctx, *me.JSON200.Id); err != nil || *owner.JSON200.FullName != "Organization Owner" {
+		t.Errorf("user by id: %v %+v", err, owner)
+	}
+	ownerTeams, err := h.c.ListUserTeamsWithResponse(ctx, *me.JSON200.Id, &client.ListUserTeamsParams{})
+	if err != nil || len(ownerTeams.JSON200.Data) != 1 || ownerTeams.JSON200.Data[0].Name != "Organization Admin" {
+		t.Errorf("owner's teams: %v %+v", err, ownerTeams)
+	}
 	roles, err := h.c.GetPredefinedRolesWithResponse(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -243,7 +254,8 @@ func TestIdentityClient(t *testing.T) {
 	if _, err := sc.GetControlPlaneWithResponse(ctx, h.cp); err != nil {
 		t.Errorf("reading through the team's role: %v", err)
 	}
-	if _, err := sc.UpsertConsumerWithResponse(ctx, h.cp, uuid.NewString(), client.Consumer{Username: ptr("nope")}); apiErr(t, err).StatusCode != http.StatusForbidden {
+	_, err = sc.UpsertConsumerWithResponse(ctx, h.cp, uuid.NewString(), client.Consumer{Username: ptr("nope")})
+	if apiErr(t, err).StatusCode != http.StatusForbidden || !strings.Contains(err.Error(), "permission denied") || !strings.Contains(err.Error(), "You do not have permission to perform this action") {
 		t.Errorf("writing through a viewer role: %v", err)
 	}
 
