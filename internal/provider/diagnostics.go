@@ -49,6 +49,8 @@ func apiErrorDiagnostic(action, entity string, err error, body map[string]any, c
 			detail += " in control plane " + cp
 		}
 		detail += "."
+	case apiErr.StatusCode == http.StatusNotFound && cp == "":
+		detail = fmt.Sprintf("The %s or what it belongs to does not exist (404): %s", entity, apiErr.Detail())
 	case apiErr.StatusCode == http.StatusNotFound:
 		detail = fmt.Sprintf("The %s or what it belongs to (control plane %s) does not exist (404).", entity, cp)
 	case len(apiErr.Fields) > 0:

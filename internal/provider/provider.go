@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -21,7 +22,10 @@ import (
 // DefaultServerURL is Konnect's global API host, as in Kong's own provider.
 const DefaultServerURL = "https://global.api.konghq.com"
 
-var _ provider.Provider = (*KonnectProvider)(nil)
+var (
+	_ provider.Provider                       = (*KonnectProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*KonnectProvider)(nil)
+)
 
 // KonnectProvider is the konnect provider.
 type KonnectProvider struct {
@@ -153,12 +157,19 @@ func (p *KonnectProvider) Configure(ctx context.Context, req provider.ConfigureR
 	}
 	resp.ResourceData = c
 	resp.DataSourceData = c
+	resp.EphemeralResourceData = c
 }
 
 func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resource {
 	out := []func() resource.Resource{
 		NewGatewayControlPlaneResource,
 		NewGatewayConsumerGroupMemberResource,
+		NewSystemAccountTeamResource,
+	}
+	for _, def := range []*identityDef{
+		konnectTeam, konnectTeamRole, konnectSystemAccount, konnectSystemAccountRole, konnectSystemAccountAccessToken,
+	} {
+		out = append(out, newIdentityResource(def))
 	}
 	for _, def := range []*entityDef{
 		gatewayService, gatewayRoute, gatewayConsumer, gatewayConsumerGroup,
@@ -182,6 +193,15 @@ func (p *KonnectProvider) DataSources(_ context.Context) []func() datasource.Dat
 		NewGatewayControlPlaneDataSource,
 		NewGatewayConsumerDataSource,
 		NewGatewayServiceDataSource,
+		NewTeamDataSource,
+		NewSystemAccountDataSource,
+	}
+}
+
+// EphemeralResources are values that live for one Terraform run and are never stored.
+func (p *KonnectProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{
+		NewSystemAccountAccessTokenEphemeralResource,
 	}
 }
 

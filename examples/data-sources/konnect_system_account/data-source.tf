@@ -1,0 +1,5 @@
+data "konnect_system_account" "deployer" {
+  filter = {
+    name = { eq = "ci-deployer" }
+  }
+}
