@@ -102,6 +102,7 @@ type Emulator struct {
 
 	api      *Server
 	mesh     *meshapi.Server
+	sidecars *meshSidecars
 	dps      *dataPlanes
 	srv      *http.Server
 	done     chan error
@@ -168,6 +169,7 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		Token:    token,
 		api:      api,
 		mesh:     meshAPI,
+		sidecars: startMeshSidecars(meshAPI, opts.Logger),
 		listener: ln,
 		done:     make(chan error, 1),
 		dps:      dps,
@@ -230,6 +232,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET /_emulator/mesh/not-enforced", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields, "mesh_control_plane": mesh.NotEnforcedControlPlaneFields})
 	})
+	mux.HandleFunc("GET /_emulator/mesh/control-planes/{cpId}/meshes/{mesh}/dataplanes/{name}", e.sidecars.serveDataplane)
 	mux.Handle(meshapi.PathPrefix, e.api.serveOtherAPI(e.mesh))
 	mux.Handle("/", e.api)
 	return e.api.guardEmulator(mux)
@@ -337,6 +340,7 @@ func (e *Emulator) Close() error {
 	defer cancel()
 	e.dps.close(ctx)
 	e.admin.close(ctx)
+	e.sidecars.close()
 	err := e.srv.Shutdown(ctx)
 	if errors.Is(err, http.ErrServerClosed) {
 		return nil
