@@ -10,7 +10,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
@@ -19,10 +18,8 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/client"
 )
 
-// NewMeshOPAResource returns konnect_mesh_opa: a MeshOPA policy, whose Rego the mesh's
+// konnect_mesh_opa: a MeshOPA policy, whose Rego the mesh's
 // sidecars evaluate with OPA for every request to the inbounds it selects.
-func NewMeshOPAResource() resource.Resource { return newKumaResource(meshOPADef)() }
-
 var meshOPADef = &kumaDef{
 	typeName: "mesh_opa", kumaType: "MeshOPA", meshScoped: true,
 	description: "A MeshOPA policy of a Konnect mesh: Rego policies an OPA agent beside each selected sidecar evaluates to allow or deny each request. " +

@@ -5,17 +5,14 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 )
 
-// NewMeshResource returns konnect_mesh: a mesh of a Konnect mesh control plane, which data
+// konnect_mesh: a mesh of a Konnect mesh control plane, which data
 // planes join and policies apply in.
-func NewMeshResource() resource.Resource { return newKumaResource(meshDef)() }
-
 var meshDef = &kumaDef{
 	typeName: "mesh", kumaType: "Mesh",
 	description: "A mesh of a Konnect mesh control plane: the data planes that join it, its secrets and its policies. " +

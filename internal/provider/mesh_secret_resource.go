@@ -5,16 +5,13 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 )
 
-// NewMeshSecretResource returns konnect_mesh_secret: a secret of a mesh, which policies name
+// konnect_mesh_secret: a secret of a mesh, which policies name
 // (a MeshOPA policy kept in a secret).
-func NewMeshSecretResource() resource.Resource { return newKumaResource(meshSecretDef)() }
-
 var meshSecretDef = &kumaDef{
 	typeName: "mesh_secret", kumaType: "Secret", meshScoped: true,
 	description: "A secret of a Konnect mesh: a value, base64-encoded, that policies refer to by name.",

@@ -6,19 +6,14 @@ import (
 	"net/http"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 )
 
-// NewMeshTrafficPermissionResource returns konnect_mesh_traffic_permission: which clients may
+// konnect_mesh_traffic_permission: which clients may
 // reach the selected data planes.
-func NewMeshTrafficPermissionResource() resource.Resource {
-	return newKumaResource(meshTrafficPermissionDef)()
-}
-
 var meshTrafficPermissionDef = &kumaDef{
 	typeName: "mesh_traffic_permission", kumaType: "MeshTrafficPermission", meshScoped: true,
 	description: "A MeshTrafficPermission policy of a Konnect mesh: which clients may reach the selected data planes.",

@@ -159,6 +159,10 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 	out := []func() resource.Resource{
 		NewGatewayControlPlaneResource,
 		NewGatewayConsumerGroupMemberResource,
+		NewMeshControlPlaneResource,
+	}
+	for _, def := range []*kumaDef{meshDef, meshSecretDef, meshTrafficPermissionDef, meshOPADef} {
+		out = append(out, newKumaResource(def))
 	}
 	for _, def := range []*entityDef{
 		gatewayService, gatewayRoute, gatewayConsumer, gatewayConsumerGroup,
