@@ -210,8 +210,9 @@ func meshControlPlaneBody(plan tftypes.Value, create bool) (map[string]any, erro
 		m["labels"] = map[string]any{}
 	}
 	if create {
-		features, _ := kumaFieldsToAPI(m["features"], featuresType(plan)).([]any)
-		m["features"] = features
+		if m["features"] != nil {
+			m["features"] = kumaFieldsToAPI(m["features"], featuresType(plan))
+		}
 	} else {
 		delete(m, "features")
 	}

@@ -116,21 +116,22 @@ func validateMeshOPARego(ctx context.Context, config tfsdk.Config) diag.Diagnost
 	}
 	for i := range list {
 		at := path.Root("spec").AtName("default").AtName("append_policies").AtListIndex(i).AtName("rego")
+		name := fmt.Sprintf("spec.default.append_policies[%d].rego", i)
 		if src, ok := knownString(list[i], "rego", "inline_string"); ok {
 			if err := checkRego(src); err != nil {
 				diags.AddAttributeError(at.AtName("inline_string"), "Invalid Rego policy",
-					fmt.Sprintf("OPA cannot compile the policy (as Rego v1 nor v0):\n%s", err))
+					fmt.Sprintf("OPA cannot compile %s.inline_string (as Rego v1 nor v0):\n%s", name, err))
 			}
 		}
 		if enc, ok := knownString(list[i], "rego", "inline"); ok {
 			src, err := base64.StdEncoding.DecodeString(enc)
 			if err != nil {
-				diags.AddAttributeError(at.AtName("inline"), "Invalid Rego policy", "inline must be base64: "+err.Error())
+				diags.AddAttributeError(at.AtName("inline"), "Invalid Rego policy", name+".inline must be base64: "+err.Error())
 				continue
 			}
 			if err := checkRego(string(src)); err != nil {
 				diags.AddAttributeError(at.AtName("inline"), "Invalid Rego policy",
-					fmt.Sprintf("OPA cannot compile the (base64-decoded) policy (as Rego v1 nor v0):\n%s", err))
+					fmt.Sprintf("OPA cannot compile %s.inline, once decoded (as Rego v1 nor v0):\n%s", name, err))
 			}
 		}
 	}
