@@ -13,6 +13,7 @@ func TestCheckRego(t *testing.T) {
 	}{
 		{name: "v1", src: "package envoy.authz\n\ndefault allow := false\n\nallow if input.attributes.request.http.method == \"GET\"\n"},
 		{name: "v0 as Kong Mesh 2.x documents it", src: "package envoy.authz\n\ndefault allow = false\n\nallow {\n  input.attributes.request.http.method == \"GET\"\n}\n"},
+		{name: "v1 JWT policy of the konnect_mesh_opa example", src: jwtPolicyV1},
 		{
 			name: "unfinished assignment", src: "package envoy.authz\n\ndefault allow := false\n\nallow if {\n  token :=\n}\n",
 			want: []string{"line 7", "rego_parse_error"},
@@ -48,3 +49,21 @@ func TestCheckRego(t *testing.T) {
 		})
 	}
 }
+
+const jwtPolicyV1 = `package envoy.authz
+
+import input.attributes.request.http as http_request
+
+default allow := false
+
+token := {"valid": valid, "payload": payload} if {
+  [_, encoded] := split(http_request.headers.authorization, " ")
+  [valid, _, payload] := io.jwt.decode_verify(encoded, {"secret": "secret"})
+}
+
+allow if {
+  token.valid
+  token.payload.role == "admin"
+  http_request.method == "GET"
+}
+`
