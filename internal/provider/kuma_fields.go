@@ -136,13 +136,9 @@ func kumaErrorDiagnostic(action, kind string, err error, k kumaKey) diag.Diagnos
 		err = &renamed
 	}
 	if client.IsNotFound(err) {
-		where := "mesh control plane " + k.cp.String()
-		if k.mesh != "" {
-			where = "mesh " + k.mesh + " or " + where
-		}
 		return diag.NewErrorDiagnostic(
 			fmt.Sprintf("Unable to %s %s %s: it or what it belongs to does not exist", action, kind, k.name),
-			fmt.Sprintf("The %s %q, the %s, does not exist (404).", kind, k.name, where))
+			fmt.Sprintf("The %s %q, or the %s it belongs to, does not exist (404).", kind, k.name, k.where()))
 	}
 	return apiErrorDiagnostic(action, kind+" "+k.name, err, nil, "")
 }

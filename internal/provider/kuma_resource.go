@@ -33,6 +33,8 @@ type kumaDef struct {
 	description string
 	// meshScoped kinds live in a mesh: they have a `mesh` attribute and path segment.
 	meshScoped bool
+	// hasKRI kinds get a Kuma resource identifier (kri_mopa_...) from the server.
+	hasKRI bool
 	// attrs are the kind's own attributes (spec, data...), beside the common ones.
 	attrs map[string]schema.Attribute
 	api   kumaAPI
@@ -106,6 +108,12 @@ func (r *kumaResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 			MarkdownDescription: "When the " + what + " was last changed (RFC 3339).",
 		},
 	}
+	if r.def.hasKRI {
+		attrs["kri"] = schema.StringAttribute{
+			Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			MarkdownDescription: "The " + what + "'s Kuma resource identifier (KRI), which policies and metrics name it by.",
+		}
+	}
 	if r.def.meshScoped {
 		attrs["mesh"] = schema.StringAttribute{
 			Required: true, PlanModifiers: replace,
@@ -135,7 +143,23 @@ func (r *kumaResource) ValidateConfig(ctx context.Context, req resource.Validate
 	}
 }
 
+// Create refuses a name that is taken: Kuma's PUT would silently replace that resource, which
+// belongs to someone else (or to another configuration) until it is imported.
 func (r *kumaResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	k, ok := r.key(ctx, req.Plan, &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	switch _, err := r.get(ctx, k); {
+	case err == nil:
+		resp.Diagnostics.AddError(fmt.Sprintf("Unable to create %s %s: it already exists", r.def.kumaType, k.name),
+			fmt.Sprintf("The %s %q already exists in %s; import it (terraform import) to manage it here, or choose another name.",
+				r.def.kumaType, k.name, k.where()))
+		return
+	case !client.IsNotFound(err):
+		resp.Diagnostics.Append(kumaErrorDiagnostic("create", r.def.kumaType, err, k))
+		return
+	}
 	r.write(ctx, "create", req.Plan.Raw, &resp.State, &resp.Diagnostics)
 }
 
@@ -224,7 +248,7 @@ func (r *kumaResource) body(plan tftypes.Value) (map[string]any, error) {
 	if m == nil {
 		return nil, fmt.Errorf("encoding the %s: not an object", r.def.kumaType)
 	}
-	for _, f := range []string{"cpId", "creationTime", "modificationTime"} {
+	for _, f := range []string{"cpId", "creationTime", "modificationTime", "kri"} {
 		delete(m, f)
 	}
 	dropNulls(m)
@@ -302,4 +326,13 @@ func (r *kumaResource) key(ctx context.Context, from attributeGetter, diags *dia
 		return kumaKey{}, false
 	}
 	return kumaKey{cp: id, mesh: meshName.ValueString(), name: name.ValueString()}, true
+}
+
+// where names the mesh and control plane the resource is in, for messages.
+func (k kumaKey) where() string {
+	where := "mesh control plane " + k.cp.String()
+	if k.mesh != "" {
+		where = "mesh " + k.mesh + " of " + where
+	}
+	return where
 }

@@ -21,7 +21,7 @@ import (
 // konnect_mesh_opa: a MeshOPA policy, whose Rego the mesh's
 // sidecars evaluate with OPA for every request to the inbounds it selects.
 var meshOPADef = &kumaDef{
-	typeName: "mesh_opa", kumaType: "MeshOPA", meshScoped: true,
+	typeName: "mesh_opa", kumaType: "MeshOPA", meshScoped: true, hasKRI: true,
 	description: "A MeshOPA policy of a Konnect mesh: Rego policies an OPA agent beside each selected sidecar evaluates to allow or deny each request. " +
 		"A Rego policy given inline that does not compile (as Rego v1 nor v0) is refused at plan, with OPA's message and line.",
 	attrs: map[string]schema.Attribute{

@@ -15,7 +15,7 @@ import (
 // konnect_mesh_traffic_permission: which clients may
 // reach the selected data planes.
 var meshTrafficPermissionDef = &kumaDef{
-	typeName: "mesh_traffic_permission", kumaType: "MeshTrafficPermission", meshScoped: true,
+	typeName: "mesh_traffic_permission", kumaType: "MeshTrafficPermission", meshScoped: true, hasKRI: true,
 	description: "A MeshTrafficPermission policy of a Konnect mesh: which clients may reach the selected data planes.",
 	attrs: map[string]schema.Attribute{
 		"spec": schema.SingleNestedAttribute{
