@@ -83,7 +83,7 @@ func (r *meshControlPlaneResource) Schema(_ context.Context, _ resource.SchemaRe
 						Required: true, MarkdownDescription: "The feature: " + quotedNames(featureTypes) + ".",
 						Validators: []validator.String{stringvalidator.OneOf(featureTypes...)},
 					},
-					"mesh_creation":                enabled("MeshCreation (a mesh named `default` is created with the control plane)"),
+					"mesh_creation":               enabled("MeshCreation (a mesh named `default` is created with the control plane)"),
 					"hostname_generator_creation": enabled("HostnameGeneratorCreation"),
 				}},
 			},
