@@ -46,9 +46,11 @@ var meshOPADef = &kumaDef{
 							Optional: true, MarkdownDescription: "How the sidecar asks the agent.",
 							Attributes: map[string]schema.Attribute{
 								"on_agent_failure": schema.StringAttribute{
-									Optional: true, MarkdownDescription: "What happens to a request when the agent fails to decide: `Allow` or `Deny` (the default).",
+									Optional: true, MarkdownDescription: "What happens to a request when the agent fails to decide: `Allow` or `Deny` (the default); " +
+										"the lowercase `allow` and `deny` of Kong Mesh 2.x (and of the kong-mesh provider) are kept as written.",
 									Validators: []validator.String{stringvalidator.OneOf(
-										string(client.MeshOPAAuthConfigOnAgentFailureAllow), string(client.MeshOPAAuthConfigOnAgentFailureDeny))},
+										string(client.MeshOPAAuthConfigOnAgentFailureAllow), string(client.MeshOPAAuthConfigOnAgentFailureDeny),
+										string(client.MeshOPAAuthConfigOnAgentFailureAllowLowercase), string(client.MeshOPAAuthConfigOnAgentFailureDenyLowercase))},
 								},
 								"status_on_error": schema.Int64Attribute{
 									Optional: true, MarkdownDescription: "The status a request gets when the check fails (403 when unset).",

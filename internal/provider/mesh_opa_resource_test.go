@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"fmt"
+	"net/http"
 	"regexp"
 	"testing"
 
@@ -147,6 +148,44 @@ resource "konnect_mesh_opa" "this" {
 }
 `, cp),
 			ExpectError: regexp.MustCompile(`(?s)Unable to create MeshOPA two-sources.*spec.default.agent_config: exactly one of 'secret', 'inline' or 'inlineString' has to be defined.*spec.default.auth_config.status_on_error: must be in inclusive range \[100, 599\]`),
+		}},
+	})
+}
+
+// A MeshOPA written in the Kong Mesh 2.x form (inlineString beside rego, lowercase allow)
+// imports as the current form, and the configuration saying so plans no change.
+func TestAccMeshOPAImportsKongMesh2Form(t *testing.T) {
+	cp := newMeshControlPlane(t)
+	apiCall(t, http.MethodPut, kumaPath(cp, "meshopas", "default", "legacy"), map[string]any{
+		"type": "MeshOPA", "mesh": "default", "name": "legacy",
+		"spec": map[string]any{
+			"targetRef": map[string]any{"kind": "Mesh"},
+			"default": map[string]any{
+				"appendPolicies": []any{map[string]any{"inlineString": getOnlyPolicyV1}},
+				"authConfig":     map[string]any{"onAgentFailure": "allow"},
+			},
+		},
+	}, nil, http.StatusCreated)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(testEmulator) + fmt.Sprintf(`
+resource "konnect_mesh_opa" "this" {
+  cp_id = %q
+  mesh  = "default"
+  type  = "MeshOPA"
+  name  = "legacy"
+  spec = {
+    target_ref = { kind = "Mesh" }
+    default = {
+      append_policies = [{ rego = { inline_string = %s } }]
+      auth_config     = { on_agent_failure = "allow" }
+    }
+  }
+}
+`, cp, heredoc(getOnlyPolicyV1)),
+			ResourceName: "konnect_mesh_opa.this", ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+			ImportStateId: fmt.Sprintf(`{"cp_id": %q, "mesh": "default", "name": "legacy"}`, cp),
 		}},
 	})
 }
