@@ -23,6 +23,192 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for AssignRoleRequestEntityTypeName.
+const (
+	APIProducts               AssignRoleRequestEntityTypeName = "API Products"
+	APIs                      AssignRoleRequestEntityTypeName = "APIs"
+	AddOns                    AssignRoleRequestEntityTypeName = "Add Ons"
+	ApplicationAuthStrategies AssignRoleRequestEntityTypeName = "Application Auth Strategies"
+	AuditLogs                 AssignRoleRequestEntityTypeName = "Audit Logs"
+	AuthServers               AssignRoleRequestEntityTypeName = "Auth Servers"
+	ControlPlanes             AssignRoleRequestEntityTypeName = "Control Planes"
+	DCRProviders              AssignRoleRequestEntityTypeName = "DCR Providers"
+	Dashboards                AssignRoleRequestEntityTypeName = "Dashboards"
+	MeshControlPlanes         AssignRoleRequestEntityTypeName = "Mesh Control Planes"
+	Networks                  AssignRoleRequestEntityTypeName = "Networks"
+	Portals                   AssignRoleRequestEntityTypeName = "Portals"
+	Reports                   AssignRoleRequestEntityTypeName = "Reports"
+	ServiceHub                AssignRoleRequestEntityTypeName = "Service Hub"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestEntityTypeName enum.
+func (e AssignRoleRequestEntityTypeName) Valid() bool {
+	switch e {
+	case APIProducts:
+		return true
+	case APIs:
+		return true
+	case AddOns:
+		return true
+	case ApplicationAuthStrategies:
+		return true
+	case AuditLogs:
+		return true
+	case AuthServers:
+		return true
+	case ControlPlanes:
+		return true
+	case DCRProviders:
+		return true
+	case Dashboards:
+		return true
+	case MeshControlPlanes:
+		return true
+	case Networks:
+		return true
+	case Portals:
+		return true
+	case Reports:
+		return true
+	case ServiceHub:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for AssignRoleRequestRoleName.
+const (
+	AddOnAdmin                AssignRoleRequestRoleName = "Add On Admin"
+	AddOnViewer               AssignRoleRequestRoleName = "Add On Viewer"
+	Admin                     AssignRoleRequestRoleName = "Admin"
+	AppearanceMaintainer      AssignRoleRequestRoleName = "Appearance Maintainer"
+	ApplicationRegistration   AssignRoleRequestRoleName = "Application Registration"
+	CertificateAdmin          AssignRoleRequestRoleName = "Certificate Admin"
+	CloudGatewayClusterAdmin  AssignRoleRequestRoleName = "Cloud Gateway Cluster Admin"
+	CloudGatewayClusterViewer AssignRoleRequestRoleName = "Cloud Gateway Cluster Viewer"
+	Connector                 AssignRoleRequestRoleName = "Connector"
+	ConsumerAdmin             AssignRoleRequestRoleName = "Consumer Admin"
+	ContentEditor             AssignRoleRequestRoleName = "Content Editor"
+	Creator                   AssignRoleRequestRoleName = "Creator"
+	DebugSessionCreator       AssignRoleRequestRoleName = "Debug Session Creator"
+	Deployer                  AssignRoleRequestRoleName = "Deployer"
+	DiscoveryAdmin            AssignRoleRequestRoleName = "Discovery Admin"
+	DiscoveryViewer           AssignRoleRequestRoleName = "Discovery Viewer"
+	Editor                    AssignRoleRequestRoleName = "Editor"
+	GatewayServiceAdmin       AssignRoleRequestRoleName = "Gateway Service Admin"
+	IntegrationAdmin          AssignRoleRequestRoleName = "Integration Admin"
+	IntegrationViewer         AssignRoleRequestRoleName = "Integration Viewer"
+	KeyAdmin                  AssignRoleRequestRoleName = "Key Admin"
+	Maintainer                AssignRoleRequestRoleName = "Maintainer"
+	NetworkAdmin              AssignRoleRequestRoleName = "Network Admin"
+	NetworkCreator            AssignRoleRequestRoleName = "Network Creator"
+	NetworkViewer             AssignRoleRequestRoleName = "Network Viewer"
+	PluginAdmin               AssignRoleRequestRoleName = "Plugin Admin"
+	PluginsAdmin              AssignRoleRequestRoleName = "Plugins Admin"
+	ProductPublisher          AssignRoleRequestRoleName = "Product Publisher"
+	Publisher                 AssignRoleRequestRoleName = "Publisher"
+	RegistrationApprover      AssignRoleRequestRoleName = "Registration Approver"
+	RouteAdmin                AssignRoleRequestRoleName = "Route Admin"
+	SNIAdmin                  AssignRoleRequestRoleName = "SNI Admin"
+	ScorecardAdmin            AssignRoleRequestRoleName = "Scorecard Admin"
+	ScorecardViewer           AssignRoleRequestRoleName = "Scorecard Viewer"
+	ServiceAdmin              AssignRoleRequestRoleName = "Service Admin"
+	ServiceCreator            AssignRoleRequestRoleName = "Service Creator"
+	ServiceViewer             AssignRoleRequestRoleName = "Service Viewer"
+	UpstreamAdmin             AssignRoleRequestRoleName = "Upstream Admin"
+	VaultAdmin                AssignRoleRequestRoleName = "Vault Admin"
+	Viewer                    AssignRoleRequestRoleName = "Viewer"
+)
+
+// Valid indicates whether the value is a known member of the AssignRoleRequestRoleName enum.
+func (e AssignRoleRequestRoleName) Valid() bool {
+	switch e {
+	case AddOnAdmin:
+		return true
+	case AddOnViewer:
+		return true
+	case Admin:
+		return true
+	case AppearanceMaintainer:
+		return true
+	case ApplicationRegistration:
+		return true
+	case CertificateAdmin:
+		return true
+	case CloudGatewayClusterAdmin:
+		return true
+	case CloudGatewayClusterViewer:
+		return true
+	case Connector:
+		return true
+	case ConsumerAdmin:
+		return true
+	case ContentEditor:
+		return true
+	case Creator:
+		return true
+	case DebugSessionCreator:
+		return true
+	case Deployer:
+		return true
+	case DiscoveryAdmin:
+		return true
+	case DiscoveryViewer:
+		return true
+	case Editor:
+		return true
+	case GatewayServiceAdmin:
+		return true
+	case IntegrationAdmin:
+		return true
+	case IntegrationViewer:
+		return true
+	case KeyAdmin:
+		return true
+	case Maintainer:
+		return true
+	case NetworkAdmin:
+		return true
+	case NetworkCreator:
+		return true
+	case NetworkViewer:
+		return true
+	case PluginAdmin:
+		return true
+	case PluginsAdmin:
+		return true
+	case ProductPublisher:
+		return true
+	case Publisher:
+		return true
+	case RegistrationApprover:
+		return true
+	case RouteAdmin:
+		return true
+	case SNIAdmin:
+		return true
+	case ScorecardAdmin:
+		return true
+	case ScorecardViewer:
+		return true
+	case ServiceAdmin:
+		return true
+	case ServiceCreator:
+		return true
+	case ServiceViewer:
+		return true
+	case UpstreamAdmin:
+		return true
+	case VaultAdmin:
+		return true
+	case Viewer:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ControlPlaneConfigAuthType.
 const (
 	ControlPlaneConfigAuthTypePinnedClientCerts ControlPlaneConfigAuthType = "pinned_client_certs"
@@ -134,6 +320,39 @@ func (e CreateControlPlaneRequestClusterType) Valid() bool {
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESS:
 		return true
 	case CreateControlPlaneRequestClusterTypeCLUSTERTYPESERVERLESSV1:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for EntityRegion.
+const (
+	Asterisk EntityRegion = "*"
+	Au       EntityRegion = "au"
+	Eu       EntityRegion = "eu"
+	In       EntityRegion = "in"
+	Me       EntityRegion = "me"
+	Sg       EntityRegion = "sg"
+	Us       EntityRegion = "us"
+)
+
+// Valid indicates whether the value is a known member of the EntityRegion enum.
+func (e EntityRegion) Valid() bool {
+	switch e {
+	case Asterisk:
+		return true
+	case Au:
+		return true
+	case Eu:
+		return true
+	case In:
+		return true
+	case Me:
+		return true
+	case Sg:
+		return true
+	case Us:
 		return true
 	default:
 		return false
@@ -1536,6 +1755,55 @@ type ACLWithoutParents struct {
 	Tags      *[]string `json:"tags,omitempty"`
 }
 
+// AddSystemAccountToTeamRequest defines model for AddSystemAccountToTeamRequest.
+type AddSystemAccountToTeamRequest struct {
+	// Id The system account to add.
+	Id *openapi_types.UUID `json:"id,omitempty"`
+}
+
+// AddUserToTeamRequest defines model for AddUserToTeamRequest.
+type AddUserToTeamRequest struct {
+	// Id The user to add.
+	Id openapi_types.UUID `json:"id"`
+}
+
+// AssignRoleRequest A role to give on an entity (or on every entity of its type, with entity_id "*").
+type AssignRoleRequest struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion                    `json:"entity_region,omitempty"`
+	EntityTypeName *AssignRoleRequestEntityTypeName `json:"entity_type_name,omitempty"`
+	RoleName       *AssignRoleRequestRoleName       `json:"role_name,omitempty"`
+}
+
+// AssignRoleRequestEntityTypeName defines model for AssignRoleRequest.EntityTypeName.
+type AssignRoleRequestEntityTypeName string
+
+// AssignRoleRequestRoleName defines model for AssignRoleRequest.RoleName.
+type AssignRoleRequestRoleName string
+
+// AssignedRole A role given to a user, team or system account on an entity.
+type AssignedRole struct {
+	// EntityId The entity's id, or "*" for every entity of the type.
+	EntityId *string `json:"entity_id,omitempty"`
+
+	// EntityRegion The region of the entity, or "*" for every region.
+	EntityRegion   *EntityRegion `json:"entity_region,omitempty"`
+	EntityTypeName *string       `json:"entity_type_name,omitempty"`
+
+	// Id The id of the assignment.
+	Id       *openapi_types.UUID `json:"id,omitempty"`
+	RoleName *string             `json:"role_name,omitempty"`
+}
+
+// AssignedRoleCollection defines model for AssignedRoleCollection.
+type AssignedRoleCollection struct {
+	Data []AssignedRole `json:"data"`
+	Meta PaginatedMeta  `json:"meta"`
+}
+
 // BadRequestError defines model for BadRequestError.
 type BadRequestError struct {
 	Detail            string            `json:"detail"`
@@ -1748,6 +2016,26 @@ type CreateMeshControlPlaneRequest struct {
 	Name   MeshControlPlaneName    `json:"name"`
 }
 
+// CreateSystemAccountAccessTokenRequest defines model for CreateSystemAccountAccessTokenRequest.
+type CreateSystemAccountAccessTokenRequest struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	Name      string    `json:"name"`
+}
+
+// CreateSystemAccountRequest defines model for CreateSystemAccountRequest.
+type CreateSystemAccountRequest struct {
+	Description    string `json:"description"`
+	KonnectManaged *bool  `json:"konnect_managed,omitempty"`
+	Name           string `json:"name"`
+}
+
+// CreateTeamRequest defines model for CreateTeamRequest.
+type CreateTeamRequest struct {
+	Description *string  `json:"description,omitempty"`
+	Labels      *Labels  `json:"labels,omitempty"`
+	Name        TeamName `json:"name"`
+}
+
 // DataplaneInbound defines model for DataplaneInbound.
 type DataplaneInbound struct {
 	Address *string `json:"address,omitempty"`
@@ -1812,6 +2100,9 @@ type DataplaneOutbound struct {
 	// Tags The labels of a mesh resource.
 	Tags *MeshLabels `json:"tags,omitempty"`
 }
+
+// EntityRegion The region of the entity, or "*" for every region.
+type EntityRegion string
 
 // GatewayUnauthorizedError defines model for GatewayUnauthorizedError.
 type GatewayUnauthorizedError struct {
@@ -1968,6 +2259,12 @@ type KeyWithoutParents struct {
 
 // Labels defines model for Labels.
 type Labels map[string]string
+
+// LegacyStringFieldFilter One of eq (the whole value) or contains (a part of it).
+type LegacyStringFieldFilter struct {
+	Contains *string `json:"contains,omitempty"`
+	Eq       *string `json:"eq,omitempty"`
+}
 
 // ListMeshControlPlanesResponse defines model for ListMeshControlPlanesResponse.
 type ListMeshControlPlanesResponse struct {
@@ -2732,6 +3029,22 @@ type PolicyOrigin struct {
 	Kri string `json:"kri"`
 }
 
+// PredefinedRole defines model for PredefinedRole.
+type PredefinedRole struct {
+	Description string `json:"description"`
+	Name        string `json:"name"`
+}
+
+// PredefinedRoleGroup The roles of one entity type, keyed by a snake_case form of the role's name.
+type PredefinedRoleGroup struct {
+	// Name The entity type, as assignments name it (entity_type_name).
+	Name  string                    `json:"name"`
+	Roles map[string]PredefinedRole `json:"roles"`
+}
+
+// PredefinedRoles The predefined roles, keyed by a snake_case form of the entity type (control_planes, api_products...).
+type PredefinedRoles map[string]PredefinedRoleGroup
+
 // ProxyURL defines model for ProxyURL.
 type ProxyURL struct {
 	Host     string `json:"host"`
@@ -2913,6 +3226,54 @@ type ServiceProtocol string
 // SortQuery defines model for SortQuery.
 type SortQuery = string
 
+// StringFieldEqualsFilter The field equals the value.
+type StringFieldEqualsFilter struct {
+	Eq *string `json:"eq,omitempty"`
+}
+
+// SystemAccount defines model for SystemAccount.
+type SystemAccount struct {
+	CreatedAt      *time.Time          `json:"created_at,omitempty"`
+	Description    *string             `json:"description,omitempty"`
+	Id             *openapi_types.UUID `json:"id,omitempty"`
+	KonnectManaged *bool               `json:"konnect_managed,omitempty"`
+	Name           *string             `json:"name,omitempty"`
+	UpdatedAt      *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessToken An access token of a system account; its value is never shown again after creation.
+type SystemAccountAccessToken struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountAccessTokenCollection defines model for SystemAccountAccessTokenCollection.
+type SystemAccountAccessTokenCollection struct {
+	Data []SystemAccountAccessToken `json:"data"`
+	Meta PaginatedMeta              `json:"meta"`
+}
+
+// SystemAccountAccessTokenCreated A new access token, with its value (spat_...), shown this once.
+type SystemAccountAccessTokenCreated struct {
+	CreatedAt  *time.Time          `json:"created_at,omitempty"`
+	ExpiresAt  *time.Time          `json:"expires_at,omitempty"`
+	Id         *openapi_types.UUID `json:"id,omitempty"`
+	LastUsedAt *time.Time          `json:"last_used_at,omitempty"`
+	Name       *string             `json:"name,omitempty"`
+	Token      *string             `json:"token,omitempty"`
+	UpdatedAt  *time.Time          `json:"updated_at,omitempty"`
+}
+
+// SystemAccountCollection defines model for SystemAccountCollection.
+type SystemAccountCollection struct {
+	Data []SystemAccount `json:"data"`
+	Meta PaginatedMeta   `json:"meta"`
+}
+
 // Target defines model for Target.
 type Target struct {
 	CreatedAt *float32  `json:"created_at,omitempty"`
@@ -2941,6 +3302,28 @@ type TargetWithoutParents struct {
 	Weight *int `json:"weight,omitempty"`
 }
 
+// Team A group of users and system accounts that roles can be given to.
+type Team struct {
+	CreatedAt   *time.Time          `json:"created_at,omitempty"`
+	Description *string             `json:"description"`
+	Id          *openapi_types.UUID `json:"id,omitempty"`
+	Labels      Labels              `json:"labels"`
+	Name        TeamName            `json:"name"`
+
+	// SystemTeam Whether the team is one of Konnect's own (such as Organization Admin).
+	SystemTeam *bool      `json:"system_team,omitempty"`
+	UpdatedAt  *time.Time `json:"updated_at,omitempty"`
+}
+
+// TeamCollection defines model for TeamCollection.
+type TeamCollection struct {
+	Data []Team        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
+// TeamName defines model for TeamName.
+type TeamName = string
+
 // UpdateControlPlaneRequest defines model for UpdateControlPlaneRequest.
 type UpdateControlPlaneRequest struct {
 	AuthType    *UpdateControlPlaneRequestAuthType `json:"auth_type,omitempty"`
@@ -2960,6 +3343,26 @@ type UpdateMeshControlPlaneRequest struct {
 	// Labels Labels to set; a label set to null is removed.
 	Labels *MeshControlPlanePatchLabels `json:"labels,omitempty"`
 	Name   *MeshControlPlaneName        `json:"name,omitempty"`
+}
+
+// UpdateSystemAccountAccessTokenRequest defines model for UpdateSystemAccountAccessTokenRequest.
+type UpdateSystemAccountAccessTokenRequest struct {
+	Name string `json:"name"`
+}
+
+// UpdateSystemAccountRequest defines model for UpdateSystemAccountRequest.
+type UpdateSystemAccountRequest struct {
+	Description *string `json:"description,omitempty"`
+	Name        *string `json:"name,omitempty"`
+}
+
+// UpdateTeamRequest defines model for UpdateTeamRequest.
+type UpdateTeamRequest struct {
+	Description *string `json:"description,omitempty"`
+
+	// Labels Labels to set; a label set to null is removed.
+	Labels *map[string]*string `json:"labels,omitempty"`
+	Name   *TeamName           `json:"name,omitempty"`
 }
 
 // Upstream defines model for Upstream.
@@ -3042,6 +3445,25 @@ type UpstreamHealthchecksActiveType string
 // UpstreamHealthchecksPassiveType defines model for Upstream.Healthchecks.Passive.Type.
 type UpstreamHealthchecksPassiveType string
 
+// User A person who can use Konnect.
+type User struct {
+	// Active Whether the user has verified their email address.
+	Active         *bool                `json:"active,omitempty"`
+	CreatedAt      *time.Time           `json:"created_at,omitempty"`
+	Email          *openapi_types.Email `json:"email,omitempty"`
+	FullName       *string              `json:"full_name,omitempty"`
+	Id             *openapi_types.UUID  `json:"id,omitempty"`
+	InferredRegion *string              `json:"inferred_region,omitempty"`
+	PreferredName  *string              `json:"preferred_name,omitempty"`
+	UpdatedAt      *time.Time           `json:"updated_at,omitempty"`
+}
+
+// UserCollection defines model for UserCollection.
+type UserCollection struct {
+	Data []User        `json:"data"`
+	Meta PaginatedMeta `json:"meta"`
+}
+
 // Vault defines model for Vault.
 type Vault struct {
 	Config      *map[string]interface{} `json:"config,omitempty"`
@@ -3056,6 +3478,18 @@ type Vault struct {
 
 // ACLId defines model for ACLId.
 type ACLId = string
+
+// AssignedRoleFilter defines model for AssignedRoleFilter.
+type AssignedRoleFilter struct {
+	// EntityId The field equals the value.
+	EntityId *StringFieldEqualsFilter `json:"entity_id,omitempty"`
+
+	// EntityTypeName The field equals the value.
+	EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+	// RoleName The field equals the value.
+	RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+}
 
 // BasicAuthId defines model for BasicAuthId.
 type BasicAuthId = string
@@ -3162,8 +3596,20 @@ type SNIId = string
 // ServiceId defines model for ServiceId.
 type ServiceId = string
 
+// SystemAccountNameFilter defines model for SystemAccountNameFilter.
+type SystemAccountNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
+
 // TargetId defines model for TargetId.
 type TargetId = string
+
+// TeamNameFilter defines model for TeamNameFilter.
+type TeamNameFilter struct {
+	// Name One of eq (the whole value) or contains (a part of it).
+	Name *LegacyStringFieldFilter `json:"name,omitempty"`
+}
 
 // UpstreamId defines model for UpstreamId.
 type UpstreamId = string
@@ -3174,8 +3620,29 @@ type UpstreamIdForTarget = string
 // VaultId defines model for VaultId.
 type VaultId = string
 
+// AccountId defines model for accountId.
+type AccountId = string
+
 // ControlPlaneId defines model for controlPlaneId.
 type ControlPlaneId = openapi_types.UUID
+
+// RoleId defines model for roleId.
+type RoleId = openapi_types.UUID
+
+// RoleIdString defines model for roleIdString.
+type RoleIdString = string
+
+// TeamId defines model for teamId.
+type TeamId = openapi_types.UUID
+
+// TeamIdString defines model for teamIdString.
+type TeamIdString = string
+
+// TokenId defines model for tokenId.
+type TokenId = string
+
+// UserId defines model for userId.
+type UserId = openapi_types.UUID
 
 // CoreEntityBadRequest defines model for CoreEntityBadRequest.
 type CoreEntityBadRequest = CoreEntityError
@@ -3185,6 +3652,21 @@ type CoreEntityNotFound = CoreEntityError
 
 // CoreEntityUnauthorized defines model for CoreEntityUnauthorized.
 type CoreEntityUnauthorized = GatewayUnauthorizedError
+
+// IdentityBadRequest defines model for IdentityBadRequest.
+type IdentityBadRequest = BadRequestError
+
+// IdentityConflict defines model for IdentityConflict.
+type IdentityConflict = BaseError
+
+// IdentityNotFound defines model for IdentityNotFound.
+type IdentityNotFound = BaseError
+
+// IdentityPermissionDenied defines model for IdentityPermissionDenied.
+type IdentityPermissionDenied = BaseError
+
+// IdentityUnauthenticated defines model for IdentityUnauthenticated.
+type IdentityUnauthenticated = BaseError
 
 // MeshBadRequest An error of the mesh API (problem+json; 400s name the fields at fault).
 type MeshBadRequest = MeshError
@@ -3562,6 +4044,118 @@ type ListVaultParams struct {
 	Tags   *PaginationTagsFilter `form:"tags,omitempty" json:"tags,omitempty"`
 }
 
+// GetSystemAccountsParams defines parameters for GetSystemAccounts.
+type GetSystemAccountsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Description One of eq (the whole value) or contains (a part of it).
+		Description    *LegacyStringFieldFilter `json:"description,omitempty"`
+		KonnectManaged *BooleanFieldFilter      `json:"konnect_managed,omitempty"`
+
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountIdAccessTokensParams defines parameters for GetSystemAccountIdAccessTokens.
+type GetSystemAccountIdAccessTokensParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdAssignedRolesParams defines parameters for GetSystemAccountsAccountIdAssignedRoles.
+type GetSystemAccountsAccountIdAssignedRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// GetSystemAccountsAccountIdTeamsParams defines parameters for GetSystemAccountsAccountIdTeams.
+type GetSystemAccountsAccountIdTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamsParams defines parameters for ListTeams.
+type ListTeamsParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		// Name One of eq (the whole value) or contains (a part of it).
+		Name *LegacyStringFieldFilter `json:"name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListTeamRolesParams defines parameters for ListTeamRoles.
+type ListTeamRolesParams struct {
+	Filter *struct {
+		// EntityTypeName The field equals the value.
+		EntityTypeName *StringFieldEqualsFilter `json:"entity_type_name,omitempty"`
+
+		// RoleName The field equals the value.
+		RoleName *StringFieldEqualsFilter `json:"role_name,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// GetTeamsTeamIdSystemAccountsParams defines parameters for GetTeamsTeamIdSystemAccounts.
+type GetTeamsTeamIdSystemAccountsParams struct {
+	PageSize   *PageSize                `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber              `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *SystemAccountNameFilter `json:"filter,omitempty"`
+}
+
+// ListTeamUsersParams defines parameters for ListTeamUsers.
+type ListTeamUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUsersParams defines parameters for ListUsers.
+type ListUsersParams struct {
+	PageSize   *PageSize   `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *struct {
+		Active *BooleanFieldFilter `json:"active,omitempty"`
+
+		// Email One of eq (the whole value) or contains (a part of it).
+		Email *LegacyStringFieldFilter `json:"email,omitempty"`
+
+		// FullName One of eq (the whole value) or contains (a part of it).
+		FullName *LegacyStringFieldFilter `json:"full_name,omitempty"`
+
+		// Id The field equals the value.
+		Id *StringFieldEqualsFilter `json:"id,omitempty"`
+	} `json:"filter,omitempty"`
+}
+
+// ListUserRolesParams defines parameters for ListUserRoles.
+type ListUserRolesParams struct {
+	Filter *AssignedRoleFilter `json:"filter,omitempty"`
+}
+
+// ListUserTeamsParams defines parameters for ListUserTeams.
+type ListUserTeamsParams struct {
+	PageSize   *PageSize       `form:"page[size],omitempty" json:"page[size],omitempty"`
+	PageNumber *PageNumber     `form:"page[number],omitempty" json:"page[number],omitempty"`
+	Filter     *TeamNameFilter `json:"filter,omitempty"`
+}
+
 // CreateMeshControlPlaneJSONRequestBody defines body for CreateMeshControlPlane for application/json ContentType.
 type CreateMeshControlPlaneJSONRequestBody = CreateMeshControlPlaneRequest
 
@@ -3753,6 +4347,39 @@ type CreateVaultJSONRequestBody = Vault
 
 // UpsertVaultJSONRequestBody defines body for UpsertVault for application/json ContentType.
 type UpsertVaultJSONRequestBody = Vault
+
+// PostSystemAccountsJSONRequestBody defines body for PostSystemAccounts for application/json ContentType.
+type PostSystemAccountsJSONRequestBody = CreateSystemAccountRequest
+
+// PatchSystemAccountsIdJSONRequestBody defines body for PatchSystemAccountsId for application/json ContentType.
+type PatchSystemAccountsIdJSONRequestBody = UpdateSystemAccountRequest
+
+// PostSystemAccountsIdAccessTokensJSONRequestBody defines body for PostSystemAccountsIdAccessTokens for application/json ContentType.
+type PostSystemAccountsIdAccessTokensJSONRequestBody = CreateSystemAccountAccessTokenRequest
+
+// PatchSystemAccountsIdAccessTokensIdJSONRequestBody defines body for PatchSystemAccountsIdAccessTokensId for application/json ContentType.
+type PatchSystemAccountsIdAccessTokensIdJSONRequestBody = UpdateSystemAccountAccessTokenRequest
+
+// PostSystemAccountsAccountIdAssignedRolesJSONRequestBody defines body for PostSystemAccountsAccountIdAssignedRoles for application/json ContentType.
+type PostSystemAccountsAccountIdAssignedRolesJSONRequestBody = AssignRoleRequest
+
+// CreateTeamJSONRequestBody defines body for CreateTeam for application/json ContentType.
+type CreateTeamJSONRequestBody = CreateTeamRequest
+
+// UpdateTeamJSONRequestBody defines body for UpdateTeam for application/json ContentType.
+type UpdateTeamJSONRequestBody = UpdateTeamRequest
+
+// TeamsAssignRoleJSONRequestBody defines body for TeamsAssignRole for application/json ContentType.
+type TeamsAssignRoleJSONRequestBody = AssignRoleRequest
+
+// PostTeamsTeamIdSystemAccountsJSONRequestBody defines body for PostTeamsTeamIdSystemAccounts for application/json ContentType.
+type PostTeamsTeamIdSystemAccountsJSONRequestBody = AddSystemAccountToTeamRequest
+
+// AddUserToTeamJSONRequestBody defines body for AddUserToTeam for application/json ContentType.
+type AddUserToTeamJSONRequestBody = AddUserToTeamRequest
+
+// UsersAssignRoleJSONRequestBody defines body for UsersAssignRole for application/json ContentType.
+type UsersAssignRoleJSONRequestBody = AssignRoleRequest
 
 // AsCertificateRequest0 returns the union data inside the CertificateRequest as a CertificateRequest0
 func (t CertificateRequest) AsCertificateRequest0() (CertificateRequest0, error) {
@@ -5786,6 +6413,331 @@ type ClientInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetPredefinedRoles List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccounts List system accounts
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsWithBody Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccounts Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsId Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsId Get a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdWithBody Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsId Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountIdAccessTokens List the access tokens of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsIdAccessTokens Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountRole Get a role assigned to a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetSystemAccountsAccountIdTeams List the teams of a system account
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeams List teams
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeamWithBody Create a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// CreateTeam Create a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeam Delete a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeam Get a team
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeamWithBody Update a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UpdateTeam Update a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamRoles List the roles assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRoleWithBody Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsAssignRole Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// TeamsRemoveRole Remove a role from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamRole Get a role assigned to a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PostTeamsTeamIdSystemAccounts Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListTeamUsers List the users of a team
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeamWithBody Add a user to a team
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AddUserToTeam Add a user to a team
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// RemoveUserFromTeam Remove a user from a team
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUsers List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUsersMe Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// GetUser Get a user
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserRoles List the roles assigned to a user
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRoleWithBody Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersAssignRole Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type.
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// UsersRemoveRole Remove a role from a user
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// ListUserTeams List the teams of a user
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 }
 
 // ListMeshControlPlanes List mesh control planes
@@ -9724,6 +10676,821 @@ func (c *RawClient) UpsertVaultWithBody(ctx context.Context, controlPlaneId Cont
 // Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 func (c *RawClient) UpsertVault(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewUpsertVaultRequest(c.Server, controlPlaneId, vaultId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetPredefinedRoles List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *RawClient) GetPredefinedRoles(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetPredefinedRolesRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccounts List system accounts
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *RawClient) GetSystemAccounts(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsWithBody Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccountsWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccounts Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *RawClient) PostSystemAccounts(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsId Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *RawClient) DeleteSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsId Get a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *RawClient) GetSystemAccountsId(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdRequest(c.Server, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdWithBody Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsIdWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsId Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *RawClient) PatchSystemAccountsId(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountIdAccessTokens List the access tokens of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *RawClient) GetSystemAccountIdAccessTokens(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountIdAccessTokensRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokensWithBody Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokensWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsIdAccessTokens Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *RawClient) PostSystemAccountsIdAccessTokens(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsIdAccessTokensRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsIdAccessTokensId Delete (revoke) an access token of a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) DeleteSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsIdAccessTokensId Get an access token of a system account (without its value)
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) GetSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBody Rename an access token of a system account
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensIdWithBody(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(c.Server, accountId, tokenId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PatchSystemAccountsIdAccessTokensId Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *RawClient) PatchSystemAccountsIdAccessTokensId(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPatchSystemAccountsIdAccessTokensIdRequest(c.Server, accountId, tokenId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdAssignedRoles List the roles assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBody Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRolesWithBody(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(c.Server, accountId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostSystemAccountsAccountIdAssignedRoles Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *RawClient) PostSystemAccountsAccountIdAssignedRoles(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostSystemAccountsAccountIdAssignedRolesRequest(c.Server, accountId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleId Remove a role from a system account
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *RawClient) DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountRole Get a role assigned to a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *RawClient) GetSystemAccountRole(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountRoleRequest(c.Server, accountId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetSystemAccountsAccountIdTeams List the teams of a system account
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *RawClient) GetSystemAccountsAccountIdTeams(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetSystemAccountsAccountIdTeamsRequest(c.Server, accountId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeams List teams
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *RawClient) ListTeams(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeamWithBody Create a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeamWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// CreateTeam Create a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *RawClient) CreateTeam(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewCreateTeamRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeam Delete a team
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *RawClient) DeleteTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeam Get a team
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *RawClient) GetTeam(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRequest(c.Server, teamId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeamWithBody Update a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UpdateTeam Update a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *RawClient) UpdateTeam(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUpdateTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamRoles List the roles assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *RawClient) ListTeamRoles(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamRolesRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRoleWithBody Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRoleWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsAssignRole Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *RawClient) TeamsAssignRole(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsAssignRoleRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// TeamsRemoveRole Remove a role from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *RawClient) TeamsRemoveRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewTeamsRemoveRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamRole Get a role assigned to a team
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *RawClient) GetTeamRole(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamRoleRequest(c.Server, teamId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetTeamsTeamIdSystemAccounts List the system accounts of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) GetTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetTeamsTeamIdSystemAccountsRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBody Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccountsWithBody(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PostTeamsTeamIdSystemAccounts Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *RawClient) PostTeamsTeamIdSystemAccounts(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPostTeamsTeamIdSystemAccountsRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountId Remove a system account from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *RawClient) DeleteTeamsTeamIdSystemAccountsAccountId(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(c.Server, teamId, accountId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListTeamUsers List the users of a team
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *RawClient) ListTeamUsers(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListTeamUsersRequest(c.Server, teamId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeamWithBody Add a user to a team
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeamWithBody(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequestWithBody(c.Server, teamId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AddUserToTeam Add a user to a team
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *RawClient) AddUserToTeam(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAddUserToTeamRequest(c.Server, teamId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// RemoveUserFromTeam Remove a user from a team
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *RawClient) RemoveUserFromTeam(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewRemoveUserFromTeamRequest(c.Server, teamId, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUsers List users
+//
+// The users of the organization, a page at a time.
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *RawClient) ListUsers(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUsersRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUsersMe Get my user account
+//
+// The user the request's token belongs to.
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *RawClient) GetUsersMe(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUsersMeRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// GetUser Get a user
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *RawClient) GetUser(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewGetUserRequest(c.Server, userId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserRoles List the roles assigned to a user
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *RawClient) ListUserRoles(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserRolesRequest(c.Server, userId, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRoleWithBody Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRoleWithBody(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequestWithBody(c.Server, userId, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersAssignRole Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type.
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *RawClient) UsersAssignRole(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersAssignRoleRequest(c.Server, userId, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// UsersRemoveRole Remove a role from a user
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *RawClient) UsersRemoveRole(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewUsersRemoveRoleRequest(c.Server, userId, roleId)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// ListUserTeams List the teams of a user
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *RawClient) ListUserTeams(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewListUserTeamsRequest(c.Server, userId, params)
 	if err != nil {
 		return nil, err
 	}
@@ -20446,6 +22213,1951 @@ func NewUpsertVaultRequestWithBody(server string, controlPlaneId ControlPlaneId,
 	return req, nil
 }
 
+// NewGetPredefinedRolesRequest constructs an http.Request for the GetPredefinedRoles method
+func NewGetPredefinedRolesRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/roles")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsRequest constructs an http.Request for the GetSystemAccounts method
+func NewGetSystemAccountsRequest(server string, params *GetSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsRequest calls the generic PostSystemAccounts builder with application/json body
+func NewPostSystemAccountsRequest(server string, body PostSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsRequestWithBody constructs an http.Request for the PostSystemAccounts method, with any body, and a specified content type
+func NewPostSystemAccountsRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdRequest constructs an http.Request for the DeleteSystemAccountsId method
+func NewDeleteSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdRequest constructs an http.Request for the GetSystemAccountsId method
+func NewGetSystemAccountsIdRequest(server string, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdRequest calls the generic PatchSystemAccountsId builder with application/json body
+func NewPatchSystemAccountsIdRequest(server string, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdRequestWithBody constructs an http.Request for the PatchSystemAccountsId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountIdAccessTokensRequest constructs an http.Request for the GetSystemAccountIdAccessTokens method
+func NewGetSystemAccountIdAccessTokensRequest(server string, accountId AccountId, params *GetSystemAccountIdAccessTokensParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsIdAccessTokensRequest calls the generic PostSystemAccountsIdAccessTokens builder with application/json body
+func NewPostSystemAccountsIdAccessTokensRequest(server string, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsIdAccessTokensRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsIdAccessTokensRequestWithBody constructs an http.Request for the PostSystemAccountsIdAccessTokens method, with any body, and a specified content type
+func NewPostSystemAccountsIdAccessTokensRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the DeleteSystemAccountsIdAccessTokensId method
+func NewDeleteSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsIdAccessTokensIdRequest constructs an http.Request for the GetSystemAccountsIdAccessTokensId method
+func NewGetSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequest calls the generic PatchSystemAccountsIdAccessTokensId builder with application/json body
+func NewPatchSystemAccountsIdAccessTokensIdRequest(server string, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server, accountId, tokenId, "application/json", bodyReader)
+}
+
+// NewPatchSystemAccountsIdAccessTokensIdRequestWithBody constructs an http.Request for the PatchSystemAccountsIdAccessTokensId method, with any body, and a specified content type
+func NewPatchSystemAccountsIdAccessTokensIdRequestWithBody(server string, accountId AccountId, tokenId TokenId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "tokenId", tokenId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/access-tokens/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdAssignedRolesRequest constructs an http.Request for the GetSystemAccountsAccountIdAssignedRoles method
+func NewGetSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequest calls the generic PostSystemAccountsAccountIdAssignedRoles builder with application/json body
+func NewPostSystemAccountsAccountIdAssignedRolesRequest(server string, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server, accountId, "application/json", bodyReader)
+}
+
+// NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody constructs an http.Request for the PostSystemAccountsAccountIdAssignedRoles method, with any body, and a specified content type
+func NewPostSystemAccountsAccountIdAssignedRolesRequestWithBody(server string, accountId AccountId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest constructs an http.Request for the DeleteSystemAccountsAccountIdAssignedRolesRoleId method
+func NewDeleteSystemAccountsAccountIdAssignedRolesRoleIdRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountRoleRequest constructs an http.Request for the GetSystemAccountRole method
+func NewGetSystemAccountRoleRequest(server string, accountId AccountId, roleId RoleIdString) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetSystemAccountsAccountIdTeamsRequest constructs an http.Request for the GetSystemAccountsAccountIdTeams method
+func NewGetSystemAccountsAccountIdTeamsRequest(server string, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/system-accounts/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamsRequest constructs an http.Request for the ListTeams method
+func NewListTeamsRequest(server string, params *ListTeamsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewCreateTeamRequest calls the generic CreateTeam builder with application/json body
+func NewCreateTeamRequest(server string, body CreateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewCreateTeamRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewCreateTeamRequestWithBody constructs an http.Request for the CreateTeam method, with any body, and a specified content type
+func NewCreateTeamRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamRequest constructs an http.Request for the DeleteTeam method
+func NewDeleteTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRequest constructs an http.Request for the GetTeam method
+func NewGetTeamRequest(server string, teamId TeamId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUpdateTeamRequest calls the generic UpdateTeam builder with application/json body
+func NewUpdateTeamRequest(server string, teamId TeamId, body UpdateTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUpdateTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewUpdateTeamRequestWithBody constructs an http.Request for the UpdateTeam method, with any body, and a specified content type
+func NewUpdateTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPatch, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewListTeamRolesRequest constructs an http.Request for the ListTeamRoles method
+func NewListTeamRolesRequest(server string, teamId TeamId, params *ListTeamRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewTeamsAssignRoleRequest calls the generic TeamsAssignRole builder with application/json body
+func NewTeamsAssignRoleRequest(server string, teamId TeamId, body TeamsAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewTeamsAssignRoleRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewTeamsAssignRoleRequestWithBody constructs an http.Request for the TeamsAssignRole method, with any body, and a specified content type
+func NewTeamsAssignRoleRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewTeamsRemoveRoleRequest constructs an http.Request for the TeamsRemoveRole method
+func NewTeamsRemoveRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamRoleRequest constructs an http.Request for the GetTeamRole method
+func NewGetTeamRoleRequest(server string, teamId TeamId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetTeamsTeamIdSystemAccountsRequest constructs an http.Request for the GetTeamsTeamIdSystemAccounts method
+func NewGetTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequest calls the generic PostTeamsTeamIdSystemAccounts builder with application/json body
+func NewPostTeamsTeamIdSystemAccountsRequest(server string, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewPostTeamsTeamIdSystemAccountsRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewPostTeamsTeamIdSystemAccountsRequestWithBody constructs an http.Request for the PostTeamsTeamIdSystemAccounts method, with any body, and a specified content type
+func NewPostTeamsTeamIdSystemAccountsRequestWithBody(server string, teamId TeamIdString, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest constructs an http.Request for the DeleteTeamsTeamIdSystemAccountsAccountId method
+func NewDeleteTeamsTeamIdSystemAccountsAccountIdRequest(server string, teamId TeamIdString, accountId AccountId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "accountId", accountId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: ""})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/system-accounts/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListTeamUsersRequest constructs an http.Request for the ListTeamUsers method
+func NewListTeamUsersRequest(server string, teamId TeamId, params *ListTeamUsersParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAddUserToTeamRequest calls the generic AddUserToTeam builder with application/json body
+func NewAddUserToTeamRequest(server string, teamId TeamId, body AddUserToTeamJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAddUserToTeamRequestWithBody(server, teamId, "application/json", bodyReader)
+}
+
+// NewAddUserToTeamRequestWithBody constructs an http.Request for the AddUserToTeam method, with any body, and a specified content type
+func NewAddUserToTeamRequestWithBody(server string, teamId TeamId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewRemoveUserFromTeamRequest constructs an http.Request for the RemoveUserFromTeam method
+func NewRemoveUserFromTeamRequest(server string, teamId TeamId, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "teamId", teamId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/teams/%s/users/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUsersRequest constructs an http.Request for the ListUsers method
+func NewListUsersRequest(server string, params *ListUsersParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUsersMeRequest constructs an http.Request for the GetUsersMe method
+func NewGetUsersMeRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/me")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewGetUserRequest constructs an http.Request for the GetUser method
+func NewGetUserRequest(server string, userId UserId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserRolesRequest constructs an http.Request for the ListUserRoles method
+func NewListUserRolesRequest(server string, userId UserId, params *ListUserRolesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewUsersAssignRoleRequest calls the generic UsersAssignRole builder with application/json body
+func NewUsersAssignRoleRequest(server string, userId UserId, body UsersAssignRoleJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewUsersAssignRoleRequestWithBody(server, userId, "application/json", bodyReader)
+}
+
+// NewUsersAssignRoleRequestWithBody constructs an http.Request for the UsersAssignRole method, with any body, and a specified content type
+func NewUsersAssignRoleRequestWithBody(server string, userId UserId, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewUsersRemoveRoleRequest constructs an http.Request for the UsersRemoveRole method
+func NewUsersRemoveRoleRequest(server string, userId UserId, roleId RoleId) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	var pathParam1 string
+
+	pathParam1, err = runtime.StyleParamWithOptions("simple", false, "roleId", roleId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/assigned-roles/%s", pathParam0, pathParam1)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewListUserTeamsRequest constructs an http.Request for the ListUserTeams method
+func NewListUserTeamsRequest(server string, userId UserId, params *ListUserTeamsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "userId", userId, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v3/users/%s/teams", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PageSize != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[size]", *params.PageSize, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PageNumber != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "page[number]", *params.PageNumber, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Filter != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("deepObject", true, "filter", *params.Filter, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "object", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 func (c *RawClient) applyEditors(ctx context.Context, req *http.Request, additionalEditors []RequestEditorFn) error {
 	for _, r := range c.RequestEditors {
 		if err := r(ctx, req); err != nil {
@@ -22211,6 +25923,385 @@ type ClientWithResponsesInterface interface {
 	//
 	// Corresponds with PUT /v2/control-planes/{controlPlaneId}/core-entities/vaults/{VaultId} (the `UpsertVault` operationId).
 	UpsertVaultWithResponse(ctx context.Context, controlPlaneId ControlPlaneId, vaultId VaultId, body UpsertVaultJSONRequestBody, reqEditors ...RequestEditorFn) (*UpsertVaultResp, error)
+
+	// GetPredefinedRolesWithResponse List the predefined roles
+	//
+	// The roles Konnect defines, per entity type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+	GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error)
+
+	// GetSystemAccountsWithResponse List system accounts
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+	GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error)
+
+	// PostSystemAccountsWithBodyWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// PostSystemAccountsWithResponse Create a system account
+	//
+	// A name already in use is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+	PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error)
+
+	// DeleteSystemAccountsIdWithResponse Delete a system account
+	//
+	// Its access tokens, role assignments and team memberships go with it.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+	DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error)
+
+	// GetSystemAccountsIdWithResponse Get a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+	GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// PatchSystemAccountsIdWithResponse Update a system account
+	//
+	// A name another account has is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+	PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error)
+
+	// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+	GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+	//
+	// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+	PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error)
+
+	// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+	DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+	GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+	PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error)
+
+	// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+	GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+	PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error)
+
+	// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+	DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error)
+
+	// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+	GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error)
+
+	// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+	GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error)
+
+	// ListTeamsWithResponse List teams
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+	ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error)
+
+	// CreateTeamWithBodyWithResponse Create a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// CreateTeamWithResponse Create a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+	CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error)
+
+	// DeleteTeamWithResponse Delete a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+	DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error)
+
+	// GetTeamWithResponse Get a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+	GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error)
+
+	// UpdateTeamWithBodyWithResponse Update a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// UpdateTeamWithResponse Update a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+	UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error)
+
+	// ListTeamRolesWithResponse List the roles assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+	ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error)
+
+	// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsAssignRoleWithResponse Assign a role to a team
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+	TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error)
+
+	// TeamsRemoveRoleWithResponse Remove a role from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+	TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error)
+
+	// GetTeamRoleWithResponse Get a role assigned to a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+	GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error)
+
+	// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+	GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+	//
+	// An account already in the team is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+	PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error)
+
+	// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+	DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error)
+
+	// ListTeamUsersWithResponse List the users of a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+	ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error)
+
+	// AddUserToTeamWithBodyWithResponse Add a user to a team
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// AddUserToTeamWithResponse Add a user to a team
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+	AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error)
+
+	// RemoveUserFromTeamWithResponse Remove a user from a team
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+	RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error)
+
+	// ListUsersWithResponse List users
+	//
+	// The users of the organization, a page at a time.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users (the `ListUsers` operationId).
+	ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error)
+
+	// GetUsersMeWithResponse Get my user account
+	//
+	// The user the request's token belongs to.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+	GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error)
+
+	// GetUserWithResponse Get a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+	GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error)
+
+	// ListUserRolesWithResponse List the roles assigned to a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+	ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error)
+
+	// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersAssignRoleWithResponse Assign a role to a user
+	//
+	// A role already assigned is a 409.
+	//
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+	UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error)
+
+	// UsersRemoveRoleWithResponse Remove a role from a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+	UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error)
+
+	// ListUserTeamsWithResponse List the teams of a user
+	//
+	// Returns a wrapper object for the known response body format(s).
+	//
+	// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+	ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error)
 }
 
 type ListMeshControlPlanesResp struct {
@@ -33461,6 +37552,2509 @@ func (r UpsertVaultResp) ContentType() string {
 	return ""
 }
 
+type GetPredefinedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PredefinedRoles
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetPredefinedRolesResp) GetJSON200() *PredefinedRoles {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetPredefinedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetBody returns the raw response body bytes
+func (r GetPredefinedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetPredefinedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetPredefinedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetPredefinedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsResp) GetJSON201() *SystemAccount {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccount
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdResp) GetJSON200() *SystemAccount {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessTokenCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountIdAccessTokensResp) GetJSON200() *SystemAccountAccessTokenCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsIdAccessTokensResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SystemAccountAccessTokenCreated
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetJSON201() *SystemAccountAccessTokenCreated {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsIdAccessTokensResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsIdAccessTokensResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsIdAccessTokensResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsIdAccessTokensResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsIdAccessTokensResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PatchSystemAccountsIdAccessTokensIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountAccessToken
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetJSON200() *SystemAccountAccessToken {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PatchSystemAccountsIdAccessTokensIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PatchSystemAccountsIdAccessTokensIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PatchSystemAccountsIdAccessTokensIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PatchSystemAccountsIdAccessTokensIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostSystemAccountsAccountIdAssignedRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostSystemAccountsAccountIdAssignedRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostSystemAccountsAccountIdAssignedRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostSystemAccountsAccountIdAssignedRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostSystemAccountsAccountIdAssignedRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetSystemAccountsAccountIdTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetSystemAccountsAccountIdTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetSystemAccountsAccountIdTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetSystemAccountsAccountIdTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetSystemAccountsAccountIdTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetSystemAccountsAccountIdTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type CreateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r CreateTeamResp) GetJSON201() *Team {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r CreateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r CreateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r CreateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r CreateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r CreateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UpdateTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *Team
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r UpdateTeamResp) GetJSON200() *Team {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UpdateTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UpdateTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UpdateTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UpdateTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UpdateTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r TeamsAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r TeamsAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type TeamsRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r TeamsRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r TeamsRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r TeamsRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r TeamsRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r TeamsRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamRoleResp) GetJSON200() *AssignedRole {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SystemAccountCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetJSON200() *SystemAccountCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PostTeamsTeamIdSystemAccountsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r PostTeamsTeamIdSystemAccountsResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r PostTeamsTeamIdSystemAccountsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PostTeamsTeamIdSystemAccountsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PostTeamsTeamIdSystemAccountsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PostTeamsTeamIdSystemAccountsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type DeleteTeamsTeamIdSystemAccountsAccountIdResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r DeleteTeamsTeamIdSystemAccountsAccountIdResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListTeamUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListTeamUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListTeamUsersResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListTeamUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListTeamUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListTeamUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListTeamUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AddUserToTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AddUserToTeamResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r AddUserToTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AddUserToTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AddUserToTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AddUserToTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type RemoveUserFromTeamResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r RemoveUserFromTeamResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r RemoveUserFromTeamResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r RemoveUserFromTeamResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r RemoveUserFromTeamResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r RemoveUserFromTeamResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUsersResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *UserCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUsersResp) GetJSON200() *UserCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUsersResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUsersResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUsersResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUsersResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUsersResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUsersMeResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUsersMeResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUsersMeResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUsersMeResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUsersMeResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUsersMeResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUsersMeResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type GetUserResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *User
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r GetUserResp) GetJSON200() *User {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r GetUserResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r GetUserResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r GetUserResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r GetUserResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r GetUserResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserRolesResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *AssignedRoleCollection
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserRolesResp) GetJSON200() *AssignedRoleCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserRolesResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserRolesResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserRolesResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserRolesResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserRolesResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersAssignRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *AssignedRole
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+	// ApplicationproblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationproblemJSON409 *IdentityConflict
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r UsersAssignRoleResp) GetJSON201() *AssignedRole {
+	return r.JSON201
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetApplicationproblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UsersAssignRoleResp) GetApplicationproblemJSON409() *IdentityConflict {
+	return r.ApplicationproblemJSON409
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersAssignRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersAssignRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersAssignRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersAssignRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type UsersRemoveRoleResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationproblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationproblemJSON400 *IdentityBadRequest
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetApplicationproblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON400() *IdentityBadRequest {
+	return r.ApplicationproblemJSON400
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r UsersRemoveRoleResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r UsersRemoveRoleResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r UsersRemoveRoleResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r UsersRemoveRoleResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r UsersRemoveRoleResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type ListUserTeamsResp struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *TeamCollection
+	// ApplicationproblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationproblemJSON401 *IdentityUnauthenticated
+	// ApplicationproblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationproblemJSON403 *IdentityPermissionDenied
+	// ApplicationproblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationproblemJSON404 *IdentityNotFound
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r ListUserTeamsResp) GetJSON200() *TeamCollection {
+	return r.JSON200
+}
+
+// GetApplicationproblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON401() *IdentityUnauthenticated {
+	return r.ApplicationproblemJSON401
+}
+
+// GetApplicationproblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON403() *IdentityPermissionDenied {
+	return r.ApplicationproblemJSON403
+}
+
+// GetApplicationproblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r ListUserTeamsResp) GetApplicationproblemJSON404() *IdentityNotFound {
+	return r.ApplicationproblemJSON404
+}
+
+// GetBody returns the raw response body bytes
+func (r ListUserTeamsResp) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r ListUserTeamsResp) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r ListUserTeamsResp) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r ListUserTeamsResp) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // ListMeshControlPlanesWithResponse List mesh control planes
 //
 // Returns a wrapper object for the known response body format(s).
@@ -36657,6 +43251,679 @@ func (c *ClientWithResponses) UpsertVaultWithResponse(ctx context.Context, contr
 		return nil, err
 	}
 	return ParseUpsertVaultResp(rsp)
+}
+
+// GetPredefinedRolesWithResponse List the predefined roles
+//
+// The roles Konnect defines, per entity type.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/roles (the `GetPredefinedRoles` operationId).
+func (c *ClientWithResponses) GetPredefinedRolesWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetPredefinedRolesResp, error) {
+	rsp, err := c.GetPredefinedRoles(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetPredefinedRolesResp(rsp)
+}
+
+// GetSystemAccountsWithResponse List system accounts
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts (the `GetSystemAccounts` operationId).
+func (c *ClientWithResponses) GetSystemAccountsWithResponse(ctx context.Context, params *GetSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsResp, error) {
+	rsp, err := c.GetSystemAccounts(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithBodyWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccountsWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// PostSystemAccountsWithResponse Create a system account
+//
+// A name already in use is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts (the `PostSystemAccounts` operationId).
+func (c *ClientWithResponses) PostSystemAccountsWithResponse(ctx context.Context, body PostSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsResp, error) {
+	rsp, err := c.PostSystemAccounts(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsResp(rsp)
+}
+
+// DeleteSystemAccountsIdWithResponse Delete a system account
+//
+// Its access tokens, role assignments and team memberships go with it.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId} (the `DeleteSystemAccountsId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountsIdWithResponse Get a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId} (the `GetSystemAccountsId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdResp, error) {
+	rsp, err := c.GetSystemAccountsId(ctx, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithBodyWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// PatchSystemAccountsIdWithResponse Update a system account
+//
+// A name another account has is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId} (the `PatchSystemAccountsId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdWithResponse(ctx context.Context, accountId AccountId, body PatchSystemAccountsIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdResp, error) {
+	rsp, err := c.PatchSystemAccountsId(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdResp(rsp)
+}
+
+// GetSystemAccountIdAccessTokensWithResponse List the access tokens of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens (the `GetSystemAccountIdAccessTokens` operationId).
+func (c *ClientWithResponses) GetSystemAccountIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountIdAccessTokensParams, reqEditors ...RequestEditorFn) (*GetSystemAccountIdAccessTokensResp, error) {
+	rsp, err := c.GetSystemAccountIdAccessTokens(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithBodyWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokensWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// PostSystemAccountsIdAccessTokensWithResponse Create an access token for a system account
+//
+// The token (spat_...) is in this answer only; it cannot be read again. A name the account already uses for a token is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/access-tokens (the `PostSystemAccountsIdAccessTokens` operationId).
+func (c *ClientWithResponses) PostSystemAccountsIdAccessTokensWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsIdAccessTokensJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsIdAccessTokensResp, error) {
+	rsp, err := c.PostSystemAccountsIdAccessTokens(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsIdAccessTokensResp(rsp)
+}
+
+// DeleteSystemAccountsIdAccessTokensIdWithResponse Delete (revoke) an access token of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `DeleteSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsIdAccessTokensIdWithResponse Get an access token of a system account (without its value)
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `GetSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) GetSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, reqEditors ...RequestEditorFn) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.GetSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse Rename an access token of a system account
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithBodyWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensIdWithBody(ctx, accountId, tokenId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// PatchSystemAccountsIdAccessTokensIdWithResponse Rename an access token of a system account
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/system-accounts/{accountId}/access-tokens/{tokenId} (the `PatchSystemAccountsIdAccessTokensId` operationId).
+func (c *ClientWithResponses) PatchSystemAccountsIdAccessTokensIdWithResponse(ctx context.Context, accountId AccountId, tokenId TokenId, body PatchSystemAccountsIdAccessTokensIdJSONRequestBody, reqEditors ...RequestEditorFn) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	rsp, err := c.PatchSystemAccountsIdAccessTokensId(ctx, accountId, tokenId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePatchSystemAccountsIdAccessTokensIdResp(rsp)
+}
+
+// GetSystemAccountsAccountIdAssignedRolesWithResponse List the roles assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles (the `GetSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdAssignedRolesParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdAssignedRoles(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithBodyWithResponse(ctx context.Context, accountId AccountId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRolesWithBody(ctx, accountId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// PostSystemAccountsAccountIdAssignedRolesWithResponse Assign a role to a system account
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/system-accounts/{accountId}/assigned-roles (the `PostSystemAccountsAccountIdAssignedRoles` operationId).
+func (c *ClientWithResponses) PostSystemAccountsAccountIdAssignedRolesWithResponse(ctx context.Context, accountId AccountId, body PostSystemAccountsAccountIdAssignedRolesJSONRequestBody, reqEditors ...RequestEditorFn) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	rsp, err := c.PostSystemAccountsAccountIdAssignedRoles(ctx, accountId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp)
+}
+
+// DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse Remove a role from a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `DeleteSystemAccountsAccountIdAssignedRolesRoleId` operationId).
+func (c *ClientWithResponses) DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	rsp, err := c.DeleteSystemAccountsAccountIdAssignedRolesRoleId(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp)
+}
+
+// GetSystemAccountRoleWithResponse Get a role assigned to a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/assigned-roles/{roleId} (the `GetSystemAccountRole` operationId).
+func (c *ClientWithResponses) GetSystemAccountRoleWithResponse(ctx context.Context, accountId AccountId, roleId RoleIdString, reqEditors ...RequestEditorFn) (*GetSystemAccountRoleResp, error) {
+	rsp, err := c.GetSystemAccountRole(ctx, accountId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountRoleResp(rsp)
+}
+
+// GetSystemAccountsAccountIdTeamsWithResponse List the teams of a system account
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/system-accounts/{accountId}/teams (the `GetSystemAccountsAccountIdTeams` operationId).
+func (c *ClientWithResponses) GetSystemAccountsAccountIdTeamsWithResponse(ctx context.Context, accountId AccountId, params *GetSystemAccountsAccountIdTeamsParams, reqEditors ...RequestEditorFn) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	rsp, err := c.GetSystemAccountsAccountIdTeams(ctx, accountId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetSystemAccountsAccountIdTeamsResp(rsp)
+}
+
+// ListTeamsWithResponse List teams
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams (the `ListTeams` operationId).
+func (c *ClientWithResponses) ListTeamsWithResponse(ctx context.Context, params *ListTeamsParams, reqEditors ...RequestEditorFn) (*ListTeamsResp, error) {
+	rsp, err := c.ListTeams(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamsResp(rsp)
+}
+
+// CreateTeamWithBodyWithResponse Create a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeamWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// CreateTeamWithResponse Create a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams (the `CreateTeam` operationId).
+func (c *ClientWithResponses) CreateTeamWithResponse(ctx context.Context, body CreateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*CreateTeamResp, error) {
+	rsp, err := c.CreateTeam(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseCreateTeamResp(rsp)
+}
+
+// DeleteTeamWithResponse Delete a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId} (the `DeleteTeam` operationId).
+func (c *ClientWithResponses) DeleteTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*DeleteTeamResp, error) {
+	rsp, err := c.DeleteTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamResp(rsp)
+}
+
+// GetTeamWithResponse Get a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId} (the `GetTeam` operationId).
+func (c *ClientWithResponses) GetTeamWithResponse(ctx context.Context, teamId TeamId, reqEditors ...RequestEditorFn) (*GetTeamResp, error) {
+	rsp, err := c.GetTeam(ctx, teamId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamResp(rsp)
+}
+
+// UpdateTeamWithBodyWithResponse Update a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// UpdateTeamWithResponse Update a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with PATCH /v3/teams/{teamId} (the `UpdateTeam` operationId).
+func (c *ClientWithResponses) UpdateTeamWithResponse(ctx context.Context, teamId TeamId, body UpdateTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*UpdateTeamResp, error) {
+	rsp, err := c.UpdateTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUpdateTeamResp(rsp)
+}
+
+// ListTeamRolesWithResponse List the roles assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles (the `ListTeamRoles` operationId).
+func (c *ClientWithResponses) ListTeamRolesWithResponse(ctx context.Context, teamId TeamId, params *ListTeamRolesParams, reqEditors ...RequestEditorFn) (*ListTeamRolesResp, error) {
+	rsp, err := c.ListTeamRoles(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamRolesResp(rsp)
+}
+
+// TeamsAssignRoleWithBodyWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRoleWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsAssignRoleWithResponse Assign a role to a team
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/assigned-roles (the `TeamsAssignRole` operationId).
+func (c *ClientWithResponses) TeamsAssignRoleWithResponse(ctx context.Context, teamId TeamId, body TeamsAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*TeamsAssignRoleResp, error) {
+	rsp, err := c.TeamsAssignRole(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsAssignRoleResp(rsp)
+}
+
+// TeamsRemoveRoleWithResponse Remove a role from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/assigned-roles/{roleId} (the `TeamsRemoveRole` operationId).
+func (c *ClientWithResponses) TeamsRemoveRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*TeamsRemoveRoleResp, error) {
+	rsp, err := c.TeamsRemoveRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseTeamsRemoveRoleResp(rsp)
+}
+
+// GetTeamRoleWithResponse Get a role assigned to a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/assigned-roles/{roleId} (the `GetTeamRole` operationId).
+func (c *ClientWithResponses) GetTeamRoleWithResponse(ctx context.Context, teamId TeamId, roleId RoleId, reqEditors ...RequestEditorFn) (*GetTeamRoleResp, error) {
+	rsp, err := c.GetTeamRole(ctx, teamId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamRoleResp(rsp)
+}
+
+// GetTeamsTeamIdSystemAccountsWithResponse List the system accounts of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/system-accounts (the `GetTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) GetTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, params *GetTeamsTeamIdSystemAccountsParams, reqEditors ...RequestEditorFn) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.GetTeamsTeamIdSystemAccounts(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithBodyWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithBodyWithResponse(ctx context.Context, teamId TeamIdString, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccountsWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// PostTeamsTeamIdSystemAccountsWithResponse Add a system account to a team
+//
+// An account already in the team is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/system-accounts (the `PostTeamsTeamIdSystemAccounts` operationId).
+func (c *ClientWithResponses) PostTeamsTeamIdSystemAccountsWithResponse(ctx context.Context, teamId TeamIdString, body PostTeamsTeamIdSystemAccountsJSONRequestBody, reqEditors ...RequestEditorFn) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	rsp, err := c.PostTeamsTeamIdSystemAccounts(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePostTeamsTeamIdSystemAccountsResp(rsp)
+}
+
+// DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse Remove a system account from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/system-accounts/{accountId} (the `DeleteTeamsTeamIdSystemAccountsAccountId` operationId).
+func (c *ClientWithResponses) DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse(ctx context.Context, teamId TeamIdString, accountId AccountId, reqEditors ...RequestEditorFn) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	rsp, err := c.DeleteTeamsTeamIdSystemAccountsAccountId(ctx, teamId, accountId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp)
+}
+
+// ListTeamUsersWithResponse List the users of a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/teams/{teamId}/users (the `ListTeamUsers` operationId).
+func (c *ClientWithResponses) ListTeamUsersWithResponse(ctx context.Context, teamId TeamId, params *ListTeamUsersParams, reqEditors ...RequestEditorFn) (*ListTeamUsersResp, error) {
+	rsp, err := c.ListTeamUsers(ctx, teamId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListTeamUsersResp(rsp)
+}
+
+// AddUserToTeamWithBodyWithResponse Add a user to a team
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithBodyWithResponse(ctx context.Context, teamId TeamId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeamWithBody(ctx, teamId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// AddUserToTeamWithResponse Add a user to a team
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/teams/{teamId}/users (the `AddUserToTeam` operationId).
+func (c *ClientWithResponses) AddUserToTeamWithResponse(ctx context.Context, teamId TeamId, body AddUserToTeamJSONRequestBody, reqEditors ...RequestEditorFn) (*AddUserToTeamResp, error) {
+	rsp, err := c.AddUserToTeam(ctx, teamId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAddUserToTeamResp(rsp)
+}
+
+// RemoveUserFromTeamWithResponse Remove a user from a team
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/teams/{teamId}/users/{userId} (the `RemoveUserFromTeam` operationId).
+func (c *ClientWithResponses) RemoveUserFromTeamWithResponse(ctx context.Context, teamId TeamId, userId UserId, reqEditors ...RequestEditorFn) (*RemoveUserFromTeamResp, error) {
+	rsp, err := c.RemoveUserFromTeam(ctx, teamId, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseRemoveUserFromTeamResp(rsp)
+}
+
+// ListUsersWithResponse List users
+//
+// The users of the organization, a page at a time.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users (the `ListUsers` operationId).
+func (c *ClientWithResponses) ListUsersWithResponse(ctx context.Context, params *ListUsersParams, reqEditors ...RequestEditorFn) (*ListUsersResp, error) {
+	rsp, err := c.ListUsers(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUsersResp(rsp)
+}
+
+// GetUsersMeWithResponse Get my user account
+//
+// The user the request's token belongs to.
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/me (the `GetUsersMe` operationId).
+func (c *ClientWithResponses) GetUsersMeWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*GetUsersMeResp, error) {
+	rsp, err := c.GetUsersMe(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUsersMeResp(rsp)
+}
+
+// GetUserWithResponse Get a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId} (the `GetUser` operationId).
+func (c *ClientWithResponses) GetUserWithResponse(ctx context.Context, userId UserId, reqEditors ...RequestEditorFn) (*GetUserResp, error) {
+	rsp, err := c.GetUser(ctx, userId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseGetUserResp(rsp)
+}
+
+// ListUserRolesWithResponse List the roles assigned to a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/assigned-roles (the `ListUserRoles` operationId).
+func (c *ClientWithResponses) ListUserRolesWithResponse(ctx context.Context, userId UserId, params *ListUserRolesParams, reqEditors ...RequestEditorFn) (*ListUserRolesResp, error) {
+	rsp, err := c.ListUserRoles(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserRolesResp(rsp)
+}
+
+// UsersAssignRoleWithBodyWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithBodyWithResponse(ctx context.Context, userId UserId, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRoleWithBody(ctx, userId, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersAssignRoleWithResponse Assign a role to a user
+//
+// A role already assigned is a 409.
+//
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+//
+// Corresponds with POST /v3/users/{userId}/assigned-roles (the `UsersAssignRole` operationId).
+func (c *ClientWithResponses) UsersAssignRoleWithResponse(ctx context.Context, userId UserId, body UsersAssignRoleJSONRequestBody, reqEditors ...RequestEditorFn) (*UsersAssignRoleResp, error) {
+	rsp, err := c.UsersAssignRole(ctx, userId, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersAssignRoleResp(rsp)
+}
+
+// UsersRemoveRoleWithResponse Remove a role from a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with DELETE /v3/users/{userId}/assigned-roles/{roleId} (the `UsersRemoveRole` operationId).
+func (c *ClientWithResponses) UsersRemoveRoleWithResponse(ctx context.Context, userId UserId, roleId RoleId, reqEditors ...RequestEditorFn) (*UsersRemoveRoleResp, error) {
+	rsp, err := c.UsersRemoveRole(ctx, userId, roleId, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseUsersRemoveRoleResp(rsp)
+}
+
+// ListUserTeamsWithResponse List the teams of a user
+//
+// Returns a wrapper object for the known response body format(s).
+//
+// Corresponds with GET /v3/users/{userId}/teams (the `ListUserTeams` operationId).
+func (c *ClientWithResponses) ListUserTeamsWithResponse(ctx context.Context, userId UserId, params *ListUserTeamsParams, reqEditors ...RequestEditorFn) (*ListUserTeamsResp, error) {
+	rsp, err := c.ListUserTeams(ctx, userId, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseListUserTeamsResp(rsp)
 }
 
 // ParseListMeshControlPlanesResp parses an HTTP response from a ListMeshControlPlanesWithResponse call
@@ -45123,230 +52390,2248 @@ func ParseUpsertVaultResp(rsp *http.Response) (*UpsertVaultResp, error) {
 	return response, nil
 }
 
+// ParseGetPredefinedRolesResp parses an HTTP response from a GetPredefinedRolesWithResponse call
+func ParseGetPredefinedRolesResp(rsp *http.Response) (*GetPredefinedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetPredefinedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PredefinedRoles
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsResp parses an HTTP response from a GetSystemAccountsWithResponse call
+func ParseGetSystemAccountsResp(rsp *http.Response) (*GetSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsResp parses an HTTP response from a PostSystemAccountsWithResponse call
+func ParsePostSystemAccountsResp(rsp *http.Response) (*PostSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdResp parses an HTTP response from a DeleteSystemAccountsIdWithResponse call
+func ParseDeleteSystemAccountsIdResp(rsp *http.Response) (*DeleteSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdResp parses an HTTP response from a GetSystemAccountsIdWithResponse call
+func ParseGetSystemAccountsIdResp(rsp *http.Response) (*GetSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdResp parses an HTTP response from a PatchSystemAccountsIdWithResponse call
+func ParsePatchSystemAccountsIdResp(rsp *http.Response) (*PatchSystemAccountsIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccount
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountIdAccessTokensResp parses an HTTP response from a GetSystemAccountIdAccessTokensWithResponse call
+func ParseGetSystemAccountIdAccessTokensResp(rsp *http.Response) (*GetSystemAccountIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessTokenCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsIdAccessTokensResp parses an HTTP response from a PostSystemAccountsIdAccessTokensWithResponse call
+func ParsePostSystemAccountsIdAccessTokensResp(rsp *http.Response) (*PostSystemAccountsIdAccessTokensResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsIdAccessTokensResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SystemAccountAccessTokenCreated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsIdAccessTokensIdResp parses an HTTP response from a DeleteSystemAccountsIdAccessTokensIdWithResponse call
+func ParseDeleteSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*DeleteSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsIdAccessTokensIdResp parses an HTTP response from a GetSystemAccountsIdAccessTokensIdWithResponse call
+func ParseGetSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*GetSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePatchSystemAccountsIdAccessTokensIdResp parses an HTTP response from a PatchSystemAccountsIdAccessTokensIdWithResponse call
+func ParsePatchSystemAccountsIdAccessTokensIdResp(rsp *http.Response) (*PatchSystemAccountsIdAccessTokensIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PatchSystemAccountsIdAccessTokensIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountAccessToken
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a GetSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParseGetSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*GetSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostSystemAccountsAccountIdAssignedRolesResp parses an HTTP response from a PostSystemAccountsAccountIdAssignedRolesWithResponse call
+func ParsePostSystemAccountsAccountIdAssignedRolesResp(rsp *http.Response) (*PostSystemAccountsAccountIdAssignedRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostSystemAccountsAccountIdAssignedRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp parses an HTTP response from a DeleteSystemAccountsAccountIdAssignedRolesRoleIdWithResponse call
+func ParseDeleteSystemAccountsAccountIdAssignedRolesRoleIdResp(rsp *http.Response) (*DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteSystemAccountsAccountIdAssignedRolesRoleIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountRoleResp parses an HTTP response from a GetSystemAccountRoleWithResponse call
+func ParseGetSystemAccountRoleResp(rsp *http.Response) (*GetSystemAccountRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetSystemAccountsAccountIdTeamsResp parses an HTTP response from a GetSystemAccountsAccountIdTeamsWithResponse call
+func ParseGetSystemAccountsAccountIdTeamsResp(rsp *http.Response) (*GetSystemAccountsAccountIdTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetSystemAccountsAccountIdTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamsResp parses an HTTP response from a ListTeamsWithResponse call
+func ParseListTeamsResp(rsp *http.Response) (*ListTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseCreateTeamResp parses an HTTP response from a CreateTeamWithResponse call
+func ParseCreateTeamResp(rsp *http.Response) (*CreateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &CreateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamResp parses an HTTP response from a DeleteTeamWithResponse call
+func ParseDeleteTeamResp(rsp *http.Response) (*DeleteTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamResp parses an HTTP response from a GetTeamWithResponse call
+func ParseGetTeamResp(rsp *http.Response) (*GetTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUpdateTeamResp parses an HTTP response from a UpdateTeamWithResponse call
+func ParseUpdateTeamResp(rsp *http.Response) (*UpdateTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UpdateTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest Team
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamRolesResp parses an HTTP response from a ListTeamRolesWithResponse call
+func ParseListTeamRolesResp(rsp *http.Response) (*ListTeamRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsAssignRoleResp parses an HTTP response from a TeamsAssignRoleWithResponse call
+func ParseTeamsAssignRoleResp(rsp *http.Response) (*TeamsAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseTeamsRemoveRoleResp parses an HTTP response from a TeamsRemoveRoleWithResponse call
+func ParseTeamsRemoveRoleResp(rsp *http.Response) (*TeamsRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &TeamsRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamRoleResp parses an HTTP response from a GetTeamRoleWithResponse call
+func ParseGetTeamRoleResp(rsp *http.Response) (*GetTeamRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetTeamsTeamIdSystemAccountsResp parses an HTTP response from a GetTeamsTeamIdSystemAccountsWithResponse call
+func ParseGetTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*GetTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SystemAccountCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePostTeamsTeamIdSystemAccountsResp parses an HTTP response from a PostTeamsTeamIdSystemAccountsWithResponse call
+func ParsePostTeamsTeamIdSystemAccountsResp(rsp *http.Response) (*PostTeamsTeamIdSystemAccountsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PostTeamsTeamIdSystemAccountsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp parses an HTTP response from a DeleteTeamsTeamIdSystemAccountsAccountIdWithResponse call
+func ParseDeleteTeamsTeamIdSystemAccountsAccountIdResp(rsp *http.Response) (*DeleteTeamsTeamIdSystemAccountsAccountIdResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &DeleteTeamsTeamIdSystemAccountsAccountIdResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListTeamUsersResp parses an HTTP response from a ListTeamUsersWithResponse call
+func ParseListTeamUsersResp(rsp *http.Response) (*ListTeamUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListTeamUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAddUserToTeamResp parses an HTTP response from a AddUserToTeamWithResponse call
+func ParseAddUserToTeamResp(rsp *http.Response) (*AddUserToTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AddUserToTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseRemoveUserFromTeamResp parses an HTTP response from a RemoveUserFromTeamWithResponse call
+func ParseRemoveUserFromTeamResp(rsp *http.Response) (*RemoveUserFromTeamResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &RemoveUserFromTeamResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUsersResp parses an HTTP response from a ListUsersWithResponse call
+func ParseListUsersResp(rsp *http.Response) (*ListUsersResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUsersResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest UserCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUsersMeResp parses an HTTP response from a GetUsersMeWithResponse call
+func ParseGetUsersMeResp(rsp *http.Response) (*GetUsersMeResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUsersMeResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseGetUserResp parses an HTTP response from a GetUserWithResponse call
+func ParseGetUserResp(rsp *http.Response) (*GetUserResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &GetUserResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest User
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserRolesResp parses an HTTP response from a ListUserRolesWithResponse call
+func ParseListUserRolesResp(rsp *http.Response) (*ListUserRolesResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserRolesResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest AssignedRoleCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersAssignRoleResp parses an HTTP response from a UsersAssignRoleWithResponse call
+func ParseUsersAssignRoleResp(rsp *http.Response) (*UsersAssignRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersAssignRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest AssignedRole
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest IdentityConflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON409 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseUsersRemoveRoleResp parses an HTTP response from a UsersRemoveRoleWithResponse call
+func ParseUsersRemoveRoleResp(rsp *http.Response) (*UsersRemoveRoleResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &UsersRemoveRoleResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest IdentityBadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseListUserTeamsResp parses an HTTP response from a ListUserTeamsWithResponse call
+func ParseListUserTeamsResp(rsp *http.Response) (*ListUserTeamsResp, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &ListUserTeamsResp{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest TeamCollection
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest IdentityUnauthenticated
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest IdentityPermissionDenied
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest IdentityNotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationproblemJSON404 = &dest
+
+	}
+
+	return response, nil
+}
+
 // Base64 encoded, compressed with deflate, json marshaled OpenAPI spec.
 // Stored as a slice of fixed-width chunks rather than one concatenated
 // const string: with thousands of chunks the chained `+` fold is several
 // times slower for the Go compiler than parsing a slice literal.
 var swaggerSpec = []string{
-	"7L19V9y2ty/+Vrz8O2v92nMcGCCkbfrHvTQhbdoEOECb+z39cr2ELWZUPJYryZApi/d+lx78LNvyjD0z",
-	"gP9JGFvW43747K2trQfbw/MIhzBk1H77YEeAgDlkkIhfR+8+ffT5Hyi039oRYDPbsUMwh/Zb9c6xCfw7",
-	"RgT69ltGYujY1JvBOeAfsUXEC1JGUDi1Hx8d+ydAkXcUs1ltrfkS3ep+d/QOEoZukAcYrK2/XKpjGyYt",
-	"rFI/Dmk8h+RnguOovoVSqZXa+AxCMIXJQzpok60jWqHmD5icQMqgfxwyxBCkrU1Vv+jcNiM4OAtACD+g",
-	"gEGSNvl3DMkia/NGvs1X9x8E3thv7f9vN2O/XfmW7lYrPsu48tGxKVsEvFofwuj0+i/oMbvUnQtMWF1n",
-	"KH9n2hVe0X+L78WIY8rwPLeKpao98d5Fvt08c8dfIxD6Z4AwBAJaVxsUpdwoKaap8xrjAIJQVCpn6qfF",
-	"J3AN6ysN5Nvm/v3y+ehdo5TKFehGM79+uaytVL7rVt9vcNHY0ex953qb6lymvgvImqqUr7vV+glRVpVc",
-	"5RVHlLleWqqFij5DOstzkuyyD6lHUMQQ5g1czqCFfAvfWGwGrTmkM8uTn1gR/2bHdnSD9NoE5w0mc8Ds",
-	"t3YcCxaqDpj3jg/69OaGQlbt2S/43pqDcGERSHFMPEiTXvJZsBi26C2K0v6VZgrLWjUzhEIGp5AU+nCB",
-	"/oH6uQnj+TUkvOWsGxEkVgSmsK5tymvLt+zDGxAHzH67N5k49hx8RfN4Ln7xnyhUP526Lp6IerXdA3OY",
-	"X7ya5eKvOtIjb/dcDdms/WSCavog/uvWB94uJ2CAQmqilf7kv67+9NQnV3Z79cd/xyDoUjn8u63aMzCF",
-	"J4Js+HsQBPj+eB6xxR8giGEybF07nKb+lAR31Ua5vJGEars2wenTpAEUAr7UGYN2aKie/4ozpdpIhjI4",
-	"O2VNXoJpbt07DI2BKW0dmNDztToie9+NIc6CeIrC+mqT191qPcdxgw2QvO1W58XJx9oa5buO9UFyh7z6",
-	"Xmbvu9V7Cci0QZmnr7vV+ntEGYFgXltvrsCyNX/ARPautYmsZLe2/uBcVjuE5G23Or0KHtGhi2KhVXDG",
-	"I/+YRjik0op6hwkUNtLiJ+Cfw79jSMUE8iZhKKVcFAXc5EU43P2LclX3YGzsJJUfE4KJbL6qNIls1roH",
-	"1CKQ2zzQfytU6DX2F0KnUgsCb2bdIBj4FmCWEHg70jRK2jjB7AOOQ3+d3T/BFo29mQVFMesbTKxQPYoA",
-	"gSH7ttTJ30MQsxkm6B/YX0d/Bgzeg0LdTT2+AwHyLeB5kFKL4VsYiqmPCKQwZNAXXeZ4x4gkIoKvAzj/",
-	"r25d5tU3EoWA3kdnHy0Cb2IKfQWpRG9+tFAoBuFmLq0WMhGwsZ1ABhhMQiIFM8KR48MkhxK5PpPNDzjv",
-	"WdWdWVI76xQsqHU/W+S7/w6HNwHyhug8hbXdPirOsHWP2MxiMyQpwwIBgcBfWPAroozmu/sBk2vk+zBc",
-	"b3/5NEvmm4OFFWJm+Vj0N9+3wUi2sWtaks13y1CKDdM1A/H1mKjExNMteub7iNcCgjOCI0ikI/EGBBQ6",
-	"dpR7JMYjXAr87zAOAnAdpBC4WBL5er2unuDUhecRCBj0XcB0lZaRuWNPCY4jTd2OarKmhqyYgOW8hwzO",
-	"qbaimioAIUD6BDOY8afqz5VmZEfvPn1BbIZjdiZUHh0ne7jJLstvaaqd3thv/zTmKuehPK8Vud7Gox/l",
-	"F3nfdWkImjqr47mS+0YwHUuxXz5kAAX6dQkpA6EHtS8pAyymOkPesRligf4r+UBHX/lxqbqTinI9cZL+",
-	"6tdN7X09PeYwZIEIUHqPia+f2xX5w7FjCkmo/G7NK5R2JPdR45I8den1bBdI+u4/cDSfeabKjv3S7nDX",
-	"5YNyN60yXP7C9dFUgfDW2R1o0XpYl8jv0LHSUonp0a3NUDMOgo1O9y1caPt2CxfGXaMhWnHJtmHR5Vy0",
-	"LH3OSs1QyNbTQsGiMKh/jbQzFxEbvnu9qOeqB3sOvn6C4ZSDiTcHwsWf/NzjYp4xSLit9H//BK/+mbz6",
-	"4ejV/1w97D1+k/18teNe/Wfu7X99+7/+w9Z252u+5UMNNTw9anfsO7ld0rYejn1PEIOnYbCQBZJPzZaz",
-	"+rlG2T/YIFwoxsnzoOziFS9Qx5qPVwI/v8sBkC6s15FpsviPHllm/UufRykt3dNBs0Ks1MAzbjiHNZhr",
-	"41qkFtYV481Cinz4hYAoghoLMEHXbmqhtwRX5VanbgHTrZTuSP8GTTt+BGI2cxPLEobxXABgFIbQd70A",
-	"wZC5nKe5QRndouKjK52uC3Dsu1Pp8NfDYS+IKYOk0uq7T79fXB6fu5f/Ojt2352eXJ6ffnLPPh2dHNtO",
-	"8eVv31+4H09+Pj++uEgKfjo+L5cqVOH+fH76+1m5yMXx+R/H55+OLy4qTRx9+O3IPTm6/PjHsXv8x/HJ",
-	"pXt2fvp//lVfg/vHnn5G5Iq6wknpwtCPMJKuyGwvjAQ67RYR/HXhxiRodXec8ZK/n38SIXoMBnAOGVl0",
-	"aKyMsPR91tZdWlAnR1JlcigM6arVsky7zLn8FUMiHqUySyW0VCPqW/YdnSQ4r2WiVYBfk1grCiWTMZQ9",
-	"U36ys+okPF2YmUITxfGnw7hqES2V0M6OoqbM5Y2evaqZrJECHVqHf+u1Rc1zrH2uE76SVFbviXmLCRV1",
-	"E/MiWkrbcqepqXZIr5GKu8waHehDvS9T+huLSr7DhvZ76a58rCr+OaQUTA1cOaJvWfmr9vG9T326xVH+",
-	"b7371bG/vpriV8m5BHbJ3z46ttji1a6F6ksL9KkYISVleXx+fqpU0IePx5/e207+0fHJ5cfLfxWfnR9/",
-	"OD4/Pnl3rNFS2nUXEicvNPLW9JIIIw0Fq8EY1ZBSHzAgN/ioxauCIROmvcWw2HKvRL8OAWLSbqsRFrv5",
-	"ZQbZDJJqdywSh9T6DYfTV8pwtkTVlqqa/mghZnkgDDGzvBkIp9ACNwwSS4h7hMOdTFs0IKhsVhsxVHV/",
-	"9xaFIpa40GujTj1z0FYCFdkE29XFB0yz8ohaN5jwmco5Q/Ynr7/vEXrkaz58U/Cz7PcFJ42NJiEtyhHs",
-	"y0mM0uS3RbbkG3yf+5RLYQhYTKC5BirX90FWoJPIZqtWrrC6il2+FoHdxmvyHjAgqPFjeJ0EaXQR3L5P",
-	"INWrpxkEQee9QhHgUnP2oRYZVckYF3yyObgREcywh/UbslQGnB41DEoVOattIPFYtC1ZssiPjYvC4HwZ",
-	"Dw3C4SWSc6M1LvgsZz49nR+YoGQ1GsuZE3hG1OLgghb1YF/65Ffufi1hhJDdY3LLf7X0OV2Dk+wT4w12",
-	"ZdkqA00MuJH5PiEpAEubrYk0MhJLRaLRCKMQfjVz4DPMQJ5B5PGFFlI9KcxsTyIE+HMUdqyvjvd1vQf+",
-	"Hf+QQr+J51EmGjuuhPpQsxg4ZktWepp8+agJwKlfn9Ncgz2tzjXwbmHon/NOd6qUQ0ptjcuIk85KQDdN",
-	"0aDyvDa2ucLy9UZrU0RQSfoklaSf6GRPckT02YaKUOgRyNa1hWMcONIYLZIsyguJ5nmKS1SOGtT4umYY",
-	"eUUNrlEAPoxg6CfLmyvYNo4Gr1Fyak4nx9IzdLqXBAJa4xoncVBwKqUT5diIurJX4s9rQOGb1+pvhdrF",
-	"D47cXIXcEHWTZsUPPtjkLwEyxN9qtsXfqQ8NUVf55RF1b/72w6QH/I84vA3xfeiqleBdmiNKUTh1CbyB",
-	"BMrgRkRdoWKEyc28GaQugVP4VYRAinVVjcYR1wjQdxVgdMEdQAG4RgFiC/cfHEI34JitprSHfOJeB9i7",
-	"LZeICL5DPiS8XemNFzN+5Rhwizhj0U6+kkDSRTUhYnOUWSF/SVof5bd7VXL99ctlV8gRTDFBbDYvelV+",
-	"udg/fJPzKh2r3+L/38QfB9+/Fv8f7u2L/39KSvx0sD9Rf6giPyVlzpIyZ8mrM/XK3z883PtB/PX69ffi",
-	"//cXR7aT9uQX1eAvqsEz9fxMPT9Tz8/V83P1/Fw8N1nypyPKVeBQazlCgRvF1wHyXNNP1qgldBP265fL",
-	"ldTxSM4jOW8ROf8GF9sR8/PX/a3ZUiA92jGMgHLsSPrQmgkuIuiO45S6AMjiIhsQJtWv8ZJkvv4gs6+H",
-	"zCy+LA89+Fpd6YnuWduapry/+jIyFhjGsdUtwguxLZ/KklxAtl0xmNt4nEM3cavR8ajTRp22mk7L8vgN",
-	"dsTh3/9+9e9/7/z732YHHao9RJSVd4fpucqcojmpChhYehNcH4HFWg/Kq9xN0P/MC1c92QzYjuyZbg0q",
-	"vagkNDuyfsNhCD1mfdbmwWsSC8vtPbbFmg4Zb6CPY+1xF7c5TGGZONeWzjXFvdaEu5oQyvviIhWiZCaa",
-	"Gapbg25aZ4Yp453/GYaQAIbJO7VZvyQJHIdcjPnJpnp/tZUjCT/na3fsX2rHceVoYh95La/ugPCp07S6",
-	"agcuFxEstdRQsqET2u14E7IozUTHQN/sK03wSr4/SUmjLq0Whb2W4GGzIOEa+bE9CrSoOWT3LHxjgXLs",
-	"4y1cUAsQaO1ZDFtvDixvBgjw+PKoaL78OPYmBpNxUo3X21OpD03GvPOf2hGVWzkDzJutOO8V9LeedWDY",
-	"opD9aAFLaCv+gz/jvbEQtQic4zvod5p+oT9Oye9CdVzEIhlPPTy6ByREYRtkrVFnDQ453pX3MIDaLmhL",
-	"p7EDJagTWpC/KST+PTr7aH2Tz2H0o/V6MlH5pHgpsVtE00Rj31ZB0bIZTPQZWYwhj26nqYx31pokRQV1",
-	"NSRI0XbbZH+4Pba/ftfXYO+2YSsx0fDX2F/YTpoWdQaBL3ZjRRLHK2f1LUcxN88ynHHdUYsdZg8vF/QV",
-	"AUrZjOB4OjMLxdXJNYJj1r3HaoNM5rMTwu4r1y4gUMlgj4SI1B8aDbAHAsQWR/eAwE8Y+D+BAISe6kS1",
-	"/D84hMdTUlOf1gFyiyIJM8PpxxAxBIIzHCAPLXtUxzyMtI6n2rV5i369nEGpUhXWEWojn/db32wPEaup",
-	"SFhXsCpv8PTs6ChmHBV1PwiNw6MpDNkHgAJl/JU0cBDgewsT6z0MF9Y3XL0qev72R6Fsf8PhVDoi9ne+",
-	"WgG+h8QDFFoiU7UFQt/y+ZccWgLPgxGDvsUwzh+mEW3Yjs2bsB2Z41popXBhaH2VahA/PyVdUc+z31eK",
-	"JiFlP2G/697hHHxN0oCnMhGF7GDf1vnnKAz9c3CftGPEkUJLn4YpJjJohstjHDNDN6UiGk4wXXf+ObFk",
-	"hNbGCqdnR+8BAxdSNz86NogiGPpaAWNQl/huoeMtUKB/g6pyDNM0Rbnet01UkW+OvwKPBQsLh+LiARQG",
-	"KITWNzKizLpeMEi/ddTjC7FUnMnkRrpks+TOAiW+5CsNlpV1FOiEV6+zQvLN1RwFSTbyzanoWR/oyIJb",
-	"kr+cjRzyoBH0DCn7ghetcXidnh118GepxU18WOLj5mMhoptX9bTSl4pNyG7NWlbJn26S4DSE1jmcYisS",
-	"X+9YhP9AVJ6ejAmBIbM4ufxYFAdcdSp5cA0p8qGFmFCjVa3rYy+eiyS7oiLH4oRmiRzRU7xTqVU8lVVr",
-	"xMk0xAS+hx6iRXd/DmW2yhHewlL6YRkBdKF4ozskN+yi0JNid49MIVNnQ9q+u0wL1/b9Ml9fB4oSZ2+B",
-	"oieR3B5YESBMKBr2rSVyPUNqMVxd3uScSl4qKKf0RXwt70LhP35Oc5eIV9JSUb9K9ot6+jkOGPofHMLi",
-	"Y/WrUPkvl5dn4r4OO3eax1AwpZP2Gwp91fvKs7S1yptsXNWP0n5XXlVHXCmiGX5dC/W9y09M4WVulvo+",
-	"olhvovMpj0CNK0wcq+aqoSi5E7q6QD70ALHTk0KGy3uWVJtVkD5Ka9K5zaDHueOkLetWhzNPxR3zsH5v",
-	"45KAmxvknUEiAvRx+IHg+fISqQsc95LNsRpbSvz8gtjsYgZ8fP9ea1LVhDIsLewK+CB9Yzx7I6DcIkBZ",
-	"WZ0meFkp3AFsaskggZ6ailcAopXa+oKlelJeJ0jVL1c3ZrpR0mv5YQv5p3MR9gigzsAUflbROKX94fRS",
-	"OxP/jLkrJ12L1rLlTBXJOTB1RZys6Eo/qFzoUGVkkTpH2xJ9BLWBR1FdJqjsrrkT+JVptuoycizfttdS",
-	"WNweJ6Qe4vh1zr+VLq05iCJlPMD5NfR9uQ1ZNyRR0XFWUIhIGLR88FmU4bPgI/qK45jG4ue82DuYfgCN",
-	"PjjmH9xBj2HiX7d88EdS7DHlucWJuq1PJdDCITS4NaLU40fHvPixcfFcb43K59bH8Au5QI96oizXuWxW",
-	"0GpaLs1TDpNcfAcJQT7Upb6qGsHgnrrythv3Fi7cmvBXXkoatbnC+pL/xAQmSbrqasuXqbWVk3IMhqCt",
-	"rphCN8lujXx5X5rZ+Kde5M4hAz5gwI2JfjedF8IyFRq+hWFjOZWHhs8TjkPm/lW3B8wL836XPjDrttwG",
-	"dmuBkXp/J6/X1Bk+gIC5G2APlLF3YcP5yqn7tD67g3hd17JOCSop+FATIVXN0ChcCFTDAP+o3Z/S4wi5",
-	"d5DQSj6w/cn+wavJ4au9Q320SxTgxbyBkBuiLHTjvIY+wd6tpoOcCSmN59AlOIDi6HQdG6rjybWv+fcU",
-	"CgBTv0aCnxlN88DWUvQ1YN7MvY69W8jciMAb9LWhXGPnMw3phhx6BOk10G3EHkEiwEroQVdKRDcADIae",
-	"XgTdIR9iF8csiplLD9xYGkQGCzSFcxQiPQHl0/FWbSnFR3WEEhHM23CNQ/Bn8XSKwumN8lsUu8Olhge8",
-	"GdT7Ne8BYu4NJm7KVyb7dbG6wbSGFLS5WdSR+bz0kCyY0Xo6qcUxiSwAjAAObHAQgDngf0QwBKg9qEVZ",
-	"R2nzV7qwh0K0upiIq/WdcVrjkZ2yBZsDojrhvVLW9SQvtEQlDYDnEwo1Yq5FirqNPrz2oIwsBL2hZ58T",
-	"nhhR2IjCRhSWY5AAC/FcJegAT90ILAIMfGo2L/wLygBDlCHP6BstLFQEUc+tUmjVCLFWfCkeuyBAgHbb",
-	"UqjHnyGbERwhLw83a5hlSVAqP26HprJcYxjwCEe3HI56eAZ19kzadReFvNJqJmkvAJSmzvdckFrlhcpG",
-	"rTI5zVV2OgiIN3OTDfnsSb04Wg50+oDOqIcjzSA5BiHSS6e8b8noClzeUj0D1wR5txpevcfkVuwLpkxi",
-	"js5ztOOjOQxpIg40l78ua1KkvFDD4M/A5JDU62HKNHsDji3Mgn038VNnurFsMDg2AfdaqpyDrxIs0Lrc",
-	"a8IIMWhDV7vi6doBMDiPIEnPI6ZZ4A5zSd+yMzC573Dk3ha/UCeOyt8U/PqRGxU+2mtpJrX4xFEC/SnR",
-	"fmzCRC3ajsY+9CCB1wRQOxV4eblQYGLH9iGMKIQNdqWkmkYD07HvgmBuO/ZXE2uzwcyUsfSwchkSiH2E",
-	"d+/2duUfNILQm4nLdQrPGQFhGhFDa94HIHkrpDN/K/6gu9BHTPd8Ks9dqq+CYC5qpBRxMcdyz65lpr3s",
-	"gTcTR3aTX3geBbBUD8xvX6hnNyjI10LUdoq4sYFAjqzVLm/A0BzKIvJvW6lH/kz8Uey9VtFANJ0V8bk8",
-	"j5eQ/ZvDw4M8h+21mrXzZIclW8yX4Sso+0XW7SZIdn76McflxR+5a0YUMNXcaKKVUvc0J5+mXqSdGHNL",
-	"3RRBC7XajI0RFfYpJIE6EtOChfqG5lvpc+hg5tdiQ0CLwFmrWWdF/W5453WSuDqt+83Bdz80iKmJ/twF",
-	"X/X61aE0MLNZKA24tYluDB0yuZMYaeH9SUHO7u+9/u719wdvXr9pG0Vzgt8XIGfTrfsNi9rjUdSOonb9",
-	"oja58YpbY5wViIxyLU7vofZeYPVliP1SNFvJWRAV/R97+9/tTHYmO3vamzlXl8xad2UhGUNZJHgy2ZHb",
-	"q2BVlQovAOWc9hXJNCftAr67+jOc3VsIIxCgO+heA+82wNOCTWo+tqyeCOPApWX3nLw0q7HePV29wytt",
-	"AoHf7zpTGPZfI0MhDNw5oCoXguYYnSrTxn0dKWQj/JcOpnH901JcYhddGCJzvZwsx6YBuNNr87SGBtCz",
-	"QVw3QrEkKHJzUCyNSOwHi7V5oH2k3NtzyAjy8pPhYYpC3mkYewHyOY1otxqnMjJUn5mwokXsWxxOX6Uf",
-	"aSrsKjA6iezD1wf7WpHXhac8SFgdZ4qXtdiMF8jIYggeVuWrO4csoHd77n5uu0eKrey5/OtAu8o6/XIo",
-	"9EvVc0whKV0IiymbEuHyMxArgglHq2K0KkarYrQqRqtitCpGq+IlWRWUEcDgdJGfihxclOhAC1FmBNIZ",
-	"LuTby50lzKPxHCquQuBcF17GRl96smsTVk8QTzvfFevhUJatpF7df212n1FjEjHDwMEhLtVQVbpTguNo",
-	"g7d15JIil8Bozbf5zCnis+bss+1h3sYMo5XBuTAc4sMkh0vzZIIbbd5PkKYuNM0TqD/dc4O1p496qF0b",
-	"aSO9CY0A1jeYvoYQYm1YkPa+9xZ5lFzuXgTnf9pTEnFpzP/jcnrGWKT+Ewqgko+jqbxjMy+SNq78181n",
-	"y3Ts2OdvhY14T/X6pW0YIkCkR55V1s8TvrpDdzKnXgmsesPRqBJGlTCqhFEljCrhOagElT5Vn7Ym6ppc",
-	"VWY1TJPclbmnENGb1F3brUWSVLa6BdOmQSoVJrnqNEIKTdVtHh1GeCq+ah2jaFVqPTtrqn7AqtrKkG/r",
-	"TqsUGiNIXzXBXxe/n39a4jaespLfnzhtUivxALV46pTcKTVwsN9Sf2nIoo+qzVylTbNAC1l3ZO48s4VP",
-	"plGeaFBXeh9WGfUsrlwrdi4zRHfO41a4hanLnUX5C5x6vMGqy9ciGY2xHDpPJPiAtxT6kDKVcqh9w6Ge",
-	"sFf0ZbbJeXlctTFlvXki/VYkzTloRcUktHy6+ePKlOOuh0vHrl/vv0m3RA8me87BZN85mHznHEy+d17v",
-	"v6m/ILu7j28O2Qz7Kw7L/LJJwGbuDIR+oLBu5iu/m+S2gcWPuz2jq8B5nSv2Pzn04VZc+IqZ2s2JOnS4",
-	"aThoZOBk4BBO4Vc3IgiT8lH4iQnRqfT+7nV8c5PaM51Ns+Q8zorV9I9MaYhWpDR5F8YWi1TeYpQesOs8",
-	"59two6/Qj2u903fUlqO2HLXlqC2ftLYcddsT0G0XJx+76jL+p8ifAQ0TXG0grnqAiILVfYBOYe6u9Kux",
-	"Gs4Y16ZH/+yFiO7cWBr7JPNT9U48kdTKseQlVK9gyBGMuF+29eaoXm+cWEN6++6XEar+1q9nH0nic5Sx",
-	"rqzwF5nx2YUSgZuTCStymQp6LgmZ/vaAawN530wM4jH3TBDSOjeEa0/NL7VT3AnkmxUsx4t+P2mOFm2f",
-	"rvzWQmZbKFA9DORuHWZt2HB/VEUgI+X7Xw5zNR/sf/fmu65z2UMMZEBdCkLazqV+SNUlHl1M9piglQME",
-	"eB+zQFsDzJyWd30YSUrPaPZ110nuBhz4kIN23nLse4IYzDTeo3oyKBnqtue0WhAT9t8ii51uxeRtHUO4",
-	"t7LDUzcABfiudIDK2NQ3RJs9sE86Fa2NGZFRNe9Yj+qzc1KoSWeKUvOhoylJNcO7SEcaer409LsY/+o7",
-	"9zI/cin8P0JhCH03h2BFbrZbVHx05bRcSV6ImNifvP5+aRurusGfr/nwTcF3uO/UXNznxiQwjp6g+mWX",
-	"E79s2ETVOr1BMPCpxbDlzUA4hT9aQN7iblHI+GNOMxaiFoFzfCcN1+0KvjgDzJv1FIGhme6McbuQdTDF",
-	"BLHZvIitCY5D/xXB16iQ5BaHFFEGQ/ZqBuhMgpIkRa9jBxBQ9io75Uhl6r9cRZQh73bxSp2tNQPaw5qH",
-	"HQ03Pmz3BgTBNZAJnrMpC7E88Z+bKxHPzG1QfIv4O7mzZTs24uaG+kAYViohuQsIn9KYINcDkchvajJF",
-	"hV65qhUT5VD8MOtCdzuyWFN+AEvWVT6Dv+npxaGrGjKe2PSTqi/f3rU7NNx1RXG4+lricNVVhCBgM28G",
-	"VZbo/BWmHkN3UAV+yjuuvQVHBclXwojgprvaTBX3QO5PJs7BZP/KkSms70AgoAKNRdA3LzJRm7FqvsUk",
-	"y81ZZdsVhIjqd2I7ZZGJynUQh+XOcHQYE9GSU+ne6/0fnNeT187hZOIcTvacw8m+czg5cA7Fs8Nyt5lX",
-	"qk91RAxDHXxWk9QyJ/uTPWd/su/sTw6c/clrZ39y6OxP3jj7k++c/cn3zv7+G+dAzF2y53zgHExeOweT",
-	"Q+dg8ibZg76qTOXK0yGn4uCqbbQaxFu9yPYOlqhopJ1a2ikHV2fzVADhOvfA920n8nsNz6iGY2TTllvq",
-	"5ZazFPxcrCO/n5+rLul5OjE//PBDfkYm+hzhpWFlvSrutRvsHGemWG40NbXsHy6x+5wj8rJCqspwwQA0",
-	"RPpbWGrZwyAPi85ntddxhqr3M3T2CWvPbYcNVLg2PtbSb1Z6WZJwmhjBoP9bxCDF6Vt+QrJZ74/P9KfI",
-	"UpWep6rnrt0rhGws4gcbeyfN0F8vemKegRTDVkpTQyLblLDMutfT2j41mVbIHKNtaK/mipWmqIQZpqyL",
-	"1btqqBANcGmq9krbZ1wfFXbOjPYBpb8rySVHu3gQ9J8u60lYdyyUSF3kUnKXnkDvuptiGk31R+pUWCbj",
-	"52opC7qH3+f9z4NTdcM9btsRt6g6qL1mlkIvJogtLrwZVCEEESSUL9WRUH+X+BaG1UC2IyspZslsAJa4",
-	"p8r65jYCzN3Z2fl2x3Zs4V8X9AYBgblcqkKp8eYXlMH5kcye2NKgLGupVIulZmmHZh8FMr7B1UbUHoAV",
-	"BSCE1AKhb7EZtDxMoCXuA0WQWviGP0TEmgIG78HCknQey1t/dqzLGbTgPA4Aw8QSofHUgl+Bx4KFxWaI",
-	"Wsm9dFn9wvduIWqp24Ogb90QPLcQcyyKRRl2jy0PhCFmlk/QDbNABAjjo2WIcYqwf5M7AtbR2UfrG/4J",
-	"ja/Fng1vU12nZtEIglv6re3YaQpWe39nsjORF0PCEETIfmsf7Ex2Duzc+YDdu73dOaSzXU9O0Ss5RfyV",
-	"2iLFkbr36KNvv7U/IVo5yys27QABc8iEZ+NP/aZMVmT3DEzhBfoH2o+OUdmTxGh5sBEfmbzvL+Fd+wYF",
-	"KlOd2Pfpuiv0QXx+lo1A6I+FmHwfwuhUsdVVFoUvJmh/MlHikEF5Wx6IokCFXu4mKUPN+qSd13PVmiTt",
-	"CqOCKeREy5fP8goU7lg48CFl1g0ilO3wAb2WndX1IR3U7hnB1wGc/wT8ZKNRfLln/OXvIYjZDBP0D/Tl",
-	"twfG337A5Br5PpTai8bzOSALRXK6QdqJHP7T5jNnJUyuaPJKBNNRDQ2/E4qnPNt2elLjJ+wveltYfWPp",
-	"9BZFuwpLKlHZXm+dqYxZQ1iXQjDmJtpSivrpkRH/8AfjD9/h8CZAif5MyU8uoAU0JNhKgY9OnYDdffCi",
-	"j/6jVFUBlF6/Ipm+F8+1ZFogj9dVfSc/TVZsI/P+2vjDE8w+4Dj0S/Mux6Cdd6Fg4R0kCzZD4dRCoYWY",
-	"gTjQarSfIWuf48lmWfBJL+TPkC3HPV1RRXlqP/pCZ0eAebPquotwkjUpgeZgHiMlsGEKtJTB8jSVwDI0",
-	"3IvykAsvgP4U3cEwCcPCN0uzRKyRYXr6GoiYG7L5jJT8bCn5HEYB8PT6+P+nFrfEHCs39UJHq0C/lWHS",
-	"LoiQeN1gmSo9Lg6SLaM5+IenNzcUMhOrNPlCWrFXAxO5GFSjESgmlkB1ONuxrhdiScyJnFdQpvDXZp/V",
-	"6H1ht3HJV+xbiRr60vNdaGj3gf//uOsDBlr8HT9D9j4p9exIqziyRvpKi24rkWk6mGnZYWjObCllzPGK",
-	"9Ln7wCfawFxMp2FoG0Y2dyH3UpscVUVbdLXVTm3C/DArK9vKyPY6eEqeQ9YDkrRQL7MiDazGKVkvsZuV",
-	"PVd8qhikBtqexaV16x/QapZszRhWuJhOiYTxBjylwJgvNyWusb9wrPsZDLkkJNBC1MIhdCwPEIIgte4B",
-	"CVE4pYLaevcndu38O+VOXKLvG1IyygX4zf5k71sLE4soLPzN/mTybTPr9SL2d9182uE68SYOFOXSBA9I",
-	"tIUcyZolPg3FvhpZWBEkluj8wrpFYlsMMIvCAHqMCr3tl0ThRhaYU6I4ufUqgHcwsJLpznfXAllfHWsO",
-	"yRT6YngqpfFTlLnLUCf/F0eg1RA7PTt6lrZYMq5Wc+z07GibLbJC9548VE6o0hgoqyl43jA5G6QxSF7T",
-	"vJyeHTUBZFWkR3jcMBVPGhzn16t/aFxZqhEYj8DYHBjXMt2yIp4RcHODvAiSOaLp5eJNsuxSfnGWfvEs",
-	"QYl+lK0QpfLZNgOWhs4+C/hSpe1OYKYyPc8f2uiG3AnorH3OKg22gaDKBz1DIqMpfPIASb/Ow8ClhiUe",
-	"wdMInrqBJwP2XEbdUJEptRE75dKyPiewlBtWIzqS5bYVDpV79+TxjyJIY8AjJ+B5I5x0jMaQZvhZyadY",
-	"1oMWWaJHlFI/DU8aluTWqn8cUl6mEXiMwMMceNRxXDfB3sF0ff6WanZiIVXa2lMLrRbr0FPVZo/2bH5u",
-	"Uqx3siAHNBhHMT2K6WXtwxohvd/lOO/GjvK2lK4e0TX5Spb8aZEmiu3UzgUmPRz07XKjsbpOxuiCk+JZ",
-	"h2pSgTlk7aE7YIpCzgmfeeFyZgFRg7rkRpNXQKsWlFyEvoiPeQ6HjUvnjFsOEq/tEPEWHCBuO23zbjwq",
-	"XDpuZOsl8u6DVwAtBki5+ylgHMIfrRCrQ7LUIpDFJHxJR590iLy0PPV4e11Hgk2OsD11IdvLAn6AzJtV",
-	"168EWESGEJW3WiUIKfKaXZaY+cQh6VVpcYz8alLPhgPF1asSBj1NvAXnL0fCXc/x4aUUyq6HCXyVZDfa",
-	"BV7QbAYcecEy4F9diN3BBFBfmO8OZd9cgilNTIFVQfoKOPzo3aemGwYN4DfC4Qn8yjKD1bGxnA/j7+X8",
-	"5UzegeH6O0zgMaemxRI8mX1cZcvXXT5v2hkDXmB39h952oOky3DX7sPRu08KydVBCslkgwlkQZgvaNkl",
-	"IFhq3cVamUiffgjkGlDkveJz0CyFf+LljmIBXkZZbCCLswkbJfLWSWRB9RZQq7MJwZzju92HlFZapHSe",
-	"CQeT1TnCfXESexW6yC3i+sS35sbmen86eJe7zGEU42au7aP8pI2ifOtEuQcsr7hCK4rzFqd6iYkG8aoX",
-	"aW7NnvRq4yu60reahhLXeImK+hDGuw+FuTTzpa8ko0vt6QTnMO74rV7ixL1eERS1/vUKjw/lp2zjtWcO",
-	"t1aV3RV6d5YS9/rMhRQStqXSfqTA3gR/Ln6lHx1gjMZHLN4Zi49IfKuR+Dph+PBiOWthUzEtLxGH9yqA",
-	"dx864+9V0PeIvWuxtyHwXhPsftmgeyXEPTDe3lqxPlLfAIB7UGG/S0PUDMEvQvQFsVmPMt8ZoXvNwb+T",
-	"jyNk3z7ITkNkXcMAh1MOPxi21utM758BrwY6t3rykXcUx+wMEP5m3baA4J8XYgO0EeUwmmL34eLko5GN",
-	"sAm1Ifo22hR5m6JddtWmI9imBZwMLSOeuTmzDhVWb7BsmpS2RtWNZNyfXTSMAsQhjeeQuFOC46j15K0o",
-	"+zMvOu5OGB+CzU3aaOxs3/6EWiBrmqzQsFsUJSYaxJtVpLm1n7ktN/4SdihKVNSHMN59KMyl6anbFWR0",
-	"qb3RsigdxC0JioaTuCssQl7V0mFtg+J6hxT58AsBUcR15svbAVlREVSYp/dtkO1UHZP1qY6XtAuyFoWS",
-	"lqBNquUczvEdPAqCVCx9IHheJceXrijkPFkgCNLlo9YNwXNT3VEQ/R8wGS2uFSyu0djaXmOLWjeY9K1x",
-	"P4MQTGEOOjn9GW9Hvp9UfIlXVcBF4k5mgf9dTt+hJZh+bTl9Z6TG6OzcKKiTFbnVhFuely155PsZTzC8",
-	"LtWfvWsxMaV+SwpzDDDq/pLuT5dPqP3h5Joma1C2iI0ZgyoiZl1nUlsJMgriKQqbfdBnoozYXOnX0zHG",
-	"6NTBGTHjI5jaPjAl+aWyJ7Ref/ZgDDnQRmbW382F7SQs9UJ842Z0OqxS2X2Qk27kRN+kklG9HF3vede7",
-	"qaSrvWt8Gxa0vezx1wiE/hkgDIFgYNd/vQx65m7+9WnNek/+9giYbVKwI3H3uoOwBrVrFi/0pBzXBgn4",
-	"Y8rw3IzbTsBcZL4FKOzQAv/q+O8YBKM7fbQATdzpa4taGnjXeVOxSi8uTGlVuZ93GX/A5ESw17Eq9miU",
-	"vTmPfpYGPprWR1femAj6ySWCrkNpgwv2QRlxIAvj6N2nzfrvavJWP0uN0UicgyuRfJLyZp/dhjWKys89",
-	"Ou1yV0k2i7WGnPNbuZBj2vuV094Pq+Xq3W1bRFJbow1Hcu7P07Y5HZnlize7pmE0usYbH0bTS3fjw8Ys",
-	"sDXw5kCap9DzzVljjTdTPEubzIRq16R2qreUNJtpW6GJCndyjCZbZrKZicPWe2i2eG3HC3H6vRBnUybd",
-	"ltLalinZkdr7NvU2rnpnc2Bg8P0yB6O9txl775fPR+9Gc287zT3OPJu19oZnzIH0UELWm7X1MuZ6Iaae",
-	"AcWuR93sPiRzb2TnbYMCyjo8Wnl5K89ICtYZedu/sJO1SJtnbuGtSVPWG3hbSWfbpVZHQu/ZuNu0sv3r",
-	"njVadb/es9GgW7tB9+uXy9GW2z5b7q97tjErblBGHEjT/PrlcrO2m+CjF2K2NRLn0Dpk9+HXL5dGVtqG",
-	"FYro5mib5W2zFqlWZ5Vt60JOhpYez9wMG1zJ1RtgW0RSW6MMR3Luz9janIq8hYv2HbTf4GLcQNuIvaVm",
-	"frS5ts/muoWLzW6fDc6VA+mbXL83Z4CljPVCjLB2al2Lmtl9UBNvZJJtgd5JuzuaZnnTzET41dln276q",
-	"k3UImWduq61HOdYbbFtIY1ulSEca79eA27B6XS5b8GjDjUmDx6TB4cYMuKE5cswa/DKyBq9HuayYNXjt",
-	"ymZMHtw5eXC3tMGbW9Exe/ATyB68/rzBGxYxY/rgF5o+uE/92+Fa2xXIfVSKustsTa6xtddw5ecLvm92",
-	"+fuhhrxkdisy/Y50NtCtsr2K7/ItLN2ukMtdK/uz/HyU8UPcRZe/ldZSC2VyD61clNxltPaw4uqF31qb",
-	"XqU5Ok63M9e+4p3CBbYDuk0LF89eRNBDN8jr59aYFa24IrGn98VuzRW2XS620GiwPrh2vMKWKort+d6Z",
-	"RvxRvQWuGyLpj7ucJa89HAGMBsD0fkXXUiSYJkSgRgl4xkv7x6w5zyZrzuZ5rpKFpC1NhT2emh80PUR3",
-	"ksgnVVjX3eN/3TPadrJ+lNTjcfinfRx+U+KZc1f+zHHDIVV7PFLX/wnR7uuuDleuS/wmJyGoyYm7UQ6P",
-	"x+SeyTG5TQnklN/KR49ajqfYY8z8gOdCulND7jjFOkU1haxVUl/AETCbC+oL0fVRTm+hnJZUNfipZckv",
-	"A52IEuS19rPEaasv5CixoJSVhKpQxxeQmR4EXkbIJi2MOwnls7uK0xswUMKkw0GgGp55AQhoKTmbEbPT",
-	"/2HZ7RDJI3n1fii1V0HNn7Wi4S+IzVaW12NoVD1hj+h5O9Fz6XTAGgF1Lyw3XJKCjWf6eVHQvI4Me1UC",
-	"4rcpdF+TRhA9GqF+GerXi6UG9L/pJZsMzf4vwMoYUh81GhMbIJ6t0Vsj4fZrv/StzVrNl9GTPxoiT9sQ",
-	"WYfFMZyzaDQPBjUPVpCcnTD/Mpp/RO8V9N4C0+0Rf/QPnJdyzQ/kl9+0nB3JqVc4u6T0jZI8Ro35HWWh",
-	"Eb8aZmVU0zVi2O1Ly5im7Ro6AWPKMoNkb0oobM2pEfPNvoTciOl4VxGtuw9q3szSGy4ta1UbI9AtZCXM",
-	"ZHFt+sEcqw6V6ayecZ57Ir9s/pem577B7xbJ5pHEes6m17vE3g1QeGsEjz+h8NYelMyfD572cCw/UngU",
-	"hQxOZY6QZaC2mPonC7dVFmSLzQCzYgotNksp+TmBb6YbK1heRfRzFMP8goMnZf+2f3cC5vAdDhlAYcev",
-	"jv+OQTDefzAa2m33H6zpngN7yBzJ4/0Da7h/YFnAtvT9Ad1l+Zj0vzbpf3ty/87TPWbZX1uW/SVs8w7X",
-	"JSyTeX8L5PlIXQNkuV9SyhMcM9gM0M95kRGfbxs+l8sywvOtg+ckWZhB0XnClUMIc0Va68XmuUZfADRX",
-	"RLKCzN59EDNmhMuXE+Gq/hGV51F5yt11oDxjzIFATy2jPHNEvaRcTam4bzy9JRJ4JKw+wXSfcrnj/b4r",
-	"Cunx7PXoyH4WF/muBz/3xnfjdb3P+7reITTCkpfyDq8hRke88e27rYbARtZtvGN3i+/Y7VGzmVywu25x",
-	"Md6k+8Ju0l1FNVJI7pDXsvVwIQuNmw/btvmQLMxoVG2dUUWzpRnUgMp4cwjJnxLYei2eQrMvwORJiWUl",
-	"Gb77oObNyJ5ZVqinbYzWSd46yfF7nSWSZ9WBUFID4zxzqL+0vM3Rc99bE1skm0cS6xeJ9y+xO25T9CC+",
-	"x62KcaviWWxVrAtr98p944bF896wGE5DLLltsR6NMW5dGG9dGJgMG1u9cQNjizcwetV3JlsYmxAd4zbG",
-	"C9vGGEBhmh6rGA2q8ZDEyz0ksSlzqk/WuxowAHizxtQLPJCxNs3Q+fDG2hTFeOij7tDHElbU1izdeEig",
-	"l9MnG7KHNklGW6TaRiLu/aRLzwovRC3xXCEaEx0bRlidfBztli2MrgrR8JFVgksG2bnnRLXmiKqkyZcQ",
-	"TcWJY2nJuftwcfLRLIJqCTEq6h5RfSFySvJybdSUYsOhwln0jPHco6WWkZ+KdnuPktq8nB3JqcfIqKWl",
-	"LwNkClkzdL1UZUb4agRf5XSNCHYLMwUrQt5QSuA4ooxAMG/mtt9VqZHdzNgtna+R4baO4eLc2gxqN+aY",
-	"ZghQk9HYei3IYrsvwIzMCGY1Cbv7kEzdR/8DJlIlP3ZAO18Qmy0tiTVtj4EKI156onip7Chfm1AfihMH",
-	"2tzJuru5wIVkiC9EXbQR6JBKZPdBPjByW25OqSSdHP2fef9nu2Src41u50pO1iBBnrl7dh3Krt4huzVk",
-	"tU16caTqXr3E69OWBhqxBzIfVVpepZkor4KbZCBWa/JZPHMVsryyyBN133t9W+UbG+msZ6G+ovi+A3HQ",
-	"4hD7gxcZdyPMnFlyskZf1tb5su6ShRnUZZXwyhCCVpHWeh1KuUZfgD9JEckKknT3QcyYEQReTrCq+kfw",
-	"mwe/KXfXId+MMQeCI7WM8swx75JyNaXivtHulkjgkbD6BLl32RxQ6MUEsYUgsggSikMQHHkepPQS38LQ",
-	"fvvnFScquqAMzo88cSV8+f0Vr4fcJbRanNffcBhCjznW7xcWgVP+0LFjEthv7RljEX27uxvTHRChnVsc",
-	"Tmd/73h4Lui4pprj3+uqgXF7NWwGrQB7ILDgPA4Aw6RQzdvd3b3973YmO5OdvbffT76f2I9Xj/8vAAD/",
-	"/w==",
+	"7L17c9u2tjj6VTC6Z2Yne9O2bCdpm/7xu27itN5NHf9st73nND4amIQlbFMEA4B2VE+++x08+AZJUCIl",
+	"2eY/iSXhubDeWGvhYeSSeUgCFHA2evswCiGFc8QRlZ+O3n088cQfOBi9HYWQz0bOKIBzNHqrf3NGFH2J",
+	"MEXe6C2nEXJGzJ2hORSd+CIUDRmnOJiOvn1zRkeM4WmAvHPiow/Y54gmg3+JEF2ko9+oX7PDhZSEiHKM",
+	"5NJQwDFfTLBc3n9RdDN6O/p/9tLN7KmObO9CTv8BI987/hJBn+mJvznxGGKdEzXv0kNR4q84xjcnBhi5",
+	"/g9yuRiV8YUvvvEQCj8l3/4EGXaPIj6rPJtsi3Yn9O7onYDxDXYhR5XjF1u1nMNmhlXGJwGL5oj+TEkU",
+	"Vs9QaLXSHL/BAE5R/CXrdcrGHa0w8gdCTxHjyDsWpKFJrXaqco/Wc3NK/DMfBu1ZQh2hlQc+S3lbJW1l",
+	"e10QyqsWw8RvtksRA/1f2V/uOGKczDOnWBjalb8LzlYPueOvIQy8M0g5hj6rGg3JVpMwbmYY85oQH8FA",
+	"Dqog9dPiI7xG1YP66tf69f3y29G7Wi6VadAOZ/7952XloOq3duP9iha1C01/bz1u3ZjLjHeBeN2Q6ud2",
+	"o37EjJc5V/HEMeMTN2nVgEW/ITbLUpJasoeYS3HIMRETXM4QwB4gN4DPEJgjNgOu6gJC0Wd35Jg26TYx",
+	"zhtC55CP3o6iSJJQecNidWLTn25uGOLllf1C7sEcBgtAESMRdRGLVymgADgB7BaHyfoKkCJqVAOEcMDR",
+	"VIv6eA0X+G9khk0Qza8RFTOnywgRBSGcoqq5mRgtO7OHbmDk89Hb/fHYGc3hVzyP5vKT+IgD/dGpWuKp",
+	"1mgMy4NzlD28iuMSP7XERzHvud6y3fwxgCrWIP9rtwYxr0BgiANmI5X+Ep+u/nJ1l6tR8/A57c9mcPSl",
+	"adgzOEWnEm3E79D3yf3xPOSLP6AfoXjbpnkETv2lEO6qCXPFJDHWtp1C4KfNBDiA4qhTAm0xUTX95SGl",
+	"54i30js5pVNewmnm3FtsjcMpa9yYlPOVMiL9vR1BnPnRFAfVw8Y/txv1nEQ1NkD8a7sxL05PKkdUv7Uc",
+	"D9E77FavMv295bgLxtH8yHVJFHDBEFY0iG2Mz49oCt1FxgRtb3xeQjqt0UGSn9sB4xLB+eOBwe8h4xTB",
+	"eSUUMg3awSHt+IFQBcvGKdKW7eb6Q7Cyyi3Ev7YbEyp0rtL3mMR5oFv9gwHsVcjsdKB2C3BLWqdJh8w3",
+	"Wk2bpMS30G9FKwCl+2uOAl6xaz1WFwtSCN5yWeAFT05pRx8BQIEXEhxwBjzk+pAigDmADEChp+MAqKlf",
+	"Lr+l8hZ4QlzlxYvf6jCHN9NdMwzVIHUwTJbRA8z4MqyDk1sUVAENui5iDMg2tcDTg7SbOmKxV6o8s/it",
+	"bkbdd5XjEjiPWEgCpqTAO0KR9EYtfoLeOfoSISa5qCB7FCh9Mgx97EptbO8/TCz2wdqtFA9+TCmhavry",
+	"tqmaFtxDBigSggN5byXJXRNvIa0XBhB0Z+BGyCAAOZCq5a5yQsVznBL+gUSBt87lnxLAIncGlHccvCAU",
+	"BPqrEFIU8JeFRf4ewIjPCMV/o+4W+jPk6B7mxq5b8R30sZdDcwn6kCKGAo48ueQTD9mjRUjJtY/m/2q3",
+	"7HTo1ujxI8CB3MYkvYQBDC4YuJ8tcut/R4IbH7t9rJ6h2nWr+R1tfdOs6IA+RdBbAPQVM85y67XA4h7W",
+	"G+Ox4DCO5NdOQQFxNKYQWpbPmeWfITrHjGESvEcBRt76wR7z7ZDiwMUh9MEcLkBAOPAI4DOcB7eiGfG3",
+	"CzlaP9SbaBG8kOAMpg6IgtuA3AcOQF9DwfzFUXjIRxx5isv8htisR3IVw9dCXvolj85OAEU3EUOe9jfJ",
+	"1RgJtp6zS59aX9RQu5mYGnI+VkftT+B/4kITxr6a/rGySb38zXDJozyEwT3mM0miimcauKRe7gdCr7Hn",
+	"oWBD7MXIUvTaNsvAC9cC6bIsFY/NcLldqRrr0XQwhVyZ52ExCvTPMr6LG+gz5BTcGfF9i3RtRL4Pr/3E",
+	"P5hvqcIgDEZB0aHhUiRkwgRy06BFt6UzmlIShYaxHT1lxQhpM+mzFCvkaM6MA1UMASmF6sI0tQz+0uu5",
+	"Muzs6N3HPzGfkYifSS2VDcDuEdiel/NfXpJLBOcZadEC8NjKWQQ4AdCTVqSF+W5Y7+8M0T6WKdTLVovL",
+	"Qhh7ZvBKRfSc+Mh2rUUhJPVZTsAU3yFAAgCDrD1HAoDuEF3E35EbgDkDYh2OklhJeBX4PPrn55H0VNQE",
+	"YFVZCtLyd4SCIYcBN4SWZhYalZh5d2TAaD0LRVOsmHcdy1bm6LlqWxHfhYJoLiB/5HngU8BGzujo7ET/",
+	"B84o8SKXy4+pAAFHEZ+BC04hR1MV4XIUeZiDj0Tex+ibbiD9ieKL95DNrgmknvzw7lyMe4c9dXEutDRQ",
+	"6nKK+D2ht+LPM0K5itQ4RyGhcjX6kgH8El3L2cV6EL0TI14ZoJaLRkt3PMeB2hmCFAYuAr9BLC8spVM9",
+	"u2MBQyY2LCCZi9gC8TDvfBJ5QJvp4J0fMY5ow69/YHQv54rjDdL2JAiQy4n8UbBN+dd7dB1NwQWSxhfI",
+	"fh/6ZCFHeo+ZSyRGxUOl3yTTHXtYdYwXFMMz7nMimDDVp234LhnpV5ROlIOePsDkx/hzuuj4m2QsdWmW",
+	"9FAfWfpZISM4i659zGaqS+ZveT2WtL44PUn/dglFLqSe4Ztk9iII4s/pguNvki7xnUPSR14SpJ/idlns",
+	"AUdhSMVxaEJBAQfJcSgiTAbQH/U4V3acPRNSWuZEmhEKLhhIJp3xBgiuVJAxWUb5ZDhehTJRdy2Qv6ho",
+	"EGkFdtPyzN4R30cu13vNA9yDHObUmTpQ5BDhW1GzcUZzxBt1fn1Hj7zfROOisJYjOGpVJqldNGrV5f6n",
+	"m9Hbv6xNDacIg7Kx27SJE9UjG+1Y1DrKY5b3c6UijVGyl8LZIA6xb8avgHEhXow/Mg55xEyhH86IY+6b",
+	"e6kvHhq0KT12PFBmJU68XvO56Wjpx2cxWNoFIWTsnlDPDNsVjQZ1/1NN/tkTShaS6VR7JI/dpHuyB6Si",
+	"PbMBFIZQ0EI+QdvjQyr+urRd8cPEw1NtGDVCt6dD6+BcQq/FwgpHJcFjOpu+IA79jYL7Fi2Ma7tFC+ul",
+	"sQCveGTbcOgKFg1Hn/UcJFrI1uNCTiu1GH+NuDOXOT7e5HpRTVUPozn8+hEFU6FMvDmUQaHxx33B5jlH",
+	"VOjb//sX3Pl7vPPD0c7/XD3sf3uRftzZnVz9M/Prv17+n/8aGZfzNTvza1P02qPDdmd0pwJsm87DGd1T",
+	"zNGnwF+oBnFXu+MsdzcI+4cRDBaacLI0qJZ4JRpUkea3K6k/v8soIG1IryXRpBlDHZLM+o8+q6U0LM+k",
+	"muWy63qGuCUMK03wDUuRSrUun6EYMOyhPykMQ2SwAGPtepJcWzSk42VOp+oAk7DM9pr+DZ627AQjPpvE",
+	"lmXsJQ1xECBv4voYBXwiaFoYlOEtzn9l8rq6Pom8yVS5GM3qsKscoaVZ3338/eLy+Hxy+d9nx5N3n04v",
+	"zz99nJx9PDo9Hjn5H3/9/mJycvrz+fHFRdzw4/F5sVVuiMnP559+Pys2uTg+/+P4/OPxxUVpiqMPvx5N",
+	"To8uT/44nhz/cXx6OTk7//T//Xf1CJM/9s0QUSc6kTe3kzgoMh/TR32TdAsp+bqYRNRvdHeciZa/n3+U",
+	"SZ0c+WiOOF20mKyoYZnXbBy7cKBOBqWK6JDb0lWjZZksWVD5Dscyg6kEpYK2VMHqG/13fpLsWRs4r1rV",
+	"sbU8U7LZQ/k+zInztTRN5yCTmyK//2QbVw2spZQM3JLVFKm81rNXNpMNXKDF7OiLWVpUfE+M35uYr0KV",
+	"1VdiP2OMRe3YvMyvM87cCjTlBZklUj5a1iADPWT2ZSp/I7N2Xxemeq/clUY/NmNwauHKkWtL21817+99",
+	"4tPN7/L/NbtfndHXnSnZieuB8Evx6zdnJOPejGeh19Kg+pSMkIKwPD4//6RF0IeT44/vR072q+PTy5PL",
+	"/85/d3784fj8+PTdseWlkrwDQ1mmsVzMQE7DSJIHK3SMchKyBzlUUU8MZEM6ASfymqaUL92HEpMs2xhp",
+	"8OcM8Rmi5eUAGgUM/EqC6Y42nIEcGuih2Y8Ac+DCICAcuDMYTBGANxxRINk9JkHmdqxGg0qhWqtDlW+7",
+	"bnEg77tyq7Za1BNX2gpKRQrgUfnwITecPGbghlABqYwz5GD86vsOVY/syK/f5PwsB12pk9ZGk+QWxZoH",
+	"y3GMAvCbwn2zE77PdBVcGEEeUWQvgYrjfVADmDiy3akVByyfYpveshRAyzPJxagdyVDNS3KLguXORsWo",
+	"s1Yaut2ti9Z4MxNY7qkTJCt7RVUwzkQzbrMp22pn2Rmrt7Z8cF5hRznuMC56YTtjQnWt44xme5R9DzmU",
+	"DPQkuI6DrdvoGp5HETNrVDME/dbX2zJQvaLAS6UyX+a8JHeNkNGQQ0o4cYk5hoCp2KOjmk3pJmeVE8RO",
+	"tiYuEx/st9pD4Wi+jFMRk+ASK9gYOYaAcuqGNl1dUByfRm07e56cIrKszmJU1ImnrpFWXn4lYgQqHE4n",
+	"2NatOTmD07SLdUyIdsZoPiQ3XEt8H7FiPoX4gFiAWknSPNIY5GeAvtrdOXHCYZZAVI2WBlQ9zUG2IxYC",
+	"ZYxeu/GqaN+0eujdiY4MeXU0j1PW2PIkdEfDYZCILznop7jnN0MgffX5fMpM2NHpXEP3FgXeuVh0q0GF",
+	"FWQccRl20loImMAU9srPcwGTxihIFXgZR0LGCa+GeE7VMGsQytgzFEk/sGQ2KuXdGbHpyBn902htVeY5",
+	"l3hQteOnLqquFMOoBkm6mJhhXJjvyYZbMeRSxNd1DWodfFUbcRUfyjOJiHuMR1SMvDX4i2cEu3mVwiCR",
+	"PBSiwIuPN9OwaR81nte4VpmJsSaVy0w/UgRZhZ1IIz/nmE0A5Ywwm6hVyT+vIUNvXum/tRkhPwhVcqJV",
+	"Scwm8bTyg9hs/JfUeuTfGtry78QPjdlE321hNrn54gXxCsQfOsd8ok9CLEnnn08oukEUqQBhzCZS5km3",
+	"FXdniE0omqKvkofLc9WTRqEQUcibaA12Au8g9uE19jFfTP4mAZr4QomsaO1ij06ufeLeFluEOksojv3X",
+	"53vlWFCLTN5uRl+FIMmh2iCxvdpbQn+FWieq734ZXf/952VbHcifEor5bJ73TP5ycfD6TUYQH+vP8v9f",
+	"5R+H37+S/7/eP5D//xS3+OnwYKz/0E1+itucxW3O4p/O9E/ewevX+z/Iv169+l7+//7iaOQkK/lFT/iL",
+	"nvBMf3+mvz/T35/r78/19+fye5sjfzysXAffNbajDE7C6NrH7sS2yxqlhAlg//7zciVxPKDzgM5bhM6/",
+	"osV2xM395/7W7iiwWduxjCJ0RqFy6tUjXEjxndBTqoKI84dsgZjMfMZLovn6AzW/vuZ2MZpZ1eO2Itdd",
+	"F1d/soaMLe2vfoyc+5axoFWH8Exsy8dyJBeIb1cc8zamRJkAtxoeDzJtkGmrybT09ZTe0oQ+f975/Hn3",
+	"82e7ZKHyCiuqYLerM/MpkG8woC+qCO79jPgI3EE/Qi8BoSAO1wQvIAgh5arOjKGWTPu4TuOeMOPFqBF2",
+	"rivDrlhdoDjuZioMlFZhKHjxqwreAL8ZX1SpY3XLXfA2BZP0GYdkjm/v8Kq8Pnxpmfj3hsXVxcNXhMHb",
+	"IMr7+viY0kaqzqCdJJ0RxsXif0YBopAT+k5HRCyJAseBYM1eHLnQ3WjFCOPfsqM7o18q93HlGGKixSg7",
+	"d1DeE7BkuPICLhchKsxU07JmEcaYBxu0KECiZThc2ssQIZRdT9zSakmrZWesJanALnmggn9sj1KQlxxq",
+	"eUJEw2JM9C1aMAApAvuAE/DmELgzSKErjkdH+Wb3sT+2AMZpOY53fzy23vPuP407Ks5yBrk7WxHuJY12",
+	"PefACWCI/wggkNJKfBDfidUAzABFc3KHvFbgl/LjE/1dio6LSIbDVqtH95AGOGhSwyvEWY2TUSzlvSzx",
+	"bFiCsXUSD1FQdQKAxC+5J+SOzk7Ai2zB1x/Bq/FYF98VreQNGEuqMhuU0WUrG5krNVmrPKbbs6K+s9bi",
+	"STpyrqZwknHZNnfezTk/1TfZFvfRNdejsYS/Jt5i5CQPDM0Q9OQNs3yc4spZ/RpVwuZJxoyuOzS0BfTI",
+	"cpF1IWSMzyiJpjO7eGcTX6Mk4u1XrC/9VPFvyey+CukCfV18USUtmCPwfeJCH/PF0T2k6COB3k/Qh4Gr",
+	"F1Fu/zcJ0PGUVoxndOrc4lCpmcH0JMAcQ/+M+NjFy6bw2cfqVtFUszRvkK+XM6REqtZ1pNjIviBpnraD",
+	"sOCEJawrIlhM+Ons6CjiQitqXyCBBEdTFPAPEPva+CtIYN8n94BQ8B4FC+UC0vj88kcpbH8lwVQ5Ig52",
+	"vwKf3CPqQoaAfPMQwMADnugpVEvouijkyAOckGxMpZxDlnwNBKOG+qPoZ2l9FUaQHz/GS9Hfp5+vNE4i",
+	"xn8iXtv70Dn8Gj8omfBEHPDDg5HJ58hQ4J3D+3geK4qUUvpTkOhEFtMIfkwibulF00gjEKZtNINAlhTR",
+	"mkjh09nRe8jhhZLN35wRDEMUeEYGYzGW7Lcw0RbM4b/FUBmCqQNRZvXt3KbHX6HL/QUgyn2KAx8HCLxQ",
+	"UXLgesERe+nor5WLVtaqlcEBiszi1281+1I/GXRZNUYOT8TwJiskO11Fvk0cnGCPRU86ayYN2In/cjaS",
+	"ScNC5Fpi9oVoWuHw+nR21MKfpQ839mHJzvW5N3KZV9W40pWIjdFuzVJW85/2FyjnaEpAKHvvAio+YKay",
+	"qiNKUcCBQJcf8+xAiE7ND64Rw556X5Aig9T1iBvN1btLYiAHCEQD8kGdKdktjSq/VUMb2Mk0IBS9Ry5m",
+	"eXd/Rsts5CNihqXkwzIM6ELTRnuV3HKJUk7KG0s6RVwn4DT1u0waV679MjteC4ySOflQ45N87CF39wbk",
+	"wziIAU7KxxsnA2W5gnZKX0TX6lVt8eHnpKaR/ElZKvpTwX7R3/4W+Rz/DwlQ/mv9KTf4L5eXZ7K0/SiT",
+	"MmXJmBKg/YoDT6++9F0yW+mXdF/lTsm6Sz+Vd1xqYth+1QzVq8sCJvdjBkpd54FWm+gC5CGscIXJcgtC",
+	"NOQ5d4xXF9hDLsy8x2B5vGfxsOkAyVfJSCa3mSowf9pUja9FYlk+CiCovtu4pPDmBrvpG4IfKJkvz5Ha",
+	"qONJVf0KW0p+/BPz2cUMeuT+vdGkqgjPWJrZ5fSD5Bdr6A0K5RYplKXTqVMvS41bKJtGNIhVT8PAKyii",
+	"pdG6UkvNqLxOJdV8XO2I6UZzr+W3LfmfyUXYoQJ1BqfoNx2NU7gfVjCy9M/Yu3KSs2hsWywHEue2ycni",
+	"ga7Mm8qEDpV2Furc4IboI2QMPAqrKsTpSYX0RF+54aouRce06aebG4aaGlOOFcQ8LPTXueirXFpzGIba",
+	"eEDza+R56hqyaktyoOO0oWSRyG/o8JtsI6DgYbYj9Jja5uei2TuUdEBWHY5Fhzv5rpV33dDhj7jZt4Tm",
+	"Fqf6VXZdWI8EyOI1mcKKvzn2zY+tm2dWa9U+cz6WPdQBfTMjZXHMZasFl8v1Gb4VatKE3CFKsYdMJfHK",
+	"RjC8ZxP1NOjkFsVPRpVratyziTJqM43NLf+OKIqL91WNlm1TaSvH7TgKYNNYEUNxDagJ1o9L2+1/6oaT",
+	"OeLQgxxOImq+TReNiCqRSG5RUNtOF/uZ6Je6Jv+pugMWjcW6Cx3slq2ugatfztK/ywhXs+EDKZxPfOLC",
+	"ou6du3C+cqq6VpfQkD9XzWwSgpoLPlRESJUrt0oXAjMQwN/69qfwdYgnd4iyUp3Ag/HB4c749c7+a3O0",
+	"S+iTxbwGkWuiLEz7vEYeJe6tYYGCCBmL5mgiXyiDNKgkw/S5NfPPoj9T7xBWn5GkZ86S+tCVGH0NuTub",
+	"XEfuLeKTkKIb/LWmXe3iUwk5CYTq4WudpRnZQ0SlshK4aKI44sSHHAWumQXdYQ+RCYl4GPEJO5xEyiCy",
+	"OKApmuMAmxEoW6a7bEtpOqpClJASMcfEOq1gFk2nOJjeaL9FfjmCa7jQnSGzX/MeYj65IXSS0JXNfV2k",
+	"n0ysQAVjARxdBiDLPRQJprieADW/J1nZgFMoFBvi+3AOxR8hCiBuDmrR1lEy/ZUp7CEXrS4BcbW+vK01",
+	"piEVLdiMImpi3iu9xhDXi1daSY3C8xEHBjbXwEUntT685qCMNAS9ZmW/xTQxaGGDFjZoYRkC8Ylkz2WE",
+	"9sl0EsKFT6DH7OAiejAOOWYcu1Z9jGqhRohqalVMq4KJNeqX8usJ9DFk7a4UqvXPgM8oCbGbVTcriGVJ",
+	"pVR1blZNVbvaMOBBHd1yddQlM2SyZ5KlT3AgBi1XmHd9yFjifM8EqZV+0FXqdXWqua64hyB1Z5P4Qj79",
+	"ppodLad0epDNmEtCwyaFDkKVl0573+Ld5ai8YXgOryl2bw20Kh+xD6GbEom9dp7BHQ/PUcBidlBWGJc2",
+	"KRJaqCDwJ2ByKOx1CeOGuwFnJM2Cg0nsp05lY9FgcEYU3huxcg6/KmWBVdWTk0aIxRym0TVNV26Ao3mI",
+	"aJKPmFS2e50pZJfmwGT6kXBym++hM46KfXJ+/XAS5jrtN0yTWHwylcCcJdqNTRiLxZFjsA9dRNE1hWyU",
+	"MLwsX8gRsTPyEAoZQjV2pcKaWgPTGd35/nzkjL7aWJs1ZqaKpUelR9Jg5GGyd7e/p/5gIULuTBZbzX3P",
+	"KQySiBhW8bsP418ldxa/yj/YHvIwN30/VXmXupfvz+WIjGHB5njmu2tVPTD9wp3JlN34E5mHPiqMg7LX",
+	"F/q7G+xnR6H6OkW+5EKR0Kz1La/P8RypJurvkRaP4jv5R371RkGD8HSW189VPl6M9m9evz7MUth+o1k7",
+	"j29Y0sN8Hr6Col9k3W6C+OanG3NcPQiUeX5IK6aGl46MXOqeZfjT1A2NgLG31G01aClW63VjzKR9iqiv",
+	"U2IadKGuVfOt9Dm0MPMrdUPI8oqzUbLO8vLd8i38uDp4Mvabw+9+qGFTY3PehTj16tNhzLezWRjzhbWJ",
+	"bywdMplMjKTxwTjHZw/2X3336vvDN6/eNO2ivmjxM+CzydX9hlnt8cBqB1a7flYbv4QnrDFBClRFuebB",
+	"+9r4XrjuGRCvEM1WcBaEef/H/sF3u+Pd8e6+8cXe1Tmz0V1peropYQmufqmqU8aqB5VeACYo7StWZU6a",
+	"GXx78WcJ3VuEQujjOzS5hu6tT6Y5m9R+b+k4ISH+hBXdc+oxvdpx903j9i+0KYJet+fMUND9iBwHyJ/M",
+	"IdO1EAxpdLpNE/W1xJCN0F+ymdrzT1oJjp13Ychq/ApYzoj58M4szZMRapSeDep1gyoWB0VuThVLIhK7",
+	"0cWaPNAe1u7tOeIUu1lguIThQL7nGLk+9gSOGK8apyoy1FyZsCRFRrckmO4knQwDtmUYrVj261eHB0aW",
+	"14amXER5FWXKHyt1M9EgRYs+aFi3L98ccp/d7U8OMtc9im2l36u/Do2nbJIvr6V8KXuOGaKFh6IJ41Mq",
+	"XX4WbEUS4WBVDFbFYFUMVsVgVQxWxWBVPCergnEKOZousqDIqItKOzCqKDOK2Izk6u1lcgmz2nhGKy6r",
+	"wJklPI+LviSzaxNWjx9NWz/I65JAtS2VXj14ZfdGU20RMcvAwT4eCtFDTqaUROEGXyDJFEUuKKMVfbOV",
+	"U2S3+uqzzWHe1gTT8Cg+oR6Ka7jUAxPeGOt+wqR0oW2dQHN2zw0xZh91MLox0kZ5E2oVWM8CfDUhxMaw",
+	"IOOj+g38KH5BP6+c/zWa0lBwY/Gf4NMzzkP9nxQApXocde2dEXdDZeOqfyfZapnOKPLEr9JGvGdm+dK0",
+	"DRkg0iHNauvnET9HYsrMqRYCq77aNIiEQSQMImEQCYNIeAoiQZdPNZetCdsWV1VVDZMid0XqyUX0xmNX",
+	"LmsRF5UtX8E0SZDSgHGtOgOTwlP9mkeLHX6SvRr3KGdVUm+UTlW9YT1sacu3VdkquckoNg9NkYducIC8",
+	"c+35KJYLq3+RyS7vU6cDZwdrXszPsawt19ymxEey5DYJEFBZjECM5oBbtEAeuF4ACFgAb9FE1oi+IXQe",
+	"P+0g+v5DPeJQrloYb6c8ZW4WyABkDE+DuTh+VUEXc/BCNZLxyVJgvtw1+cHk6uuqjteiWP7AvjUlVmvQ",
+	"qzmbgd7RutTZGeulh0lDdYw2Z5YBPnihH5SZyDKFzAEwxJOQEi9yOdvd3X1prLsua/v9fv5xiVenisrs",
+	"wdhpks6xp7PBI63la2GCw4OG8QsnLNeo58wMelUDBZarLqVqRNoxuBiMKnNHP8f/uiyQzqLS83nnqhJ6",
+	"63qFOQbU5m2u7ENlHb7U1qa3LLpkLW/PY02lxxdGPcS4Lq3VfLFWjdgr+uyb9BmVll3LjOwfjGi0GAUF",
+	"raiASW02ueScqNL6E5cUygu8OniTXP0fjvedw/GBczj+zjkcf++8OnhT/bh9e1/2HPEZ8Vbclv1DsZDP",
+	"JjMYeL626dI7obtxJtxBfrjbt3rGX4y54vrj5KZJ6apKE1Oz2VxlBW3a7LEy5FMjCE3R10lIMaHFkg9j",
+	"G6TTz1hMrqObm8Rub+2CiPPOVhymewuMBXhFTFNvvmwxSxUzhkkiaWuYb8Nr3FI+rvU97kFaDtJykJaD",
+	"tHzU0nKQbY9Atl2cnrSVZeJPWScGWRZy20D+QA+RM6v7up0c7K7Mp7GanjGcTYf3EBcyinljzzXEFc7K",
+	"vkxZvM0B6rG1HRQIDUa+o9z4QlqnL6us4RmH9o9u6vVWn2cXjyFkMGNdrx9cpMZnG0yEkwxPWJHKdHB/",
+	"gcl0F+tQGbD+ZmwRd7xvoyGtM/ChsjrEUhERrZR8u4bFuOjvx/VR0c3gyl4tpLaFVqr7Ubkbt1kZHt8d",
+	"VlHEafGdo9eZkQ8PvnvzXVtYdhDr67MJgwFrplIvYPqxmjYme0TxyoEwYo1pQLmFzpy0n3goVJie4uyr",
+	"tkBupziILfvNtOWM7inmKJV43/Q3vaKh6XrOKAUJ5f9XVms0nZh69PADRr53/CWCPvuAfR7n9BX1EPmG",
+	"PECynbwwlYpJ+XobfbEUAhcLxtH8KK20W+dGW1KraogsUMw5GTuKsGf1tpYWX7rKsbkYYqWak0fDZTbW",
+	"CE31CvsluUWB4RXsAKjIMyBrIqpneZnsDnQC3o8Ac6YOGGAGAnSHKGAzch8AOIU4ADJeDsSqbxkJujg8",
+	"9DXEFLG6Mbo6UB8yPonYigvekhN/R3wfueas2djMsFN8q1DKIB7m+o2nhtecMg9ClcrviS+1IXTVZrsK",
+	"1Qx4DgJ0n0N1B9xjPsvg9gsWQj7Z3d196Wj05jPMAAlctDGcbhxjO3Gcx8ymfghn9HWHoYBhju9QIjDX",
+	"QCD9UMVmSEG9JtfHtVSa3H8DsU/uCgn+1i56Sy9RB2pvAorGyazUv3Jd3A7N3tZFS8etNUENj2qs6f9q",
+	"c8ChJ4xDejNFSStzVoQmGTFEmXruPadRCpMBch1U68IAXCMwxXcoMD7s3YPunwl+PHg9dlrnqCwrdG1c",
+	"sO3i/8QZqJg/Z6SAPOHJseSJrPjUOuIzRKXxJnoAqeogcWy/KovmHwwIJegFi9wZgAx8olMY4L+lkg+O",
+	"vDkOZORrxbazqeBdCHTzqz75XeVBkAA85/zLLacKqzvTDySJbEYtiBGjEd1DyDmiAif+96/Pn+/B589/",
+	"Xv3rv0wG1e8ScquH2KoHewr56CEOAuRNMq5mWSz8Fue/umpH3eNX33dIiTlAvskB8sCpeEl+ElHfOsyZ",
+	"mfm8Avyy8c0V7hthBwF3BoMp+hFAIGECGOLia8ECBUegaE7u1A3TdkVJn0HuzjoKla4Ad5WNuRzOt8hb",
+	"ubJbUifh7S3yayrWJBhNJ0up51I1NFwVgpYZ8M1hk5DPckG48/d454ejnf+5etj/9iL9+PnzzufPu58/",
+	"T67+mWnzr5f/579GTVxppHBV0BZD3Ibe5vBrdjuvxxaRcu00BvOZpkpqG47uTwnFfJZXPEaURIG3Q8k1",
+	"zj04RAKGGUcB35lBNlOegPi5JGfkI8j4TlpxiqlnGDIDMY7d28WOrnNmdxnU7xVmy8tFse3JDfT9a6ge",
+	"20pBFhBVfTEDK5lb7oxcQm6x+E1FX46cEQ6FHqQ6yMs//TjcBFIB0ojiiQtD+daMDYhyq5roWWwMoXzH",
+	"dAnt7zrzI2U3sORYxXqImwYvCSZ6ImvAJl3K8WajvVGLidueKAlWP0sSrHqKCPp85s6QfrEr2fvDCLrK",
+	"byiTcN2IUvXe2v447iUvumachzrgV1D1XwfjsXM4Prhy1HNid9CXZjGLpIQXTcY6YFjDWwJZBRDr+8cc",
+	"E9Hrju/3UlGlr7ejoLiYG4j9iMqZnNLyXh384Lwav3Jej8fO6/G+83p84LweHzqv5Xevi8vmbmE8vRC5",
+	"DV2ETgOpASYH433nYHzgHIwPnYPxK+dg/No5GL9xDsbfOQfj752DgzfOoYRdHBd96ByOXzmH49fO4fhN",
+	"HCd9VQLlyuBQoDi8atqtwbtTrLEQI0wGiwbcqcSdYqJ7Cqecw8l0hf19U3XETlMIyikDKdgyR73ccRYS",
+	"dPNjZGPOM8PFK08A88MPP2QhMja/11bYVrqqfDy4RXRz6nbM7KZilIPXS0RIZ5C8KJDKPFwSAAuw+UXc",
+	"SvKwqIlriqvYbwmh8luZreOWjDX0ghosXBsdG/E3bb0sSjh1hGCx/i0ikDz4lgdICvXu6Mxc0ScR6Vms",
+	"eurSvYTI1iy+t723kgzdraIj4ulJMGwlN7VEsk0xy3R5HZ3tY+NpuSq+xon2K567rYucnxHG21i9q6az",
+	"MJ8UQLVfCPEU8igX3WkVq6r8XXFdf9bGg2DuuqwnYd35OrKM9ITRu0laJ6ld5IC1f52ZQl2PQIgoIwG4",
+	"nxF5UR0xFF+Plu9EDOalWlT1zWvEEAUzyIBUfzHyxLeYAjSH2AfQ8yhizO6WtZOINDFtrrv6xik550td",
+	"byLfnwQVF472V4xLXq3j4AZRirzM+xiNfUKKdKeqZa8pdlPgXmc3zhKRN3Lj/Efil1vmAaPVKrC2r7KQ",
+	"vXnqXTAIVMNftzg9VS/wyiSsGXIjivniQmCJrsQouSL060PLQdwsH2L+4jaOsxWMTeKeZGUIUpR5Gkrq",
+	"hUlUi1UseyHMqDAtazHtN8VTSHkSfYMMVDE4GdwkGLlLqK4ah1WhQMXHp5Cje7gACs8j9Yj5LpD1/eaR",
+	"DzmhQFZAYAB9hS73Fyro2CNuNEdiC/H48voKYAb0Y+jIAzeUzAHmDmBEhfHcSyEVEA48im84gCGkUk5x",
+	"zAVGjLToAkdnJ+CF6MKia3kDKeYMKRFnDliI4C17OXJGyYtSo4Pd8e5YFqgMUQBDPHo7Otwd7x6OMmUg",
+	"9u729+aIzfZ0vbwdBSLxk46oE3QtIXDijd6OPmJWKtkmQz4ghXPEpXPwLzPDSpsInoUu8N9o9M2xansa",
+	"2/0PIyx2Jm844nCit6MblfSiEQS2jSlQOTNn6Q6kCraQwPcQCj9psrpKiy1IAB2Mx5odcqTyX2AY+jrD",
+	"di9+AcluTUa4nuvZFGqXCBVOZeSXOD7g5jDcAcT3EOPgBlPGd8WGXqnFmtaQbGrvjJJrH81/gl4cHCB7",
+	"7lv3/D2AEZ8Riv9Gnup7aN33A6HX2POQUgBZNJ9DutAoZ9rkKObDf40E5EBM5Bonr2TOJDPgsMo3KEJ7",
+	"lBTk+Il4i84O1jxZAt48a9fB9AUs2+9sMaU9GxDrUjLGDKCBFtSPD41Exx+sO74jwY2PY/mZoJ86QAAN",
+	"KNiIgd+cKga79+CGJ943Jap8pBzneTR9L783omkOPV6V5Z3qGp/YRuD+yrrjKeEfSBR4BbirPRjhLgUs",
+	"ukN0wWc4mAIcAMwt2IFRov2MeDOMx5slwUd9kD8jvhz1tNUqiqA98aTMDiF3Z+Vzl8GIaxIC9aGgVkJg",
+	"wxgItMHyOIXAMjjcifBQBy8VfZUroYN4ZcbuciQRGXiYGb96Quaaos0DJj9ZTD5HoQ9dszzWhfIdkAG9",
+	"lNFJLseKatIeDLH8ucYy1XJc1gtaRnKIjp9ubhjiNlZp3ENZsVc9I7ncVK0RKAFLka7B54DrhX67wBbJ",
+	"xQBFDH9l161C7ku7TXC+/NoK2NCVnG+DQ3sP4v9vex7ksMHf8TPi7+NWTw618jurxa+k6bYimWGBqZTt",
+	"B+fsjlKF7a+In3sPAtAW5mIChr5tGDXdhQpHqHNU5W3R1U47sQmz2yydbCMhj9ZBU6rcnFkhSRp1AhVl",
+	"YNWCZL3Ibtf2XNOpJpAK1fYsKpxb9wqt4cjWrMNKF9MnqvPFmmlKK2OeupS4Jt7CAfczFAhOSJHOCnaA",
+	"CynFiIF7SAMcTJnEts79iW0Xr8u9LLP2DQkZ7QJ8cTDefwkIBVTrwi8OxuOX9aTXCdvfm2RfUatibzId",
+	"NfPqWY9Im3vyzXDEn9SDW3QBQkSBXPwC3GJ5LQY5YMhHLlc1yLwCK9zIAasXp8jXxY6P7pAPYnBnlwtg",
+	"ulYHzBGdIk9uT7/Q9hh57jLYKf4lIWw0xD6dHT1JWyzeV6M59unsaJststzyHr2qHGOltaKsQfC01eR0",
+	"k9ZK8prg8unsqE5B1k06VI9rQPGolePseXWvGpeOalCMB8XYXjGuJLplWTyn8OYGuyGic6zrCDSoIZeq",
+	"x1nS40kqJeZdNqoopW7brLDULPZJqC9l3G6lzJTA8/RVG9OWWyk6a4dZacImJajUoWOVyAqEj15BMp9z",
+	"P+pSzREPytOgPLVTnizIcxlxw+SDOLW6U+b1naekLGW2VasdqXbbqg4VV/fo9R+NkNYKjwLA09Zwkj1a",
+	"qzT9QyX7kpZZaVEtOtRSqsHwqNWSzFl1r4cUj2lQPAbFw17xqKK4doy9hen69C3VNGMhEdrGrIVGi7Vv",
+	"UDXZox2bn5tk660syB4NxoFND2x6WfuwgkkftEnn3Vgqb0PrcoquTS/V8qdFUma81TwXhHaQ6NumnHab",
+	"MhH5XIf1l4swiwXNF5En42OeQrJxIc+4IZF4bUnEW5BA3JRt825IFS6kG43MHHnvwc0pLRaacvssYBKg",
+	"H0FAdJIsAxTxiAbPKfXJpJEXjqda315XSrBNCttjZ7KdHOAHxN1Z+fwKCousEKJLv+sCIXlaGxU5ZrZw",
+	"SLGKVbEUVHVCcfmhnV6zibcg/3JA3PWkDy8lUPZcQtFOXN1oD7p+vRlw5PrLKP9CmcQkaGEC6B72t0Np",
+	"n0s4jV+4XllJX0EPP3r30aR+B+grt1S/MQlO0VeeGqzOiCh4WPdX8MuYvD2r6+8IRccCmxZL0GTauUyW",
+	"r9p0r7sZg64/au0/co2JpMtQ197D0buPWpOrUikUkfXGkCViPqNjVwrBUucuz8qG+3SDINeQYXdHwKCe",
+	"C/8k2h1FUnkZeLEFL04BNnDkrePIEusB1KezCcacobu9hwRXGrh0lgh749UZxH12HHsVvMgc4vrYtwuz",
+	"j5w0+NPhu8x7KAMbt3NtH2WBNrDyrWPlLgRu/oRWZOcNTvUCEfXiVc/j3Jo96eXJV3SlbzUOxa7xAhZ1",
+	"wYz3HnKwtPOlr8SjC/OZGGc/7vitPuLYvV5iFJX+9RKN9+WnbKK1J65urcq7S/juLMXuzZULGaJ8S7n9",
+	"gIGdMf5M/Eo3MsBaGx908da6+KCJb7Umvk41vH+2nM6wqZiW56iHd8qA9x5a69+raN+D7l2pe1sq3mtS",
+	"u5+30r2Sxt2zvr21bH3Avh4U7l6Z/R4LcL0KfhHgPzGfdcjznUF1r0j8Oz0ZVPbtU9lZgME18kkwFeoH",
+	"J2C9zvTuCfCqp7zV0xOxUBLxM0jFL+u2BST9PBMboAkp+5EUew8XpydWNsImxIZc22BTZG2KZt5VWY5g",
+	"mw5w3DePeOLmzDpEWLXBsmlU2hpRN6Bxd3ZRPwKQBCyaIzqZUhKFjZm3su3PoulwO2GdBJsB2mDsbN/9",
+	"hD4gMI1PqN8rigIR9eLNyuPc2nNui5M/hxuKAhZ1wYz3HnKwtM26XYFHF+YbLItCIm6BUdRk4q5wCFlR",
+	"y/q1DfLnHTDsoT8pDEMhM5/fDciKgqBEPJ1fg2yn6BivT3Q8p1uQtQiUpAWrEy3naE7u0JHvJ2zpAyXz",
+	"Mjo+d0Gh4ASg7yfHx8ANJXNb2ZFj/R8IHSyuFSyuwdjaXmOLgRtCu5a4v8EATlFGdXK6M96OPC8e+JKs",
+	"KoDzyB1DQfxdLN9hRJhubTnzYpTEaO3cyImTFanVhlqeli155HkpTXCyLtGf/tZgYir5FjcWOsAg+wuy",
+	"Pzk+Kfb742uGqkHpIdZWDCqxmHXlpDYiZOhHUxzU+6DPZBt5udKtp2OI0alSZyTEB2Vq+5QpRS+lO6H1",
+	"+rN7I8ieLjLT9W4ubCcmqWfiG7fD036Fyt6DArqVE32TQkavcnC9Z13vtpyu8q3xbTjQ5rbHX0MYeGeQ",
+	"cgz9nl3/1Tzoibv51yc1qz3528NgtknADsjd6Q3CGsSuXbzQo3JcWxTgjxgncztqO4VzWfkW4qDFDKLX",
+	"8ZcI+oM7fbAAbdzpa4ta6vnWeVOxSs8uTGlVvp91GX8g9FSS17Fu9s2qenNW+1la8THMPrjyhkLQj64Q",
+	"dJWW1jtj75UQe7Iwjt593Kz/rqJu9ZOUGLXI2bsQyRYpr/fZbVii6Prcg9Mu85RkPVurqTm/lQc5lL1f",
+	"uex9v1Ku2t22RSi1NdJwQOfuPG2bk5FpvXi7ZxoGo2t48WEwvUwvPmzMAlsDbfYkeXIr35w1VvsyxZO0",
+	"yWywdk1ip/xKSb2ZthWSKPcmx2CypSabHTtsfIdmi892eBCn2wdxNmXSbSmubZmQHbC9a1Nv46J3NocW",
+	"Bt8vczjYe5ux93757ejdYO5tp7kniGez1l7/hNmTHIrRerO2Xkpcz8TUs8DY9YibvYcY9lZ23jYIoHTB",
+	"g5WXtfKsuGCVkbf9BzteC7d54hbemiRltYG3lXi2XWJ1QPSOjbtNC9v/3PNaq+7f93ww6NZu0P37z8vB",
+	"lts+W+4/93xjVlyvhNiTpPn3n5ebtd0kHT0Ts60WOfuWIXsP//7z0spK27BAkcscbLOsbdbA1aqssm09",
+	"yHHf3OOJm2G9C7lqA2yLUGprhOGAzt0ZW5sTkbdo0XyD9itaDBdoG7G3NOQHm2v7bK5btNjs9VnvVNmT",
+	"vMmse3MGWEJYz8QIa8bWtYiZvQcNeCuTbAvkTrLcwTTLmmY2zK/KPtv2Ux2vg8k8cVttPcKx2mDbQhzb",
+	"KkE64Hi3BtyGxety1YIHG24oGjwUDQ42ZsD1TZFD1eDnUTV4PcJlxarBaxc2Q/Hg1sWD25UN3tyJDtWD",
+	"H0H14PXXDd4wixnKBz/T8sFdyt8Wz9qugO6DUDQ9ZmvzjO1oDU9+PuP3Zpd/H6rPR2a3otLvgGc9vSrb",
+	"KfsuvsLS7gm5zLOyP6vuA4/v4y267Ku0QB+UzTu06lAyj9GO+mVXz/zV2uQpzcFxup219jXt5B6w7dFt",
+	"mnt49iJELr7BbjevxqxoxeWRPXkvdmuesG3zsIVBgnVBtcMTtkxjbMfvztTqH+VX4NppJN1Rl7Pks4eD",
+	"AmNQYDp/omspFEwKIjCrAjzDo/1D1ZwnUzVn8zRXqkLSVKZiNGTN91oeoj1KZIsqrOvt8f/cc9aUWT9w",
+	"6iEd/nGnw2+KPQvqyuYc1ySpjoaUuu4zRNufu06uXBf7jTMhmE3G3cCHhzS5J5ImtymGnNBbMfWoIT1l",
+	"NMTM95gX0h4bMukU62TVDPFGTn2BBoXZnlFfyKUPfHoL+bTCqt6zlhW99JQRJdFr7bnEyazPJJVYYspK",
+	"TFWK4wvEbROBl2Gy8QzDTUIxd1dTeo0OFBNpfypQBc08Aw1oKT6bIrPTfbLsdrDkAb06T0rtlFGL7xq1",
+	"4T8xn63Mr4fQqGrEHrTn7dSeC9kBa1SoOyG5/ooUbLzSz7NSzavQsFMhID/bqu5rkghyRYOqX1T1q9lS",
+	"jfa/6SMb903+z8DK6FMe1RoTG0CerZFbA+J2a790Lc0azZfBkz8YIo/bEFmHxdGfs2gwD3o1D1bgnK10",
+	"/mUk/6C9l7T3BjV9NOgf3SvOS7nme/LLb5rPDujUqTq7JPcN4zpGtfUdVaNBf7WsyqjBNeiw21eWMSnb",
+	"1XcBxoRkeqneFGPYmksjZqd9DrURk/2uwlr3HjTc7MobLs1r9RyDopurSpjy4srygxlS7avSWTXhPPVC",
+	"fin8l8bnrpXfLeLNA4p1XE2vc4695+Pg1ko9/oiD21GvaP509GmXRKqT1kdxwNFU1QhZRtWWoH+06rau",
+	"ggz4DHIQMQT4LMHkp6R8c9Ne4fIioptUDPsHDh6V/dvc7xTO0TsScIiDlr2Ov0TQH94/GAztpvcP1vTO",
+	"wajPGsnD+wNreH9gWYVt6fcD2vPyoeh/ZdH/5uL+rcE9VNlfW5X9JWzzFs8lLFN5fwv4+YBdPVS5X5LL",
+	"UxJxVK+gn4smg36+bfq5OpZBPd869ZzGB9Ordh5TZR/MXKPWenXzzKTPQDXXSLICz957kBCz0suXY+F6",
+	"/EErz2rlCXVXKeUpYfak9FQSyhPXqJfkqwkWd61PbwkHHhCrS2W6S77c8n3fFZn0kHs9OLKfxEO+69Gf",
+	"O6O74bnep/1cbx8SYclHefuXEIMj3vr13UZDYCPnNryxu8Vv7HYo2Wwe2F03uxhe0n1mL+muIhoZonfY",
+	"bbh6uFCNhsuHbbt8iA9mMKq2zqhi6dH0akCltNkH508QbL0WT27aZ2DyJMiyEg/fe9Bws7JnlmXqyRyD",
+	"dZK1TjL0XmWJZEm1Jy2phnCeuKq/NL/N4HPXVxNbxJsHFOtWE++eY7e8puiAfQ9XFcNVxZO4qliXrt0p",
+	"9Q0XFk/7wqI/CbHktcV6JMZwdWF9dWFhMmzs9IYLjC2+wOhU3tlcYWyCdQzXGM/sGqMHgWmbVjEYVEOS",
+	"xPNNktiUOdUl6V31GAC8WWPqGSZkrE0ytE7eWJugGJI+qpI+lrCitubohiSBTrJPNmQPbRKNtki0DUjc",
+	"eaZLxwIvwA3xXAEeCh1bRlidngx2yxZGVwW4/8gqSSW93NwLpFpzRFU85XOIphLIsTTn3Hu4OD2xi6Ba",
+	"go3KsQetPhc5pWi5MmpKk2Ff4Sxmwnjq0VLL8E+Nu51HSW2ezw7o1GFk1NLcl0M6Rbxedb3UbQb11Up9",
+	"VeAaNNgtrBSsEXlDJYGjkHGK4Lye2n7XrQZysyO3BF4DwW0dwUWZs+nVbswQTR9KTYpj67Ug8/M+AzMy",
+	"RZjVOOzeQwy6E+8DoUokf2uh7fyJ+WxpTmyYewhUGPSlR6ovFR3la2PqfVFiT5c76XI3F7gQb/GZiIsm",
+	"BO1TiOw9qC+s3JabEyrxIgf/Z9b/2czZqlyj23mS4zVwkCfunl2HsKt2yG4NWm2TXBywulMv8fqkpYVE",
+	"7ADNB5GWFWk2wivnJumJ1Op8Fk9chCwvLLJI3fVd31b5xgY865ipr8i+72DkNzjE/hBNhtsIO2eWAtbg",
+	"y9o6X9ZdfDC9uqxiWumD0WrUWq9DKTPpM/AnaSRZgZPuPUiIWanAyzFWPf6g/GaV34S6qzTflDB7Ukcq",
+	"CeWJ67xL8tUEi7vWdreEAw+I1aWSm+XLh3uU+LkEcwNYRAvwKwkC5HLgoRscIOaAEFEg+fUCCG1od+QY",
+	"qn9QpNp753KaPusSFKbq+IxPPLTsCcdd1fmKv10h7CtfX082oiCfnBRbMI7mO9CVD/NXmxk/I34hmx7F",
+	"LZcwN1ALQwOdRvNrXXwYC0B/iRBdjJxRAOdCS75RloRTbRRkj6n+mD+iKXQXF5ziYPoBI99LCh+PbhWG",
+	"TuYwgFPBTOpH+okQH8GgMIha8pJrKBsGzojxhS++8RAKP+lv+7xyyB39O+L7yJVwfQT0IPof2vc/Q3SO",
+	"GcMkeI8CbCYoRTMgoZlvqcWRh8URECcPoE8R9BYAByBiSKh4ELwa/1BmbmeElamsDzGpU3myUyUAX3MG",
+	"TnYNnVgxW4lEYoAf7Ad4R4IbH7vcLHZhAQOrmPneg/6rZOvkQXzCmRgKMQY4uUUBc6SQAJAxPA3mYo0A",
+	"Bh7gCM7BHAm2zGY4ZGBKwD3mM4B5GZd1MlAOm0+8kZVFJLvGR77xc3tlP0C9CVQ+N8dS2JoAN14fDVby",
+	"9CdwNj8jbjyYdspNQmjK+IHcnVWLA2HrIxpPBmaQ1ckEMZYRG/q4KPBWEgvbgJKPWUIshc3diBZ19EuJ",
+	"lj0lO3aU7LC2IE68I9nvUnXbdnPiaenwGdA/M3W+G6mRGNY5vQmQm+5lidGyEMci5wQvWAj5ZHd396UQ",
+	"IjgAfCaEScDuEQUk8Bc/AsyBC4OAcHAtDhN6AE4hDnaBFkh6H1IYxbZKxBADN4QCqOdpY7WUSHtNNkxm",
+	"1m0wZ7JEpqyYp23gbFB8xZZRkCNIjcCrirS9B/m/XfWDGkJoZ/78KOkyIT6KbiKGPHBDyRwE5B6Q4MkZ",
+	"SC8ouiO36GXpHCv4qq3x1HQI/QvZZ2lVNR8ieHGvgk4B5gzcQT9CL1cSmM26oCblvJ1mYXIZcGgtBtiy",
+	"Mm3LcHqQa0vJtXOkXQYW/NBGrEmPHvJ2ihd0DSw0Ndn0APHNWztCzfbuKhKsDnOz8w1mzipmjrqujdFH",
+	"l+Nbg51zpD3R2ipJFtDGGqlE3j44uJpDzLAhCyS7ycHc6IktKyDLR4Z9ZKaG1tx470H8t4SRYcbvczmY",
+	"lcFxjubk7indt6gNxccjLaalzQdJR2uSUYNkanltk7mm7EEqNRsTimKVwzeuOVRP87y2ulC14nUp+63R",
+	"Sd6Uk4jg/BTO16LGibkG9W0V9U1iXffeaY3vvLFi1tqx93le8TxDQjHgu8S1bw2FS/rLtksn2JAFcNlV",
+	"OartP/AkIIqn+XWaH+09cNtE50tjvm1jYNLzli1JTBNvKsfRczbzZQ8Zpk9eceZL5UDzNKm/wnWuHNiX",
+	"feYye8tw1wHdNoRuSVxRDYe2dUvHmmSF83kpnU8tfiJUt4mN/pfR/I6/RNBnaZS/WPxqY2yDDjn4zPv0",
+	"ma/Odztyk0uLLHVWD97wwRvepTfcnttbub0ltiqvrtkf2+jVft48yegQt1HcB+/34/J+ryZfbB3eBddf",
+	"StotskklSV/KfptLLG162iW7sHV5u59zrmXHGlghUVM5wFchkeSmp1IRC0qR1DIkW7ngG8IW6kiiF+3M",
+	"y89zSZbzWhZA4HmDQrWiQuV55VDJRr3KOvuzygdqxL3kBvKZhxIUTqOgQ63CTJyl79zSs4+YnLrBcfK7",
+	"bLXt13DQ5fgOLVdpAc0h9lco93AT+f5kpXtAZ4S9R+0AEkgyqB2rqB2SGFdXNmpK2R15njgmJbD70w7S",
+	"OQalYEuUAoFbzaqAxMC9B/Ffg/RX8k0c9AdK5tY3oYNzxaAiyLPpQDGwEbTqaFN9oKgAlDl2wpUEiyJ0",
+	"CgP8t8QDB0AQwikCUN4M4rmh7JZ89m7QHgbtYdAeLEKQFDF+y5LmnkKKWupUt0ZqX/+IU33UWwDik7EY",
+	"niTK33r10Yop1pq/2I1/dL5QQC1G5JdlY2UtfiY5zfYAdnB6KyHbXrAaxWWCBG0CEMShDdlvw03+injY",
+	"3U2+lADDTf5wk9/PTb7Ccxu2aXWTL7F1uMnv9iZ/NV7U/ta3gAbN+R/SkTRkMC0jgp9oGtKqapyYALkR",
+	"xXwhO4aIMhJAP1uf4u1fVwIPWFX9CvH7lRiH3sXz5w9Flyd3wO8XgKKp+NIZRdQfvR3NOA/Z2729iO3C",
+	"EO/ekmA6+7LrkrlEvYphjn+vGgZFzcMICPrEhT5A88iHnNDcMG/39vYPvtsd7453999+P/5+LMD0/wcA",
+	"AP//",
 }
 
 // decodeSpec returns the embedded OpenAPI spec as raw JSON bytes,

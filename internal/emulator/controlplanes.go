@@ -13,6 +13,7 @@ import (
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -37,12 +38,14 @@ func (s *Server) ListControlPlanes(w http.ResponseWriter, r *http.Request, param
 		return
 	}
 	match := listFilter(r.URL.Query(), domain.ControlPlanes)
+	// The list shows only the control planes the principal has a role on (before paging).
+	p := identity.PrincipalFrom(r.Context())
 	var all []client.ControlPlane
 	_ = s.store.Read(func(tx store.Reader) error {
 		records, _ := tx.List("", domain.ControlPlanes, store.Query{})
 		for _, rec := range records {
 			var cp client.ControlPlane
-			if (match == nil || match(rec.Body)) && json.Unmarshal(rec.Body, &cp) == nil {
+			if (match == nil || match(rec.Body)) && (p == nil || p.Sees(identity.EntityControlPlanes, rec.ID)) && json.Unmarshal(rec.Body, &cp) == nil {
 				all = append(all, cp)
 			}
 		}

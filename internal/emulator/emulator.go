@@ -128,6 +128,9 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if err := api.ensureDefaultControlPlane(); err != nil {
 		return nil, err
 	}
+	if err := api.identity.Seed(); err != nil {
+		return nil, fmt.Errorf("creating the organization: %w", err)
+	}
 	ln, err := net.Listen("tcp", opts.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("listening on %s: %w", opts.APIAddr, err)
@@ -191,7 +194,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
 	mux.HandleFunc("GET /_emulator/mesh/not-enforced", func(w http.ResponseWriter, _ *http.Request) {
-		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields})
+		writeJSON(w, http.StatusOK, map[string][]string{"mesh": mesh.NotEnforcedMeshFields, "mesh_control_plane": mesh.NotEnforcedControlPlaneFields})
 	})
 	mux.Handle(meshapi.PathPrefix, e.api.serveOtherAPI(e.mesh))
 	mux.Handle("/", e.api)
@@ -273,12 +276,17 @@ func (e *Emulator) SetFaults(f *Faults) error {
 
 // Reset empties the store and recreates the default control plane.
 func (e *Emulator) Reset() error {
+	meshes := e.mesh.Meshes()
 	_ = e.api.store.Write(func(tx store.Writer) error {
 		tx.Reset()
 		return nil
 	})
+	e.mesh.Notify(meshes...)
 	if err := e.api.ensureDefaultControlPlane(); err != nil {
 		return err
+	}
+	if err := e.api.identity.Seed(); err != nil {
+		return fmt.Errorf("recreating the organization: %w", err)
 	}
 	e.dps.setDefault(e.DefaultControlPlaneID())
 	return nil

@@ -168,13 +168,11 @@ func writeProblem(w http.ResponseWriter, p *problem) {
 	_ = json.NewEncoder(w).Encode(p.body)
 }
 
-// isControlPlanePath tells the Konnect-native APIs (control planes and the mesh API, with
-// problem+json errors) from the core-entity API.
+// isControlPlanePath tells the Konnect-native APIs (problem+json errors): control planes (not
+// the core-entity API under them), identity (/v3) and the mesh API (/v1/mesh).
 func isControlPlanePath(path string) bool {
-	if strings.HasPrefix(path, "/v1/mesh/") {
-		return true
-	}
-	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities")
+	return strings.HasPrefix(path, "/v2/control-planes") && !strings.Contains(path, "/core-entities") ||
+		strings.HasPrefix(path, "/v3/") || strings.HasPrefix(path, "/v1/mesh/")
 }
 
 func ptr[T any](v T) *T { return &v }

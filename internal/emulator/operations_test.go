@@ -6,6 +6,7 @@ import (
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
 )
 
 // The generic handler's table comes from the spec's paths: each operation's kind, parent and
@@ -58,6 +59,7 @@ func TestEveryOperationIsServed(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	HandlerWithOptions(s, StdHTTPServerOptions{BaseRouter: mux})
+	identity.NewAPI(nil, nil, nil).Register(mux, nil)
 	if err := s.registerEntityOperations(mux, spec); err != nil {
 		t.Fatal(err)
 	}

@@ -28,6 +28,8 @@ import (
 
 	"github.com/openkonnect/terraform-provider-konnect/client"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
+	meshapi "github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh/api"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -41,6 +43,7 @@ type Server struct {
 	entities *domain.Entities
 	defaults specDefaults
 	tokens   []tokenHash
+	identity *identity.API
 	logger   *slog.Logger
 	faults   *faultInjector
 	filters  *filterCatalog
@@ -72,10 +75,11 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 	for _, t := range tokens {
 		s.tokens = append(s.tokens, sha256.Sum256([]byte(t)))
 	}
+	s.identity = identity.NewAPI(st, tokens, logger)
 	// The spec lists Konnect's hosts; the emulator answers on any address.
 	spec.Servers = nil
-	// This server answers the /v2 API; the other APIs of the spec have handlers of their own.
-	keepPaths(spec, "/v2/")
+	// The mesh API has a handler of its own (serveOtherAPI); this server answers the rest.
+	dropPaths(spec, meshapi.PathPrefix)
 	if s.filters, err = newFilterCatalog(spec); err != nil {
 		return nil, err
 	}
@@ -95,26 +99,27 @@ func newServer(st store.Store, tokens []string, logger *slog.Logger) (*Server, e
 		BaseRouter:       mux,
 		ErrorHandlerFunc: s.paramFailed,
 	})
+	s.identity.Register(mux, s.paramFailed)
 	if err := s.registerEntityOperations(mux, spec); err != nil {
 		return nil, err
 	}
-	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api))))))))
+	s.handler = s.recoverPanics(s.logRequests(s.authenticate(s.authorize(s.injectFaults(s.limitBody(s.checkFilters(s.expandShorthands(validator(api)))))))))
 	return s, nil
 }
 
-// keepPaths removes from spec every path that does not start with prefix.
-func keepPaths(spec *openapi3.T, prefix string) {
+// dropPaths removes from spec every path that starts with prefix.
+func dropPaths(spec *openapi3.T, prefix string) {
 	for path := range spec.Paths.Map() {
-		if !strings.HasPrefix(path, prefix) {
+		if strings.HasPrefix(path, prefix) {
 			spec.Paths.Delete(path)
 		}
 	}
 }
 
 // serveOtherAPI puts another API of the emulator (the mesh API) behind the same request ids,
-// logging, token, faults and body limit as this one.
+// logging, token, permissions, faults and body limit as this one.
 func (s *Server) serveOtherAPI(next http.Handler) http.Handler {
-	return s.recoverPanics(s.logRequests(s.authenticate(s.injectFaults(s.limitBody(next)))))
+	return s.recoverPanics(s.logRequests(s.authenticate(s.authorize(s.injectFaults(s.limitBody(next))))))
 }
 
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
@@ -175,18 +180,15 @@ func (s *Server) internalError(w http.ResponseWriter, r *http.Request, err error
 	writeProblem(w, newProblem(r, http.StatusInternalServerError, "internal error"))
 }
 
-// authenticate requires Authorization: Bearer <accepted token>.
-func (s *Server) authenticate(next http.Handler) http.Handler {
+// authenticateStartup requires Authorization: Bearer <a start-up token>: the emulator's own
+// endpoints are for whoever runs it, not for system accounts.
+func (s *Server) authenticateStartup(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.authorized(r.Header.Get("Authorization")) {
 			next.ServeHTTP(w, r)
 			return
 		}
-		if isControlPlanePath(r.URL.Path) {
-			writeProblem(w, newProblem(r, http.StatusUnauthorized, "Invalid credentials"))
-			return
-		}
-		writeJSON(w, http.StatusUnauthorized, client.GatewayUnauthorizedError{Message: "Unauthorized", Status: http.StatusUnauthorized})
+		s.unauthenticated(w, r)
 	})
 }
 
@@ -211,7 +213,7 @@ var openEmulatorPaths = []string{"/_emulator/health", "/_emulator/echo"}
 // body limit; any endpoint added there later is guarded too unless listed as open. The API
 // itself goes through its own chain.
 func (s *Server) guardEmulator(next http.Handler) http.Handler {
-	guarded := s.authenticate(s.limitBody(next))
+	guarded := s.authenticateStartup(s.limitBody(next))
 	open := s.limitBody(next)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := path.Clean("/" + r.URL.Path)

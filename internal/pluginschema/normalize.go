@@ -126,6 +126,12 @@ func (p *Plugin) Normalize(config map[string]any) (map[string]any, []FieldError)
 					n.add("config", msg)
 				}
 			}
+		case c.EntityCustom != nil:
+			if configValid {
+				if msg := c.EntityCustom(out); msg != "" {
+					entityErrs = append(entityErrs, FieldError{EntityField, msg})
+				}
+			}
 		}
 	}
 

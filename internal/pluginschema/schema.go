@@ -144,8 +144,8 @@ type Plugin struct {
 	// instead of letting them through.
 	GuardsAccess bool
 	// Generated marks a definition generated from Kong's JSON schemas
-	// (internal/cmd/gen-pluginschema), as opposed to the hand-written ones, which carry
-	// Kong's cross-field rules too.
+	// (internal/cmd/gen-pluginschema), as opposed to the hand-written ones; Register adds
+	// the cross-field rules written by hand for it (crossfield_rules.go).
 	Generated bool
 	// Compile, when set, is the last check of a config whose fields and rules all passed,
 	// for a plugin whose config is a program (Datakit's node graph, of TypeJSON fields): it
@@ -191,6 +191,11 @@ type EntityCheck struct {
 	// It receives the normalized config and returns "" or Kong's message. Like Kong, it runs
 	// only when every config field is valid, and its message is reported on "config".
 	Custom func(config map[string]any) string `json:"-"`
+	// EntityCustom is a rule on the whole config that Kong writes as a custom_entity_check:
+	// like Custom, it runs once every config field is valid and may complete the config (as
+	// Kong's checks do, such as a default that depends on another field), but its message is
+	// an entity error ("@entity").
+	EntityCustom func(config map[string]any) string `json:"-"`
 }
 
 // Conditional makes ThenField required (non-null) whenever IfField equals IfEquals. When it
@@ -263,6 +268,11 @@ var registry = struct {
 // panics when the definition is inconsistent (see [Plugin.Check]) or the name is taken,
 // because either is a programming error that must not reach a user.
 func Register(p *Plugin) {
+	if p.Generated {
+		// Kong's JSON schemas cannot express its cross-field rules; the hand-written ones sit
+		// beside the generated definitions (crossfield_rules.go).
+		p.Checks = append(p.Checks, crossFieldRules[p.Name]...)
+	}
 	if err := p.Check(); err != nil {
 		panic(err)
 	}
@@ -332,6 +342,9 @@ func (p *Plugin) Check() error {
 			}
 		}
 		if c.Custom != nil {
+			set++
+		}
+		if c.EntityCustom != nil {
 			set++
 		}
 		if set != 1 {

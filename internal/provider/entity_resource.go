@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -72,8 +73,12 @@ type entityDef struct {
 	fromAPI func(data map[string]any) map[string]any
 	// render turns an entity read from the API into what the state holds, given the prior
 	// (planned or stored) attributes as JSON, or nil when there are none (an import): a
-	// plugin config compared with the server's by meaning.
-	render func(entity, prior map[string]any)
+	// plugin config compared with the server's by meaning. hints are the importHints the
+	// import id gave, for what the API does not record.
+	render func(entity, prior map[string]any, hints map[string]string)
+	// importHints are optional keys of the import id, each with the values it takes, naming
+	// what the API cannot tell an import (the shape Datakit nodes were written in).
+	importHints map[string][]string
 	// foreign says why an entity read from the API is not one this resource manages (a
 	// plugin of another name under a typed plugin resource), or "" when it is.
 	foreign func(entity map[string]any) string
@@ -244,7 +249,11 @@ func (r *entityResource) Read(ctx context.Context, req resource.ReadRequest, res
 			return
 		}
 	}
-	r.setState(ctx, k, data, req.State.Raw, &resp.State, &resp.Diagnostics)
+	var hints map[string]string
+	if b, d := req.Private.GetKey(ctx, importHintsKey); !d.HasError() && len(b) > 0 {
+		_ = json.Unmarshal(b, &hints) // written by ImportState; unreadable hints are no hints
+	}
+	r.setStateWithHints(ctx, k, data, req.State.Raw, hints, &resp.State, &resp.Diagnostics)
 }
 
 func (r *entityResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
@@ -277,7 +286,76 @@ func (r *entityResource) ImportState(ctx context.Context, req resource.ImportSta
 	if r.def.parent != nil {
 		keys = append(keys, r.def.parent.attr)
 	}
-	importJSONID(ctx, req, resp, keys)
+	if len(r.def.importHints) == 0 {
+		importJSONID(ctx, req, resp, keys)
+		return
+	}
+	values, err := parseImportIDWithHints(req.ID, keys, r.def.importHints)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import id", err.Error())
+		return
+	}
+	hints := map[string]string{}
+	for k, v := range values {
+		if _, ok := r.def.importHints[k]; ok {
+			hints[k] = v
+			continue
+		}
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(k), v)...)
+	}
+	if len(hints) > 0 {
+		b, err := json.Marshal(hints)
+		if err != nil {
+			resp.Diagnostics.AddError("Invalid import id", err.Error())
+			return
+		}
+		// Private state carries the hints to the Read that follows the import.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, importHintsKey, b)...)
+	}
+}
+
+// importHintsKey is the private state key holding an import's hints.
+const importHintsKey = "import_hints"
+
+// parseImportIDWithHints is parseImportID that also takes the optional hint keys, each
+// limited to its listed values.
+func parseImportIDWithHints(id string, keys []string, hints map[string][]string) (map[string]string, error) {
+	var m map[string]string
+	if err := json.Unmarshal([]byte(id), &m); err != nil {
+		return parseImportID(id, keys) // the same message as without hints
+	}
+	required := map[string]string{}
+	found := map[string]string{}
+	for k, v := range m {
+		if allowed, ok := hints[k]; ok {
+			if !slices.Contains(allowed, v) {
+				return nil, fmt.Errorf("the import id's %q must be one of %s, not %q", k, strings.Join(quoteAll(allowed), ", "), v)
+			}
+			found[k] = v
+			continue
+		}
+		required[k] = v
+	}
+	b, err := json.Marshal(required)
+	if err != nil {
+		return nil, err
+	}
+	values, err := parseImportID(string(b), keys)
+	if err != nil {
+		return nil, err
+	}
+	for k, v := range found {
+		values[k] = v
+	}
+	return values, nil
+}
+
+func quoteAll(list []string) []string {
+	out := make([]string, len(list))
+	for i, s := range list {
+		out[i] = strconv.Quote(s)
+	}
+	return out
 }
 
 // importJSONID sets the state attributes named by keys from a JSON import id.
@@ -413,6 +491,12 @@ func (r *entityResource) write(ctx context.Context, action string, k entityKey, 
 // setState stores the API's view of the entity; prior (plan or state) keeps the form of
 // values the API only writes differently.
 func (r *entityResource) setState(ctx context.Context, k entityKey, data map[string]any, prior tftypes.Value, state *tfsdk.State, diags *diag.Diagnostics) {
+	r.setStateWithHints(ctx, k, data, prior, nil, state, diags)
+}
+
+// setStateWithHints stores an entity read from the API, rendered against the prior value and
+// an import's hints.
+func (r *entityResource) setStateWithHints(ctx context.Context, k entityKey, data map[string]any, prior tftypes.Value, hints map[string]string, state *tfsdk.State, diags *diag.Diagnostics) {
 	if r.def.fromAPI != nil {
 		data = r.def.fromAPI(data)
 	}
@@ -456,7 +540,7 @@ func (r *entityResource) setState(ctx context.Context, k entityKey, data map[str
 			}
 			priorJSON, _ = j.(map[string]any)
 		}
-		r.def.render(data, priorJSON)
+		r.def.render(data, priorJSON, hints)
 	}
 	setFromJSON(ctx, state, data, prior, r.def.entity, diags)
 }

@@ -32,7 +32,7 @@ import (
 // datakitPlugin turns the generic plugin resource of Datakit into its own.
 func datakitPlugin(def *entityDef, p *pluginschema.Plugin) {
 	def.description = "The Datakit plugin: a flow of nodes (calls, jq transforms, caches, JWT, ...) run on each request, global or scoped to the entities set in its scope attributes. " +
-		"`config.nodes` takes nodes in either shape: flat as in the API (`{ name = \"A\", type = \"jq\", jq = \".\" }`) or keyed by their type (`{ jq = { name = \"A\", jq = \".\" } }`); each node stays in state in the shape it was written, and an imported plugin's nodes are flat."
+		"`config.nodes` takes nodes in either shape: flat as in the API (`{ name = \"A\", type = \"jq\", jq = \".\" }`) or keyed by their type (`{ jq = { name = \"A\", jq = \".\" } }`); each node stays in state in the shape it was written. An import reads the nodes flat, or keyed by their type when the import id says so: `{\"control_plane_id\": \"...\", \"id\": \"...\", \"nodes_shape\": \"keyed\"}`."
 	def.extra["config"] = datakitConfigAttribute(p)
 	def.encode = func(body map[string]any) error {
 		if cfg, ok := body["config"].(map[string]any); ok {
@@ -42,7 +42,12 @@ func datakitPlugin(def *entityDef, p *pluginschema.Plugin) {
 	}
 	def.validate = validateDatakitConfig
 	def.render = renderDatakitConfig
+	def.importHints = map[string][]string{nodesShapeHint: {"flat", "keyed"}}
 }
+
+// nodesShapeHint is the import id's optional key telling the shape the configuration writes
+// nodes in, which the API does not record.
+const nodesShapeHint = "nodes_shape"
 
 // datakitConfigAttribute is config: required, with debug and resources from the plugin's
 // definition and nodes dynamic. No attribute is computed: the state holds the configured
@@ -225,8 +230,8 @@ func sameDatakitConfig(a, b map[string]any) bool {
 // the prior (planned or stored) config when it means the same, so neither a default the
 // server filled in nor the shape of a node shows as a change; otherwise the server's config
 // without the fields that only repeat a default, each node in the shape the prior config
-// used for it (flat when there is none, as after an import).
-func renderDatakitConfig(entity, prior map[string]any) {
+// used for it (after an import, when there is none: keyed if the import id said so, else flat).
+func renderDatakitConfig(entity, prior map[string]any, hints map[string]string) {
 	server, _ := entity["config"].(map[string]any)
 	if server == nil {
 		return
@@ -257,6 +262,9 @@ func renderDatakitConfig(entity, prior map[string]any) {
 			isKeyed, known := keyed[name]
 			if !known && i < len(keyedAt) {
 				isKeyed = keyedAt[i]
+			}
+			if !known && i >= len(keyedAt) {
+				isKeyed = len(keyedAt) == 0 && hints[nodesShapeHint] == "keyed"
 			}
 			if isKeyed {
 				nodes[i] = keyedNode(n)

@@ -98,8 +98,8 @@ func TestAccGatewayPluginDatakitFlat(t *testing.T) {
 }
 
 // Kong's provider's form, each node keyed by its type: sent flat, kept keyed in state
-// through apply, refresh and update; an import (which cannot know the shape) reads the
-// nodes flat, meaning the same.
+// through apply, refresh and update; an import reads them keyed when its id says
+// "nodes_shape": "keyed", and flat (meaning the same) otherwise.
 func TestAccGatewayPluginDatakitKeyedByType(t *testing.T) {
 	cp := newControlPlane(t)
 	config := func(body string) string { return providerConfig(testEmulator) + fmt.Sprintf(body, cp) }
@@ -129,10 +129,20 @@ func TestAccGatewayPluginDatakitKeyedByType(t *testing.T) {
 					checkAPI(t, datakitAddr, "plugins", expectNode("AUTH_REQUEST", map[string]any{"method": "PUT"}))),
 			},
 			{
+				// The import id names the shape, which the API does not record: an import block
+				// with the keyed configuration plans a no-op import (the test fails on any diff).
+				Config: config(datakitKeyed("PUT")), ResourceName: datakitAddr,
+				ImportState: true, ImportStateKind: resource.ImportBlockWithID,
+				ImportStateIdFunc: func(s *terraform.State) (string, error) {
+					id, err := importID(datakitAddr, "control_plane_id", "id")(s)
+					return strings.TrimSuffix(id, "}") + `,"nodes_shape":"keyed"}`, err
+				},
+			},
+			{
 				ResourceName: datakitAddr, ImportState: true, ImportStateVerify: true,
 				ImportStateIdFunc:                    importID(datakitAddr, "control_plane_id", "id"),
 				ImportStateVerifyIdentifierAttribute: "id",
-				// The keyed shape is not in the API: the imported nodes are flat.
+				// Without the hint the imported nodes are flat, meaning the same.
 				ImportStateVerifyIgnore: []string{"config.nodes"},
 				ImportStateCheck: func(states []*terraform.InstanceState) error {
 					a := states[0].Attributes

@@ -189,3 +189,21 @@ resource "konnect_gateway_plugin_http_log" "this" {
 		}},
 	})
 }
+
+// A cross-field rule Kong keeps in Lua, hand-written beside the generated definition, is
+// reported at plan time too.
+func TestAccGatewayPluginGeneratedCrossFieldRule(t *testing.T) {
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: providerConfig(testEmulator) + `
+resource "konnect_gateway_plugin_rate_limiting_advanced" "this" {
+  control_plane_id = "6f4c3b46-5c3f-4f44-9a43-2d1d3c2b1a00"
+  config = { limit = [5, 50], window_size = [30] }
+}
+`,
+			PlanOnly:    true,
+			ExpectError: regexp.MustCompile(`You must provide the same number of windows and limits`),
+		}},
+	})
+}

@@ -14,6 +14,8 @@ import (
 	"strings"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/dataplane"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh"
 	"github.com/openkonnect/terraform-provider-konnect/internal/pluginschema"
 )
 
@@ -101,6 +103,30 @@ Kinds not listed are applied in full.
 		for _, f := range e.NotEnforced {
 			fmt.Fprintf(&b, "- `%s`: %s.\n", f, e.Reasons[f])
 		}
+	}
+	b.WriteString(`
+## Identity and permissions
+
+Every API request is made as a principal (the organization owner for the start-up tokens, a
+system account for its ` + "`spat_`" + ` tokens) and checked against its roles. Accepted but not
+enforced in full:
+
+`)
+	for _, n := range identity.NotEnforced() {
+		fmt.Fprintf(&b, "- %s: %s.\n", n.Subject, n.Why)
+	}
+	b.WriteString(`
+## Mesh
+
+The mesh API stores these fields and returns them as sent, but the emulator does not act on
+them (it has no mTLS, egress, locality-aware balancing or default policies):
+
+`)
+	for _, f := range mesh.NotEnforcedMeshFields {
+		fmt.Fprintf(&b, "- Mesh `%s`\n", f)
+	}
+	for _, f := range mesh.NotEnforcedControlPlaneFields {
+		fmt.Fprintf(&b, "- mesh control plane `%s`\n", f)
 	}
 	if bytes.Contains(b.Bytes()[len("{{- /*"):], []byte("{{")) {
 		return nil, fmt.Errorf("the guide would contain a template action")

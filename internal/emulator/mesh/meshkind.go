@@ -9,6 +9,10 @@ var NotEnforcedMeshFields = []string{
 	"routing.localityAwareLoadBalancing", "routing.zoneEgress", "skipCreatingInitialPolicies",
 }
 
+// NotEnforcedControlPlaneFields are the mesh control plane fields stored and returned but not
+// acted on (MeshCreation is: it creates the mesh "default").
+var NotEnforcedControlPlaneFields = []string{"features[type=HostnameGeneratorCreation]"}
+
 func validateMesh(body []byte) (Violations, error) {
 	// Every field of the subset the API serves is checked by its schema already; decoding
 	// catches a body the schema would let through but the type cannot hold.

@@ -27,8 +27,12 @@ func TestSelectsInbound(t *testing.T) {
 	}{
 		{"no targetRef", nil, true},
 		{"Mesh", ref(client.TargetRefKindMesh, nil), true},
-		{"Mesh for gateways only", ref(client.TargetRefKindMesh, func(r *client.MeshTargetRef) { r.ProxyTypes = &[]client.MeshTargetRefProxyTypes{client.ProxyTypeGateway} }), false},
-		{"Mesh for sidecars", ref(client.TargetRefKindMesh, func(r *client.MeshTargetRef) { r.ProxyTypes = &[]client.MeshTargetRefProxyTypes{client.ProxyTypeSidecar} }), true},
+		{"Mesh for gateways only", ref(client.TargetRefKindMesh, func(r *client.MeshTargetRef) {
+			r.ProxyTypes = &[]client.MeshTargetRefProxyTypes{client.ProxyTypeGateway}
+		}), false},
+		{"Mesh for sidecars", ref(client.TargetRefKindMesh, func(r *client.MeshTargetRef) {
+			r.ProxyTypes = &[]client.MeshTargetRefProxyTypes{client.ProxyTypeSidecar}
+		}), true},
 		{"MeshSubset matching", ref(client.TargetRefKindMeshSubset, func(r *client.MeshTargetRef) { r.Tags = &client.MeshLabels{"version": "v1"} }), true},
 		{"MeshSubset wildcard", ref(client.TargetRefKindMeshSubset, func(r *client.MeshTargetRef) { r.Tags = &client.MeshLabels{"version": "*"} }), true},
 		{"MeshSubset other", ref(client.TargetRefKindMeshSubset, func(r *client.MeshTargetRef) { r.Tags = &client.MeshLabels{"version": "v2"} }), false},

@@ -15,7 +15,9 @@ type Violation struct {
 // Violations collects what is wrong with a resource.
 type Violations []Violation
 
-func (v *Violations) add(field, reason string) { *v = append(*v, Violation{Field: field, Reason: reason}) }
+func (v *Violations) add(field, reason string) {
+	*v = append(*v, Violation{Field: field, Reason: reason})
+}
 
 // Path builds Kuma's field paths.
 type Path string

@@ -127,7 +127,7 @@ func TestMeshAPIRequiresToken(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	if resp.StatusCode != http.StatusUnauthorized || resp.Header.Get("Content-Type") != "application/problem+json" {
 		t.Errorf("no token: %d %q", resp.StatusCode, resp.Header.Get("Content-Type"))
 	}

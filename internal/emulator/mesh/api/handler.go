@@ -85,6 +85,14 @@ func (h *Server) SetOnChange(fn func(cpID, mesh string)) {
 	h.onChange.Store(&fn)
 }
 
+// Notify calls the SetOnChange function for each mesh, for changes made to the store outside
+// this API (the emulator's reset).
+func (h *Server) Notify(refs ...MeshRef) {
+	for _, r := range refs {
+		h.changed(r.CP, r.Mesh)
+	}
+}
+
 func (h *Server) changed(cpID string, meshes ...string) {
 	if fn := h.onChange.Load(); fn != nil {
 		for _, m := range meshes {

@@ -70,7 +70,7 @@ func (h *harness) doHeaders(method, path, body string) (int, http.Header, []byte
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	out, err := io.ReadAll(resp.Body)
 	if err != nil {
 		h.t.Fatal(err)

@@ -266,6 +266,20 @@ func TestMeshDeleteCascadeAndNotifications(t *testing.T) {
 	}
 
 	refs := h.emu.Mesh().Meshes()
+	defer func() {
+		// A reset empties the store, and says so for every mesh that went.
+		if status, _ := h.do(http.MethodPost, "/_emulator/reset", ""); status != http.StatusNoContent {
+			t.Fatalf("reset: %d", status)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if got := strings.Join(changes, ","); !strings.HasSuffix(got, "default,default,default,other") {
+			t.Errorf("changes after reset: %s", got)
+		}
+		if _, ok := h.emu.Mesh().Resources(h.cp, "other"); ok {
+			t.Error("a mesh survived the reset")
+		}
+	}()
 	var mine []string
 	for _, r := range refs {
 		if r.CP == h.cp {

@@ -1,0 +1,3 @@
+package identity
+
+//go:generate go tool oapi-codegen -config oapi-codegen.yaml ../../../client/openapi.yaml
