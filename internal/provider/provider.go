@@ -165,11 +165,15 @@ func (p *KonnectProvider) Resources(_ context.Context) []func() resource.Resourc
 		NewGatewayControlPlaneResource,
 		NewGatewayConsumerGroupMemberResource,
 		NewSystemAccountTeamResource,
+		NewMeshControlPlaneResource,
 	}
 	for _, def := range []*identityDef{
 		konnectTeam, konnectTeamRole, konnectSystemAccount, konnectSystemAccountRole, konnectSystemAccountAccessToken,
 	} {
 		out = append(out, newIdentityResource(def))
+	}
+	for _, def := range []*kumaDef{meshDef, meshSecretDef, meshTrafficPermissionDef, meshOPADef} {
+		out = append(out, newKumaResource(def))
 	}
 	for _, def := range []*entityDef{
 		gatewayService, gatewayRoute, gatewayConsumer, gatewayConsumerGroup,

@@ -1,0 +1,2 @@
+# The id is the control plane's id, as is (or the JSON object {"id": "..."}).
+terraform import konnect_mesh_control_plane.example 7f4c1b2e-3d5a-4e6f-8a9b-0c1d2e3f4a5b
