@@ -54,7 +54,9 @@ func env(name, def string) string {
 
 func run(args []string) error {
 	if len(args) > 0 && args[0] == "requests" {
-		return runRequests(args[1:], os.Stdout)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runRequests(ctx, args[1:], os.Stdout)
 	}
 	fs := flag.NewFlagSet("konnect-emulator", flag.ContinueOnError)
 	apiAddr := fs.String("api-addr", env("KONNECT_EMULATOR_API_ADDR", "127.0.0.1:8080"), "listen address of the Konnect API (KONNECT_EMULATOR_API_ADDR)")

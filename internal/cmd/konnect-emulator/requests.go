@@ -9,12 +9,9 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator"
@@ -23,7 +20,7 @@ import (
 
 // runRequests is `konnect-emulator requests`: it reads GET /_emulator/requests and prints one
 // trace per block, oldest first; with --follow it keeps polling and prints new traces.
-func runRequests(args []string, w io.Writer) error {
+func runRequests(ctx context.Context, args []string, w io.Writer) error {
 	fs := flag.NewFlagSet("konnect-emulator requests", flag.ContinueOnError)
 	apiURL := fs.String("api-url", env("KONNECT_EMULATOR_API_URL", "http://127.0.0.1:8080"), "the emulator's API (KONNECT_EMULATOR_API_URL)")
 	token := fs.String("token", env("KONNECT_EMULATOR_TOKEN", emulator.DevelopmentToken), "the emulator's API token (KONNECT_EMULATOR_TOKEN)")
@@ -39,8 +36,6 @@ func runRequests(args []string, w io.Writer) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
 	client := &http.Client{Timeout: 10 * time.Second}
 	var after uint64
 	for {
