@@ -145,9 +145,9 @@ func TestRequestDebugOutput(t *testing.T) {
 		return m
 	}
 	for _, c := range []struct {
-		name  string
-		hdr   map[string]string
-		want  bool
+		name string
+		hdr  map[string]string
+		want bool
 	}{
 		{"loopback, no token", with(map[string]string{"X-Kong-Request-Debug": "*"}), true},
 		{"loopback, not *", with(map[string]string{"X-Kong-Request-Debug": "access"}), false},
