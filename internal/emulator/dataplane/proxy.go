@@ -479,7 +479,8 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	}
 	upstreamLatency := time.Since(upstreamStart)
 	if ctx.trace != nil {
-		ctx.trace.Upstream = upstreamTry(out, resp.StatusCode(), upstreamLatency, err)
+		ctx.trace.upstream = upstreamTry(out, resp.StatusCode(), upstreamLatency, err)
+		ctx.trace.Upstream = &ctx.trace.upstream
 	}
 	if err != nil {
 		status := http.StatusBadGateway
@@ -654,8 +655,8 @@ func debugHeaders(ctx *Context) {
 }
 
 // upstreamTry is the trace's record of what went upstream and what came back.
-func upstreamTry(out *http.Request, status int, latency time.Duration, err error) *UpstreamTry {
-	u := &UpstreamTry{Method: out.Method, Scheme: out.URL.Scheme, Host: out.URL.Host, Path: out.URL.Path,
+func upstreamTry(out *http.Request, status int, latency time.Duration, err error) UpstreamTry {
+	u := UpstreamTry{Method: out.Method, Scheme: out.URL.Scheme, Host: out.URL.Host, Path: out.URL.Path,
 		RawQuery: out.URL.RawQuery, Header: out.Header, Status: status, Latency: latency}
 	u.HostHeader = out.Host
 	if err != nil {

@@ -71,7 +71,7 @@ func (p *Proxy) startTrace(ctx *Context, r, out *http.Request) {
 		return
 	}
 	ctx.trace = &Trace{RequestID: ctx.RequestID, Time: ctx.Now, ControlPlaneID: p.cp, Method: r.Method,
-		URL: r.Host + r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP}
+		Host: r.Host, URI: r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP}
 }
 
 func isLoopback(ip string) bool {
