@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/uuid"
@@ -313,4 +315,45 @@ func TestTraceBufferKeepsTheNewest(t *testing.T) {
 	if after := h.traces(fmt.Sprintf("after=%d", got[1].Seq)); len(after) != 1 || after[0].RequestID != ids[4] {
 		t.Fatalf("after: %+v", after)
 	}
+}
+
+// lockedBuffer collects log lines written from the proxy's goroutines.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// At debug level every request's trace is logged, even with no trace buffer.
+func TestTraceIsLoggedAtDebugLevel(t *testing.T) {
+	t.Parallel()
+	var logs lockedBuffer
+	logger := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	h := startWith(t, emulator.Options{Logger: logger, TraceBuffer: -1})
+	keyAuthRoute(t, h)
+	resp, _ := send(t, h.proxy(), "GET", "/k", map[string]string{"Host": "api.example.com"})
+	id := resp.Header.Get("X-Kong-Request-Id")
+	for _, line := range strings.Split(logs.String(), "\n") {
+		if strings.Contains(line, "request trace") && strings.Contains(line, id) {
+			if !strings.Contains(line, "key-auth: no key in header `apikey`, query `apikey`; 401") {
+				t.Fatalf("logged trace: %s", line)
+			}
+			if got := h.traces(""); len(got) != 0 {
+				t.Fatalf("no buffer was asked for, yet %d traces are kept", len(got))
+			}
+			return
+		}
+	}
+	t.Fatalf("no trace of %s in the log:\n%s", id, logs.String())
 }

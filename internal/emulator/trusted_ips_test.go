@@ -21,6 +21,7 @@ func TestTrustedForwardedForDecidesIPRestrictionAndRateLimiting(t *testing.T) {
 	setup := func(h *harness) {
 		svc := h.post("/services", fmt.Sprintf(`{"name":"lb","host":%q,"port":%d}`, host, port))
 		h.post("/services/"+svc["id"].(string)+"/routes", `{"name":"open","paths":["/open"]}`)
+		h.post("/services/"+svc["id"].(string)+"/routes", `{"name":"secure","paths":["/secure"],"protocols":["https"]}`)
 		limited := h.post("/services/"+svc["id"].(string)+"/routes", `{"name":"limited","paths":["/limited"]}`)
 		guarded := h.post("/services/"+svc["id"].(string)+"/routes", `{"name":"guarded","paths":["/guarded"]}`)
 		h.post("/routes/"+guarded["id"].(string)+"/plugins", `{"name":"ip-restriction","config":{"allow":["203.0.113.0/24"]}}`)
@@ -48,6 +49,14 @@ func TestTrustedForwardedForDecidesIPRestrictionAndRateLimiting(t *testing.T) {
 	resp, body = send(t, trusted.proxy(), "GET", "/guarded", client("198.51.100.1"))
 	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(body), "IP address not allowed: 198.51.100.1") {
 		t.Fatalf("trusted peer, refused client: %d %s", resp.StatusCode, body)
+	}
+
+	// An https-only route believes a trusted load balancer that the client used https.
+	if resp, body := send(t, trusted.proxy(), "GET", "/secure", client("203.0.113.7")); resp.StatusCode != http.StatusOK {
+		t.Fatalf("https-only route behind a trusted peer saying https: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := send(t, untrusted.proxy(), "GET", "/secure", client("203.0.113.7")); resp.StatusCode != http.StatusUpgradeRequired {
+		t.Fatalf("https-only route, untrusted peer saying https: %d %s", resp.StatusCode, body)
 	}
 
 	// rate-limiting by ip counts each forwarded client apart only behind a trusted peer.
