@@ -229,7 +229,9 @@ func TestTraceExplainsKeyAuthRefusals(t *testing.T) {
 func TestTraceNamesClosestRouteWhenNoneMatches(t *testing.T) {
 	t.Parallel()
 	h := start(t)
-	_, routeID, _ := keyAuthRoute(t, h)
+	svcID, routeID, _ := keyAuthRoute(t, h)
+	// A route that the router tries first (longer path) and that fails on more rules.
+	h.post("/services/"+svcID+"/routes", `{"name":"far","paths":["/zzzz"],"methods":["PUT"],"hosts":["far.example.com"]}`)
 	resp, body := send(t, h.proxy(), "GET", "/k", map[string]string{"Host": "other.example.com"})
 	if resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("%d %s", resp.StatusCode, body)

@@ -305,7 +305,9 @@ func (p *Proxy) httpsRedirect(fc *fasthttp.RequestCtx, ctx *Context, start time.
 		p.writeExit(fc, ctx, nil, start)
 		return
 	}
-	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {"https://" + hostOnly(r.Host) + r.URL.RequestURI()}}, message: DefaultMessage(code)}
+	// The host a trusted load balancer forwarded, as Kong's forwarded_host.
+	location := "https://" + forwarded(ctx, r, "X-Forwarded-Host", hostOnly(r.Host)) + r.URL.RequestURI()
+	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {location}}, message: DefaultMessage(code)}
 	p.writeExit(fc, ctx, nil, start)
 }
 
