@@ -42,7 +42,7 @@ func runRequests(ctx context.Context, args []string, w io.Writer) error {
 		traces, err := fetchTraces(ctx, client, *apiURL, *token, filters, after)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return nil //nolint:nilerr // interrupted (Ctrl-C): following ends without an error
 			}
 			return err
 		}

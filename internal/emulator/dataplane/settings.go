@@ -66,9 +66,7 @@ func (s *Settings) realIP(peer netip.Addr, values []string) (netip.Addr, bool) {
 	}
 	var items []string
 	for _, v := range values {
-		for _, item := range strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' }) {
-			items = append(items, item)
-		}
+		items = append(items, strings.FieldsFunc(v, func(r rune) bool { return r == ',' || r == ' ' })...)
 	}
 	addr, found := peer, false
 	for i := len(items) - 1; i >= 0; i-- {
