@@ -24,8 +24,9 @@ const proxyShutdownTimeout = 5 * time.Second
 // control plane removed from the store (deleted, or by a reset) has its proxy stopped: its
 // listener, connections and goroutines end and its plugins' resources are closed.
 type dataPlanes struct {
-	store  store.Store
-	logger *slog.Logger
+	store    store.Store
+	logger   *slog.Logger
+	settings dataplane.Settings
 
 	mu      sync.Mutex
 	proxies map[string]*runningProxy // by control plane id
@@ -42,8 +43,15 @@ type runningProxy struct {
 	srv   *fasthttp.Server // nil for the default control plane's, which serves on defaultSrv
 }
 
-func newDataPlanes(st store.Store, logger *slog.Logger) *dataPlanes {
-	return &dataPlanes{store: st, logger: logger, proxies: map[string]*runningProxy{}}
+func newDataPlanes(st store.Store, logger *slog.Logger, settings dataplane.Settings) *dataPlanes {
+	return &dataPlanes{store: st, logger: logger, settings: settings, proxies: map[string]*runningProxy{}}
+}
+
+// newProxy makes a control plane's proxy with the node's settings.
+func (d *dataPlanes) newProxy(cp string) *dataplane.Proxy {
+	p := dataplane.NewProxy(d.store, cp, d.logger)
+	p.Configure(d.settings)
+	return p
 }
 
 // startDefault listens on addr for the control plane named "default", whatever its id.
@@ -61,7 +69,7 @@ func (d *dataPlanes) startDefault(addr string) error {
 // setDefault points the default listener at a control plane (at start and after a reset);
 // the proxy it served before is closed.
 func (d *dataPlanes) setDefault(cp string) {
-	p := dataplane.NewProxy(d.store, cp, d.logger)
+	p := d.newProxy(cp)
 	d.mu.Lock()
 	old := d.defaultProxy.Swap(p)
 	delete(d.proxies, d.defaultCP)
@@ -84,7 +92,7 @@ func (d *dataPlanes) url(cp string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("proxy for control plane %s: %w", cp, err)
 	}
-	p := dataplane.NewProxy(d.store, cp, d.logger)
+	p := d.newProxy(cp)
 	srv := dataplane.NewServer(p.Handle, d.logger)
 	go func() { _ = srv.Serve(ln) }()
 	rp := &runningProxy{url: "http://" + ln.Addr().String(), proxy: p, srv: srv}
@@ -142,7 +150,7 @@ func (d *dataPlanes) stop(cp string) {
 		return
 	}
 	if cp == d.defaultCP {
-		d.defaultProxy.Store(dataplane.NewProxy(d.store, cp, d.logger))
+		d.defaultProxy.Store(d.newProxy(cp))
 		d.proxies[cp] = &runningProxy{url: d.defaultURL, proxy: d.defaultProxy.Load()}
 	} else {
 		delete(d.proxies, cp)

@@ -58,7 +58,28 @@ type Options struct {
 	DeclarativeConfig []byte
 	// DeclarativeConfigName names it in errors (the file's path).
 	DeclarativeConfigName string
+
+	// TrustedIPs, RealIPHeader and RealIPRecursive are kong.conf's trusted_ips (addresses
+	// and CIDR ranges; none by default), real_ip_header (X-Real-IP by default) and
+	// real_ip_recursive, for a load balancer in front of the proxies.
+	TrustedIPs      []string
+	RealIPHeader    string
+	RealIPRecursive bool
+	// AllowDebugHeader is kong.conf's allow_debug_header: Kong-Debug requests get the
+	// matched route and service in response headers.
+	AllowDebugHeader bool
+	// DisableRequestDebug turns off request debugging (kong.conf request_debug, on by
+	// default); RequestDebugToken is its token (request_debug_token), random when empty.
+	DisableRequestDebug bool
+	RequestDebugToken   string
+	// TraceBuffer is how many request traces GET /_emulator/requests keeps (0:
+	// DefaultTraceBuffer; below 0: none, and requests are not traced unless logged at debug
+	// level or debugged).
+	TraceBuffer int
 }
+
+// DefaultTraceBuffer is how many request traces the emulator keeps by default.
+const DefaultTraceBuffer = 1000
 
 // APITimeouts are the API server's limits on slow clients (net/http's server timeouts).
 type APITimeouts struct {
@@ -99,6 +120,9 @@ type Emulator struct {
 	Admin *adminapi.Server
 
 	admin *adminListener
+	// RequestDebugToken is what X-Kong-Request-Debug-Token must carry from a client that is
+	// not on loopback (the configured one, or one made at start).
+	RequestDebugToken string
 
 	api      *Server
 	mesh     *meshapi.Server
@@ -131,7 +155,11 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.Store == nil {
 		opts.Store = store.NewMemory()
 	}
-	dps := newDataPlanes(opts.Store, opts.Logger)
+	settings, err := opts.nodeSettings()
+	if err != nil {
+		return nil, err
+	}
+	dps := newDataPlanes(opts.Store, opts.Logger, settings)
 	st := dps.watch(opts.Store)
 	api, err := newServer(st, opts.Tokens, opts.Logger)
 	if err != nil {
@@ -173,6 +201,8 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 		listener: ln,
 		done:     make(chan error, 1),
 		dps:      dps,
+
+		RequestDebugToken: settings.RequestDebugToken,
 	}
 	if err := e.dps.startDefault(opts.ProxyAddr); err != nil {
 		_ = ln.Close()
@@ -227,6 +257,7 @@ func (e *Emulator) Handler() http.Handler {
 	mux.HandleFunc("GET /_emulator/plugins", e.pluginSupport)
 	mux.HandleFunc("GET /_emulator/entities", e.entitySupport)
 	mux.HandleFunc("/_emulator/faults", e.api.handleFaults)
+	mux.HandleFunc("GET /_emulator/requests", e.requestTraces)
 	mux.HandleFunc("/_emulator/echo", serveEcho)
 	mux.HandleFunc("/_emulator/echo/", serveEcho)
 	mux.HandleFunc("GET /_emulator/mesh/not-enforced", func(w http.ResponseWriter, _ *http.Request) {

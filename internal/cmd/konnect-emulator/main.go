@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 
@@ -38,6 +39,13 @@ func main() {
 	}
 }
 
+func envInt(name string, def int) int {
+	if v, err := strconv.Atoi(os.Getenv(name)); err == nil {
+		return v
+	}
+	return def
+}
+
 func env(name, def string) string {
 	if v := os.Getenv(name); v != "" {
 		return v
@@ -46,6 +54,11 @@ func env(name, def string) string {
 }
 
 func run(args []string) error {
+	if len(args) > 0 && args[0] == "requests" {
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runRequests(ctx, args[1:], os.Stdout)
+	}
 	fs := flag.NewFlagSet("konnect-emulator", flag.ContinueOnError)
 	apiAddr := fs.String("api-addr", env("KONNECT_EMULATOR_API_ADDR", "127.0.0.1:8080"), "listen address of the Konnect API (KONNECT_EMULATOR_API_ADDR)")
 	proxyAddr := fs.String("proxy-addr", env("KONNECT_EMULATOR_PROXY_ADDR", "127.0.0.1:8000"), "listen address of the default control plane's proxy (KONNECT_EMULATOR_PROXY_ADDR)")
@@ -56,6 +69,13 @@ func run(args []string) error {
 	logLevel := fs.String("log-level", env("KONNECT_EMULATOR_LOG_LEVEL", "info"), "debug, info, warn or error; debug logs every request (KONNECT_EMULATOR_LOG_LEVEL)")
 	faults := fs.String("faults", env("KONNECT_EMULATOR_FAULTS", ""), `fail a share of API requests, as JSON: {"rate":0.2,"status":503,"retry_after":1} (KONNECT_EMULATOR_FAULTS)`)
 	config := fs.String("config", env("KONNECT_EMULATOR_CONFIG", ""), "a declarative configuration file (Kong's kong.yml or a decK file, YAML or JSON) loaded into the default control plane at start (KONNECT_EMULATOR_CONFIG)")
+	trustedIPs := fs.String("trusted-ips", env("KONNECT_EMULATOR_TRUSTED_IPS", ""), "addresses and CIDR ranges whose X-Forwarded-* and real-IP header are believed, comma-separated, as kong.conf trusted_ips (KONNECT_EMULATOR_TRUSTED_IPS)")
+	realIPHeader := fs.String("real-ip-header", env("KONNECT_EMULATOR_REAL_IP_HEADER", "X-Real-IP"), "header a trusted peer gives the client's address in, as kong.conf real_ip_header (KONNECT_EMULATOR_REAL_IP_HEADER)")
+	realIPRecursive := fs.Bool("real-ip-recursive", env("KONNECT_EMULATOR_REAL_IP_RECURSIVE", "") == "on" || env("KONNECT_EMULATOR_REAL_IP_RECURSIVE", "") == "true", "skip trusted addresses from the right of the real-IP header, as kong.conf real_ip_recursive (KONNECT_EMULATOR_REAL_IP_RECURSIVE)")
+	allowDebugHeader := fs.Bool("allow-debug-header", env("KONNECT_EMULATOR_ALLOW_DEBUG_HEADER", "") == "on" || env("KONNECT_EMULATOR_ALLOW_DEBUG_HEADER", "") == "true", "answer Kong-Debug requests with Kong-Route-Id, -Name, Kong-Service-Id, -Name, as kong.conf allow_debug_header (KONNECT_EMULATOR_ALLOW_DEBUG_HEADER)")
+	requestDebug := fs.Bool("request-debug", env("KONNECT_EMULATOR_REQUEST_DEBUG", "on") != "off", "X-Kong-Request-Debug, as kong.conf request_debug (KONNECT_EMULATOR_REQUEST_DEBUG)")
+	requestDebugToken := fs.String("request-debug-token", env("KONNECT_EMULATOR_REQUEST_DEBUG_TOKEN", ""), "the X-Kong-Request-Debug-Token clients off loopback must send; default: made at start and logged (KONNECT_EMULATOR_REQUEST_DEBUG_TOKEN)")
+	traceBuffer := fs.Int("trace-buffer", envInt("KONNECT_EMULATOR_TRACE_BUFFER", emulator.DefaultTraceBuffer), "how many request traces GET /_emulator/requests keeps; 0 keeps none (KONNECT_EMULATOR_TRACE_BUFFER)")
 	var tokens tokenList
 	fs.Var(&tokens, "token", "an accepted access token; repeatable (KONNECT_EMULATOR_TOKENS, comma-separated); default: the development token")
 	if err := fs.Parse(args); err != nil {
@@ -74,9 +94,17 @@ func run(args []string) error {
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	opts := emulator.Options{APIAddr: *apiAddr, ProxyAddr: *proxyAddr, Tokens: tokens, Logger: logger,
-		AdminAddr: *adminAddr, AdminRBAC: adminapi.RBACOptions{Enforce: *enforceRBAC, Header: *rbacHeader, AdminToken: *adminToken}}
+		AdminAddr: *adminAddr, AdminRBAC: adminapi.RBACOptions{Enforce: *enforceRBAC, Header: *rbacHeader, AdminToken: *adminToken},
+		RealIPHeader: *realIPHeader, RealIPRecursive: *realIPRecursive, AllowDebugHeader: *allowDebugHeader,
+		DisableRequestDebug: !*requestDebug, RequestDebugToken: *requestDebugToken, TraceBuffer: *traceBuffer}
 	if *enforceRBAC != adminapi.RBACOff && *adminToken == "" {
 		logger.Warn("--enforce-rbac without --admin-token: no RBAC user can use the Admin API")
+	}
+	if *trustedIPs != "" {
+		opts.TrustedIPs = []string{*trustedIPs}
+	}
+	if *traceBuffer == 0 {
+		opts.TraceBuffer = -1
 	}
 	if *faults != "" {
 		var f emulator.Faults
@@ -101,6 +129,10 @@ func run(args []string) error {
 		return err
 	}
 	logger.Info("konnect emulator ready", "api", emu.URL, "proxy", emu.ProxyURL, "admin", emu.AdminURL, "enforce_rbac", *enforceRBAC, "default_control_plane", emu.DefaultControlPlaneID())
+	if *requestDebug {
+		// As Kong logs its request_debug_token at start.
+		logger.Info("[request-debug] token for X-Kong-Request-Debug-Token", "token", emu.RequestDebugToken)
+	}
 	// The emulator keeps configured tokens hashed and hands back only the development token.
 	if emu.Token != "" {
 		logger.Info("no --token given: accepting the development token", "token", emu.Token)

@@ -19,7 +19,13 @@ type Context struct {
 	Service    Entity // nil when the route has none
 	Protocol   string // "http" or "https"
 	RequestID  string
-	ClientIP   string
+	// ClientIP is the client's address as Kong's plugins see it: the connecting peer's, or,
+	// when the peer is in trusted_ips, the one its real_ip_header gives (nginx's realip).
+	// PeerIP is the connecting peer's.
+	ClientIP string
+	PeerIP   string
+	// ForwardedTrusted tells that the peer is trusted: its X-Forwarded-* headers are kept.
+	ForwardedTrusted bool
 	// Consumer and Credential are set by the authentication plugin that identified the client.
 	Consumer   Entity
 	Credential Entity
@@ -47,6 +53,12 @@ type Context struct {
 	groups   map[string]bool
 	// pluginData is per-request state of plugin handlers, by handler (Kong's kong.ctx.plugin).
 	pluginData map[Handler]any
+	// trace is this request's trace, nil when nobody reads traces; decision is what the
+	// running plugin said through Decide.
+	trace    *Trace
+	decision string
+	// debugOutput: the request asked for X-Kong-Request-Debug-Output; debugLog: to log it too.
+	debugOutput, debugLog bool
 }
 
 // PluginData is what handler h stored for this request with SetPluginData, or nil.

@@ -50,11 +50,13 @@ func (a *acl) Access(ctx *Context) {
 		groups, header = ctx.AuthenticatedGroups, "X-Authenticated-Groups"
 	} else {
 		if consumerID == "" {
+			ctx.Decide("no consumer was identified (an auth plugin must run before acl)")
 			a.refuse(ctx)
 			return
 		}
 		groups = a.consumerGroupNames(ctx, consumerID)
 		if len(groups) == 0 && !a.deny {
+			ctx.Decide("the consumer is in no group")
 			a.refuse(ctx)
 			return
 		}
@@ -68,13 +70,32 @@ func (a *acl) Access(ctx *Context) {
 		}
 	}
 	if member == a.deny {
+		if ctx.Tracing() {
+			ctx.Decide(a.reason(groups, member))
+		}
 		ctx.Exit(http.StatusForbidden, aclForbidden, nil)
 		return
+	}
+	if ctx.Tracing() {
+		ctx.Decide(a.reason(groups, member))
 	}
 	if !a.hideHeader {
 		// Set even when empty (a deny list and a consumer without groups), as Kong does.
 		ctx.Request.Header.Set(header, strings.Join(groups, ", "))
 	}
+}
+
+// reason is the decision in the trace's words.
+func (a *acl) reason(groups []string, member bool) string {
+	list := "allow"
+	if a.deny {
+		list = "deny"
+	}
+	in := "none of the consumer's groups (" + strings.Join(groups, ", ") + ") is"
+	if member {
+		in = "one of the consumer's groups (" + strings.Join(groups, ", ") + ") is"
+	}
+	return in + " in the " + list + " list " + strings.Join(sortedKeys(a.groups), ", ")
 }
 
 // refuse answers a request the plugin has no groups for: 403 if a credential identified the

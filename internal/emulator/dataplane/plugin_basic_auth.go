@@ -38,6 +38,9 @@ func (b *basicAuth) Access(ctx *Context) {
 	}
 	consumer, cred, ok := b.authenticate(ctx)
 	if !ok {
+		if ctx.Tracing() {
+			ctx.Decide(basicAuthReason(ctx.Downstream.Header))
+		}
 		ctx.AnonymousOr(b.anonymous, func() {
 			// Kong 3.7+ answers every failure alike, so a client cannot tell a wrong password
 			// from an unknown user.
@@ -48,6 +51,21 @@ func (b *basicAuth) Access(ctx *Context) {
 		return
 	}
 	ctx.Authenticate(consumer, cred, Str(cred, "username"))
+	ctx.Decide("user name and password match a basic-auth credential")
+}
+
+// basicAuthReason tells, for the trace, why the client's headers did not authenticate it;
+// Kong's answer is the same 401 either way.
+func basicAuthReason(h http.Header) string {
+	if len(h.Values("Authorization")) == 0 && len(h.Values("Proxy-Authorization")) == 0 {
+		return "no Authorization or Proxy-Authorization header"
+	}
+	for _, name := range []string{"Proxy-Authorization", "Authorization"} {
+		if _, _, parsed := parseBasicAuthorization(h.Get(name)); parsed {
+			return "the user name is unknown or the password is wrong (header " + name + ")"
+		}
+	}
+	return "the Authorization header is not Basic base64(user:password)"
 }
 
 // authenticate looks at Proxy-Authorization, then Authorization; a user name found in the

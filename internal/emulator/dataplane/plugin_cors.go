@@ -135,11 +135,19 @@ func isPreflight(r *http.Request) bool {
 }
 
 func (c *cors) Access(ctx *Context) {
-	if !isPreflight(ctx.Request) || c.preflightContinue {
+	if !isPreflight(ctx.Request) {
+		ctx.Decide("not a preflight; the CORS headers are added to the answer")
+		return
+	}
+	if c.preflightContinue {
+		ctx.Decide("a preflight, passed to the upstream (preflight_continue)")
 		return
 	}
 	h := http.Header{}
 	allowAll := c.allowOrigin(ctx, h, false)
+	if ctx.Tracing() {
+		ctx.Decide("a preflight, answered by the plugin; Access-Control-Allow-Origin: " + cmpOr(h.Get("Access-Control-Allow-Origin"), "(none: the origin is not allowed)"))
+	}
 	c.allowCredentials(ctx, h, allowAll, false)
 	if len(c.headers) > 0 {
 		h.Set("Access-Control-Allow-Headers", strings.Join(c.headers, ","))

@@ -60,6 +60,7 @@ func (a *hmacAuth) Access(ctx *Context) {
 	}
 	consumer, cred, failure := a.authenticate(ctx)
 	if failure != "" {
+		ctx.Decide(failure)
 		ctx.AnonymousOr(a.anonymous, func() {
 			challenge := "hmac"
 			if a.realm != "" {
@@ -72,6 +73,7 @@ func (a *hmacAuth) Access(ctx *Context) {
 		return
 	}
 	ctx.Authenticate(consumer, cred, Str(cred, "username"))
+	ctx.Decide("the signature matches an hmac-auth credential")
 }
 
 // authenticate returns the consumer and credential, or Kong's message for the failure.

@@ -90,9 +90,28 @@ func (h *ipRestriction) Access(ctx *Context) {
 		ctx.Exit(http.StatusInternalServerError, "", nil)
 		return
 	}
-	if len(h.deny) > 0 && containsIP(h.deny, addr) || len(h.allow) > 0 && !containsIP(h.allow, addr) {
+	denied, notAllowed := len(h.deny) > 0 && containsIP(h.deny, addr), len(h.allow) > 0 && !containsIP(h.allow, addr)
+	if ctx.Tracing() {
+		ctx.Decide(ipDecision(ctx, addr, denied, notAllowed))
+	}
+	if denied || notAllowed {
 		h.refuse(ctx, addr)
 	}
+}
+
+// ipDecision tells which address was checked (and where it came from) and against which list.
+func ipDecision(ctx *Context, addr netip.Addr, denied, notAllowed bool) string {
+	who := "client " + addr.String()
+	if ctx.ClientIP != ctx.PeerIP {
+		who += " (from the real-IP header of trusted peer " + ctx.PeerIP + ")"
+	}
+	switch {
+	case denied:
+		return who + " is in the deny list"
+	case notAllowed:
+		return who + " is not in the allow list"
+	}
+	return who + " may pass"
 }
 
 func (h *ipRestriction) refuse(ctx *Context, addr netip.Addr) {

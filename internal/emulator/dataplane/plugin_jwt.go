@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"sort"
 	"strings"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -70,6 +71,9 @@ func (j *jwtAuth) Access(ctx *Context) {
 	}
 	consumer, cred, token, fail := j.authenticate(ctx)
 	if fail != nil {
+		if ctx.Tracing() {
+			ctx.Decide(fail.reason())
+		}
 		ctx.AnonymousOr(j.anonymous, func() {
 			var body []byte
 			if fail.claimErrors != nil {
@@ -88,6 +92,23 @@ func (j *jwtAuth) Access(ctx *Context) {
 	}
 	ctx.Authenticate(consumer, cred, Str(cred, "key"))
 	ctx.Shared["authenticated_jwt_token"] = token
+	ctx.Decide("the token's signature and claims are valid for a jwt credential")
+}
+
+// reason is a failure in the trace's words.
+func (f *jwtFailure) reason() string {
+	if f.claimErrors == nil {
+		if f.message == "Unauthorized" {
+			return "no token in the Authorization header, the configured cookies or query parameters"
+		}
+		return f.message
+	}
+	claims := make([]string, 0, len(f.claimErrors))
+	for claim, problem := range f.claimErrors {
+		claims = append(claims, "claim "+claim+" "+problem)
+	}
+	sort.Strings(claims)
+	return strings.Join(claims, "; ")
 }
 
 func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token string, fail *jwtFailure) {

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -36,12 +37,34 @@ type keyAuth struct {
 	keyNames                                   []string
 	hide, inHeader, inQuery, inBody, preflight bool
 	anonymous, realm                           string
+	// noKey is the trace's words for a request without a key: where it was looked for.
+	noKey string
 }
 
 func newKeyAuth(c keyAuthConfig, _ Instance) (Handler, error) {
 	return &keyAuth{keyNames: c.KeyNames, hide: c.HideCredentials, inHeader: c.KeyInHeader,
 		inQuery: c.KeyInQuery, inBody: c.KeyInBody, preflight: c.RunOnPreflight,
-		anonymous: c.Anonymous, realm: c.Realm}, nil
+		anonymous: c.Anonymous, realm: c.Realm, noKey: noKeyReason(c)}, nil
+}
+
+// noKeyReason names the places key-auth looks for a key: "no key in header `apikey`, query
+// `apikey`".
+func noKeyReason(c keyAuthConfig) string {
+	names := make([]string, len(c.KeyNames))
+	for i, n := range c.KeyNames {
+		names[i] = "`" + n + "`"
+	}
+	list := strings.Join(names, " or ")
+	var places []string
+	for _, p := range []struct {
+		on   bool
+		what string
+	}{{c.KeyInHeader, "header "}, {c.KeyInQuery, "query "}, {c.KeyInBody, "body "}} {
+		if p.on {
+			places = append(places, p.what+list)
+		}
+	}
+	return "no key in " + strings.Join(places, ", ")
 }
 
 func (k *keyAuth) Access(ctx *Context) {
@@ -53,26 +76,40 @@ func (k *keyAuth) Access(ctx *Context) {
 	}
 	key, status := k.findKey(ctx)
 	var cred, consumer Entity
-	if status == "" {
+	switch status {
+	case "":
 		var ok bool
 		cred, ok = ctx.Snapshot.Lookup("key-auth", "key", key)
-		if ok && expired(cred, ctx.Now) {
+		switch {
+		case !ok:
+			ctx.Decide("the key matches no key-auth credential")
+		case expired(cred, ctx.Now):
+			ctx.Decide("the key's credential has expired (ttl)")
 			ok = false
-		}
-		if ok {
-			consumer, ok = ctx.Snapshot.Get("consumers", RefID(cred["consumer"]))
+		default:
+			if consumer, ok = ctx.Snapshot.Get("consumers", RefID(cred["consumer"])); !ok {
+				ctx.Decide("the key's credential belongs to no consumer")
+			}
 		}
 		if !ok {
 			status = "Unauthorized"
 		}
+	case "No API key found in request":
+		ctx.Decide(k.noKey)
+	default:
+		ctx.Decide("more than one key in the request")
 	}
 	if status != "" {
+		if k.anonymous != "" && ctx.Tracing() {
+			ctx.Decide(ctx.decision + "; going on as the anonymous consumer " + k.anonymous)
+		}
 		ctx.AnonymousOr(k.anonymous, func() {
 			ctx.Exit(http.StatusUnauthorized, status, http.Header{"Www-Authenticate": {k.challenge()}})
 		})
 		return
 	}
 	ctx.Authenticate(consumer, cred, Str(cred, "id"))
+	ctx.Decide("the key belongs to a key-auth credential")
 }
 
 func (k *keyAuth) challenge() string {

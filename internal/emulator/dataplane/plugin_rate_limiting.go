@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -273,6 +274,9 @@ func (rl *rateLimiting) Access(ctx *Context) {
 		h["Ratelimit-Remaining"] = []string{strconv.FormatFloat(max(0, left), 'f', -1, 64)}
 		h["Ratelimit-Reset"] = []string{strconv.FormatInt(reset, 10)}
 	}
+	if ctx.Tracing() {
+		ctx.Decide(rl.decision(ctx, usage, stop))
+	}
 	if stop >= 0 {
 		var hdr http.Header
 		if !rl.hideHeaders {
@@ -284,6 +288,27 @@ func (rl *rateLimiting) Access(ctx *Context) {
 	if err := store.increment(keys); err != nil && !rl.faultTolerant {
 		ctx.Exit(http.StatusInternalServerError, "", nil)
 	}
+}
+
+// decision is the trace's words: the counter's identifier and, for each period, the use
+// against the limit.
+func (rl *rateLimiting) decision(ctx *Context, usage []float64, stop int) string {
+	var b strings.Builder
+	if stop >= 0 {
+		p := rl.limits[stop]
+		b.WriteString("limit of " + strconv.FormatFloat(p.limit, 'f', -1, 64) + " per " + p.name + " reached")
+	} else {
+		b.WriteString("under its limits")
+	}
+	b.WriteString(" for " + rl.limitBy + " " + rl.identifier(ctx) + " (")
+	for i, p := range rl.limits {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(p.name + ": " + strconv.FormatFloat(usage[i], 'f', -1, 64) + " of " + strconv.FormatFloat(p.limit, 'f', -1, 64) + " used before this request")
+	}
+	b.WriteString("; policy " + rl.policy + ")")
+	return b.String()
 }
 
 // counters returns the policy's counters in the request's node.

@@ -71,6 +71,7 @@ func (t *requestTermination) Access(ctx *Context) {
 	if t.trigger != "" && !triggered(ctx.Request, t.trigger) {
 		return
 	}
+	ctx.Decide("request-termination answers every request it applies to (or those with its trigger)")
 	switch {
 	case t.echo:
 		ctx.ExitJSON(t.status, encodeCJSON(t.echoBody(ctx)), nil)

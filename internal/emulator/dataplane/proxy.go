@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/netip"
 	"net/textproto"
 	"net/url"
 	"strconv"
@@ -39,6 +40,11 @@ type Proxy struct {
 	resources resources
 	node      *nodeState
 	balancers balancerSet
+
+	// settings are the node's kong.conf settings (Configure); debugLogging: the logger
+	// takes debug lines, so every request's trace is logged.
+	settings     Settings
+	debugLogging bool
 }
 
 // currentSnapshot is the snapshot the proxy works from and the store generation at which it
@@ -150,6 +156,7 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 	}
 	if ip := fc.RemoteIP(); ip != nil {
 		ctx.ClientIP = ip.String()
+		ctx.PeerIP = ctx.ClientIP
 	}
 	r, out, err := downstreamRequests(fc)
 	if err != nil {
@@ -158,6 +165,10 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 		return
 	}
 	ctx.Downstream = r
+	p.resolveClient(fc, ctx, r)
+	if p.startTrace(ctx, r, out); ctx.trace != nil {
+		defer p.finishTrace(fc, ctx, start)
+	}
 	defer func() {
 		if v := recover(); v != nil {
 			p.logger.Error("proxy panic", "error", v, "path", r.URL.Path)
@@ -179,17 +190,28 @@ func (p *Proxy) Handle(fc *fasthttp.RequestCtx) {
 		return
 	}
 	ctx.Snapshot = snap
-	m := snap.router.Find(routeRequest(fc, ctx, r))
+	rr := routeRequest(fc, ctx, r)
+	routed := time.Now()
+	m := snap.router.Find(rr)
+	if ctx.trace != nil {
+		ctx.trace.routerTime = time.Since(routed)
+		if m == nil {
+			ctx.trace.NoRoute = snap.router.Explain(rr)
+		}
+	}
 	if m == nil {
 		p.kongError(fc, ctx, start, http.StatusNotFound, "no Route matched with those values")
 		return
 	}
 	ctx.Match = m
-	if p.refuseProtocol(fc, ctx, start) {
-		return
-	}
 	if svc, ok := snap.Get("services", RefID(m.Route["service"])); ok {
 		ctx.Service = svc
+	}
+	if p.settings.AllowDebugHeader && len(r.Header["Kong-Debug"]) > 0 {
+		debugHeaders(ctx)
+	}
+	if p.refuseProtocol(fc, ctx, start) {
+		return
 	}
 
 	ctx.Request = out
@@ -221,7 +243,11 @@ func (p *Proxy) access(ctx *Context) []*pluginInstance {
 		}
 		ran = append(ran, inst)
 		if a, ok := inst.handler.(AccessHandler); ok && ctx.exit == nil {
-			a.Access(ctx)
+			if ctx.trace != nil {
+				ctx.runAccess(inst, a)
+			} else {
+				a.Access(ctx)
+			}
 		}
 	}
 	return ran
@@ -232,6 +258,13 @@ func routeRequest(fc *fasthttp.RequestCtx, ctx *Context, r *http.Request) RouteR
 	rr := RouteRequest{Method: r.Method, Host: r.Host, Path: r.URL.EscapedPath(), Headers: r.Header, Port: ctx.LocalPort(), Protocol: ctx.Protocol}
 	if a, ok := fc.RemoteAddr().(*net.TCPAddr); ok {
 		rr.Source = a.AddrPort()
+		if ctx.ClientIP != ctx.PeerIP {
+			// A trusted peer's real-IP header replaced the address (nginx's $remote_addr),
+			// which the router's sources match.
+			if ip, err := netip.ParseAddr(ctx.ClientIP); err == nil {
+				rr.Source = netip.AddrPortFrom(ip, 0)
+			}
+		}
 	}
 	if a, ok := fc.LocalAddr().(*net.TCPAddr); ok {
 		rr.Destination = a.AddrPort()
@@ -246,7 +279,7 @@ func routeRequest(fc *fasthttp.RequestCtx, ctx *Context, r *http.Request) RouteR
 // does not take: an https-only route over http gets 426 or the route's redirect, a gRPC route
 // a 415 (a request that is not gRPC) or a 426 (gRPC over HTTP/1). It reports whether it answered.
 func (p *Proxy) refuseProtocol(fc *fasthttp.RequestCtx, ctx *Context, start time.Time) bool {
-	if ctx.Match.HTTPSOnly && ctx.Protocol != "https" {
+	if ctx.Match.HTTPSOnly && forwardedProto(ctx) != "https" {
 		p.httpsRedirect(fc, ctx, start)
 		return true
 	}
@@ -272,7 +305,9 @@ func (p *Proxy) httpsRedirect(fc *fasthttp.RequestCtx, ctx *Context, start time.
 		p.writeExit(fc, ctx, nil, start)
 		return
 	}
-	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {"https://" + hostOnly(r.Host) + r.URL.RequestURI()}}, message: DefaultMessage(code)}
+	// The host a trusted load balancer forwarded, as Kong's forwarded_host.
+	location := "https://" + forwarded(ctx, r, "X-Forwarded-Host", hostOnly(r.Host)) + r.URL.RequestURI()
+	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {location}}, message: DefaultMessage(code)}
 	p.writeExit(fc, ctx, nil, start)
 }
 
@@ -292,6 +327,7 @@ func kongHeaders(h http.Header, ctx *Context, start time.Time) {
 
 // kongError answers like kong.response.error: format from Accept, JSON by default.
 func (p *Proxy) kongError(fc *fasthttp.RequestCtx, ctx *Context, start time.Time, status int, message string) {
+	ctx.traceMessage(message)
 	ctx.Exit(status, message, nil)
 	p.writeExit(fc, ctx, nil, start)
 }
@@ -301,6 +337,7 @@ func (p *Proxy) nginxError(fc *fasthttp.RequestCtx, ctx *Context, start time.Tim
 	if message == "" {
 		message = DefaultMessage(status)
 	}
+	ctx.traceMessage(message)
 	ctype, body := errorBody(nginxErrorType(ctx.Downstream), message, ctx.RequestID)
 	h := http.Header{"Content-Type": {ctype}}
 	kongHeaders(h, ctx, start)
@@ -309,6 +346,9 @@ func (p *Proxy) nginxError(fc *fasthttp.RequestCtx, ctx *Context, start time.Tim
 
 func (p *Proxy) writeExit(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInstance, start time.Time) {
 	e := ctx.exit
+	if ran == nil {
+		ctx.traceMessage(e.message)
+	}
 	h := make(http.Header, len(ctx.ResponseHeader)+len(e.header)+4)
 	for k, v := range ctx.ResponseHeader {
 		h[k] = v
@@ -440,6 +480,10 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		}
 	}
 	upstreamLatency := time.Since(upstreamStart)
+	if ctx.trace != nil {
+		ctx.trace.upstream = upstreamTry(out, resp.StatusCode(), upstreamLatency, err)
+		ctx.trace.Upstream = &ctx.trace.upstream
+	}
 	if err != nil {
 		status := http.StatusBadGateway
 		if isTimeout(err) {
@@ -553,18 +597,23 @@ func hostHeader(scheme, host string, port int) string {
 func (p *Proxy) upstreamHeaders(ctx *Context, r *http.Request) {
 	// Canonical keys, assigned directly: Header.Set would canonicalize each on every request.
 	h := ctx.Request.Header
+	// As Kong: the client's X-Forwarded-For with the connecting peer's address appended, or
+	// the client's address alone.
 	if prior := r.Header.Get("X-Forwarded-For"); prior != "" {
-		h["X-Forwarded-For"] = []string{prior + ", " + ctx.ClientIP}
+		h["X-Forwarded-For"] = []string{prior + ", " + ctx.PeerIP}
 	} else {
 		h["X-Forwarded-For"] = []string{ctx.ClientIP}
 	}
-	// Incoming X-Forwarded-* are trusted only from trusted_ips, which is empty by default.
-	h["X-Forwarded-Proto"] = []string{ctx.Protocol}
-	h["X-Forwarded-Host"] = []string{hostOnly(r.Host)}
-	h["X-Forwarded-Port"] = []string{strconv.Itoa(ctx.LocalPort())}
-	h["X-Forwarded-Path"] = []string{r.URL.Path}
+	// Incoming X-Forwarded-Proto, -Host, -Port, -Path and -Prefix are kept from a peer in
+	// trusted_ips (none by default) and replaced for any other.
+	h["X-Forwarded-Proto"] = []string{forwardedProto(ctx)}
+	h["X-Forwarded-Host"] = []string{forwarded(ctx, r, "X-Forwarded-Host", hostOnly(r.Host))}
+	h["X-Forwarded-Port"] = []string{forwarded(ctx, r, "X-Forwarded-Port", strconv.Itoa(ctx.LocalPort()))}
+	h["X-Forwarded-Path"] = []string{forwarded(ctx, r, "X-Forwarded-Path", r.URL.Path)}
 	delete(h, "X-Forwarded-Prefix")
-	if stripped := strippedPrefix(ctx.Match); stripped != "" && stripped != "/" {
+	if prefix := forwarded(ctx, r, "X-Forwarded-Prefix", ""); prefix != "" {
+		h["X-Forwarded-Prefix"] = []string{prefix}
+	} else if stripped := strippedPrefix(ctx.Match); stripped != "" && stripped != "/" {
 		h["X-Forwarded-Prefix"] = []string{stripped}
 	}
 	h["X-Real-Ip"] = []string{ctx.ClientIP}
@@ -574,6 +623,48 @@ func (p *Proxy) upstreamHeaders(ctx *Context, r *http.Request) {
 	} else {
 		h["Via"] = []string{"1.1 kong/" + KongVersion}
 	}
+}
+
+// forwarded is a trusted peer's X-Forwarded-* header, or own when the peer is not trusted
+// or did not send it.
+func forwarded(ctx *Context, r *http.Request, name, own string) string {
+	if ctx.ForwardedTrusted {
+		if v := r.Header.Get(name); v != "" {
+			return v
+		}
+	}
+	return own
+}
+
+// forwardedProto is the scheme the client used as Kong believes it: a trusted peer's
+// X-Forwarded-Proto, or the proxy's own; an https-only route checks it.
+func forwardedProto(ctx *Context) string {
+	return forwarded(ctx, ctx.Downstream, "X-Forwarded-Proto", ctx.Protocol)
+}
+
+// debugHeaders are allow_debug_header's answer to a Kong-Debug request: the matched route
+// and service, on whatever answer the request gets.
+func debugHeaders(ctx *Context) {
+	h := ctx.ResponseHeader
+	for header, e := range map[string]Entity{"Kong-Route": ctx.Match.Route, "Kong-Service": ctx.Service} {
+		if id := Str(e, "id"); id != "" {
+			h[header+"-Id"] = []string{id}
+		}
+		if name := Str(e, "name"); name != "" {
+			h[header+"-Name"] = []string{name}
+		}
+	}
+}
+
+// upstreamTry is the trace's record of what went upstream and what came back.
+func upstreamTry(out *http.Request, status int, latency time.Duration, err error) UpstreamTry {
+	u := UpstreamTry{Method: out.Method, Scheme: out.URL.Scheme, Host: out.URL.Host, Path: out.URL.Path,
+		RawQuery: out.URL.RawQuery, Header: out.Header, Status: status, Latency: latency}
+	u.HostHeader = out.Host
+	if err != nil {
+		u.Status, u.Error = 0, err.Error()
+	}
+	return u
 }
 
 func strippedPrefix(m *Match) string {
