@@ -54,7 +54,8 @@ func run(providerBin, emulatorBin string) error {
 		return errors.New("no free loopback port")
 	}
 	fmt.Printf("==> starting the emulator: API http://%s, proxy http://%s\n", apiAddr, proxyAddr)
-	emu := exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", proxyAddr, "--log-level", "warn")
+	// The demo does not use the Kong Admin API: any free port, so a busy 8001 cannot stop it.
+	emu := exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", proxyAddr, "--admin-addr", "127.0.0.1:0", "--log-level", "warn")
 	emu.Stdout, emu.Stderr = os.Stdout, os.Stderr
 	if err := emu.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w (run `make build`)", emulatorBin, err)
