@@ -30,30 +30,12 @@ func (s *Server) GetConsumerGroup(w http.ResponseWriter, r *http.Request, cp cli
 		b.Write(rec.Body)
 		if params.ListConsumers != nil && *params.ListConsumers {
 			b.WriteString(`,"consumers":`)
-			writeBodies(&b, members(tx, cp.String(), "consumer_group", rec.ID, domain.Consumers, "consumer"))
+			writeBodies(&b, domain.Members(tx, cp.String(), "consumer_group", rec.ID, domain.Consumers, "consumer"))
 		}
 		b.WriteByte('}')
 		writeRawJSON(w, http.StatusOK, b.Bytes())
 		return nil
 	})
-}
-
-// members follows membership records from one side (by field = id) to the entities on the
-// other side (otherField), in membership order.
-func members(tx store.Reader, cp, field, id string, other *domain.Kind, otherField string) []*store.Record {
-	links, _ := tx.List(cp, domain.ConsumerGroupMembers.Name, store.Query{RefField: field, RefID: id})
-	out := make([]*store.Record, 0, len(links))
-	for _, l := range links {
-		for _, ref := range l.Refs {
-			if ref.Field != otherField {
-				continue
-			}
-			if rec, ok := tx.Get(cp, other.Name, ref.ID); ok {
-				out = append(out, rec)
-			}
-		}
-	}
-	return out
 }
 
 func writeBodies(b *bytes.Buffer, records []*store.Record) {

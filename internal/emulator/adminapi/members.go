@@ -50,7 +50,7 @@ func (s *Server) getConsumerGroup(w http.ResponseWriter, r *http.Request) {
 		var b bytes.Buffer
 		b.WriteString(`{"consumer_group":`)
 		b.Write(rec.Body)
-		if consumers := linked(tx, cp, "consumer_group", rec.ID, domain.Consumers, "consumer"); len(consumers) > 0 {
+		if consumers := domain.Members(tx, cp, "consumer_group", rec.ID, domain.Consumers, "consumer"); len(consumers) > 0 {
 			b.WriteString(`,"consumers":`)
 			writeBodies(&b, consumers)
 		}
@@ -67,22 +67,6 @@ func (s *Server) getConsumerGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRaw(w, http.StatusOK, out)
-}
-
-// linked follows memberships from one side to the entities of the other.
-func linked(tx store.Reader, cp, field, id string, other *domain.Kind, otherField string) []*store.Record {
-	links, _ := tx.List(cp, domain.ConsumerGroupMembers.Name, store.Query{RefField: field, RefID: id})
-	out := make([]*store.Record, 0, len(links))
-	for _, l := range links {
-		for _, ref := range l.Refs {
-			if ref.Field == otherField {
-				if rec, ok := tx.Get(cp, other.Name, ref.ID); ok {
-					out = append(out, rec)
-				}
-			}
-		}
-	}
-	return out
 }
 
 func writeBodies(b *bytes.Buffer, records []*store.Record) {
@@ -104,7 +88,7 @@ func (s *Server) listMembers(w http.ResponseWriter, r *http.Request, kind *domai
 		if err != nil {
 			return err
 		}
-		records := linked(tx, cp, field, rec.ID, other, otherField)
+		records := domain.Members(tx, cp, field, rec.ID, other, otherField)
 		out = listBody(r, s.rbac.readable(r, records), false, records)
 		return nil
 	})

@@ -1,6 +1,7 @@
 package declarative
 
 import (
+	"maps"
 	"slices"
 )
 
@@ -28,7 +29,7 @@ func (ld *loading) readDeck(doc map[string]any, cpName string) {
 		if !ok {
 			ld.errs.addTop("expected a record", "_konnect")
 		}
-		for _, k := range sortedKeys(m) {
+		for _, k := range slices.Sorted(maps.Keys(m)) {
 			switch k {
 			case "control_plane_name":
 				if name, _ := m[k].(string); name != cpName {
@@ -48,7 +49,7 @@ func (ld *loading) readDeck(doc map[string]any, cpName string) {
 		ld.errs.addTop("expected a record", "_info")
 		return
 	}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		switch k {
 		case "select_tags":
 			tags, ok := m[k].([]any)
@@ -79,7 +80,7 @@ func (ld *loading) readDeckDefaults(v any) {
 		return
 	}
 	ld.deck.defaults = map[string]map[string]any{}
-	for _, typ := range sortedKeys(m) {
+	for _, typ := range slices.Sorted(maps.Keys(m)) {
 		values, ok := m[typ].(map[string]any)
 		switch {
 		case !slices.Contains(deckDefaultTypes, typ):

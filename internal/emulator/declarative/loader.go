@@ -4,7 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -191,7 +192,7 @@ func (ld *loading) readTop(doc map[string]any, known []string) {
 	case nil:
 		ld.errs.addTop("required field missing", "_format_version")
 	case string:
-		if !contains(formatVersions, v) {
+		if !slices.Contains(formatVersions, v) {
 			ld.errs.addTop("expected one of: "+strings.Join(formatVersions, ", "), "_format_version")
 		}
 		ld.legacyPaths = v == "1.1" || v == "2.1"
@@ -219,8 +220,8 @@ func (ld *loading) readTop(doc map[string]any, known []string) {
 	if v, set := doc["_workspace"]; set && v != "default" {
 		ld.errs.addTop("the emulator has only the 'default' workspace", "_workspace")
 	}
-	for _, key := range sortedKeys(doc) {
-		if contains(known, key) {
+	for _, key := range slices.Sorted(maps.Keys(doc)) {
+		if slices.Contains(known, key) {
 			continue
 		}
 		if _, ok := typeByKey[key]; !ok {
@@ -642,22 +643,4 @@ func kongField(field string) string {
 		i += end
 	}
 	return b.String()
-}
-
-func sortedKeys(m map[string]any) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -89,3 +89,21 @@ func HasRef(rec *store.Record, field, id string) bool {
 	}
 	return false
 }
+
+// Members follows consumer-group memberships from one side (field = id) to the entities of the
+// other side (otherField, of kind other), in membership order. Both APIs list members with it.
+func Members(tx store.Reader, cp, field, id string, other *Kind, otherField string) []*store.Record {
+	links, _ := tx.List(cp, ConsumerGroupMembers.Name, store.Query{RefField: field, RefID: id})
+	out := make([]*store.Record, 0, len(links))
+	for _, l := range links {
+		for _, ref := range l.Refs {
+			if ref.Field != otherField {
+				continue
+			}
+			if rec, ok := tx.Get(cp, other.Name, ref.ID); ok {
+				out = append(out, rec)
+			}
+		}
+	}
+	return out
+}
