@@ -23,13 +23,13 @@ func TestEntitySupportEndpoint(t *testing.T) {
 		e := e.(map[string]any)
 		byKind[e["kind"].(string)] = e
 	}
-	for kind, field := range map[string]string{"routes": "response_buffering", "services": "client_certificate", "upstreams": "use_srv_name"} {
+	for kind, field := range map[string]string{"routes": "response_buffering", "services": "tls_sans", "upstreams": "use_srv_name"} {
 		notEnforced, _ := byKind[kind]["not_enforced"].([]any)
 		if byKind[kind]["applied"] != true || !slices.Contains(notEnforced, any(field)) {
 			t.Errorf("%s: %v", kind, byKind[kind])
 		}
 	}
-	for _, kind := range []string{"certificates", "snis", "vaults", "keys", "key-sets", "ca_certificates"} {
+	for _, kind := range []string{"snis", "vaults", "keys", "key-sets"} {
 		if byKind[kind]["applied"] != false || byKind[kind]["why"] == "" {
 			t.Errorf("%s: %v", kind, byKind[kind])
 		}

@@ -6,7 +6,7 @@ package pluginschema
 func init() {
 	Register(&Plugin{
 		Name:             "mtls-auth",
-		Priority:         0,
+		Priority:         1600,
 		Protocols:        []string{"grpc", "grpcs", "http", "https", "ws", "wss"},
 		DefaultProtocols: []string{"grpc", "grpcs", "http", "https"},
 		NoConsumer:       true,

@@ -68,7 +68,7 @@ var (
 	// only the plugins it runs, so a 0 has no effect until a plugin is implemented (its
 	// priority must be added here then).
 	priorities = map[string]int{
-		"pre-function": 1000000, "openid-connect": 1050, "opa": 920, "datakit": 810,
+		"pre-function": 1000000, "mtls-auth": 1600, "openid-connect": 1050, "opa": 920, "datakit": 810,
 		"request-transformer-advanced": 802, "proxy-cache": 100, "post-function": -1000,
 	}
 	// guardsAccess are the plugins that authenticate or authorize requests.

@@ -26,10 +26,7 @@ var entityEnforcement = map[string]struct {
 		{Field: "snis", Why: "the proxy serves plain HTTP only, so a request never carries a TLS server name", inert: true},
 	}},
 	"services": {fields: []ignoredField{
-		{Field: "tls_verify_depth", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, at any depth"},
-		{Field: "ca_certificates", Why: "with `tls_verify` the upstream certificate is checked against the system's roots, not these"},
-		{Field: "client_certificate", Why: "no client certificate is presented to the upstream"},
-		{Field: "tls_sans", Why: "with `tls_verify` the upstream certificate's names are checked against the service's host only"},
+		{Field: "tls_sans", Why: "with `tls_verify` the upstream certificate's names are checked against the SNI sent (the Host sent upstream) only"},
 	}},
 	"targets": {fields: []ignoredField{
 		{Field: "failover", Why: "every healthy target takes traffic; none is held back for failover"},
@@ -39,12 +36,9 @@ var entityEnforcement = map[string]struct {
 		{Field: "condition", Why: "Kong's expressions are not evaluated: a plugin runs on every request of its scope"},
 	}},
 	"upstreams": {fields: []ignoredField{
-		{Field: "client_certificate", Why: "no client certificate is presented to the targets"},
 		{Field: "use_srv_name", Why: "targets are not resolved through DNS SRV records"},
 	}},
-	"certificates":    {storedOnly: "the proxy serves plain HTTP only: it terminates no TLS, so it presents no certificate"},
 	"snis":            {storedOnly: "the proxy serves plain HTTP only: no certificate is chosen by server name"},
-	"ca_certificates": {storedOnly: "no upstream or client certificate is checked against them"},
 	"vaults":          {storedOnly: "vault references (`{vault://...}`) are not resolved: a referenced value is used as written"},
 	"key-sets":        {storedOnly: "no plugin the data plane runs reads keys"},
 	"keys":            {storedOnly: "no plugin the data plane runs reads keys"},

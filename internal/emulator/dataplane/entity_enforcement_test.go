@@ -77,8 +77,14 @@ func TestEntitiesTable(t *testing.T) {
 	if r := byKind["routes"]; !r.Applied || !slices.Contains(r.NotEnforced, "request_buffering") || r.Reasons["request_buffering"] == "" {
 		t.Errorf("routes: %+v", r)
 	}
-	if c := byKind["certificates"]; c.Applied || c.Why == "" {
-		t.Errorf("certificates: %+v", c)
+	if c := byKind["snis"]; c.Applied || c.Why == "" {
+		t.Errorf("snis: %+v", c)
+	}
+	// Certificates and CA certificates serve upstream TLS and mtls-auth: applied in full.
+	for _, kind := range []string{"certificates", "ca_certificates"} {
+		if _, listed := byKind[kind]; listed {
+			t.Errorf("%s are applied in full", kind)
+		}
 	}
 	if _, listed := byKind["consumers"]; listed {
 		t.Error("consumers are applied in full")

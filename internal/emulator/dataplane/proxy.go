@@ -434,7 +434,14 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	}
 	bal := ctx.Snapshot.balancers[Str(svc, "host")]
 	t := serviceTimeouts(svc)
-	verify := Bool(svc, "tls_verify")
+	var ut *upstreamTLS
+	if scheme == "https" {
+		ut = ctx.Snapshot.upstreamTLS[Str(svc, "id")]
+		if ut != nil && ut.broken != "" {
+			p.brokenUpstreamTLS(fc, ctx, start, ut)
+			return
+		}
+	}
 	body := requestBody(out)
 	proxyLatency := time.Since(start)
 	// The upstream's answer is read straight into the client's response.
@@ -469,8 +476,15 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		if !preserveHost(ctx.Match.Route) {
 			out.Host = hostHeader(scheme, hostName, peer.port)
 		}
+		to := upstreamTarget{addr: addr, pool: addr}
+		if ut != nil {
+			// The SNI, and the name the certificate must carry, is the Host sent upstream
+			// (nginx's proxy_ssl_name $upstream_host, without its port).
+			to.ut, to.tls = ut, ut.config(hostOnly(out.Host))
+			to.pool = addr + "|" + to.tls.ServerName + "|" + ut.key
+		}
 		tried := time.Now()
-		err = p.upstreams.roundTrip(out, body, resp, addr, scheme, peer.host, verify, t)
+		err = p.upstreams.roundTrip(out, body, resp, to, t)
 		retry := err != nil && retryable(err) && attempt < retries
 		if bal != nil {
 			bal.finished(peer, tryOutcome(err, resp.StatusCode(), retry), time.Since(tried))
@@ -527,6 +541,18 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	if len(rh.Server()) == 0 {
 		rh.SetServer("kong/" + KongVersion)
 	}
+}
+
+// brokenUpstreamTLS answers for a service whose TLS settings name a certificate the data plane
+// skipped: 502, as the upstream would not be reached as configured, with why in the trace.
+func (p *Proxy) brokenUpstreamTLS(fc *fasthttp.RequestCtx, ctx *Context, start time.Time, ut *upstreamTLS) {
+	err := &upstreamTLSError{reason: "not connecting: " + ut.broken}
+	if ctx.trace != nil {
+		ctx.trace.upstream = upstreamTry(ctx.Request, 0, 0, err)
+		ctx.trace.Upstream = &ctx.trace.upstream
+	}
+	p.logger.Warn("upstream TLS", "service", Str(ctx.Service, "id"), "error", err)
+	p.nginxError(fc, ctx, start, http.StatusBadGateway, "")
 }
 
 // filterResponse runs the plugins' filters on the upstream's answer: they see its headers as
@@ -707,7 +733,11 @@ func tryOutcome(err error, status int, retried bool) tryResult {
 // next target.
 func retryable(err error) bool {
 	var op *net.OpError
-	return errors.As(err, &op) && op.Op == "dial" && !isTimeout(err)
+	if errors.As(err, &op) && op.Op == "dial" && !isTimeout(err) {
+		return true
+	}
+	var tlsErr *upstreamTLSError
+	return errors.As(err, &tlsErr) && tlsErr.handshake && !isTimeout(err)
 }
 
 // isTimeout: net's deadline errors and fasthttp's ErrTimeout both say Timeout().

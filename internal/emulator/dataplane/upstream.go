@@ -41,7 +41,7 @@ const MaxUpstreamResponseBody = 64 << 20
 const maxIdlePerAddr = 256
 
 type upstreamConn struct {
-	addr string
+	pool string // the pool it goes back to (upstreamTarget.pool)
 	conn net.Conn
 	br   *bufio.Reader
 	bw   *bufio.Writer
@@ -70,15 +70,15 @@ type timeouts struct {
 	connect, read, write time.Duration
 }
 
-func (p *upstreamPool) get(addr string) *upstreamConn {
+func (p *upstreamPool) get(pool string) *upstreamConn {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	list := p.idle[addr]
+	list := p.idle[pool]
 	if len(list) == 0 {
 		return nil
 	}
 	c := list[len(list)-1]
-	p.idle[addr] = list[:len(list)-1]
+	p.idle[pool] = list[:len(list)-1]
 	return c
 }
 
@@ -88,11 +88,11 @@ func (p *upstreamPool) put(c *upstreamConn) {
 	if p.idle == nil {
 		p.idle = map[string][]*upstreamConn{}
 	}
-	if len(p.idle[c.addr]) >= maxIdlePerAddr {
+	if len(p.idle[c.pool]) >= maxIdlePerAddr {
 		_ = c.conn.Close()
 		return
 	}
-	p.idle[c.addr] = append(p.idle[c.addr], c)
+	p.idle[c.pool] = append(p.idle[c.pool], c)
 }
 
 func (p *upstreamPool) closeIdle() {
@@ -106,51 +106,71 @@ func (p *upstreamPool) closeIdle() {
 	p.idle = nil
 }
 
-func dialUpstream(addr, scheme, serverName string, verify bool, t timeouts) (*upstreamConn, error) {
+// dialUpstream connects to addr, over TLS when tc is not nil (tc.ServerName is the SNI);
+// a failed handshake is put in words by ut.
+func dialUpstream(addr string, ut *upstreamTLS, tc *tls.Config, t timeouts) (*upstreamConn, error) {
 	conn, err := net.DialTimeout("tcp", addr, t.connect)
 	if err != nil {
 		return nil, err
 	}
-	if scheme == "https" {
-		tc := tls.Client(conn, &tls.Config{ServerName: serverName, InsecureSkipVerify: !verify}) //nolint:gosec // Kong verifies upstream certificates only with tls_verify
-		_ = tc.SetDeadline(time.Now().Add(t.connect))
-		if err := tc.Handshake(); err != nil {
+	if tc != nil {
+		tlsConn := tls.Client(conn, tc)
+		_ = tlsConn.SetDeadline(time.Now().Add(t.connect))
+		if err := tlsConn.Handshake(); err != nil {
 			_ = conn.Close()
-			return nil, err
+			herr := ut.handshakeError(err, tc.ServerName)
+			herr.handshake = true
+			return nil, herr
 		}
-		_ = tc.SetDeadline(time.Time{})
-		conn = tc
+		_ = tlsConn.SetDeadline(time.Time{})
+		conn = tlsConn
 	}
-	return &upstreamConn{addr: addr, conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 16<<10)}, nil
+	return &upstreamConn{pool: addr, conn: conn, br: bufio.NewReaderSize(conn, 16<<10), bw: bufio.NewWriterSize(conn, 16<<10)}, nil
+}
+
+// upstreamTarget is where one try of a request goes: the address, the pool its connections
+// are kept in (the address, and for TLS the server name and the service's TLS settings), and
+// the TLS settings (nil for plain HTTP).
+type upstreamTarget struct {
+	addr, pool string
+	ut         *upstreamTLS
+	tls        *tls.Config
 }
 
 // roundTrip sends req to addr and reads the answer into resp; the connection goes back to
 // the pool unless either side asked to close it. A pooled connection the upstream had closed
 // is replaced once, but only for an idempotent request: once written, a POST, PATCH or LOCK
 // may have reached the upstream, and nginx never sends it twice (502 instead).
-func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.Response, addr, scheme, serverName string, verify bool, t timeouts) error {
+func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.Response, to upstreamTarget, t timeouts) error {
 	for attempt := 0; ; attempt++ {
-		c := p.get(addr)
+		c := p.get(to.pool)
 		if !idempotent(req.Method) {
 			// Such a request is not retried on a stale connection, so it is written only on
 			// one that is still open.
 			for c != nil && !idleConnUsable(c) {
 				_ = c.conn.Close()
-				c = p.get(addr)
+				c = p.get(to.pool)
 			}
 		}
 		reused := c != nil
 		if c == nil {
 			var err error
-			if c, err = dialUpstream(addr, scheme, serverName, verify, t); err != nil {
+			if c, err = dialUpstream(to.addr, to.ut, to.tls, t); err != nil {
 				return err
 			}
+			c.pool = to.pool
 		}
 		err := c.exchange(req, body, resp, t, p.maxResponseBody)
 		if err != nil {
 			_ = c.conn.Close()
 			if reused && attempt == 0 && staleConn(err) && idempotent(req.Method) {
 				continue
+			}
+			// With TLS 1.3 an upstream refuses the client's certificate after the handshake,
+			// with an alert the first read gets.
+			var alert tls.AlertError
+			if to.tls != nil && errors.As(err, &alert) {
+				return to.ut.handshakeError(err, to.tls.ServerName)
 			}
 			return err
 		}
