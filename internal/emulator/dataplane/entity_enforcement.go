@@ -38,10 +38,10 @@ var entityEnforcement = map[string]struct {
 	"upstreams": {fields: []ignoredField{
 		{Field: "use_srv_name", Why: "targets are not resolved through DNS SRV records"},
 	}},
-	"snis":            {storedOnly: "the proxy serves plain HTTP only: no certificate is chosen by server name"},
-	"vaults":          {storedOnly: "vault references (`{vault://...}`) are not resolved: a referenced value is used as written"},
-	"key-sets":        {storedOnly: "no plugin the data plane runs reads keys"},
-	"keys":            {storedOnly: "no plugin the data plane runs reads keys"},
+	"snis":     {storedOnly: "the proxy serves plain HTTP only: no certificate is chosen by server name"},
+	"vaults":   {storedOnly: "vault references (`{vault://...}`) are not resolved: a referenced value is used as written"},
+	"key-sets": {storedOnly: "no plugin the data plane runs reads keys"},
+	"keys":     {storedOnly: "no plugin the data plane runs reads keys"},
 }
 
 // EntitySupport is what the data plane does with one kind of core entity.
