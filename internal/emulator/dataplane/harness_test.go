@@ -45,6 +45,28 @@ func newTestGateway(t testing.TB) *testGateway {
 // newTestGatewayLogging is newTestGateway with the proxy logging to logger.
 func newTestGatewayLogging(t testing.TB, logger *slog.Logger) *testGateway {
 	t.Helper()
+	return newTestGatewayConfigured(t, logger, Settings{})
+}
+
+// newTracedGateway is newTestGateway keeping request traces (g.traces).
+func newTracedGateway(t testing.TB) *testGateway {
+	t.Helper()
+	return newTestGatewayConfigured(t, nil, Settings{Traces: NewTraceLog(100)})
+}
+
+// traces are the gateway's request traces, newest first.
+func (g *testGateway) traces() []TraceView {
+	g.t.Helper()
+	var out []TraceView
+	for _, tr := range g.proxy.settings.Traces.Traces(nil, 100) {
+		out = append(out, tr.View())
+	}
+	return out
+}
+
+// newTestGatewayConfigured is newTestGatewayLogging with the node's settings.
+func newTestGatewayConfigured(t testing.TB, logger *slog.Logger, settings Settings) *testGateway {
+	t.Helper()
 	g := &testGateway{t: t, store: store.NewMemory()}
 	g.upstream = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
@@ -58,6 +80,7 @@ func newTestGatewayLogging(t testing.TB, logger *slog.Logger) *testGateway {
 		t.Fatal(err)
 	}
 	proxy := NewProxy(g.store, testCP, logger)
+	proxy.Configure(settings)
 	g.proxy = proxy
 	srv := NewServer(proxy.Handle, nil)
 	go func() { _ = srv.Serve(ln) }()

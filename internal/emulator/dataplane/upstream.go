@@ -166,11 +166,10 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 			if reused && attempt == 0 && staleConn(err) && idempotent(req.Method) {
 				continue
 			}
-			// With TLS 1.3 an upstream refuses the client's certificate after the handshake,
-			// with an alert the first read gets.
-			var alert tls.AlertError
-			if to.tls != nil && errors.As(err, &alert) {
-				return to.ut.handshakeError(err, to.tls.ServerName)
+			// With TLS 1.3 an upstream refuses the client's certificate after the handshake:
+			// the first read gets its alert, or the end of the connection.
+			if to.tls != nil && !reused && !isTimeout(err) {
+				return to.ut.closedAfterHandshake(err)
 			}
 			return err
 		}

@@ -211,12 +211,16 @@ func (u *upstreamTLS) verifyPeer(cs tls.ConnectionState, serverName string) erro
 	if len(certs) == 0 {
 		return errors.New("the upstream sent no certificate")
 	}
-	opts := x509.VerifyOptions{Roots: u.roots, DNSName: serverName, Intermediates: x509.NewCertPool()}
+	// The chain first, then the name, in OpenSSL's order.
+	opts := x509.VerifyOptions{Roots: u.roots, Intermediates: x509.NewCertPool()}
 	for _, c := range certs[1:] {
 		opts.Intermediates.AddCert(c)
 	}
 	chains, err := certs[0].Verify(opts)
 	if err != nil {
+		return err
+	}
+	if err := certs[0].VerifyHostname(serverName); err != nil {
 		return err
 	}
 	shortest := chains[0]
@@ -252,10 +256,31 @@ func (u *upstreamTLS) handshakeError(err error, serverName string) *upstreamTLSE
 	default:
 		reason = err.Error()
 	}
+	return &upstreamTLSError{reason: reason + u.settingsWords(), err: err}
+}
+
+// closedAfterHandshake puts in words an upstream that ended a new TLS connection once the
+// handshake was done: with TLS 1.3 that is how an upstream refuses the client certificate
+// (none, or one it does not trust), which the client learns only when it reads.
+func (u *upstreamTLS) closedAfterHandshake(err error) *upstreamTLSError {
+	reason := "the upstream ended the connection right after the TLS handshake (" + err.Error() +
+		"); an upstream that requires a client certificate does so when it gets none or one it does not trust"
+	return &upstreamTLSError{reason: reason + u.settingsWords(), err: err}
+}
+
+// settingsWords are the service's TLS settings, for a failure's reason.
+func (u *upstreamTLS) settingsWords() string {
+	var b strings.Builder
 	if u.verify {
-		reason += " (tls_verify on, " + u.trustWords + ", tls_verify_depth " + strconv.Itoa(u.depth) + ")"
+		b.WriteString(" (tls_verify on, " + u.trustWords + ", tls_verify_depth " + strconv.Itoa(u.depth))
 	} else {
-		reason += " (tls_verify off)"
+		b.WriteString(" (tls_verify off")
 	}
-	return &upstreamTLSError{reason: reason, err: err}
+	if u.client != nil && u.client.Leaf != nil {
+		b.WriteString("; client certificate presented: " + strconv.Quote(u.client.Leaf.Subject.String()))
+	} else {
+		b.WriteString("; no client certificate presented")
+	}
+	b.WriteString(")")
+	return b.String()
 }
