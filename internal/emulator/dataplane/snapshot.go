@@ -25,6 +25,9 @@ type Snapshot struct {
 	byID      map[string]map[string]Entity
 	plugins   []*pluginInstance // enabled plugins, highest priority first
 	balancers map[string]*balancer
+	// certsByName are the certificates by SNI name (wildcards included), for the TLS
+	// listener's handshakes.
+	certsByName map[string]*servedCertificate
 	// Skipped are the entities left out of this snapshot, and why.
 	Skipped []Skipped
 
@@ -34,7 +37,8 @@ type Snapshot struct {
 
 // snapshotKinds are the kinds the data plane reads.
 var snapshotKinds = []string{"services", "routes", "consumers", "consumer_groups", "consumer_group_consumers",
-	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets", "partials"}
+	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets", "partials",
+	"certificates", "snis"}
 
 // loadSnapshot reads a control plane's configuration and compiles its routes and plugins.
 // An entity that cannot be applied is left out and listed in Skipped; the rest is served.
@@ -70,6 +74,7 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 		s.byID[kind] = ids
 	}
 	s.dropUnusable()
+	s.loadCertificates()
 	router, skipped := NewRouter(s.byKind["routes"])
 	s.router = router
 	s.Skipped = append(s.Skipped, skipped...)
