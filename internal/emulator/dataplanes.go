@@ -2,6 +2,7 @@ package emulator
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"net"
@@ -20,7 +21,8 @@ import (
 const proxyShutdownTimeout = 5 * time.Second
 
 // dataPlanes runs one proxy per control plane: the default control plane's on the configured
-// proxy address, every other one on a free loopback port, started when first asked for. A
+// proxy addresses, every other one on free loopback ports, started when first asked for. Each
+// proxy has a plain HTTP listener and an HTTPS one, started and stopped together. A
 // control plane removed from the store (deleted, or by a reset) has its proxy stopped: its
 // listener, connections and goroutines end and its plugins' resources are closed.
 type dataPlanes struct {
@@ -31,20 +33,36 @@ type dataPlanes struct {
 	mu      sync.Mutex
 	proxies map[string]*runningProxy // by control plane id
 
-	defaultURL   string
-	defaultCP    string
-	defaultProxy atomic.Pointer[dataplane.Proxy]
-	defaultSrv   *fasthttp.Server
+	defaultURLs   proxyURLs
+	defaultCP     string
+	defaultProxy  atomic.Pointer[dataplane.Proxy]
+	defaultSrv    *fasthttp.Server
+	defaultTLSSrv *fasthttp.Server
+
+	// defaultCert is what the HTTPS listeners serve when no configured certificate matches
+	// the client's server name, made once at start as Kong makes its own.
+	defaultCert *tls.Certificate
+}
+
+// proxyURLs are a proxy's listeners: plain HTTP and HTTPS.
+type proxyURLs struct {
+	plain, tls string
 }
 
 type runningProxy struct {
-	url   string
+	urls  proxyURLs
 	proxy *dataplane.Proxy
-	srv   *fasthttp.Server // nil for the default control plane's, which serves on defaultSrv
+	// srv and tlsSrv are nil for the default control plane's, which serves on defaultSrv
+	// and defaultTLSSrv.
+	srv, tlsSrv *fasthttp.Server
 }
 
-func newDataPlanes(st store.Store, logger *slog.Logger, settings dataplane.Settings) *dataPlanes {
-	return &dataPlanes{store: st, logger: logger, settings: settings, proxies: map[string]*runningProxy{}}
+func newDataPlanes(st store.Store, logger *slog.Logger, settings dataplane.Settings) (*dataPlanes, error) {
+	cert, err := dataplane.DefaultCertificate()
+	if err != nil {
+		return nil, err
+	}
+	return &dataPlanes{store: st, logger: logger, settings: settings, proxies: map[string]*runningProxy{}, defaultCert: cert}, nil
 }
 
 // newProxy makes a control plane's proxy with the node's settings.
@@ -54,15 +72,25 @@ func (d *dataPlanes) newProxy(cp string) *dataplane.Proxy {
 	return p
 }
 
-// startDefault listens on addr for the control plane named "default", whatever its id.
-func (d *dataPlanes) startDefault(addr string) error {
+// startDefault listens on addr (HTTP) and tlsAddr (HTTPS) for the control plane named
+// "default", whatever its id.
+func (d *dataPlanes) startDefault(addr, tlsAddr string) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return fmt.Errorf("proxy: listening on %s: %w", addr, err)
 	}
-	d.defaultURL = "http://" + ln.Addr().String()
-	d.defaultSrv = dataplane.NewServer(func(fc *fasthttp.RequestCtx) { d.defaultProxy.Load().Handle(fc) }, d.logger)
+	tlsLn, err := net.Listen("tcp", tlsAddr)
+	if err != nil {
+		_ = ln.Close()
+		return fmt.Errorf("proxy: listening for TLS on %s: %w", tlsAddr, err)
+	}
+	handle := func(fc *fasthttp.RequestCtx) { d.defaultProxy.Load().Handle(fc) }
+	d.defaultURLs = proxyURLs{plain: "http://" + ln.Addr().String(), tls: "https://" + tlsLn.Addr().String()}
+	d.defaultSrv = dataplane.NewServer(handle, d.logger)
+	d.defaultTLSSrv = dataplane.NewServer(handle, d.logger)
+	config := dataplane.NewTLSConfig(d.defaultProxy.Load, d.defaultCert)
 	go func() { _ = d.defaultSrv.Serve(ln) }()
+	go func() { _ = d.defaultTLSSrv.Serve(tls.NewListener(tlsLn, config)) }()
 	return nil
 }
 
@@ -74,30 +102,38 @@ func (d *dataPlanes) setDefault(cp string) {
 	old := d.defaultProxy.Swap(p)
 	delete(d.proxies, d.defaultCP)
 	d.defaultCP = cp
-	d.proxies[cp] = &runningProxy{url: d.defaultURL, proxy: p}
+	d.proxies[cp] = &runningProxy{urls: d.defaultURLs, proxy: p}
 	d.mu.Unlock()
 	if old != nil {
 		old.Close()
 	}
 }
 
-// url returns the proxy URL of a control plane, starting its proxy if needed.
-func (d *dataPlanes) url(cp string) (string, error) {
+// urls returns the proxy URLs of a control plane, starting its proxy if needed.
+func (d *dataPlanes) urls(cp string) (proxyURLs, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if rp, ok := d.proxies[cp]; ok {
-		return rp.url, nil
+		return rp.urls, nil
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return "", fmt.Errorf("proxy for control plane %s: %w", cp, err)
+		return proxyURLs{}, fmt.Errorf("proxy for control plane %s: %w", cp, err)
+	}
+	tlsLn, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		_ = ln.Close()
+		return proxyURLs{}, fmt.Errorf("TLS proxy for control plane %s: %w", cp, err)
 	}
 	p := d.newProxy(cp)
-	srv := dataplane.NewServer(p.Handle, d.logger)
+	srv, tlsSrv := dataplane.NewServer(p.Handle, d.logger), dataplane.NewServer(p.Handle, d.logger)
+	config := dataplane.NewTLSConfig(func() *dataplane.Proxy { return p }, d.defaultCert)
 	go func() { _ = srv.Serve(ln) }()
-	rp := &runningProxy{url: "http://" + ln.Addr().String(), proxy: p, srv: srv}
+	go func() { _ = tlsSrv.Serve(tls.NewListener(tlsLn, config)) }()
+	rp := &runningProxy{urls: proxyURLs{plain: "http://" + ln.Addr().String(), tls: "https://" + tlsLn.Addr().String()},
+		proxy: p, srv: srv, tlsSrv: tlsSrv}
 	d.proxies[cp] = rp
-	return rp.url, nil
+	return rp.urls, nil
 }
 
 // skipped lists what a control plane's proxy leaves out of its configuration.
@@ -151,7 +187,7 @@ func (d *dataPlanes) stop(cp string) {
 	}
 	if cp == d.defaultCP {
 		d.defaultProxy.Store(d.newProxy(cp))
-		d.proxies[cp] = &runningProxy{url: d.defaultURL, proxy: d.defaultProxy.Load()}
+		d.proxies[cp] = &runningProxy{urls: d.defaultURLs, proxy: d.defaultProxy.Load()}
 	} else {
 		delete(d.proxies, cp)
 	}
@@ -159,8 +195,10 @@ func (d *dataPlanes) stop(cp string) {
 	if rp.srv != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), proxyShutdownTimeout)
 		defer cancel()
-		if err := rp.srv.ShutdownWithContext(ctx); err != nil {
-			d.logger.Warn("stopping a proxy", "control_plane", cp, "error", err)
+		for _, srv := range []*fasthttp.Server{rp.srv, rp.tlsSrv} {
+			if err := srv.ShutdownWithContext(ctx); err != nil {
+				d.logger.Warn("stopping a proxy", "control_plane", cp, "error", err)
+			}
 		}
 	}
 	rp.proxy.Close()
@@ -177,10 +215,12 @@ func (d *dataPlanes) close(ctx context.Context) {
 	d.mu.Unlock()
 	if d.defaultSrv != nil {
 		_ = d.defaultSrv.ShutdownWithContext(ctx)
+		_ = d.defaultTLSSrv.ShutdownWithContext(ctx)
 	}
 	for _, rp := range running {
 		if rp.srv != nil {
 			_ = rp.srv.ShutdownWithContext(ctx)
+			_ = rp.tlsSrv.ShutdownWithContext(ctx)
 		}
 		rp.proxy.Close()
 	}

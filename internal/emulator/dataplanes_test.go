@@ -2,6 +2,7 @@ package emulator_test
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -43,15 +44,15 @@ func (c *lifecycleClient) do(method, url, body string) (int, string) {
 }
 
 // configure creates a control plane with a service, a route and a rate-limiting plugin
-// counting in Redis, sends traffic through its proxy and returns the control plane's id and
-// the proxy's address.
-func (c *lifecycleClient) configure(upstream, redisHost string, redisPort int) (string, string) {
+// counting in Redis, sends traffic through its proxy (plain and TLS) and returns the control
+// plane's id and the proxy's addresses.
+func (c *lifecycleClient) configure(upstream, redisHost string, redisPort int) (id, proxyAddr, tlsAddr string) {
 	c.t.Helper()
 	status, body := c.do(http.MethodPost, c.emu.URL+"/v2/control-planes", `{"name":"lifecycle-`+fmt.Sprint(time.Now().UnixNano())+`"}`)
 	if status != http.StatusCreated {
 		c.t.Fatalf("creating a control plane: %d %s", status, body)
 	}
-	id := strings.SplitN(strings.SplitN(body, `"id":"`, 2)[1], `"`, 2)[0]
+	id = strings.SplitN(strings.SplitN(body, `"id":"`, 2)[1], `"`, 2)[0]
 	core := c.emu.URL + "/v2/control-planes/" + id + "/core-entities"
 	host, port := hostPort(c.t, upstream)
 	for _, step := range []struct{ path, body string }{
@@ -68,12 +69,15 @@ func (c *lifecycleClient) configure(upstream, redisHost string, redisPort int) (
 		c.t.Fatalf("control plane info: %d %s", status, body)
 	}
 	proxy := strings.SplitN(strings.SplitN(body, `"proxy_url":"`, 2)[1], `"`, 2)[0]
+	proxyTLS := strings.SplitN(strings.SplitN(body, `"proxy_tls_url":"`, 2)[1], `"`, 2)[0]
 	for range 5 {
-		if status, out := c.do(http.MethodGet, proxy+"/r", ""); status != http.StatusOK || !strings.Contains(out, "echo") {
-			c.t.Fatalf("through the proxy: %d %s", status, out)
+		for _, url := range []string{proxy, proxyTLS} {
+			if status, out := c.do(http.MethodGet, url+"/r", ""); status != http.StatusOK || !strings.Contains(out, "echo") {
+				c.t.Fatalf("through the proxy %s: %d %s", url, status, out)
+			}
 		}
 	}
-	return id, strings.TrimPrefix(proxy, "http://")
+	return id, strings.TrimPrefix(proxy, "http://"), strings.TrimPrefix(proxyTLS, "https://")
 }
 
 // settle waits (boundedly) until the process runs no more goroutines than baseline.
@@ -106,7 +110,7 @@ func TestDeletedControlPlaneStopsItsProxy(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = emu.Close() }()
-	c := &lifecycleClient{t: t, emu: emu, tr: &http.Transport{}}
+	c := &lifecycleClient{t: t, emu: emu, tr: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	defer c.tr.CloseIdleConnections()
 
 	// fasthttp keeps one goroutine per process that updates its Date header, started by the
@@ -119,7 +123,7 @@ func TestDeletedControlPlaneStopsItsProxy(t *testing.T) {
 			c.t = t
 			c.tr.CloseIdleConnections()
 			baseline := runtime.NumGoroutine()
-			id, proxy := c.configure(up.URL, redisHost, redisPort)
+			id, proxy, proxyTLS := c.configure(up.URL, redisHost, redisPort)
 			if how == "delete" {
 				if status, body := c.do(http.MethodDelete, emu.URL+"/v2/control-planes/"+id, ""); status != http.StatusNoContent {
 					t.Fatalf("delete: %d %s", status, body)
@@ -128,6 +132,7 @@ func TestDeletedControlPlaneStopsItsProxy(t *testing.T) {
 				t.Fatalf("reset: %d %s", status, body)
 			}
 			closed(t, proxy)
+			closed(t, proxyTLS)
 			c.tr.CloseIdleConnections()
 			settle(t, baseline)
 		})

@@ -34,6 +34,9 @@ type Options struct {
 	APIAddr string
 	// ProxyAddr is the default control plane's proxy address; "127.0.0.1:0" by default here.
 	ProxyAddr string
+	// ProxyTLSAddr is the default control plane's HTTPS proxy address; "127.0.0.1:0" by
+	// default here.
+	ProxyTLSAddr string
 	// Tokens are the accepted bearer tokens; empty means DevelopmentToken.
 	Tokens []string
 	// Logger receives the emulator's logs (one line per request at debug level); nil discards them.
@@ -114,6 +117,8 @@ type Emulator struct {
 
 	// ProxyURL is the default control plane's proxy.
 	ProxyURL string
+	// ProxyTLSURL is the default control plane's HTTPS proxy (https://...).
+	ProxyTLSURL string
 	// AdminURL is the Kong Admin API of the default control plane.
 	AdminURL string
 	// Admin is the Admin API handler, for adding endpoints such as POST /config.
@@ -141,6 +146,9 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if opts.ProxyAddr == "" {
 		opts.ProxyAddr = "127.0.0.1:0"
 	}
+	if opts.ProxyTLSAddr == "" {
+		opts.ProxyTLSAddr = "127.0.0.1:0"
+	}
 	if opts.AdminAddr == "" {
 		opts.AdminAddr = "127.0.0.1:0"
 	}
@@ -159,7 +167,10 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	dps := newDataPlanes(opts.Store, opts.Logger, settings)
+	dps, err := newDataPlanes(opts.Store, opts.Logger, settings)
+	if err != nil {
+		return nil, err
+	}
 	st := dps.watch(opts.Store)
 	api, err := newServer(st, opts.Tokens, opts.Logger)
 	if err != nil {
@@ -204,11 +215,11 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 
 		RequestDebugToken: settings.RequestDebugToken,
 	}
-	if err := e.dps.startDefault(opts.ProxyAddr); err != nil {
+	if err := e.dps.startDefault(opts.ProxyAddr, opts.ProxyTLSAddr); err != nil {
 		_ = ln.Close()
 		return nil, err
 	}
-	e.ProxyURL = e.dps.defaultURL
+	e.ProxyURL, e.ProxyTLSURL = e.dps.defaultURLs.plain, e.dps.defaultURLs.tls
 	e.dps.setDefault(e.DefaultControlPlaneID())
 	timeouts := opts.APITimeouts.orDefaults()
 	if e.admin, err = startAdmin(e, opts, timeouts); err != nil {
@@ -279,6 +290,8 @@ type ControlPlaneInfo struct {
 	Name     string `json:"name"`
 	APIURL   string `json:"api_url"`   // base of this control plane's core-entity API
 	ProxyURL string `json:"proxy_url"` // its gateway
+	// ProxyTLSURL is its gateway's HTTPS listener, serving its certificates by SNI.
+	ProxyTLSURL string `json:"proxy_tls_url"`
 	// AdminURL is its Kong Admin API; only the default control plane has one.
 	AdminURL string `json:"admin_url,omitempty"`
 	// Skipped are the entities its gateway does not apply, and why.
@@ -291,12 +304,12 @@ func (e *Emulator) controlPlaneInfo(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusNotFound, map[string]string{"message": "no such control plane"})
 		return
 	}
-	url, err := e.dps.url(info.ID)
+	urls, err := e.dps.urls(info.ID)
 	if err != nil {
 		e.api.internalError(w, r, err)
 		return
 	}
-	info.ProxyURL = url
+	info.ProxyURL, info.ProxyTLSURL = urls.plain, urls.tls
 	if info.ID == e.DefaultControlPlaneID() {
 		info.AdminURL = e.AdminURL
 	}
@@ -327,7 +340,19 @@ func (e *Emulator) ControlPlaneProxyURL(idOrName string) (string, error) {
 	if !ok {
 		return "", fmt.Errorf("no control plane %q", idOrName)
 	}
-	return e.dps.url(info.ID)
+	urls, err := e.dps.urls(info.ID)
+	return urls.plain, err
+}
+
+// ControlPlaneProxyTLSURL returns the HTTPS proxy of a control plane (by id or name),
+// starting its proxy on free loopback ports the first time.
+func (e *Emulator) ControlPlaneProxyTLSURL(idOrName string) (string, error) {
+	info, ok := e.ControlPlane(idOrName)
+	if !ok {
+		return "", fmt.Errorf("no control plane %q", idOrName)
+	}
+	urls, err := e.dps.urls(info.ID)
+	return urls.tls, err
 }
 
 // DefaultControlPlaneID is the id of the control plane named "default".

@@ -29,7 +29,7 @@ func TestEntitySupportEndpoint(t *testing.T) {
 			t.Errorf("%s: %v", kind, byKind[kind])
 		}
 	}
-	for _, kind := range []string{"snis", "vaults", "keys", "key-sets"} {
+	for _, kind := range []string{"vaults", "keys", "key-sets"} {
 		if byKind[kind]["applied"] != false || byKind[kind]["why"] == "" {
 			t.Errorf("%s: %v", kind, byKind[kind])
 		}

@@ -135,7 +135,7 @@ func startEnv(providerBin, emulatorBin string) (*env, error) {
 	apiAddr := ln.Addr().String()
 	_ = ln.Close()
 	e.apiURL = "http://" + apiAddr
-	e.emulator = exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", "127.0.0.1:0", "--log-level", "warn")
+	e.emulator = exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", "127.0.0.1:0", "--proxy-tls-addr", "127.0.0.1:0", "--log-level", "warn")
 	e.emulator.Stderr = os.Stderr
 	if err := e.emulator.Start(); err != nil {
 		e.emulator = nil

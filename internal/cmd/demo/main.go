@@ -55,7 +55,7 @@ func run(providerBin, emulatorBin string) error {
 	}
 	fmt.Printf("==> starting the emulator: API http://%s, proxy http://%s\n", apiAddr, proxyAddr)
 	// The demo does not use the Kong Admin API: any free port, so a busy 8001 cannot stop it.
-	emu := exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", proxyAddr, "--admin-addr", "127.0.0.1:0", "--log-level", "warn")
+	emu := exec.Command(emulatorBin, "--api-addr", apiAddr, "--proxy-addr", proxyAddr, "--proxy-tls-addr", "127.0.0.1:0", "--admin-addr", "127.0.0.1:0", "--log-level", "warn")
 	emu.Stdout, emu.Stderr = os.Stdout, os.Stderr
 	if err := emu.Start(); err != nil {
 		return fmt.Errorf("starting %s: %w (run `make build`)", emulatorBin, err)

@@ -62,6 +62,7 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("konnect-emulator", flag.ContinueOnError)
 	apiAddr := fs.String("api-addr", env("KONNECT_EMULATOR_API_ADDR", "127.0.0.1:8080"), "listen address of the Konnect API (KONNECT_EMULATOR_API_ADDR)")
 	proxyAddr := fs.String("proxy-addr", env("KONNECT_EMULATOR_PROXY_ADDR", "127.0.0.1:8000"), "listen address of the default control plane's proxy (KONNECT_EMULATOR_PROXY_ADDR)")
+	proxyTLSAddr := fs.String("proxy-tls-addr", env("KONNECT_EMULATOR_PROXY_TLS_ADDR", "127.0.0.1:8443"), "listen address of the default control plane's HTTPS proxy, serving its certificates by SNI (KONNECT_EMULATOR_PROXY_TLS_ADDR)")
 	adminAddr := fs.String("admin-addr", env("KONNECT_EMULATOR_ADMIN_ADDR", "127.0.0.1:8001"), "listen address of the default control plane's Kong Admin API (KONNECT_EMULATOR_ADMIN_ADDR)")
 	enforceRBAC := fs.String("enforce-rbac", env("KONNECT_EMULATOR_ENFORCE_RBAC", "off"), "Admin API RBAC as Kong's enforce_rbac: on, entity, both or off (KONNECT_EMULATOR_ENFORCE_RBAC)")
 	adminToken := fs.String("admin-token", env("KONNECT_EMULATOR_ADMIN_TOKEN", ""), "user_token of the super-admin RBAC user kong_admin, created at start (KONNECT_EMULATOR_ADMIN_TOKEN)")
@@ -93,7 +94,7 @@ func run(args []string) error {
 		return fmt.Errorf("--log-level: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-	opts := emulator.Options{APIAddr: *apiAddr, ProxyAddr: *proxyAddr, Tokens: tokens, Logger: logger,
+	opts := emulator.Options{APIAddr: *apiAddr, ProxyAddr: *proxyAddr, ProxyTLSAddr: *proxyTLSAddr, Tokens: tokens, Logger: logger,
 		AdminAddr: *adminAddr, AdminRBAC: adminapi.RBACOptions{Enforce: *enforceRBAC, Header: *rbacHeader, AdminToken: *adminToken},
 		RealIPHeader: *realIPHeader, RealIPRecursive: *realIPRecursive, AllowDebugHeader: *allowDebugHeader,
 		DisableRequestDebug: !*requestDebug, RequestDebugToken: *requestDebugToken, TraceBuffer: *traceBuffer}
@@ -128,7 +129,7 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	logger.Info("konnect emulator ready", "api", emu.URL, "proxy", emu.ProxyURL, "admin", emu.AdminURL, "enforce_rbac", *enforceRBAC, "default_control_plane", emu.DefaultControlPlaneID())
+	logger.Info("konnect emulator ready", "api", emu.URL, "proxy", emu.ProxyURL, "proxy_tls", emu.ProxyTLSURL, "admin", emu.AdminURL, "enforce_rbac", *enforceRBAC, "default_control_plane", emu.DefaultControlPlaneID())
 	if *requestDebug {
 		// As Kong logs its request_debug_token at start.
 		logger.Info("[request-debug] token for X-Kong-Request-Debug-Token", "token", emu.RequestDebugToken)

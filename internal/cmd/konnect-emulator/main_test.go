@@ -35,7 +35,7 @@ func freeAddr(t *testing.T) string {
 func TestCommandServesAndStopsOnSIGTERM(t *testing.T) {
 	t.Parallel()
 	addr := freeAddr(t)
-	cmd := exec.Command(os.Args[0], "--api-addr", addr, "--proxy-addr", freeAddr(t), "--admin-addr", freeAddr(t), "--token", "kpat_cmd_test_token")
+	cmd := exec.Command(os.Args[0], "--api-addr", addr, "--proxy-addr", freeAddr(t), "--proxy-tls-addr", freeAddr(t), "--admin-addr", freeAddr(t), "--token", "kpat_cmd_test_token")
 	cmd.Env = append(os.Environ(), "KONNECT_EMULATOR_RUN_MAIN=1")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -124,7 +124,7 @@ func TestInvalidConfigFileFailsTheStart(t *testing.T) {
 		bad:                  "route 'r' (routes[0]): service: invalid reference 'service: nowhere' (no such entry in 'services')",
 		dir + "/missing.yml": "--config: open",
 	} {
-		err := run([]string{"--api-addr", freeAddr(t), "--proxy-addr", freeAddr(t), "--config", file})
+		err := run([]string{"--api-addr", freeAddr(t), "--proxy-addr", freeAddr(t), "--proxy-tls-addr", freeAddr(t), "--admin-addr", freeAddr(t), "--config", file})
 		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), file) {
 			t.Errorf("--config %s: %v, want an error with %q", file, err, want)
 		}

@@ -6,9 +6,6 @@ import "sort"
 // does not act on, and why.
 type ignoredField struct {
 	Field, Why string
-	// inert: the data plane reads the field, but it can never take effect (it concerns TLS
-	// connections, which the proxy does not accept).
-	inert bool
 }
 
 // entityEnforcement lists, per kind of core entity, what the data plane does not enforce:
@@ -23,7 +20,6 @@ var entityEnforcement = map[string]struct {
 		{Field: "request_buffering", Why: "request bodies are always read whole before they are proxied"},
 		{Field: "response_buffering", Why: "upstream answers are always read whole before they are sent on"},
 		{Field: "path_handling", Why: "paths are always joined as `v0` does (as Kong's traditional_compatible router does)"},
-		{Field: "snis", Why: "the proxy serves plain HTTP only, so a request never carries a TLS server name", inert: true},
 	}},
 	"services": {fields: []ignoredField{
 		{Field: "tls_sans", Why: "with `tls_verify` the upstream certificate's names are checked against the SNI sent (the Host sent upstream) only"},
@@ -38,7 +34,6 @@ var entityEnforcement = map[string]struct {
 	"upstreams": {fields: []ignoredField{
 		{Field: "use_srv_name", Why: "targets are not resolved through DNS SRV records"},
 	}},
-	"snis":     {storedOnly: "the proxy serves plain HTTP only: no certificate is chosen by server name"},
 	"vaults":   {storedOnly: "vault references (`{vault://...}`) are not resolved: a referenced value is used as written"},
 	"key-sets": {storedOnly: "no plugin the data plane runs reads keys"},
 	"keys":     {storedOnly: "no plugin the data plane runs reads keys"},

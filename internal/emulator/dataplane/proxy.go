@@ -299,6 +299,9 @@ func (p *Proxy) refuseProtocol(fc *fasthttp.RequestCtx, ctx *Context, start time
 func (p *Proxy) httpsRedirect(fc *fasthttp.RequestCtx, ctx *Context, start time.Time) {
 	r := ctx.Downstream
 	code := int(Num(ctx.Match.Route, "https_redirect_status_code"))
+	if ctx.trace != nil {
+		ctx.traceMessage(protocolMismatch(ctx, code))
+	}
 	if code == 0 || code == http.StatusUpgradeRequired {
 		h := http.Header{"Connection": {"Upgrade"}, "Upgrade": {"TLS/1.2, HTTP/1.1"}}
 		ctx.Exit(http.StatusUpgradeRequired, "Please use HTTPS protocol", h)
@@ -309,6 +312,20 @@ func (p *Proxy) httpsRedirect(fc *fasthttp.RequestCtx, ctx *Context, start time.
 	location := "https://" + forwarded(ctx, r, "X-Forwarded-Host", hostOnly(r.Host)) + r.URL.RequestURI()
 	ctx.exit = &exitResponse{status: code, header: http.Header{"Location": {location}}, message: DefaultMessage(code)}
 	p.writeExit(fc, ctx, nil, start)
+}
+
+// protocolMismatch says, for the trace, why an https-only route refused the request.
+func protocolMismatch(ctx *Context, code int) string {
+	came := "came over " + ctx.Protocol
+	if proto := forwardedProto(ctx); proto != ctx.Protocol {
+		came += " with X-Forwarded-Proto " + proto + " from a trusted peer"
+	}
+	answer := "answered 426 Please use HTTPS protocol"
+	if code != 0 && code != http.StatusUpgradeRequired {
+		answer = "redirected to https with its https_redirect_status_code " + strconv.Itoa(code)
+	}
+	return "the route takes protocols " + strings.Join(Strings(ctx.Match.Route, "protocols"), ", ") +
+		" (https only) and the request " + came + ": " + answer
 }
 
 func hostOnly(hostport string) string {

@@ -71,8 +71,8 @@ func requestError(fc *fasthttp.RequestCtx, err error) {
 
 // downstreamRequests builds, from what fasthttp read, the client's request as plugins see it
 // (down) and the copy they change and the proxy sends upstream (out): net/http requests, with
-// the raw request URI parsed as net/http would. Both header maps share one backing array
-// for their values, allocated once.
+// the raw request URI parsed as net/http would, and over TLS the connection's state. Both
+// header maps share one backing array for their values, allocated once.
 func downstreamRequests(fc *fasthttp.RequestCtx) (down, out *http.Request, err error) {
 	rh := &fc.Request.Header
 	rawURI := string(rh.RequestURI())
@@ -120,6 +120,12 @@ func downstreamRequests(fc *fasthttp.RequestCtx) (down, out *http.Request, err e
 	outURL := *u
 	down, out = newRequest(downHeader, u), newRequest(outHeader, &outURL)
 	down.RequestURI = rawURI
+	if fc.IsTLS() {
+		// The client's TLS connection, its certificate included (mtls-auth reads
+		// Request.TLS.PeerCertificates), on both requests as net/http's server sets it.
+		state := fc.TLSConnectionState()
+		down.TLS, out.TLS = state, state
+	}
 	return down, out, nil
 }
 

@@ -28,6 +28,9 @@ type Snapshot struct {
 	// tls holds the parsed certificates; upstreamTLS the TLS settings of https services, by id.
 	tls         *tlsMaterial
 	upstreamTLS map[string]*upstreamTLS
+	// certsByName are the certificates by SNI name (wildcards included), for the TLS
+	// listener's handshakes.
+	certsByName map[string]*servedCertificate
 	// Skipped are the entities left out of this snapshot, and why.
 	Skipped []Skipped
 
@@ -38,7 +41,7 @@ type Snapshot struct {
 // snapshotKinds are the kinds the data plane reads.
 var snapshotKinds = []string{"services", "routes", "consumers", "consumer_groups", "consumer_group_consumers",
 	"plugins", "key-auth", "basic-auth", "jwt", "hmac-auth", "acls", "upstreams", "targets", "partials",
-	"certificates", "ca_certificates"}
+	"certificates", "snis", "ca_certificates"}
 
 // loadSnapshot reads a control plane's configuration and compiles its routes and plugins.
 // An entity that cannot be applied is left out and listed in Skipped; the rest is served.
@@ -74,6 +77,7 @@ func loadSnapshot(tx store.Reader, cp string, res *resources) *Snapshot {
 		s.byID[kind] = ids
 	}
 	s.dropUnusable()
+	s.loadCertificates()
 	s.loadTLSMaterial()
 	router, skipped := NewRouter(s.byKind["routes"])
 	s.router = router

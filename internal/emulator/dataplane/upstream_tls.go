@@ -25,7 +25,8 @@ type tlsMaterial struct {
 
 func (m *tlsMaterial) why(kind, id string) string { return m.broken[kind+"\x00"+id] }
 
-// loadTLSMaterial parses the snapshot's ca_certificates and certificates.
+// loadTLSMaterial parses the snapshot's ca_certificates and takes the client certificates
+// from its certificates; it runs after loadCertificates.
 func (s *Snapshot) loadTLSMaterial() {
 	m := &tlsMaterial{cas: map[string]*x509.Certificate{}, clients: map[string]*tls.Certificate{}, broken: map[string]string{}}
 	skip := func(kind string, e Entity, why string) {
@@ -44,10 +45,17 @@ func (s *Snapshot) loadTLSMaterial() {
 			m.cas[Str(e, "id")] = cert
 		}
 	}
+	// loadCertificates has left out (and listed) the certificates that do not parse; a client
+	// certificate is the main pair of one that does.
+	for _, sk := range s.Skipped {
+		if sk.Kind == "certificates" {
+			m.broken["certificates\x00"+sk.ID] = sk.Reason
+		}
+	}
 	for _, e := range s.byKind["certificates"] {
 		pair, err := tls.X509KeyPair([]byte(Str(e, "cert")), []byte(Str(e, "key")))
 		if err != nil {
-			skip("certificates", e, "its cert and key do not make a key pair: "+err.Error())
+			skip("certificates", e, "cert and key do not make a TLS certificate: "+err.Error())
 			continue
 		}
 		m.clients[Str(e, "id")] = &pair

@@ -300,7 +300,7 @@ func TestUpstreamTLSBrokenCertificatesAreSkipped(t *testing.T) {
 	if why := g.wantBadGateway("/bad-ca"); !strings.Contains(why, "its ca_certificate ca-broken was skipped (its cert does not parse") {
 		t.Errorf("trace %q", why)
 	}
-	if why := g.wantBadGateway("/bad-cert"); !strings.Contains(why, "its client_certificate cert-mismatched was skipped (its cert and key do not make a key pair") {
+	if why := g.wantBadGateway("/bad-cert"); !strings.Contains(why, "its client_certificate cert-mismatched was skipped (cert and key do not make a TLS certificate") {
 		t.Errorf("trace %q", why)
 	}
 	skipped := map[string]string{}
@@ -308,7 +308,7 @@ func TestUpstreamTLSBrokenCertificatesAreSkipped(t *testing.T) {
 		skipped[s.Kind+"/"+s.ID] = s.Reason
 	}
 	if !strings.Contains(skipped["ca_certificates/ca-broken"], "does not parse") ||
-		!strings.Contains(skipped["certificates/cert-mismatched"], "key pair") || len(skipped) != 2 {
+		!strings.Contains(skipped["certificates/cert-mismatched"], "do not make a TLS certificate") || len(skipped) != 2 {
 		t.Errorf("skipped: %v", skipped)
 	}
 }
