@@ -3,6 +3,7 @@ package dataplane
 import (
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -93,6 +94,9 @@ func TestMTLSAuthRefusals(t *testing.T) {
 	stranger := newTestCert(t, f.otherRoot, certOptions{cn: "alice"})
 	expired := newTestCert(t, f.root, certOptions{cn: "alice", notBefore: time.Now().Add(-48 * time.Hour), notAfter: time.Now().Add(-time.Hour)})
 	nobody := newTestCert(t, f.root, certOptions{cn: "nobody"})
+	broken := Entity{"id": "ca-broken", "cert": "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n"}
+	raw, _ := json.Marshal(broken)
+	f.g.addRaw("ca_certificates", broken, raw)
 	cfg := map[string]any{"ca_certificates": []any{f.rootID}}
 	const noCert = `{"message":"No required TLS certificate was sent"}`
 	const failed = `{"message":"TLS certificate failed verification"}`
@@ -111,6 +115,7 @@ func TestMTLSAuthRefusals(t *testing.T) {
 		{"expired", cfg, true, expired.peerChain(), 401, failed, "expired"},
 		{"no consumer by its names", cfg, true, nobody.peerChain(), 401, failed, "but no consumer has custom_id or username equal to one of its names (nobody)"},
 		{"consumer_by empty", map[string]any{"ca_certificates": []any{f.rootID}, "consumer_by": []any{}}, true, alice.peerChain(), 401, failed, "consumer_by is empty"},
+		{"a CA certificate that was skipped", map[string]any{"ca_certificates": []any{f.rootID, "ca-broken"}}, true, alice.peerChain(), 500, "An unexpected error occurred", "its CA certificate ca-broken was skipped (its cert does not parse"},
 		{"a CA certificate that does not exist", map[string]any{"ca_certificates": []any{f.missID}}, true, alice.peerChain(), 500, "An unexpected error occurred", "its CA certificate " + f.missID + " does not exist"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

@@ -291,6 +291,9 @@ func TestUpstreamTLSBrokenCertificatesAreSkipped(t *testing.T) {
 	raw, _ = json.Marshal(badPair)
 	g.addRaw("certificates", badPair, raw)
 	goodID := g.add("ca_certificates", Entity{"cert": root.certPEM()})
+	// Kong accepts only CA certificates (basicConstraints CA:TRUE) as ca_certificates.
+	leafID := g.add("ca_certificates", Entity{"cert": other.certPEM()})
+	g.httpsRoute("/not-a-ca", up, Entity{"tls_verify": true, "ca_certificates": []any{leafID}})
 
 	g.httpsRoute("/bad-ca", up, Entity{"tls_verify": true, "ca_certificates": []any{"ca-broken", goodID}})
 	g.httpsRoute("/bad-cert", up, Entity{"client_certificate": map[string]any{"id": "cert-mismatched"}})
@@ -303,12 +306,16 @@ func TestUpstreamTLSBrokenCertificatesAreSkipped(t *testing.T) {
 	if why := g.wantBadGateway("/bad-cert"); !strings.Contains(why, "its client_certificate cert-mismatched was skipped (cert and key do not make a TLS certificate") {
 		t.Errorf("trace %q", why)
 	}
+	if why := g.wantBadGateway("/not-a-ca"); !strings.Contains(why, "its ca_certificate "+leafID+" was skipped (its cert is not a CA certificate") {
+		t.Errorf("trace %q", why)
+	}
 	skipped := map[string]string{}
 	for _, s := range g.proxy.Skipped() {
 		skipped[s.Kind+"/"+s.ID] = s.Reason
 	}
 	if !strings.Contains(skipped["ca_certificates/ca-broken"], "does not parse") ||
-		!strings.Contains(skipped["certificates/cert-mismatched"], "do not make a TLS certificate") || len(skipped) != 2 {
+		!strings.Contains(skipped["certificates/cert-mismatched"], "do not make a TLS certificate") ||
+		!strings.Contains(skipped["ca_certificates/"+leafID], "not a CA certificate") || len(skipped) != 3 {
 		t.Errorf("skipped: %v", skipped)
 	}
 }
