@@ -453,8 +453,12 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	t := serviceTimeouts(svc)
 	var ut *upstreamTLS
 	if scheme == "https" {
-		ut = ctx.Snapshot.upstreamTLS[Str(svc, "id")]
-		if ut != nil && ut.broken != "" {
+		if ut = ctx.Snapshot.upstreamTLS[Str(svc, "id")]; ut == nil {
+			// Every https service of a snapshot has its settings; this one was not loaded
+			// with them, so it gets Kong's defaults (no verification, no client certificate).
+			ut = newUpstreamTLS(Entity{}, nil, &tlsMaterial{})
+		}
+		if ut.broken != "" {
 			p.brokenUpstreamTLS(fc, ctx, start, ut)
 			return
 		}
@@ -568,7 +572,7 @@ func (p *Proxy) brokenUpstreamTLS(fc *fasthttp.RequestCtx, ctx *Context, start t
 		ctx.trace.upstream = upstreamTry(ctx.Request, 0, 0, err)
 		ctx.trace.Upstream = &ctx.trace.upstream
 	}
-	p.logger.Warn("upstream TLS", "service", Str(ctx.Service, "id"), "error", err)
+	p.logger.Debug("upstream TLS", "service", Str(ctx.Service, "id"), "error", err)
 	p.nginxError(fc, ctx, start, http.StatusBadGateway, "")
 }
 
@@ -746,8 +750,8 @@ func tryOutcome(err error, status int, retried bool) tryResult {
 	}
 }
 
-// retryable is a failure to connect, which Kong retries (up to the service's retries) on the
-// next target.
+// retryable is a failure to connect or a failed TLS handshake, which Kong retries (up to the
+// service's retries) on the next target.
 func retryable(err error) bool {
 	var op *net.OpError
 	if errors.As(err, &op) && op.Op == "dial" && !isTimeout(err) {

@@ -319,3 +319,27 @@ func TestUpstreamTLSBrokenCertificatesAreSkipped(t *testing.T) {
 		t.Errorf("skipped: %v", skipped)
 	}
 }
+
+// TestUpstreamTLSHandshakeFailureTriesTheNextTarget: as nginx after a failed connect, a
+// failed handshake is retried on the next target of the upstream.
+func TestUpstreamTLSHandshakeFailureTriesTheNextTarget(t *testing.T) {
+	t.Parallel()
+	root := newTestCert(t, nil, certOptions{cn: "Root", ca: true})
+	other := newTestCert(t, nil, certOptions{cn: "Other", ca: true})
+	good := newTLSUpstream(t, newTestCert(t, root, certOptions{cn: "localhost", dns: []string{"localhost"}}), nil)
+	bad := newTLSUpstream(t, newTestCert(t, other, certOptions{cn: "localhost", dns: []string{"localhost"}}), nil)
+	g := newTracedGateway(t)
+	rootID := g.add("ca_certificates", Entity{"cert": root.certPEM()})
+	upID := g.add("upstreams", Entity{"name": "pair"})
+	for _, u := range []*tlsUpstream{good, bad} {
+		g.add("targets", Entity{"target": "localhost:" + strconv.Itoa(u.port), "upstream": map[string]any{"id": upID}})
+	}
+	svc := g.add("services", Entity{"name": "pair", "host": "pair", "port": 443, "protocol": "https", "tls_verify": true, "ca_certificates": []any{rootID}})
+	g.add("routes", Entity{"paths": []any{"/pair"}, "service": map[string]any{"id": svc}})
+	for range 4 {
+		g.wantTLSOK("/pair")
+	}
+	if bad.handshakes.Load() == 0 {
+		t.Error("the target with the untrusted certificate was never tried")
+	}
+}
