@@ -202,6 +202,30 @@ func TestTLSProxyChoosesCertificateBySNI(t *testing.T) {
 			t.Errorf("SNI %q: certificate %q (want %q), status %d %s", c.sni, cn, c.wantCN, got.StatusCode, got.body)
 		}
 	}
+	// The trace tells which certificate the server name gets, and the client's certificate.
+	client := issue(t, nil, "a client", false, false)
+	presented, err := tls.X509KeyPair([]byte(client.certPEM), []byte(client.keyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withClientCert := func(c *tls.Config) { c.Certificates = []tls.Certificate{presented} }
+	for sni, want := range map[string]string{
+		"www.example.test": "certificate " + wildID + ` by SNI "*.example.test"`,
+		"unknown.test":     "the default certificate: no SNI matches the server name",
+	} {
+		got := mustTLS(t, proxy, "/traced", tlsRequest{serverName: sni, tlsConfig: withClientCert})
+		tr := h.trace(got.Header.Get("X-Kong-Request-Id"))
+		if tr.TLS == nil || tr.TLS.Certificate != want || tr.TLS.ServerName != sni || tr.TLS.ClientCertificate != "CN=a client" || tr.TLS.Version != "TLS 1.3" {
+			t.Errorf("trace of a request with SNI %s: %+v", sni, tr.TLS)
+		}
+	}
+	if tr := h.trace(mustTLS(t, proxy, "/traced", tlsRequest{}).Header.Get("X-Kong-Request-Id")); tr.TLS == nil || !strings.Contains(tr.TLS.Certificate, "no server name") {
+		t.Errorf("trace of a request without SNI: %+v", tr.TLS)
+	}
+	if resp, _ := send(t, h.proxy(), "GET", "/plain", nil); h.trace(resp.Header.Get("X-Kong-Request-Id")).TLS != nil {
+		t.Error("a plain HTTP request's trace tells of TLS")
+	}
+
 	// The default certificate is for localhost and the loopback addresses, as Kong's.
 	def := mustTLS(t, proxy, "/", tlsRequest{}).chain[0]
 	if err := def.VerifyHostname("127.0.0.1"); err != nil || def.VerifyHostname("localhost") != nil {
