@@ -34,4 +34,11 @@ func TestEntitySupportEndpoint(t *testing.T) {
 			t.Errorf("%s: %v", kind, byKind[kind])
 		}
 	}
+	// The HTTPS listener serves certificates by SNI; upstream TLS and mtls-auth use
+	// certificates and CA certificates: none of these kinds is listed as not enforced.
+	for _, kind := range []string{"certificates", "snis", "ca_certificates"} {
+		if e, listed := byKind[kind]; listed {
+			t.Errorf("%s: %v", kind, e)
+		}
+	}
 }

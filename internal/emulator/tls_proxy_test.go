@@ -1,6 +1,7 @@
 package emulator_test
 
 import (
+	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -16,6 +17,7 @@ import (
 	"io"
 	"math/big"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -200,6 +202,30 @@ func TestTLSProxyChoosesCertificateBySNI(t *testing.T) {
 			t.Errorf("SNI %q: certificate %q (want %q), status %d %s", c.sni, cn, c.wantCN, got.StatusCode, got.body)
 		}
 	}
+	// The trace tells which certificate the server name gets, and the client's certificate.
+	client := issue(t, nil, "a client", false, false)
+	presented, err := tls.X509KeyPair([]byte(client.certPEM), []byte(client.keyPEM))
+	if err != nil {
+		t.Fatal(err)
+	}
+	withClientCert := func(c *tls.Config) { c.Certificates = []tls.Certificate{presented} }
+	for sni, want := range map[string]string{
+		"www.example.test": "certificate " + wildID + ` by SNI "*.example.test"`,
+		"unknown.test":     "the default certificate: no SNI matches the server name",
+	} {
+		got := mustTLS(t, proxy, "/traced", tlsRequest{serverName: sni, tlsConfig: withClientCert})
+		tr := h.trace(got.Header.Get("X-Kong-Request-Id"))
+		if tr.TLS == nil || tr.TLS.Certificate != want || tr.TLS.ServerName != sni || tr.TLS.ClientCertificate != "CN=a client" || tr.TLS.Version != "TLS 1.3" {
+			t.Errorf("trace of a request with SNI %s: %+v", sni, tr.TLS)
+		}
+	}
+	if tr := h.trace(mustTLS(t, proxy, "/traced", tlsRequest{}).Header.Get("X-Kong-Request-Id")); tr.TLS == nil || !strings.Contains(tr.TLS.Certificate, "no server name") {
+		t.Errorf("trace of a request without SNI: %+v", tr.TLS)
+	}
+	if resp, _ := send(t, h.proxy(), "GET", "/plain", nil); h.trace(resp.Header.Get("X-Kong-Request-Id")).TLS != nil {
+		t.Error("a plain HTTP request's trace tells of TLS")
+	}
+
 	// The default certificate is for localhost and the loopback addresses, as Kong's.
 	def := mustTLS(t, proxy, "/", tlsRequest{}).chain[0]
 	if err := def.VerifyHostname("127.0.0.1"); err != nil || def.VerifyHostname("localhost") != nil {
@@ -430,4 +456,55 @@ func first(values []string) string {
 		return ""
 	}
 	return values[0]
+}
+
+// BenchmarkTLSHandshakeAndRequest: one request on a new connection through the HTTPS
+// listener (TCP, TLS handshake with the default ECDSA certificate, request) against the same
+// on the plain listener, alternated in one loop; tls/plain is their ratio.
+func BenchmarkTLSHandshakeAndRequest(b *testing.B) {
+	emu, err := emulator.Start(context.Background(), emulator.Options{TraceBuffer: -1})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer func() { _ = emu.Close() }()
+	up := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer up.Close()
+	host, port, _ := strings.Cut(strings.TrimPrefix(up.URL, "http://"), ":")
+	core := emu.URL + "/v2/control-planes/" + emu.DefaultControlPlaneID() + "/core-entities"
+	for _, step := range []struct{ path, body string }{
+		{"/services", fmt.Sprintf(`{"name":"bench","host":%q,"port":%s}`, host, port)},
+		{"/services/bench/routes", `{"paths":["/b"]}`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, core+step.path, strings.NewReader(step.body))
+		req.Header.Set("Authorization", "Bearer "+emulator.DevelopmentToken)
+		req.Header.Set("Content-Type", "application/json")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusCreated {
+			b.Fatalf("POST %s: %v %v", step.path, err, resp)
+		}
+		_ = resp.Body.Close()
+	}
+	plain := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	secure := &http.Client{Transport: &http.Transport{DisableKeepAlives: true, TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	get := func(c *http.Client, url string) time.Duration {
+		began := time.Now()
+		resp, err := c.Get(url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("%s: %d", url, resp.StatusCode)
+		}
+		return time.Since(began)
+	}
+	var plainTime, tlsTime time.Duration
+	for b.Loop() {
+		plainTime += get(plain, emu.ProxyURL+"/b")
+		tlsTime += get(secure, emu.ProxyTLSURL+"/b")
+	}
+	b.ReportMetric(float64(plainTime.Microseconds())/float64(b.N), "plain-µs/req")
+	b.ReportMetric(float64(tlsTime.Microseconds())/float64(b.N), "tls-µs/req")
+	b.ReportMetric(float64(tlsTime)/float64(plainTime), "tls/plain")
 }

@@ -22,8 +22,10 @@ type Trace struct {
 	Host, URI      string // the Host the client sent and its request URI
 	ClientIP       string // the client's address as the plugins see it (trusted_ips and real_ip_header applied)
 	PeerIP         string // the address that connected to the proxy
-	Status         int
-	Latency        time.Duration
+	// TLS is the client's TLS connection, nil over plain HTTP.
+	TLS     *TLSTrace
+	Status  int
+	Latency time.Duration
 
 	Route, Service Entity
 	// NoRoute is set when no route matched: the closest route and why it did not match.
@@ -47,6 +49,17 @@ type Trace struct {
 	// timings for request debugging (X-Kong-Request-Debug-Output)
 	routerTime    time.Duration
 	accessPlugins time.Duration
+}
+
+// TLSTrace is what the trace tells of a request's TLS connection.
+type TLSTrace struct {
+	ServerName, Version string
+	// Certificate is the configured certificate for the server name (as configured when the
+	// request was served), nil for the default one; SNI is the SNI name that chose it.
+	Certificate Entity
+	SNI         string
+	// ClientSubject is the subject of the certificate the client presented, or "".
+	ClientSubject string
 }
 
 // RouteMiss says why no route matched.
@@ -104,6 +117,7 @@ type TraceView struct {
 	URL            string         `json:"url"`
 	ClientIP       string         `json:"client_ip"`
 	ConnectedFrom  string         `json:"connected_from"`
+	TLS            *TLSView       `json:"tls,omitempty"`
 	Status         int            `json:"status"`
 	LatencyMS      float64        `json:"latency_ms"`
 	Summary        string         `json:"summary"`
@@ -115,6 +129,15 @@ type TraceView struct {
 	Credential     *EntityRef     `json:"credential"`
 	Plugins        []PluginView   `json:"plugins"`
 	Upstream       *UpstreamView  `json:"upstream"`
+}
+
+// TLSView is TLSTrace as the API shows it.
+type TLSView struct {
+	ServerName string `json:"server_name"`
+	Version    string `json:"version"`
+	// Certificate says, in words, which certificate the server name gets and why.
+	Certificate       string `json:"certificate"`
+	ClientCertificate string `json:"client_certificate,omitempty"`
 }
 
 // EntityRef names an entity: id and name (a consumer's username, a credential's type).
@@ -168,6 +191,16 @@ func (t *Trace) View() TraceView {
 		Consumer: ref(t.Consumer, "username"), Plugins: []PluginView{}}
 	if t.Credential != nil {
 		v.Credential = &EntityRef{ID: Str(t.Credential, "id"), Type: t.CredentialType}
+	}
+	if t.TLS != nil {
+		v.TLS = &TLSView{ServerName: t.TLS.ServerName, Version: t.TLS.Version, ClientCertificate: t.TLS.ClientSubject,
+			Certificate: "the default certificate: no SNI matches the server name"}
+		if t.TLS.ServerName == "" {
+			v.TLS.Certificate = "the default certificate: the client sent no server name"
+		}
+		if c := t.TLS.Certificate; c != nil {
+			v.TLS.Certificate = "certificate " + Str(c, "id") + " by SNI " + strconv.Quote(t.TLS.SNI)
+		}
 	}
 	if t.NoRoute != nil {
 		v.NoRoute = &RouteMissView{ClosestRoute: ref(t.NoRoute.Closest, "name"), Failed: t.NoRoute.Failed}

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"context"
 	"crypto/subtle"
+	"crypto/tls"
 	"encoding/json"
 	"log/slog"
 	"net/http"
@@ -89,6 +90,18 @@ func (p *Proxy) finishTrace(fc *fasthttp.RequestCtx, ctx *Context, start time.Ti
 		t.Route = ctx.Match.Route
 	}
 	t.Service, t.Consumer, t.Credential = ctx.Service, ctx.Consumer, ctx.Credential
+	if state := ctx.Downstream.TLS; state != nil {
+		t.TLS = &TLSTrace{ServerName: state.ServerName, Version: tls.VersionName(state.Version)}
+		if ctx.Snapshot != nil {
+			if m := ctx.Snapshot.certificateFor(state.ServerName); m.cert != nil {
+				t.TLS.Certificate, _ = ctx.Snapshot.Get("certificates", m.cert.id)
+				t.TLS.SNI = m.sni
+			}
+		}
+		if len(state.PeerCertificates) > 0 {
+			t.TLS.ClientSubject = state.PeerCertificates[0].Subject.String()
+		}
+	}
 	if ctx.debugOutput {
 		out := requestDebugOutput(t, isLoopback(ctx.ClientIP))
 		fc.Response.Header.Set(headerRequestDebugOutput, out)
