@@ -18,9 +18,12 @@ import (
 // certificates presented to upstreams). An entity whose PEM does not parse is listed in
 // Skipped, and why in broken, so that what references it can say so.
 type tlsMaterial struct {
-	cas     map[string]*x509.Certificate
-	clients map[string]*tls.Certificate
-	broken  map[string]string // "kind\x00id" -> why the entity is not usable
+	cas map[string]*x509.Certificate
+	// certificates are the certificate entities that parse; clients the pairs of those used
+	// as client certificates, parsed when first referenced.
+	certificates map[string]Entity
+	clients      map[string]*tls.Certificate
+	broken       map[string]string // "kind\x00id" -> why the entity is not usable
 }
 
 func (m *tlsMaterial) why(kind, id string) string { return m.broken[kind+"\x00"+id] }
@@ -28,7 +31,8 @@ func (m *tlsMaterial) why(kind, id string) string { return m.broken[kind+"\x00"+
 // loadTLSMaterial parses the snapshot's ca_certificates and takes the client certificates
 // from its certificates; it runs after loadCertificates.
 func (s *Snapshot) loadTLSMaterial() {
-	m := &tlsMaterial{cas: map[string]*x509.Certificate{}, clients: map[string]*tls.Certificate{}, broken: map[string]string{}}
+	m := &tlsMaterial{cas: map[string]*x509.Certificate{}, certificates: map[string]Entity{},
+		clients: map[string]*tls.Certificate{}, broken: map[string]string{}}
 	skip := func(kind string, e Entity, why string) {
 		m.broken[kind+"\x00"+Str(e, "id")] = why
 		s.Skipped = append(s.Skipped, Skipped{Kind: kind, ID: Str(e, "id"), Reason: why})
@@ -45,20 +49,14 @@ func (s *Snapshot) loadTLSMaterial() {
 			m.cas[Str(e, "id")] = cert
 		}
 	}
-	// loadCertificates has left out (and listed) the certificates that do not parse; a client
-	// certificate is the main pair of one that does.
+	// loadCertificates has left out (and listed) the certificates that do not parse.
 	for _, sk := range s.Skipped {
 		if sk.Kind == "certificates" {
 			m.broken["certificates\x00"+sk.ID] = sk.Reason
 		}
 	}
 	for _, e := range s.byKind["certificates"] {
-		pair, err := tls.X509KeyPair([]byte(Str(e, "cert")), []byte(Str(e, "key")))
-		if err != nil {
-			skip("certificates", e, "cert and key do not make a TLS certificate: "+err.Error())
-			continue
-		}
-		m.clients[Str(e, "id")] = &pair
+		m.certificates[Str(e, "id")] = e
 	}
 	s.tls = m
 	s.upstreamTLS = map[string]*upstreamTLS{}
@@ -71,6 +69,25 @@ func (s *Snapshot) loadTLSMaterial() {
 			s.upstreamTLS[Str(svc, "id")] = newUpstreamTLS(svc, upstreams[Str(svc, "host")], m)
 		}
 	}
+}
+
+// clientCertificate is the main pair (cert and key) of a certificate entity, or nil when
+// there is no such certificate or it was left out.
+func (m *tlsMaterial) clientCertificate(id string) *tls.Certificate {
+	if pair, ok := m.clients[id]; ok {
+		return pair
+	}
+	e, ok := m.certificates[id]
+	if !ok {
+		return nil
+	}
+	pair, err := tls.X509KeyPair([]byte(Str(e, "cert")), []byte(Str(e, "key")))
+	if err != nil { // loadCertificates made the same pair, so this does not happen
+		m.broken["certificates\x00"+id] = "cert and key do not make a TLS certificate: " + err.Error()
+		return nil
+	}
+	m.clients[id] = &pair
+	return &pair
 }
 
 // parseCertificatePEM reads the first certificate of a PEM text.
@@ -119,7 +136,7 @@ type upstreamTLS struct {
 
 func newUpstreamTLS(svc, upstream Entity, m *tlsMaterial) *upstreamTLS {
 	u := &upstreamTLS{verify: Bool(svc, "tls_verify"), depth: nginxVerifyDepth, sessions: tls.NewLRUClientSessionCache(64)}
-	if _, set := svc["tls_verify_depth"]; set && svc["tls_verify_depth"] != nil {
+	if svc["tls_verify_depth"] != nil {
 		u.depth = int(Num(svc, "tls_verify_depth"))
 	}
 	var fingerprint strings.Builder
@@ -147,7 +164,7 @@ func newUpstreamTLS(svc, upstream Entity, m *tlsMaterial) *upstreamTLS {
 		certRef, owner = upstream["client_certificate"], "its upstream's client_certificate"
 	}
 	if id := RefID(certRef); id != "" {
-		if pair, ok := m.clients[id]; ok {
+		if pair := m.clientCertificate(id); pair != nil {
 			u.client = pair
 			fingerprint.WriteString(" client=" + id)
 			if len(pair.Certificate) > 0 {
