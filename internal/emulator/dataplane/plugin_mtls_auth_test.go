@@ -73,6 +73,27 @@ func (f *mtlsFixture) run(t *testing.T, config map[string]any, tlsState bool, ch
 	return r
 }
 
+// runAfter is run without TLS on a request another plugin identified as consumer id.
+func (f *mtlsFixture) runAfter(t *testing.T, config map[string]any, id string) mtlsRun {
+	t.Helper()
+	snap, _ := f.g.proxy.snapshot()
+	consumer, _ := snap.Get("consumers", id)
+	h, err := buildPlugin(t, "mtls-auth", normalized(t, "mtls-auth", config))
+	if err != nil {
+		t.Fatal(err)
+	}
+	down, _ := http.NewRequest(http.MethodGet, "http://gw.test/x", nil)
+	out, _ := http.NewRequest(http.MethodGet, "http://gw.test/x", nil)
+	ctx := &Context{Downstream: down, Request: out, Snapshot: snap, Now: time.Now(), trace: &Trace{}}
+	ctx.Authenticate(consumer, Entity{"id": "cred"}, "k")
+	h.(AccessHandler).Access(ctx)
+	r := mtlsRun{status: http.StatusOK, decision: ctx.decision, ctx: ctx}
+	if ctx.exit != nil {
+		r.status = ctx.exit.status
+	}
+	return r
+}
+
 // normalized is a plugin config completed with its schema's defaults, as the API stores it.
 func normalized(t *testing.T, name string, config map[string]any) map[string]any {
 	t.Helper()
@@ -183,6 +204,15 @@ func TestMTLSAuthConsumers(t *testing.T) {
 	r = f.run(t, map[string]any{"ca_certificates": []any{f.rootID}, "anonymous": "c-anon"}, false, nil)
 	if r.status != 200 || Str(r.ctx.Consumer, "id") != "c-anon" {
 		t.Errorf("anonymous without TLS: %d %v", r.status, r.ctx.Consumer)
+	}
+	// With anonymous set, a client another plugin already identified is let through as it is.
+	r = f.runAfter(t, map[string]any{"ca_certificates": []any{f.rootID}, "anonymous": "anonymous"}, "c-bob")
+	if r.status != 200 || Str(r.ctx.Consumer, "id") != "c-bob" || !strings.Contains(r.decision, "already authenticated") {
+		t.Errorf("already authenticated: %d %v %q", r.status, r.ctx.Consumer, r.decision)
+	}
+	r = f.runAfter(t, map[string]any{"ca_certificates": []any{f.rootID}}, "c-bob")
+	if r.status != 401 {
+		t.Errorf("already authenticated, without anonymous: %d", r.status)
 	}
 	r = f.run(t, map[string]any{"ca_certificates": []any{f.rootID}, "default_consumer": "alice"}, true, nobody.peerChain())
 	if r.status != 200 || Str(r.ctx.Consumer, "id") != "c-alice" || r.ctx.Anonymous || !strings.Contains(r.decision, "default_consumer alice") {
