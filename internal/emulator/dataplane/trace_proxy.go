@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -132,6 +133,20 @@ func (c *Context) runAccess(inst *pluginInstance, a AccessHandler) {
 	}
 	t.accessPlugins += run.Duration
 	t.addPlugin(run)
+}
+
+// addDecision adds words to the decision of a plugin that already ran in the access phase,
+// for what it decides later (on the upstream's answer).
+func (c *Context) addDecision(pluginID, words string) {
+	if c.trace == nil {
+		return
+	}
+	for i := range c.trace.Plugins {
+		if run := &c.trace.Plugins[i]; run.ID == pluginID {
+			run.Decision = strings.TrimPrefix(run.Decision+"; "+words, "; ")
+			return
+		}
+	}
 }
 
 // debugNode is one context of Kong's request-debugging output: its time in whole
