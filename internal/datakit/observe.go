@@ -70,14 +70,12 @@ func (e NodeEvent) String() string {
 	switch out := e.Output.(type) {
 	case *Exit:
 		b.WriteString(strconv.Itoa(out.Status))
-	case bool: // a branch
-		if out {
-			b.WriteString("true (then)")
-		} else {
-			b.WriteString("false (else)")
-		}
 	default:
 		switch {
+		case e.Type == "branch" && out == true:
+			b.WriteString("true (then)")
+		case e.Type == "branch":
+			b.WriteString("false (else)")
 		case e.Type == "property" && e.Set:
 			b.WriteString("set " + e.Property)
 		case e.Type == "property":
