@@ -102,7 +102,10 @@ func (h *ipRestriction) Access(ctx *Context) {
 // ipDecision tells which address was checked (and where it came from) and against which list.
 func ipDecision(ctx *Context, addr netip.Addr, denied, notAllowed bool) string {
 	who := "client " + addr.String()
-	if ctx.ClientIP != ctx.PeerIP {
+	switch {
+	case ctx.trace != nil && ctx.trace.ClientIPFrom != "":
+		who += " (" + ctx.trace.ClientIPFrom + ")"
+	case ctx.ClientIP != ctx.PeerIP:
 		who += " (from the real-IP header of trusted peer " + ctx.PeerIP + ")"
 	}
 	switch {

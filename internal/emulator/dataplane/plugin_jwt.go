@@ -103,7 +103,7 @@ func (j *jwtAuth) Access(ctx *Context) {
 func (f *jwtFailure) reason(j *jwtAuth, ctx *Context) string {
 	if f.claimErrors == nil {
 		if f.message == "Unauthorized" {
-			return j.noTokenWords(ctx.Request)
+			return j.noTokenWords(ctx.Downstream)
 		}
 		if f.detail != nil {
 			return f.message + ": " + f.detail()
@@ -143,7 +143,11 @@ func (j *jwtAuth) noTokenWords(r *http.Request) string {
 	if len(places) == 0 {
 		return "no token: the plugin is configured to read none (header_names, uri_param_names and cookie_names are empty)"
 	}
-	return "no token in " + strings.Join(places, ", ")
+	words := "no token in " + strings.Join(places, ", ")
+	if len(j.headers) > 0 && len(r.Header.Values(j.headers[0])) == 0 {
+		words += proxyHint(r.Header, j.headers[0])
+	}
+	return words
 }
 
 // credentialWords names a jwt credential in the trace: its id and key.

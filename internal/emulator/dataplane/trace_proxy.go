@@ -72,7 +72,32 @@ func (p *Proxy) startTrace(ctx *Context, r, out *http.Request) {
 		return
 	}
 	ctx.trace = &Trace{RequestID: ctx.RequestID, Time: ctx.Now, ControlPlaneID: p.cp, Method: r.Method,
-		Host: r.Host, URI: r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP}
+		Host: r.Host, URI: r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP, ClientIPFrom: p.clientIPFrom(ctx, r)}
+}
+
+// clientIPFrom says where the client address came from, and why a forwarded address the
+// request carries was not used (the peer not in trusted_ips, or another real_ip_header).
+func (p *Proxy) clientIPFrom(ctx *Context, r *http.Request) string {
+	if ctx.ClientIP != ctx.PeerIP {
+		return "from the real-IP header of trusted peer " + ctx.PeerIP
+	}
+	header := cmpOr(p.settings.RealIPHeader, "X-Real-IP")
+	forwarded := header
+	value := strings.Join(r.Header.Values(header), ", ")
+	if value == "" && !strings.EqualFold(header, "X-Forwarded-For") {
+		forwarded, value = "X-Forwarded-For", strings.Join(r.Header.Values("X-Forwarded-For"), ", ")
+	}
+	switch {
+	case value == "":
+		return "the connecting address"
+	case len(p.settings.TrustedIPs) == 0:
+		return "the connecting address; " + forwarded + ": " + value + " is ignored because trusted_ips is empty"
+	case !ctx.ForwardedTrusted:
+		return "the connecting address; " + forwarded + ": " + value + " is ignored because " + ctx.PeerIP + " is not in trusted_ips"
+	case forwarded != header:
+		return "the connecting address; " + forwarded + ": " + value + " is not read because real_ip_header is " + header
+	}
+	return "the connecting address; " + header + ": " + value + " names only trusted addresses"
 }
 
 func isLoopback(ip string) bool {
