@@ -230,9 +230,9 @@ func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token strin
 		algorithm = "HS256"
 	}
 	if parsed.alg != algorithm {
-		fail := invalid("Invalid algorithm")
+		fail, credential := invalid("Invalid algorithm"), cred // the return clears cred
 		fail.detail = func() string {
-			return fmt.Sprintf("the token is signed with %s, %s expects %s", parsed.alg, credentialWords(cred), algorithm)
+			return fmt.Sprintf("the token is signed with %s, %s expects %s", parsed.alg, credentialWords(credential), algorithm)
 		}
 		return nil, nil, "", fail
 	}
@@ -249,9 +249,9 @@ func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token strin
 		return nil, nil, "", invalid("Invalid key/secret")
 	}
 	if err := parsed.verifyWith(keyBytes); err != nil {
-		fail := invalid("Invalid signature")
+		fail, credential := invalid("Invalid signature"), cred // the return clears cred
 		fail.detail = func() string {
-			return fmt.Sprintf("the token's %s signature does not verify with the %s of %s: %v", algorithm, field, credentialWords(cred), err)
+			return fmt.Sprintf("the token's %s signature does not verify with the %s of %s: %v", algorithm, field, credentialWords(credential), err)
 		}
 		return nil, nil, "", fail
 	}
