@@ -210,7 +210,7 @@ func TestJWTWithKeysFromAJWKSIdentityProvider(t *testing.T) {
 			resp, body = send(t, proxy, http.MethodGet, "/orders", bearer(idp.token(t, idp, time.Now().Add(-time.Hour))))
 			expectKongAnswer(t, resp, body, http.StatusUnauthorized, `{"exp":"token expired"}`, `Bearer error="invalid_token"`)
 			mustContain(t, "the decision on an expired token", decisionOf(t, h.trace(resp.Header.Get("X-Kong-Request-Id")), "jwt").Decision,
-				"claim exp token expired (exp ", " ago; now ")
+				"claim exp: token expired (exp ", " ago; now ")
 		})
 	}
 }
@@ -336,7 +336,7 @@ func TestTroubleshooting(t *testing.T) {
 		resp, body := send(t, proxy, http.MethodGet, "/tokens", with("Authorization", bearer(idp.token(t, idp, time.Now().Add(-2*time.Hour)))))
 		expectKongAnswer(t, resp, body, http.StatusUnauthorized, `{"exp":"token expired"}`, `Bearer error="invalid_token"`)
 		p := decisionOf(t, traced(t, resp, "tokens"), "jwt")
-		mustContain(t, "jwt's decision", p.Decision, "claim exp token expired (exp ", ", 2h0m", " ago; now ")
+		mustContain(t, "jwt's decision", p.Decision, "claim exp: token expired (exp ", ", 2h0m", " ago; now ")
 	})
 
 	t.Run("JWT with a wrong signature", func(t *testing.T) {
@@ -366,8 +366,7 @@ func TestTroubleshooting(t *testing.T) {
 			resp, body := send(t, stripping, http.MethodGet, c.path, with("Authorization", c.authorization))
 			expectKongAnswer(t, resp, body, http.StatusUnauthorized, `{"message":"Unauthorized"}`, c.challenge)
 			p := decisionOf(t, traced(t, resp, c.route), c.plugin)
-			if p.Decision != c.decision+"; the request came through a proxy (X-Forwarded-For: 127.0.0.1): check that it passes the Authorization header on" &&
-				p.Decision != c.decision+"; the request came through a proxy (X-Forwarded-For: 127.0.0.1): check that it passes the authorization header on" {
+			if p.Decision != c.decision+"; the request came through a proxy (X-Forwarded-For: 127.0.0.1): check that it passes the Authorization header on" {
 				t.Fatalf("%s: %+v", c.plugin, p)
 			}
 		}
@@ -408,7 +407,7 @@ func TestTroubleshooting(t *testing.T) {
 		p := decisionOf(t, tr, "ip-restriction")
 		from := "the connecting address; X-Forwarded-For: 203.0.113.7 is ignored because 127.0.0.3 is not in trusted_ips"
 		if tr.ClientIP != "127.0.0.3" || tr.ConnectedFrom != "127.0.0.3" || tr.ClientIPFrom != from || p.Status != http.StatusForbidden ||
-			p.Decision != "client 127.0.0.3 ("+from+") is not in the allow list" {
+			p.Decision != "client 127.0.0.3 ("+from+") is not in the allow list (203.0.113.0/24)" {
 			t.Fatalf("trace %+v, ip-restriction %+v", tr, p)
 		}
 	})

@@ -112,7 +112,7 @@ func (f *jwtFailure) reason(j *jwtAuth, ctx *Context) string {
 	}
 	claims := make([]string, 0, len(f.claimErrors))
 	for claim, problem := range f.claimErrors {
-		claims = append(claims, "claim "+claim+" "+problem)
+		claims = append(claims, "claim "+claim+": "+problem)
 	}
 	sort.Strings(claims)
 	words := strings.Join(claims, "; ")
@@ -145,7 +145,7 @@ func (j *jwtAuth) noTokenWords(r *http.Request) string {
 	}
 	words := "no token in " + strings.Join(places, ", ")
 	if len(j.headers) > 0 && len(r.Header.Values(j.headers[0])) == 0 {
-		words += proxyHint(r.Header, j.headers[0])
+		words += proxyHint(r.Header, http.CanonicalHeaderKey(j.headers[0]))
 	}
 	return words
 }
