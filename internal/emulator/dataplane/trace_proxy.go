@@ -97,7 +97,7 @@ func (p *Proxy) clientIPFrom(ctx *Context, r *http.Request) string {
 	case forwarded != header:
 		return "the connecting address; " + forwarded + ": " + value + " is not read because real_ip_header is " + header
 	}
-	return "the connecting address; " + header + ": " + value + " names only trusted addresses"
+	return "the connecting address; " + header + ": " + value + " gives no client address beyond trusted ones"
 }
 
 func isLoopback(ip string) bool {
