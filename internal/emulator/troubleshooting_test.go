@@ -113,7 +113,13 @@ func (idp *identityProvider) publicKeyPEM(t *testing.T) string {
 // (the provider itself, or an impostor's key).
 func (idp *identityProvider) token(t *testing.T, signer *identityProvider, exp time.Time) string {
 	t.Helper()
-	tok, err := jwt.NewBuilder().Issuer(idp.issuer).Subject("alice@example.com").IssuedAt(time.Now()).Expiration(exp).Build()
+	return idp.tokenFrom(t, idp.issuer, signer, exp)
+}
+
+// tokenFrom is token with another iss.
+func (idp *identityProvider) tokenFrom(t *testing.T, issuer string, signer *identityProvider, exp time.Time) string {
+	t.Helper()
+	tok, err := jwt.NewBuilder().Issuer(issuer).Subject("alice@example.com").IssuedAt(time.Now()).Expiration(exp).Build()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -211,6 +217,12 @@ func TestJWTWithKeysFromAJWKSIdentityProvider(t *testing.T) {
 			expectKongAnswer(t, resp, body, http.StatusUnauthorized, `{"exp":"token expired"}`, `Bearer error="invalid_token"`)
 			mustContain(t, "the decision on an expired token", decisionOf(t, h.trace(resp.Header.Get("X-Kong-Request-Id")), "jwt").Decision,
 				"claim exp: token expired (exp ", " ago; now ")
+
+			// The provider's issuer with a trailing slash is another key: no credential has it.
+			resp, body = send(t, proxy, http.MethodGet, "/orders", bearer(idp.tokenFrom(t, idp.issuer+"/", idp, time.Now().Add(time.Hour))))
+			expectKongAnswer(t, resp, body, http.StatusUnauthorized, `{"message":"No credentials found for given 'iss'"}`, `Bearer error="invalid_token"`)
+			mustContain(t, "the decision on an unknown issuer", decisionOf(t, h.trace(resp.Header.Get("X-Kong-Request-Id")), "jwt").Decision,
+				"No credentials found for given 'iss': no jwt credential has the key `"+idp.issuer+"/` (the token's 'iss')")
 		})
 	}
 }

@@ -161,7 +161,11 @@ func (d datakitWithResponse) Answer(ctx *Context, status int, header http.Header
 	exit, err := state.run.Response(requestContext(ctx), answer, answer)
 	d.logFailure(ctx, err)
 	if ctx.Tracing() && (len(state.nodes) > 0 || err != nil) {
-		ctx.addDecision(Str(d.in.Entity, "id"), "on the upstream's answer: "+state.flowWords(exit, err))
+		status := 0
+		if exit != nil {
+			status = exit.Status
+		}
+		ctx.addDecision(Str(d.in.Entity, "id"), "on the upstream's answer: "+state.flowWords(exit, err), status)
 	}
 	if exit != nil {
 		h := exit.Header
