@@ -162,13 +162,17 @@ func (c *Context) runAccess(inst *pluginInstance, a AccessHandler) {
 
 // addDecision adds words to the decision of a plugin that already ran in the access phase,
 // for what it decides later (on the upstream's answer).
-func (c *Context) addDecision(pluginID, words string) {
+// A status replaces the answer's (0: the plugin let the answer through).
+func (c *Context) addDecision(pluginID, words string, status int) {
 	if c.trace == nil {
 		return
 	}
 	for i := range c.trace.Plugins {
 		if run := &c.trace.Plugins[i]; run.ID == pluginID {
 			run.Decision = strings.TrimPrefix(run.Decision+"; "+words, "; ")
+			if status != 0 {
+				run.Status = status
+			}
 			return
 		}
 	}
