@@ -51,3 +51,20 @@ func BenchmarkTokenCallAlone(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkThirdPartyAuthFlowObserved is the same flow in a traced request: each node's
+// event rendered in words. Its difference from BenchmarkThirdPartyAuthFlow is what tracing
+// costs; an untraced run (Observe nil) pays only nil checks.
+func BenchmarkThirdPartyAuthFlowObserved(b *testing.B) {
+	ts := tokenService(b, nil)
+	f := compile(b, thirdPartyAuth(ts.URL+"/auth-token", false))
+	b.ReportAllocs()
+	for b.Loop() {
+		h := newHarness("GET", "/anything?api_key=k", "", nil)
+		var words []string
+		h.env.Observe = func(e NodeEvent) { words = append(words, e.String()) }
+		if exit, err := f.Start(h.env).Access(context.Background()); exit != nil || err != nil || len(words) != 4 {
+			b.Fatalf("%+v %v %v", exit, err, words)
+		}
+	}
+}

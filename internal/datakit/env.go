@@ -144,6 +144,9 @@ type Env struct {
 	Memory    func(dictionary string) Cache
 	Redis     RedisFactory
 	RequestID string
+	// Observe, when set, is told about each node as it finishes, fails or is skipped, on the
+	// run's goroutine; traces use it. Nil costs nothing.
+	Observe func(NodeEvent)
 }
 
 // DefaultTransports keeps one http.Transport per CallOptions.

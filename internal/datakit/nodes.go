@@ -185,7 +185,8 @@ func checkURL(s string) error {
 // maxCallBody bounds what a call node reads of an answer.
 const maxCallBody = 64 << 20
 
-func (c *callNode) run(ctx context.Context, r *Run, in input) (any, error) {
+// target is the URL a call goes to: its url, or its url input, with its query input merged.
+func (c *callNode) target(in input) (*url.URL, error) {
 	target := c.url
 	if v, ok := in.field("url"); ok && v != nil {
 		s, err := asString(v)
@@ -209,6 +210,19 @@ func (c *callNode) run(ctx context.Context, r *Run, in input) (any, error) {
 		merged := parseQueryArgs(u.RawQuery)
 		merged.merge(q)
 		u.RawQuery = merged.encode()
+	}
+	return u, nil
+}
+
+// callStatusError is a call answered outside 2xx; its text is the line Kong logs.
+type callStatusError struct{ status int }
+
+func (e *callStatusError) Error() string { return fmt.Sprintf("non-2XX response code: %d", e.status) }
+
+func (c *callNode) run(ctx context.Context, r *Run, in input) (any, error) {
+	u, err := c.target(in)
+	if err != nil {
+		return nil, err
 	}
 	var headers map[string]any
 	if v, ok := in.field("headers"); ok && v != nil {
@@ -266,7 +280,7 @@ func (c *callNode) run(ctx context.Context, r *Run, in input) (any, error) {
 		return nil, fmt.Errorf("reading the response: %w", err)
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return nil, fmt.Errorf("non-2XX response code: %d", resp.StatusCode)
+		return nil, &callStatusError{resp.StatusCode}
 	}
 	var decoded any
 	if len(raw) > 0 && isJSONType(resp.Header.Get("Content-Type")) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 )
 
 // NodeError is a node that failed at run time; the flow stops and the client gets a 500.
@@ -67,21 +68,29 @@ func (f *Flow) Start(env *Env) *Run {
 // 500 of a failed node, with the *NodeError to log as err); the request is then not proxied.
 func (r *Run) Access(ctx context.Context) (*Exit, error) {
 	if err := r.loadImplicit(r.f.implicit(nodeRequest)); err != nil {
-		return r.failure(err), err
+		return r.implicitFailure(err)
 	}
 	if vi := r.f.implicit(nodeVault); len(r.f.usesInput[vi]) > 0 {
 		if _, err := r.vaultValues(ctx); err != nil {
-			ne := implicitError(vi, r.f, err)
-			return r.failure(ne), ne
+			return r.implicitFailure(implicitError(vi, r.f, err))
 		}
 	}
 	if exit, err := r.phase(ctx, false); exit != nil || err != nil {
 		return exit, err
 	}
 	if err := r.apply(r.f.implicit(nodeServiceRequest), serviceRequestSink{r.env.ServiceRequest}); err != nil {
-		return r.failure(err), err
+		return r.implicitFailure(err)
 	}
 	return nil, nil
+}
+
+// implicitFailure is the 500 of a failure outside a user node's run, observed.
+func (r *Run) implicitFailure(err error) (*Exit, error) {
+	var ne *NodeError
+	if errors.As(err, &ne) {
+		r.observeFailure(ne)
+	}
+	return r.failure(err), err
 }
 
 // Response runs the nodes that read the upstream's answer and writes the response inputs
@@ -89,13 +98,13 @@ func (r *Run) Access(ctx context.Context) (*Exit, error) {
 func (r *Run) Response(ctx context.Context, upstream ServiceResponse, resp Response) (*Exit, error) {
 	r.sresp = upstream
 	if err := r.loadImplicit(r.f.implicit(nodeServiceResponse)); err != nil {
-		return r.failure(err), err
+		return r.implicitFailure(err)
 	}
 	if exit, err := r.phase(ctx, true); exit != nil || err != nil {
 		return exit, err
 	}
 	if err := r.apply(r.f.implicit(nodeResponse), responseSink{resp}); err != nil {
-		return r.failure(err), err
+		return r.implicitFailure(err)
 	}
 	return nil, nil
 }
@@ -104,6 +113,18 @@ type result struct {
 	node int
 	out  any
 	err  error
+	took time.Duration // measured only when observed
+}
+
+// exec runs node t, timing it when the run is observed.
+func (r *Run) exec(ctx context.Context, t int, in input) result {
+	if r.env.Observe == nil {
+		out, err := r.f.nodes[t].exec.run(ctx, r, in)
+		return result{node: t, out: out, err: err}
+	}
+	began := time.Now()
+	out, err := r.f.nodes[t].exec.run(ctx, r, in)
+	return result{node: t, out: out, err: err, took: time.Since(began)}
 }
 
 // phase runs the user nodes of one phase in dependency order: call nodes in the background
@@ -123,6 +144,10 @@ func (r *Run) phase(ctx context.Context, late bool) (*Exit, error) {
 			switch {
 			case r.skip(t):
 				r.state[t], skippedAny = skipped, true
+				if r.env.Observe != nil {
+					n := r.f.nodes[t]
+					r.env.Observe(NodeEvent{Name: n.name, Type: n.typ, Outcome: NodeSkipped})
+				}
 			case r.f.nodes[t].typ == "call":
 				calls = append(calls, t)
 			default:
@@ -136,25 +161,20 @@ func (r *Run) phase(ctx context.Context, late bool) (*Exit, error) {
 			// Nothing could run beside this call: run it here, sparing a goroutine handoff.
 			t := calls[0]
 			r.state[t] = running
-			out, err := r.f.nodes[t].exec.run(ctx, r, r.inputs(t))
-			if exit, err := r.finish(result{t, out, err}); exit != nil || err != nil {
+			if exit, err := r.finish(r.exec(ctx, t, r.inputs(t))); exit != nil || err != nil {
 				return exit, err
 			}
 			continue
 		}
 		for _, t := range calls {
-			n, in := r.f.nodes[t], r.inputs(t)
+			in := r.inputs(t)
 			r.state[t] = running
 			inflight++
-			go func() {
-				out, err := n.exec.run(ctx, r, in)
-				results <- result{t, out, err}
-			}()
+			go func() { results <- r.exec(ctx, t, in) }()
 		}
 		if len(inline) > 0 { // one at a time: it may make more calls ready to start
 			t := inline[0]
-			out, err := r.f.nodes[t].exec.run(ctx, r, r.inputs(t))
-			if exit, err := r.finish(result{t, out, err}); exit != nil || err != nil {
+			if exit, err := r.finish(r.exec(ctx, t, r.inputs(t))); exit != nil || err != nil {
 				return exit, err
 			}
 			continue
@@ -173,6 +193,9 @@ func (r *Run) phase(ctx context.Context, late bool) (*Exit, error) {
 // finish records a node's result; an exit node's result ends the flow.
 func (r *Run) finish(res result) (*Exit, error) {
 	n := r.f.nodes[res.node]
+	if r.env.Observe != nil {
+		r.observe(res.node, res.out, res.err, res.took)
+	}
 	if res.err != nil {
 		ne := &NodeError{Index: n.index, Name: n.name, Type: n.typ, Err: res.err}
 		return r.failure(ne), ne

@@ -131,3 +131,84 @@ func TestDatakitPluginSupport(t *testing.T) {
 	}
 	t.Error("datakit is not listed")
 }
+
+// The trace tells, node by node, what a Datakit flow did with a request: the call it made
+// (method, URL without its query, status, time), the branch it took, the exit it answered
+// with, the node that failed and why, and the nodes that ran on the upstream's answer.
+func TestDatakitTraceSaysWhatTheFlowDid(t *testing.T) {
+	t.Parallel()
+	h := start(t)
+	checker := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Query().Get("user") {
+		case "alice":
+			_, _ = io.WriteString(w, `{"allowed":true}`)
+		case "bob":
+			_, _ = io.WriteString(w, `{"allowed":false}`)
+		default:
+			http.Error(w, `{"message":"unknown user"}`, http.StatusForbidden)
+		}
+	}))
+	t.Cleanup(checker.Close)
+	host, port := hostPort(t, h.emu.URL)
+	svc := h.post("/services", fmt.Sprintf(`{"name":"echo","host":%q,"port":%d,"path":"/_emulator/echo"}`, host, port))
+	route := h.post("/routes", `{"name":"checked","paths":["/checked"],"service":{"id":"`+svc["id"].(string)+`"}}`)
+	h.post("/routes/"+route["id"].(string)+"/plugins", `{"name":"datakit","config":{"nodes":[
+		{"name":"AUTH","type":"call","url":"`+checker.URL+`/check","method":"GET","inputs":{"query":"request.query"}},
+		{"name":"ALLOWED","type":"jq","input":"AUTH.body","jq":".allowed"},
+		{"name":"CHECK","type":"branch","input":"ALLOWED","then":["MARK"],"else":["DENY"]},
+		{"name":"MARK","type":"static","values":{"X-Checked":"yes"},"output":"service_request.headers"},
+		{"name":"DENY","type":"exit","status":401},
+		{"name":"TAG","type":"jq","input":"service_response.status","jq":"{\"X-Upstream-Status\": tostring}","output":"response.headers"}]}}`)
+	proxy := h.proxy()
+	call := "call `AUTH`: GET " + checker.URL + "/check → "
+	for _, c := range []struct {
+		user   string
+		status int
+		want   []string // in this order in the decision
+	}{
+		{"alice", http.StatusOK, []string{call + "200 in ", "jq `ALLOWED`: ok", "branch `CHECK`: true (then)", "exit `DENY`: skipped",
+			"static `MARK`: ok", "on the upstream's answer: jq `TAG`: ok"}},
+		{"bob", http.StatusUnauthorized, []string{call + "200 in ", "branch `CHECK`: false (else)", "static `MARK`: skipped",
+			"exit `DENY`: 401", "the flow answered the client itself with 401"}},
+		{"eve", http.StatusInternalServerError, []string{call + "403 in ", ", failed: non-2XX response code: 403",
+			"the flow failed, so the client gets a 500"}},
+	} {
+		resp, body := send(t, proxy, http.MethodGet, "/checked?user="+c.user, nil)
+		tr := h.trace(resp.Header.Get("X-Kong-Request-Id"))
+		if resp.StatusCode != c.status {
+			t.Fatalf("%s: %d %s; trace %+v", c.user, resp.StatusCode, body, tr.Plugins)
+		}
+		if len(tr.Plugins) != 1 || tr.Plugins[0].Name != "datakit" {
+			t.Fatalf("%s: plugins %+v", c.user, tr.Plugins)
+		}
+		decision, at := tr.Plugins[0].Decision, 0
+		for _, w := range c.want {
+			i := strings.Index(decision[at:], w)
+			if i < 0 {
+				t.Fatalf("%s: the decision lacks %q after position %d:\n%s", c.user, w, at, decision)
+			}
+			at += i + len(w)
+		}
+		if strings.Contains(decision, "user=") {
+			t.Errorf("%s: the call's query (it may carry secrets) is in the trace: %s", c.user, decision)
+		}
+		if c.status != http.StatusOK && (tr.Plugins[0].Status != c.status || tr.Upstream != nil) {
+			t.Errorf("%s: trace %+v", c.user, tr)
+		}
+		if c.status == http.StatusOK && resp.Header.Get("X-Upstream-Status") != "200" {
+			t.Errorf("%s: the response-phase node did not run: %v", c.user, resp.Header)
+		}
+	}
+
+	// A flow that replaces the upstream's answer: the trace gives the status it answered.
+	late := h.post("/routes", `{"name":"late","paths":["/late"],"service":{"id":"`+svc["id"].(string)+`"}}`)
+	h.post("/routes/"+late["id"].(string)+"/plugins", `{"name":"datakit","config":{"nodes":[
+		{"name":"REPLACE","type":"exit","status":203,"inputs":{"body":"service_response.body"}}]}}`)
+	resp, body := send(t, proxy, http.MethodGet, "/late", nil)
+	tr := h.trace(resp.Header.Get("X-Kong-Request-Id"))
+	if resp.StatusCode != 203 || len(tr.Plugins) != 1 || tr.Plugins[0].Status != 203 ||
+		tr.Plugins[0].Decision != "on the upstream's answer: exit `REPLACE`: 203; the flow answered the client itself with 203" {
+		t.Fatalf("%d %s; trace %+v", resp.StatusCode, body, tr.Plugins)
+	}
+}

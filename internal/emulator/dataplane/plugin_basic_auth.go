@@ -58,7 +58,7 @@ func (b *basicAuth) Access(ctx *Context) {
 // Kong's answer is the same 401 either way.
 func basicAuthReason(h http.Header) string {
 	if len(h.Values("Authorization")) == 0 && len(h.Values("Proxy-Authorization")) == 0 {
-		return "no Authorization or Proxy-Authorization header"
+		return "no Authorization or Proxy-Authorization header" + proxyHint(h, "Authorization")
 	}
 	for _, name := range []string{"Proxy-Authorization", "Authorization"} {
 		if _, _, parsed := parseBasicAuthorization(h.Get(name)); parsed {

@@ -62,10 +62,26 @@ type datakitPlugin struct {
 
 type datakitWithResponse struct{ *datakitPlugin }
 
-// datakitRequest is one request's state: its run, and its kong.ctx.plugin table.
+// datakitRequest is one request's state: its run, its kong.ctx.plugin table, and in a traced
+// request the words of the nodes that ran.
 type datakitRequest struct {
 	run    *datakit.Run
 	plugin map[string]any
+	nodes  []string
+}
+
+func (s *datakitRequest) observe(e datakit.NodeEvent) { s.nodes = append(s.nodes, e.String()) }
+
+// flowWords is what the flow did, node by node, and what became of the request.
+func (s *datakitRequest) flowWords(exit *datakit.Exit, err error) string {
+	words := strings.Join(s.nodes, "; ")
+	switch {
+	case err != nil:
+		words += "; the flow failed, so the client gets a 500"
+	case exit != nil:
+		words += "; the flow answered the client itself with " + strconv.Itoa(exit.Status)
+	}
+	return words
 }
 
 // memoryResource is a proxy's memory cache for one dictionary, held as a proxy resource.
@@ -107,6 +123,11 @@ func (d *datakitPlugin) memory(dictionary string) datakit.Cache {
 
 func (d *datakitPlugin) Access(ctx *Context) {
 	state := &datakitRequest{plugin: map[string]any{}}
+	var observer func(datakit.NodeEvent)
+	tracing := ctx.Tracing()
+	if tracing {
+		observer = state.observe
+	}
 	state.run = d.flow.Start(&datakit.Env{
 		Request:        datakit.HTTPRequest(ctx.Downstream, ctx.Protocol, ctx.LocalPort()),
 		ServiceRequest: datakit.HTTPServiceRequest(ctx.Request),
@@ -115,9 +136,14 @@ func (d *datakitPlugin) Access(ctx *Context) {
 		Memory:         d.memory,
 		Redis:          d.redis,
 		RequestID:      ctx.RequestID,
+		Observe:        observer,
 	})
 	exit, err := state.run.Access(requestContext(ctx))
 	d.logFailure(ctx, err)
+	if tracing && (len(state.nodes) > 0 || err != nil) {
+		ctx.Decide(state.flowWords(exit, err))
+		state.nodes = state.nodes[:0]
+	}
 	if exit != nil {
 		ctx.ExitRaw(exit.Status, exit.Body, exit.Header.Get("Content-Type"), exit.Header)
 		return
@@ -134,6 +160,13 @@ func (d datakitWithResponse) Answer(ctx *Context, status int, header http.Header
 	answer := datakit.NewAnswer(status, header, body)
 	exit, err := state.run.Response(requestContext(ctx), answer, answer)
 	d.logFailure(ctx, err)
+	if ctx.Tracing() && (len(state.nodes) > 0 || err != nil) {
+		status := 0
+		if exit != nil {
+			status = exit.Status
+		}
+		ctx.addDecision(Str(d.in.Entity, "id"), "on the upstream's answer: "+state.flowWords(exit, err), status)
+	}
 	if exit != nil {
 		h := exit.Header
 		if h == nil {

@@ -92,7 +92,7 @@ func (h *ipRestriction) Access(ctx *Context) {
 	}
 	denied, notAllowed := len(h.deny) > 0 && containsIP(h.deny, addr), len(h.allow) > 0 && !containsIP(h.allow, addr)
 	if ctx.Tracing() {
-		ctx.Decide(ipDecision(ctx, addr, denied, notAllowed))
+		ctx.Decide(ipDecision(ctx, h, addr, denied, notAllowed))
 	}
 	if denied || notAllowed {
 		h.refuse(ctx, addr)
@@ -100,16 +100,19 @@ func (h *ipRestriction) Access(ctx *Context) {
 }
 
 // ipDecision tells which address was checked (and where it came from) and against which list.
-func ipDecision(ctx *Context, addr netip.Addr, denied, notAllowed bool) string {
+func ipDecision(ctx *Context, h *ipRestriction, addr netip.Addr, denied, notAllowed bool) string {
 	who := "client " + addr.String()
-	if ctx.ClientIP != ctx.PeerIP {
+	switch {
+	case ctx.trace != nil && ctx.trace.ClientIPFrom != "":
+		who += " (" + ctx.trace.ClientIPFrom + ")"
+	case ctx.ClientIP != ctx.PeerIP:
 		who += " (from the real-IP header of trusted peer " + ctx.PeerIP + ")"
 	}
 	switch {
 	case denied:
-		return who + " is in the deny list"
+		return who + " is in the deny list (" + prefixesText(h.deny) + ")"
 	case notAllowed:
-		return who + " is not in the allow list"
+		return who + " is not in the allow list (" + prefixesText(h.allow) + ")"
 	}
 	return who + " may pass"
 }
@@ -128,4 +131,17 @@ func (h *ipRestriction) refuse(ctx *Context, addr netip.Addr) {
 		return
 	}
 	ctx.Exit(status, message, nil)
+}
+
+// prefixesText lists addresses and ranges as the config gives them (an address without /32).
+func prefixesText(list []netip.Prefix) string {
+	out := make([]string, len(list))
+	for i, p := range list {
+		if p.IsSingleIP() {
+			out[i] = p.Addr().String()
+		} else {
+			out[i] = p.String()
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -60,6 +61,9 @@ type jwtFailure struct {
 	message     string
 	claimErrors map[string]string
 	challenge   string // WWW-Authenticate, "" for none
+	// detail says, for the trace only, what the message does not: which credential, which
+	// key, which times. Rendered only when the request is traced.
+	detail func() string
 }
 
 func (j *jwtAuth) Access(ctx *Context) {
@@ -72,7 +76,7 @@ func (j *jwtAuth) Access(ctx *Context) {
 	consumer, cred, token, fail := j.authenticate(ctx)
 	if fail != nil {
 		if ctx.Tracing() {
-			ctx.Decide(fail.reason())
+			ctx.Decide(fail.reason(j, ctx))
 		}
 		ctx.AnonymousOr(j.anonymous, func() {
 			var body []byte
@@ -95,20 +99,81 @@ func (j *jwtAuth) Access(ctx *Context) {
 	ctx.Decide("the token's signature and claims are valid for a jwt credential")
 }
 
-// reason is a failure in the trace's words.
-func (f *jwtFailure) reason() string {
+// reason is a failure in the trace's words: Kong's message, then what to look at.
+func (f *jwtFailure) reason(j *jwtAuth, ctx *Context) string {
 	if f.claimErrors == nil {
 		if f.message == "Unauthorized" {
-			return "no token in the Authorization header, the configured cookies or query parameters"
+			return j.noTokenWords(ctx.Downstream)
+		}
+		if f.detail != nil {
+			return f.message + ": " + f.detail()
 		}
 		return f.message
 	}
 	claims := make([]string, 0, len(f.claimErrors))
 	for claim, problem := range f.claimErrors {
-		claims = append(claims, "claim "+claim+" "+problem)
+		claims = append(claims, "claim "+claim+": "+problem)
 	}
 	sort.Strings(claims)
-	return strings.Join(claims, "; ")
+	words := strings.Join(claims, "; ")
+	if f.detail != nil {
+		words += " (" + f.detail() + ")"
+	}
+	return words
+}
+
+// noTokenWords names the places the plugin looked for a token, and an Authorization-like
+// header that is there without a Bearer token (Basic credentials, a bare token).
+func (j *jwtAuth) noTokenWords(r *http.Request) string {
+	var places []string
+	for _, h := range j.headers {
+		place := "header `" + h + "` (Bearer)"
+		if values := r.Header.Values(h); len(values) > 0 {
+			scheme, _, _ := strings.Cut(strings.TrimSpace(values[0]), " ")
+			place += " (present, but as `" + scheme + " …`, not `Bearer <token>`)"
+		}
+		places = append(places, place)
+	}
+	for _, q := range j.uriParams {
+		places = append(places, "query `"+q+"`")
+	}
+	for _, c := range j.cookies {
+		places = append(places, "cookie `"+c+"`")
+	}
+	if len(places) == 0 {
+		return "no token: the plugin is configured to read none (header_names, uri_param_names and cookie_names are empty)"
+	}
+	words := "no token in " + strings.Join(places, ", ")
+	if len(j.headers) > 0 && len(r.Header.Values(j.headers[0])) == 0 {
+		words += proxyHint(r.Header, http.CanonicalHeaderKey(j.headers[0]))
+	}
+	return words
+}
+
+// credentialWords names a jwt credential in the trace: its id and key.
+func credentialWords(cred Entity) string {
+	return "jwt credential " + Str(cred, "id") + " (key `" + Str(cred, "key") + "`)"
+}
+
+// expiryWords gives a token's exp and nbf against now, as times a person reads.
+func expiryWords(claims map[string]any, now time.Time) string {
+	var out []string
+	for _, name := range []string{"exp", "nbf"} {
+		n, isNumber := claims[name].(float64)
+		if !isNumber {
+			continue
+		}
+		at := time.Unix(int64(n), 0).UTC()
+		out = append(out, fmt.Sprintf("%s %s, %s", name, at.Format(time.RFC3339), relative(at, now)))
+	}
+	return strings.Join(out, "; ") + "; now " + now.UTC().Format(time.RFC3339)
+}
+
+func relative(at, now time.Time) string {
+	if d := now.Sub(at).Round(time.Second); d >= 0 {
+		return d.String() + " ago"
+	}
+	return "in " + at.Sub(now).Round(time.Second).String()
 }
 
 func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token string, fail *jwtFailure) {
@@ -150,7 +215,14 @@ func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token strin
 	}
 	if !found {
 		// A number or an object names no credential (Kong fails the lookup with a 500 there).
-		return nil, nil, "", invalid("No credentials found for given '" + j.keyClaim + "'")
+		fail := invalid("No credentials found for given '" + j.keyClaim + "'")
+		fail.detail = func() string {
+			if !isString {
+				return fmt.Sprintf("the token's '%s' is %s, not a string naming a credential's key", j.keyClaim, cjsonEncode(keyClaim))
+			}
+			return fmt.Sprintf("no jwt credential has the key `%s` (the token's '%s'); a credential's key must equal it exactly", keyValue, j.keyClaim)
+		}
+		return nil, nil, "", fail
 	}
 
 	algorithm := Str(cred, "algorithm")
@@ -158,7 +230,11 @@ func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token strin
 		algorithm = "HS256"
 	}
 	if parsed.alg != algorithm {
-		return nil, nil, "", invalid("Invalid algorithm")
+		fail, credential := invalid("Invalid algorithm"), cred // the return clears cred
+		fail.detail = func() string {
+			return fmt.Sprintf("the token is signed with %s, %s expects %s", parsed.alg, credentialWords(credential), algorithm)
+		}
+		return nil, nil, "", fail
 	}
 	field := "rsa_public_key"
 	if strings.HasPrefix(algorithm, "HS") {
@@ -172,19 +248,26 @@ func (j *jwtAuth) authenticate(ctx *Context) (consumer, cred Entity, token strin
 	if !hasKey {
 		return nil, nil, "", invalid("Invalid key/secret")
 	}
-	if !parsed.verify(keyBytes) {
-		return nil, nil, "", invalid("Invalid signature")
+	if err := parsed.verifyWith(keyBytes); err != nil {
+		fail, credential := invalid("Invalid signature"), cred // the return clears cred
+		fail.detail = func() string {
+			return fmt.Sprintf("the token's %s signature does not verify with the %s of %s: %v", algorithm, field, credentialWords(credential), err)
+		}
+		return nil, nil, "", fail
 	}
 
 	now := float64(ctx.Now.Unix())
 	if errs := parsed.checkClaims(j.claimsToVerify, now); errs != nil {
-		return nil, nil, "", &jwtFailure{claimErrors: errs, challenge: challenge + ` error="invalid_token"`}
+		return nil, nil, "", &jwtFailure{claimErrors: errs, challenge: challenge + ` error="invalid_token"`,
+			detail: func() string { return expiryWords(parsed.claims, ctx.Now) }}
 	}
 	if j.maxExpiration > 0 {
 		exp, isNumber := parsed.claims["exp"].(float64)
 		if !isNumber || exp-now > j.maxExpiration {
 			return nil, nil, "", &jwtFailure{claimErrors: map[string]string{"exp": "exceeds maximum allowed expiration"},
-				challenge: challenge + ` error="invalid_token"`}
+				challenge: challenge + ` error="invalid_token"`, detail: func() string {
+					return fmt.Sprintf("maximum_expiration is %gs; %s", j.maxExpiration, expiryWords(parsed.claims, ctx.Now))
+				}}
 		}
 	}
 
@@ -418,16 +501,22 @@ func (t *jwtToken) checkClaims(names []string, now float64) map[string]string {
 // Kong decoded it. golang-jwt's signing method for the alg does the check; any failure (a key
 // that does not parse or is of the wrong type, a signature of the wrong size, a mismatch) is
 // a bad signature to Kong.
-func (t *jwtToken) verify(key []byte) bool {
+func (t *jwtToken) verify(key []byte) bool { return t.verifyWith(key) == nil }
+
+// verifyWith is verify saying why it failed, for the trace.
+func (t *jwtToken) verifyWith(key []byte) error {
 	method := jwt.GetSigningMethod(t.alg)
 	if method == nil {
-		return false
+		return fmt.Errorf("no verifier for %s", t.alg)
 	}
 	verificationKey, err := jwtVerificationKey(method, key)
 	if err != nil {
-		return false
+		return fmt.Errorf("the key is not a %s public key in PEM: %w", t.alg, err)
 	}
-	return method.Verify(t.headerSeg+"."+t.claimsSeg, t.signature, verificationKey) == nil
+	if err := method.Verify(t.headerSeg+"."+t.claimsSeg, t.signature, verificationKey); err != nil {
+		return fmt.Errorf("signed by another key, or altered (%w)", err)
+	}
+	return nil
 }
 
 // jwtVerificationKey is what golang-jwt verifies with: the secret itself for HMAC, else the

@@ -95,7 +95,13 @@ func (k *keyAuth) Access(ctx *Context) {
 			status = "Unauthorized"
 		}
 	case "No API key found in request":
-		ctx.Decide(k.noKey)
+		if ctx.Tracing() {
+			words := k.noKey
+			if others := credentialLookalikes(ctx.Downstream, k.keyNames); len(others) > 0 {
+				words += "; the request has " + strings.Join(others, ", ") + ", which key_names does not name"
+			}
+			ctx.Decide(words)
+		}
 	default:
 		ctx.Decide("more than one key in the request")
 	}

@@ -46,7 +46,15 @@ func (m *matcher) failures(req RouteRequest, path, host string) []string {
 		out = append(out, "destinations: "+addrText(req.Destination)+" is not among "+netsText(m.route["destinations"]))
 	}
 	if len(m.hosts) > 0 && !m.hostMatches(host, req.Port) {
-		out = append(out, "host: "+strconv.Quote(host)+" (port "+strconv.Itoa(req.Port)+") matches none of "+strings.Join(Strings(m.route, "hosts"), ", "))
+		words := "host: " + strconv.Quote(host) + " (port " + strconv.Itoa(req.Port) + ") matches none of " + strings.Join(Strings(m.route, "hosts"), ", ")
+		// A proxy in front that rewrote Host often keeps the client's in X-Forwarded-Host.
+		if fwd := requestHeaderValues(req.Headers, "x-forwarded-host"); len(fwd) > 0 {
+			if original, _ := splitHost(fwd[0]); original != host && m.hostMatches(original, req.Port) {
+				words += "; X-Forwarded-Host " + strconv.Quote(original) + " would match: a proxy in front rewrote Host " +
+					"(have it pass the client's Host on, or add " + strconv.Quote(host) + " to the route's hosts)"
+			}
+		}
+		out = append(out, words)
 	}
 	for _, hm := range m.headers {
 		if hm.matches(req.Headers) {

@@ -3,6 +3,7 @@ package dataplane
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ type Trace struct {
 	Host, URI      string // the Host the client sent and its request URI
 	ClientIP       string // the client's address as the plugins see it (trusted_ips and real_ip_header applied)
 	PeerIP         string // the address that connected to the proxy
+	ClientIPFrom   string // in words, where ClientIP came from and which forwarded address was ignored
 	// TLS is the client's TLS connection, nil over plain HTTP.
 	TLS     *TLSTrace
 	Status  int
@@ -117,6 +119,7 @@ type TraceView struct {
 	URL            string         `json:"url"`
 	ClientIP       string         `json:"client_ip"`
 	ConnectedFrom  string         `json:"connected_from"`
+	ClientIPFrom   string         `json:"client_ip_from"`
 	TLS            *TLSView       `json:"tls,omitempty"`
 	Status         int            `json:"status"`
 	LatencyMS      float64        `json:"latency_ms"`
@@ -186,7 +189,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // View renders a trace in words.
 func (t *Trace) View() TraceView {
 	v := TraceView{Seq: t.Seq, RequestID: t.RequestID, Time: t.Time, ControlPlaneID: t.ControlPlaneID, Method: t.Method,
-		URL: t.Host + t.URI, ClientIP: t.ClientIP, ConnectedFrom: t.PeerIP, Status: t.Status, LatencyMS: ms(t.Latency),
+		URL: t.Host + t.URI, ClientIP: t.ClientIP, ConnectedFrom: t.PeerIP, ClientIPFrom: t.ClientIPFrom, Status: t.Status, LatencyMS: ms(t.Latency),
 		Route: ref(t.Route, "name"), Service: ref(t.Service, "name"), Message: t.Message,
 		Consumer: ref(t.Consumer, "username"), Plugins: []PluginView{}}
 	if t.Credential != nil {
@@ -326,4 +329,44 @@ func redactQuery(raw string) string {
 		return raw
 	}
 	return q.Encode()
+}
+
+// proxyHint says, for a trace, that a request without credentials came through a proxy in
+// front (its X-Forwarded-For, Forwarded or Via header), which may have removed them: "" when
+// nothing says so.
+func proxyHint(h http.Header, header string) string {
+	for _, name := range []string{"X-Forwarded-For", "Forwarded", "Via"} {
+		if v := h.Get(name); v != "" {
+			return "; the request came through a proxy (" + name + ": " + v + "): check that it passes the " + header + " header on"
+		}
+	}
+	return ""
+}
+
+// credentialLookalikes names the request's headers and query arguments that look like they
+// hold a credential (their names say key, token or auth) but are not among the names a
+// plugin reads: a key sent under the wrong name.
+func credentialLookalikes(r *http.Request, read []string) []string {
+	looksLike := func(name string) bool {
+		n := strings.ToLower(name)
+		for _, known := range read {
+			if strings.EqualFold(known, name) {
+				return false
+			}
+		}
+		return strings.Contains(n, "key") || strings.Contains(n, "token") || strings.Contains(n, "auth")
+	}
+	var out []string
+	for name := range r.Header {
+		if looksLike(name) {
+			out = append(out, "header `"+name+"`")
+		}
+	}
+	for name := range r.URL.Query() {
+		if looksLike(name) {
+			out = append(out, "query `"+name+"`")
+		}
+	}
+	sort.Strings(out)
+	return out
 }

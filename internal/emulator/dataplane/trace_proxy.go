@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"strings"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -72,7 +73,32 @@ func (p *Proxy) startTrace(ctx *Context, r, out *http.Request) {
 		return
 	}
 	ctx.trace = &Trace{RequestID: ctx.RequestID, Time: ctx.Now, ControlPlaneID: p.cp, Method: r.Method,
-		Host: r.Host, URI: r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP}
+		Host: r.Host, URI: r.RequestURI, ClientIP: ctx.ClientIP, PeerIP: ctx.PeerIP, ClientIPFrom: p.clientIPFrom(ctx, r)}
+}
+
+// clientIPFrom says where the client address came from, and why a forwarded address the
+// request carries was not used (the peer not in trusted_ips, or another real_ip_header).
+func (p *Proxy) clientIPFrom(ctx *Context, r *http.Request) string {
+	if ctx.ClientIP != ctx.PeerIP {
+		return "from the real-IP header of trusted peer " + ctx.PeerIP
+	}
+	header := cmpOr(p.settings.RealIPHeader, "X-Real-IP")
+	forwarded := header
+	value := strings.Join(r.Header.Values(header), ", ")
+	if value == "" && !strings.EqualFold(header, "X-Forwarded-For") {
+		forwarded, value = "X-Forwarded-For", strings.Join(r.Header.Values("X-Forwarded-For"), ", ")
+	}
+	switch {
+	case value == "":
+		return "the connecting address"
+	case len(p.settings.TrustedIPs) == 0:
+		return "the connecting address; " + forwarded + ": " + value + " is ignored because trusted_ips is empty"
+	case !ctx.ForwardedTrusted:
+		return "the connecting address; " + forwarded + ": " + value + " is ignored because " + ctx.PeerIP + " is not in trusted_ips"
+	case forwarded != header:
+		return "the connecting address; " + forwarded + ": " + value + " is not read because real_ip_header is " + header
+	}
+	return "the connecting address; " + header + ": " + value + " gives no client address beyond trusted ones"
 }
 
 func isLoopback(ip string) bool {
@@ -145,6 +171,24 @@ func (c *Context) runAccess(inst *pluginInstance, a AccessHandler) {
 	}
 	t.accessPlugins += run.Duration
 	t.addPlugin(run)
+}
+
+// addDecision adds words to the decision of a plugin that already ran in the access phase,
+// for what it decides later (on the upstream's answer).
+// A status replaces the answer's (0: the plugin let the answer through).
+func (c *Context) addDecision(pluginID, words string, status int) {
+	if c.trace == nil {
+		return
+	}
+	for i := range c.trace.Plugins {
+		if run := &c.trace.Plugins[i]; run.ID == pluginID {
+			run.Decision = strings.TrimPrefix(run.Decision+"; "+words, "; ")
+			if status != 0 {
+				run.Status = status
+			}
+			return
+		}
+	}
 }
 
 // debugNode is one context of Kong's request-debugging output: its time in whole
