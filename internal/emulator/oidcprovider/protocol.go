@@ -24,7 +24,18 @@ const (
 	discoveryPath     = oidc.DiscoveryEndpoint
 	tokenPath         = "/oauth/token"
 	introspectionPath = "/oauth/introspect"
+	userinfoPath      = "/userinfo"
 )
+
+// bearerChallenge adds the challenge of RFC 6750 to op's userinfo refusals, which have none.
+type bearerChallenge struct{ http.ResponseWriter }
+
+func (b bearerChallenge) WriteHeader(status int) {
+	if status == http.StatusUnauthorized {
+		b.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	b.ResponseWriter.WriteHeader(status)
+}
 
 // routes serves a realm's protocol endpoints (paths relative to its issuer): op's, with the
 // login form and three thin wrappers in front of op where it does not do what is needed.
@@ -46,6 +57,8 @@ func (r *realm) routes() http.Handler {
 			r.op.ServeHTTP(w, req)
 		case introspectionPath:
 			r.serveIntrospection(w, req)
+		case userinfoPath:
+			r.op.ServeHTTP(bearerChallenge{w}, req)
 		default:
 			r.op.ServeHTTP(w, req)
 		}
