@@ -14,6 +14,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -539,5 +540,103 @@ func TestIntrospectionAndUserinfo(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(resp.Header.Get("WWW-Authenticate"), "invalid_token") {
 		t.Fatalf("userinfo with an expired token: %d %q", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
+	}
+}
+
+func TestRealmReplaceKeepsClientsAndANewAlgorithmANewKey(t *testing.T) {
+	_, base := testProvider(t)
+	realm := setupRealm(t, base, map[string]any{"signing_algorithm": "RS256"})
+	ctx := context.Background()
+	var before oidcprovider.MintedToken
+	call(t, http.MethodPost, realm+"/tokens", map[string]any{"sub": "x", "aud": "orders-api"}, &before)
+
+	// The same algorithm: the key stays, so an earlier token still verifies.
+	var info map[string]any
+	if status := call(t, http.MethodPut, realm, map[string]any{"access_token_lifetime": 120}, &info); status != http.StatusOK || info["clients"] != float64(1) || info["users"] != float64(1) || info["access_token_lifetime"] != float64(120) {
+		t.Fatalf("replace: %d %v", status, info)
+	}
+	provider, err := oidc.NewProvider(ctx, realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := provider.Verifier(&oidc.Config{ClientID: "orders-api"}).Verify(ctx, before.AccessToken); err != nil {
+		t.Fatalf("a token from before the same-algorithm replace: %v", err)
+	}
+	cc := clientcredentials.Config{ClientID: "web", ClientSecret: "web-secret", TokenURL: provider.Endpoint().TokenURL}
+	token, err := cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left := time.Until(token.Expiry); left > 121*time.Second || left < 100*time.Second {
+		t.Fatalf("access_token_lifetime 120 gave a token for %v", left)
+	}
+
+	// A new algorithm: a new key, the old tokens no longer verify.
+	mustPut(t, realm, map[string]any{"signing_algorithm": "ES256"})
+	provider, err = oidc.NewProvider(ctx, realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	verifier := provider.Verifier(&oidc.Config{ClientID: "orders-api", SupportedSigningAlgs: []string{"ES256", "RS256"}})
+	if _, err := verifier.Verify(ctx, before.AccessToken); err == nil {
+		t.Fatal("a token signed with the replaced key still verifies")
+	}
+	token, err = cc.Token(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := verifier.Verify(ctx, token.AccessToken); err != nil {
+		t.Fatalf("a token from the new key: %v", err)
+	}
+}
+
+func TestListGetDelete(t *testing.T) {
+	_, base := testProvider(t)
+	realm := setupRealm(t, base, nil)
+	var list struct {
+		Data []map[string]any `json:"data"`
+	}
+	if status := call(t, http.MethodGet, base+"/_emulator/oidc", nil, &list); status != http.StatusOK || len(list.Data) != 2 || list.Data[0]["name"] != "default" || list.Data[1]["name"] != "shop" {
+		t.Fatalf("realms: %d %v", status, list)
+	}
+	if status := call(t, http.MethodGet, realm+"/clients", nil, &list); status != http.StatusOK || len(list.Data) != 1 || list.Data[0]["client_id"] != "web" {
+		t.Fatalf("clients: %d %v", status, list)
+	}
+	var user map[string]any
+	if status := call(t, http.MethodGet, realm+"/users/alice", nil, &user); status != http.StatusOK || user["username"] != "alice" || user["claims"] == nil {
+		t.Fatalf("user: %d %v", status, user)
+	}
+	var client map[string]any
+	if status := call(t, http.MethodGet, realm+"/clients/web", nil, &client); status != http.StatusOK || len(client["grant_types"].([]any)) != 4 {
+		t.Fatalf("client: %d %v", status, client)
+	}
+
+	// A deleted user's tokens are no longer active, and a deleted client cannot get tokens.
+	var minted oidcprovider.MintedToken
+	form := url.Values{"grant_type": {"password"}, "username": {"alice"}, "password": {"wonderland"}}
+	status, tok, _ := tokenRequest(t, realm+"/oauth/token", form, "web", "web-secret")
+	if status != http.StatusOK {
+		t.Fatalf("password grant: %d %v", status, tok)
+	}
+	if status := call(t, http.MethodDelete, realm+"/users/alice", nil, nil); status != http.StatusNoContent {
+		t.Fatalf("delete user: %d", status)
+	}
+	if status := call(t, http.MethodGet, realm+"/users/alice", nil, nil); status != http.StatusNotFound {
+		t.Fatalf("a deleted user: %d", status)
+	}
+	if _, body := introspect(t, realm, tok["access_token"].(string), "web-secret", true); body["active"] != false {
+		t.Fatalf("a deleted user's token: %v", body)
+	}
+	if status := call(t, http.MethodDelete, realm+"/clients/web", nil, nil); status != http.StatusNoContent {
+		t.Fatalf("delete client: %d", status)
+	}
+	if status, body, _ := tokenRequest(t, realm+"/oauth/token", url.Values{"grant_type": {"client_credentials"}}, "web", "web-secret"); status != http.StatusUnauthorized || body["error"] != "invalid_client" {
+		t.Fatalf("a deleted client: %d %v", status, body)
+	}
+	if status := call(t, http.MethodDelete, realm, nil, nil); status != http.StatusNoContent {
+		t.Fatalf("delete realm: %d", status)
+	}
+	if status := call(t, http.MethodPost, realm+"/tokens", map[string]any{"sub": "x"}, &minted); status != http.StatusNotFound {
+		t.Fatalf("minting in a deleted realm: %d", status)
 	}
 }
