@@ -65,8 +65,8 @@ func (r *realm) routes() http.Handler {
 	})
 }
 
-// serveDiscovery is op's discovery document, listing the grants and response type the
-// provider has: op would list implicit and JWT bearer, which no client here may use, and not
+// serveDiscovery is op's discovery document, listing what the provider has: op would list
+// the implicit, JWT bearer and device grants, which no client here may use, and not
 // password, which servePasswordGrant handles.
 func (r *realm) serveDiscovery(w http.ResponseWriter, req *http.Request) {
 	ctx := op.ContextWithIssuer(req.Context(), r.issuer)
@@ -76,6 +76,9 @@ func (r *realm) serveDiscovery(w http.ResponseWriter, req *http.Request) {
 		config.GrantTypesSupported = append(config.GrantTypesSupported, oidc.GrantType(g))
 	}
 	config.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	config.DeviceAuthorizationEndpoint = ""
+	// serveIntrospection takes the client's credentials from the form too.
+	config.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
 	op.Discover(w, config)
 }
 

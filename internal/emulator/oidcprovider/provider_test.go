@@ -145,13 +145,16 @@ func TestPasswordGrantGivesUserClaimsAndIDToken(t *testing.T) {
 		t.Fatal(err)
 	}
 	var discovery struct {
-		GrantTypes []string `json:"grant_types_supported"`
+		GrantTypes          []string `json:"grant_types_supported"`
+		IntrospectionAuth   []string `json:"introspection_endpoint_auth_methods_supported"`
+		DeviceAuthorization string   `json:"device_authorization_endpoint"`
 	}
 	if err := provider.Claims(&discovery); err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Contains(discovery.GrantTypes, "password") || !slices.Contains(discovery.GrantTypes, "client_credentials") {
-		t.Fatalf("grant_types_supported: %v", discovery.GrantTypes)
+	if !slices.Equal(discovery.GrantTypes, []string{"client_credentials", "password", "authorization_code", "refresh_token"}) ||
+		!slices.Contains(discovery.IntrospectionAuth, "client_secret_post") || discovery.DeviceAuthorization != "" {
+		t.Fatalf("discovery: %+v", discovery)
 	}
 	conf := oauth2.Config{ClientID: "web", ClientSecret: "web-secret", Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID, "orders:write"}}
 	token, err := conf.PasswordCredentialsToken(ctx, "alice", "wonderland")
