@@ -643,3 +643,43 @@ func TestListGetDelete(t *testing.T) {
 		t.Fatalf("minting in a deleted realm: %d", status)
 	}
 }
+
+func TestRevocationAndEndSession(t *testing.T) {
+	_, base := testProvider(t)
+	realm := setupRealm(t, base, nil)
+	ctx := context.Background()
+	provider, err := oidc.NewProvider(ctx, realm)
+	if err != nil {
+		t.Fatal(err)
+	}
+	conf := oauth2.Config{ClientID: "web", ClientSecret: "web-secret", Endpoint: provider.Endpoint(), Scopes: []string{oidc.ScopeOpenID}}
+	token, err := conf.PasswordCredentialsToken(ctx, "alice", "wonderland")
+	if err != nil {
+		t.Fatal(err)
+	}
+	form := url.Values{"token": {token.RefreshToken}, "token_type_hint": {"refresh_token"}}
+	req, _ := http.NewRequest(http.MethodPost, realm+"/revoke", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("web", "web-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	if _, err := conf.TokenSource(ctx, &oauth2.Token{RefreshToken: token.RefreshToken}).Token(); err == nil || !strings.Contains(err.Error(), "invalid_grant") {
+		t.Fatalf("a revoked refresh token: %v", err)
+	}
+
+	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noRedirect.Get(realm + "/end_session?id_token_hint=" + url.QueryEscape(token.Extra("id_token").(string)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != realm+"/logged-out" {
+		t.Fatalf("end_session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
