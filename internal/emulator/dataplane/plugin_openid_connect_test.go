@@ -383,14 +383,15 @@ func TestOpenIDConnectAuthorizationCodeFlow(t *testing.T) {
 	if strings.Join(names, ",") != "session" {
 		t.Fatalf("cookies after login: %v", names)
 	}
-	// The next request passes with the cookie alone, without the provider.
-	resp, err = browser.Get(g.proxyURL + "/app/other")
+	// The next request passes with the cookie alone, without going to the provider.
+	noFollow := &http.Client{Jar: jar, CheckRedirect: noRedirects.CheckRedirect}
+	resp, err = noFollow.Get(g.proxyURL + "/app/other")
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if resp.StatusCode != 200 || resp.Request.URL.Path != "/app/other" {
-		t.Fatalf("with the session: %d %s", resp.StatusCode, resp.Request.URL)
+	if resp.StatusCode != 200 {
+		t.Fatalf("with the session: %d %v", resp.StatusCode, resp.Header)
 	}
 	// Without cookies: a redirect to the provider.
 	r2, _ := g.get("/app/page", nil)
