@@ -19,6 +19,7 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh"
 	meshapi "github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh/api"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/oidcprovider"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
 
@@ -128,6 +129,7 @@ type Emulator struct {
 	mesh     *meshapi.Server
 	sidecars *meshSidecars
 	dps      *dataPlanes
+	oidc     *oidcprovider.Provider
 	srv      *http.Server
 	done     chan error
 	listener net.Listener
@@ -204,6 +206,10 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 
 		RequestDebugToken: settings.RequestDebugToken,
 	}
+	if e.oidc, err = oidcprovider.New(e.URL); err != nil {
+		_ = ln.Close()
+		return nil, err
+	}
 	if err := e.dps.startDefault(opts.ProxyAddr); err != nil {
 		_ = ln.Close()
 		return nil, err
@@ -240,7 +246,8 @@ func Start(ctx context.Context, opts Options) (*Emulator, error) {
 }
 
 // Handler serves the emulator's endpoints (/_emulator/...) and the Konnect API. Every endpoint
-// takes the API's token but the health check and the echo upstream (see guardEmulator).
+// takes the API's token but the health check, the echo upstream and the OpenID provider's
+// protocol endpoints (see guardEmulator).
 func (e *Emulator) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /_emulator/health", func(w http.ResponseWriter, _ *http.Request) {
@@ -265,9 +272,17 @@ func (e *Emulator) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /_emulator/mesh/control-planes/{cpId}/meshes/{mesh}/dataplanes/{name}", e.sidecars.serveDataplane)
 	mux.Handle(meshapi.PathPrefix, e.api.serveOtherAPI(e.mesh))
+	mux.Handle(oidcprovider.PathPrefix, e.oidc)
+	mux.Handle(oidcprovider.PathPrefix+"/", e.oidc)
 	mux.Handle("/", e.api)
 	return e.api.guardEmulator(mux)
 }
+
+// OIDC is the local OpenID Connect provider served at /_emulator/oidc/{realm}.
+func (e *Emulator) OIDC() *oidcprovider.Provider { return e.oidc }
+
+// OIDCIssuer is the issuer URL of a realm of the local OpenID Connect provider.
+func (e *Emulator) OIDCIssuer(realm string) string { return e.oidc.Issuer(realm) }
 
 // Mesh is the Konnect Mesh API: what is in each mesh (Resources, Meshes) and a hook called
 // after each change (SetOnChange).
@@ -362,6 +377,9 @@ func (e *Emulator) Reset() error {
 		return fmt.Errorf("recreating the organization: %w", err)
 	}
 	e.dps.setDefault(e.DefaultControlPlaneID())
+	if err := e.oidc.Reset(); err != nil {
+		return fmt.Errorf("resetting the OpenID provider: %w", err)
+	}
 	return nil
 }
 

@@ -29,6 +29,7 @@ import (
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/domain"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/identity"
 	meshapi "github.com/openkonnect/terraform-provider-konnect/internal/emulator/mesh/api"
+	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/oidcprovider"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/specschema"
 	"github.com/openkonnect/terraform-provider-konnect/internal/emulator/store"
 )
@@ -210,6 +211,8 @@ func (s *Server) authorized(header string) bool {
 
 // openEmulatorPaths are the emulator's own endpoints that need no token: the health check, and
 // the echo upstream, which the gateway calls with its clients' headers, not with an API token.
+// The OpenID provider's protocol endpoints are open too (oidcprovider.IsProtocolPath): OIDC
+// clients and gateways call them with their own credentials.
 var openEmulatorPaths = []string{"/_emulator/health", "/_emulator/echo"}
 
 // guardEmulator puts the emulator's own endpoints (/_emulator/...) behind the API's token and
@@ -223,7 +226,8 @@ func (s *Server) guardEmulator(next http.Handler) http.Handler {
 		switch {
 		case p != "/_emulator" && !strings.HasPrefix(p, "/_emulator/"):
 			next.ServeHTTP(w, r)
-		case slices.ContainsFunc(openEmulatorPaths, func(o string) bool { return p == o || strings.HasPrefix(p, o+"/") }):
+		case slices.ContainsFunc(openEmulatorPaths, func(o string) bool { return p == o || strings.HasPrefix(p, o+"/") }),
+			oidcprovider.IsProtocolPath(p):
 			open.ServeHTTP(w, r)
 		default:
 			guarded.ServeHTTP(w, r)
