@@ -48,9 +48,10 @@ type oidcDiscovery struct {
 	verifier *oidc.IDTokenVerifier
 }
 
-// rediscoverAfter is how long a failed discovery is remembered (Kong's rediscovery_lifetime
-// default) before the next request tries again.
-const rediscoverAfter = 30 * time.Second
+// rediscoverAfter is how long a failed discovery is remembered before a request tries
+// again: short, so that a provider started after the plugin (a realm created later in a
+// test) is found at once, without hammering one that is down.
+const rediscoverAfter = time.Second
 
 // wellKnownSuffix is what Kong strips from an issuer given as its discovery URL.
 const wellKnownSuffix = "/.well-known/openid-configuration"

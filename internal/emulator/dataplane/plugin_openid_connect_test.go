@@ -399,3 +399,74 @@ func TestOpenIDConnectAuthorizationCodeFlow(t *testing.T) {
 		t.Fatalf("no session: %d %v", r2.StatusCode, r2.Header)
 	}
 }
+
+func TestOpenIDConnectSettings(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	guest := g.consumer("guest")
+	oidcRoute(t, g, is, "/anon", map[string]any{"auth_methods": []any{"bearer"}, "anonymous": guest})
+	oidcRoute(t, g, is, "/keep", map[string]any{"auth_methods": []any{"bearer"}, "hide_credentials": false,
+		"upstream_access_token_header": "x-token", "expose_error_code": false, "unauthorized_error_message": "Go away"})
+	oidcRoute(t, g, is, "/and", map[string]any{"auth_methods": []any{"bearer"}, "scopes_required": []any{"read write", "admin"}})
+	token := is.sign(map[string]any{"sub": "alice", "scope": "read"})
+
+	resp, body := g.get("/anon", nil)
+	up := http.Header(g.echo(body).Headers)
+	if resp.StatusCode != 200 || up.Get("X-Consumer-Id") != guest || up.Get("X-Anonymous-Consumer") != "true" {
+		t.Fatalf("anonymous: %d %s", resp.StatusCode, body)
+	}
+	resp, body = g.get("/keep", map[string]string{"Authorization": "Bearer " + token})
+	up = http.Header(g.echo(body).Headers)
+	if resp.StatusCode != 200 || up.Get("Authorization") != "Bearer "+token || up.Get("X-Token") != token {
+		t.Fatalf("hide_credentials off: %d %s", resp.StatusCode, body)
+	}
+	resp, body = g.get("/keep", nil)
+	if resp.StatusCode != 401 || string(body) != `{"message":"Go away"}` || resp.Header.Get("WWW-Authenticate") != `Bearer realm="127.0.0.1"` {
+		t.Fatalf("messages: %d %s %q", resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
+	}
+	// "read write" needs both words; "admin" alone is the other way in.
+	for scope, want := range map[string]int{"read": 403, "read write": 200, "admin": 200, "write": 403} {
+		resp, body = g.get("/and", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"scope": scope})})
+		if resp.StatusCode != want {
+			t.Errorf("scope %q: %d %s", scope, resp.StatusCode, body)
+		}
+	}
+}
+
+func TestOpenIDConnectProviderDown(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/down", map[string]any{"auth_methods": []any{"bearer"}})
+	is.srv.Close()
+	resp, body := g.get("/down", map[string]string{"Authorization": "Bearer x.y.z"})
+	if resp.StatusCode != 500 || string(body) != `{"message":"An unexpected error occurred"}` {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+}
+
+func TestOpenIDConnectLoginActionRedirect(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/app", map[string]any{"auth_methods": []any{"authorization_code", "session"}, "login_action": "redirect",
+		"client_id": []any{"kong"}, "client_secret": []any{"kong-secret"}})
+	jar, _ := cookiejar.New(nil)
+	var visited []string
+	browser := &http.Client{Jar: jar, CheckRedirect: func(r *http.Request, _ []*http.Request) error {
+		visited = append(visited, r.URL.Path+"?"+r.URL.RawQuery)
+		return nil
+	}}
+	resp, err := browser.Get(g.proxyURL + "/app/page?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e echoReply
+	_ = json.NewDecoder(resp.Body).Decode(&e)
+	_ = resp.Body.Close()
+	// authorize, callback, then back to the page first asked for, with its query.
+	if resp.StatusCode != 200 || len(visited) != 3 || visited[2] != "/app/page?x=1" || e.Query != "x=1" {
+		t.Fatalf("%d, visited %v, upstream %+v", resp.StatusCode, visited, e)
+	}
+}
