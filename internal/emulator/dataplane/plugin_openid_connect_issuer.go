@@ -15,15 +15,13 @@ import (
 )
 
 // oidcIssuer is one openid-connect instance's view of its identity provider: the discovery
-// document, the JWKS (cached by go-oidc's remote key set, which fetches the keys again when a
-// token names a key it does not have) and the instance's random session secret. It outlives
-// snapshots (it is a proxy resource keyed by plugin id and issuer), so a configuration change
-// elsewhere neither rediscovers the provider nor logs its browsers out.
+// document and the JWKS (cached by go-oidc's remote key set, which fetches the keys again
+// when a token names a key it does not have). It outlives snapshots (it is a proxy resource
+// keyed by plugin id and issuer), so a configuration change elsewhere does not rediscover
+// the provider.
 type oidcIssuer struct {
 	issuerURL string // as configured
 	client    *http.Client
-	// secret encrypts session and authorization cookies when session_secret is not set.
-	secret []byte
 
 	mu sync.Mutex
 	// discovered is nil until discovery succeeded; a failed discovery is tried again after
@@ -57,12 +55,22 @@ const rediscoverAfter = time.Second
 const wellKnownSuffix = "/.well-known/openid-configuration"
 
 func newOIDCIssuer(issuerURL string, timeout time.Duration) (*oidcIssuer, error) {
-	secret := make([]byte, 32)
-	if _, err := rand.Read(secret); err != nil {
+	return &oidcIssuer{issuerURL: issuerURL, client: &http.Client{Timeout: timeout}}, nil
+}
+
+// sessionSecret encrypts session and authorization cookies when session_secret is not set.
+type sessionSecret []byte
+
+func newSessionSecret() (*sessionSecret, error) {
+	s := make(sessionSecret, 32)
+	if _, err := rand.Read(s); err != nil {
 		return nil, fmt.Errorf("making a session secret: %w", err)
 	}
-	return &oidcIssuer{issuerURL: issuerURL, secret: secret, client: &http.Client{Timeout: timeout}}, nil
+	return &s, nil
 }
+
+// Close is for the proxy's resources; there is nothing to release.
+func (*sessionSecret) Close() error { return nil }
 
 // Close is for the proxy's resources; there is nothing to release.
 func (*oidcIssuer) Close() error { return nil }

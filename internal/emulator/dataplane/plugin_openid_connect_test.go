@@ -470,3 +470,30 @@ func TestOpenIDConnectLoginActionRedirect(t *testing.T) {
 		t.Fatalf("%d, visited %v, upstream %+v", resp.StatusCode, visited, e)
 	}
 }
+
+func TestOpenIDConnectRefusalDestroysSession(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/s", map[string]any{"auth_methods": []any{"bearer", "session"}, "scopes_required": []any{"read"}})
+	resp, body := g.get("/s", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"scope": "read"})})
+	cookie := resp.Header.Get("Set-Cookie")
+	if resp.StatusCode != 200 || !strings.HasPrefix(cookie, "session=") {
+		t.Fatalf("bearer with the session method on: %d %s, Set-Cookie %q", resp.StatusCode, body, cookie)
+	}
+	// The session alone passes.
+	session := strings.Split(cookie, ";")[0]
+	if resp, body = g.get("/s", map[string]string{"Cookie": session}); resp.StatusCode != 200 {
+		t.Fatalf("session: %d %s", resp.StatusCode, body)
+	}
+	// A refused token with the session cookie: 403, and the session is destroyed.
+	resp, _ = g.get("/s", map[string]string{"Cookie": "other=1; nope=2", "Authorization": "Bearer " + is.sign(map[string]any{"scope": "write"})})
+	if resp.StatusCode != 403 || resp.Header.Get("Set-Cookie") != "" {
+		t.Fatalf("no session to destroy: %d %v", resp.StatusCode, resp.Header)
+	}
+	oidcRoute(t, g, is, "/t", map[string]any{"auth_methods": []any{"bearer", "session"}, "scopes_required": []any{"admin"}})
+	resp, _ = g.get("/t", map[string]string{"Cookie": session})
+	if resp.StatusCode != 403 || !strings.Contains(resp.Header.Get("Set-Cookie"), "session=; Path=/; Max-Age=0") {
+		t.Fatalf("refused session: %d %v", resp.StatusCode, resp.Header)
+	}
+}
