@@ -76,7 +76,10 @@ type openIDConnectConfig struct {
 	AuthGroupsClaim   []string   `json:"authenticated_groups_claim"`
 	UnauthorizedError string     `json:"unauthorized_error_message"`
 	ForbiddenError    string     `json:"forbidden_error_message"`
-	ExposeErrorCode   bool       `json:"expose_error_code"`
+	// Kong destroys the session of a refused request (both default on).
+	UnauthorizedDestroySession bool `json:"unauthorized_destroy_session"`
+	ForbiddenDestroySession    bool `json:"forbidden_destroy_session"`
+	ExposeErrorCode            bool `json:"expose_error_code"`
 
 	UpstreamAccessTokenHeader string   `json:"upstream_access_token_header"`
 	UpstreamIDTokenHeader     string   `json:"upstream_id_token_header"`
@@ -136,7 +139,14 @@ func newOpenIDConnect(c openIDConnectConfig, in Instance) (Handler, error) {
 		return nil, fmt.Errorf("openid-connect: %w", err)
 	}
 	iss := res.(*oidcIssuer)
-	secret := iss.secret
+	// Without session_secret, Kong encrypts sessions with a random secret kept with the
+	// issuer's discovery data, so every route of that issuer shares the browser's login;
+	// here it is kept per proxy and issuer.
+	shared, err := in.Resource("openid-connect-secret:"+c.Issuer, func() (io.Closer, error) { return newSessionSecret() })
+	if err != nil {
+		return nil, fmt.Errorf("openid-connect: %w", err)
+	}
+	secret := []byte(*shared.(*sessionSecret))
 	if c.SessionSecret != "" {
 		secret = []byte(c.SessionSecret)
 	}
@@ -225,6 +235,13 @@ func (r *oidcRequest) refuse(f *oidcRefusal) {
 		ctx.Decide(f.reason + "; going on as the anonymous consumer")
 	} else {
 		ctx.Decide(f.reason)
+	}
+	destroy := p.c.UnauthorizedDestroySession
+	if f.status == http.StatusForbidden {
+		destroy = p.c.ForbiddenDestroySession
+	}
+	if _, had := cookieValue(ctx.Downstream.Header, p.c.SessionCookieName); destroy && had && p.methods["session"] {
+		_ = p.cookies.setCookie(ctx.ResponseHeader, p.c.SessionCookieName, nil, r.sessionAttrs())
 	}
 	ctx.AnonymousOr(p.c.Anonymous, func() {
 		message, code := p.c.UnauthorizedError, "invalid_token"
@@ -319,7 +336,17 @@ func (r *oidcRequest) authenticate() *oidcRefusal {
 	if p.methods["authorization_code"] {
 		return r.authorizationCode()
 	}
-	return unauthorized("no suitable authorization credentials were provided (auth_methods %s)", strings.Join(p.c.AuthMethods, ", "))
+	refusal := unauthorized("no suitable authorization credentials were provided (auth_methods %s)", strings.Join(p.c.AuthMethods, ", "))
+	var notRun []string
+	for _, m := range p.c.AuthMethods {
+		if m == "kong_oauth2" || m == "refresh_token" || m == "userinfo" {
+			notRun = append(notRun, m)
+		}
+	}
+	if len(notRun) > 0 {
+		refusal.reason += "; the emulator does not run " + strings.Join(notRun, ", ")
+	}
+	return refusal
 }
 
 // checkExpiry refuses an access token past its expiry (with leeway), as Kong does after
