@@ -2,10 +2,15 @@ package emulator_test
 
 import (
 	"context"
+	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
 	"testing"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 )
 
@@ -58,6 +63,48 @@ func TestOIDCProviderOnTheEmulator(t *testing.T) {
 	var claims map[string]any
 	if err := verified.Claims(&claims); err != nil || claims["scope"] != "read" {
 		t.Fatalf("claims: %v %v", claims, err)
+	}
+
+	// The authorization code flow: authorize, the login form and the callback need no token.
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, body := h.raw(http.MethodPut, realm+"/clients/app", `{"client_secret":"app-secret","redirect_uris":["http://127.0.0.1:1/cb"]}`); status != http.StatusCreated {
+		t.Fatalf("PUT app: %d %v", status, body)
+	}
+	browser := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, _ []*http.Request) error {
+		if req.URL.Host == "127.0.0.1:1" {
+			return http.ErrUseLastResponse
+		}
+		return nil
+	}}
+	app := oauth2.Config{ClientID: "app", ClientSecret: "app-secret", Endpoint: provider.Endpoint(), RedirectURL: "http://127.0.0.1:1/cb", Scopes: []string{oidc.ScopeOpenID}}
+	page, err := browser.Get(app.AuthCodeURL("xyz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	html, _ := io.ReadAll(page.Body)
+	_ = page.Body.Close()
+	id := regexp.MustCompile(`name="id" value="([^"]+)"`).FindSubmatch(html)
+	if page.StatusCode != http.StatusOK || id == nil {
+		t.Fatalf("the login form: %d %s", page.StatusCode, html)
+	}
+	back, err := browser.PostForm(page.Request.URL.String(), url.Values{"id": {string(id[1])}, "username": {"alice"}, "password": {"pw"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = back.Body.Close()
+	location, _ := url.Parse(back.Header.Get("Location"))
+	if back.StatusCode != http.StatusFound || location == nil || location.Query().Get("state") != "xyz" {
+		t.Fatalf("after the login: %d %v", back.StatusCode, location)
+	}
+	codeToken, err := app.Exchange(ctx, location.Query().Get("code"))
+	if err != nil {
+		t.Fatalf("code exchange: %v", err)
+	}
+	if _, err := provider.Verifier(&oidc.Config{ClientID: "app"}).Verify(ctx, codeToken.Extra("id_token").(string)); err != nil {
+		t.Fatalf("ID token: %v", err)
 	}
 
 	// Reset empties the provider back to its default realm.

@@ -52,7 +52,8 @@ type Client struct {
 	Secret string `json:"client_secret,omitempty"`
 	// RedirectURIs are the exact redirect_uri values the authorization endpoint accepts.
 	RedirectURIs []string `json:"redirect_uris,omitempty"`
-	// GrantTypes the client may use; empty means all four.
+	// GrantTypes the client may use; empty means all four (a public client: authorization_code
+	// and refresh_token).
 	GrantTypes []string `json:"grant_types,omitempty"`
 	// Scopes the client may ask for besides OpenID's own (openid, profile, email, phone,
 	// address, offline_access); empty means any. A token request without scope gets these.
@@ -124,7 +125,11 @@ func (c *Client) normalize() error {
 			return fmt.Errorf("redirect_uris: %q must not have a fragment", u)
 		}
 	}
-	if len(c.GrantTypes) == 0 {
+	switch {
+	case len(c.GrantTypes) > 0:
+	case c.Secret == "":
+		c.GrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken}
+	default:
 		c.GrantTypes = slices.Clone(allGrantTypes)
 	}
 	for _, g := range c.GrantTypes {

@@ -24,7 +24,18 @@ const (
 	discoveryPath     = oidc.DiscoveryEndpoint
 	tokenPath         = "/oauth/token"
 	introspectionPath = "/oauth/introspect"
+	userinfoPath      = "/userinfo"
 )
+
+// bearerChallenge adds the challenge of RFC 6750 to op's userinfo refusals, which have none.
+type bearerChallenge struct{ http.ResponseWriter }
+
+func (b bearerChallenge) WriteHeader(status int) {
+	if status == http.StatusUnauthorized {
+		b.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+	}
+	b.ResponseWriter.WriteHeader(status)
+}
 
 // routes serves a realm's protocol endpoints (paths relative to its issuer): op's, with the
 // login form and three thin wrappers in front of op where it does not do what is needed.
@@ -46,14 +57,16 @@ func (r *realm) routes() http.Handler {
 			r.op.ServeHTTP(w, req)
 		case introspectionPath:
 			r.serveIntrospection(w, req)
+		case userinfoPath:
+			r.op.ServeHTTP(bearerChallenge{w}, req)
 		default:
 			r.op.ServeHTTP(w, req)
 		}
 	})
 }
 
-// serveDiscovery is op's discovery document, listing the grants and response type the
-// provider has: op would list implicit and JWT bearer, which no client here may use, and not
+// serveDiscovery is op's discovery document, listing what the provider has: op would list
+// the implicit, JWT bearer and device grants, which no client here may use, and not
 // password, which servePasswordGrant handles.
 func (r *realm) serveDiscovery(w http.ResponseWriter, req *http.Request) {
 	ctx := op.ContextWithIssuer(req.Context(), r.issuer)
@@ -63,6 +76,9 @@ func (r *realm) serveDiscovery(w http.ResponseWriter, req *http.Request) {
 		config.GrantTypesSupported = append(config.GrantTypesSupported, oidc.GrantType(g))
 	}
 	config.ResponseTypesSupported = []string{string(oidc.ResponseTypeCode)}
+	config.DeviceAuthorizationEndpoint = ""
+	// serveIntrospection takes the client's credentials from the form too.
+	config.IntrospectionEndpointAuthMethodsSupported = []oidc.AuthMethod{oidc.AuthMethodBasic, oidc.AuthMethodPost}
 	op.Discover(w, config)
 }
 

@@ -6,11 +6,20 @@
 // op.Storage (the realm). Under {base}/_emulator/oidc/{realm} (the realm's issuer) it serves
 // discovery (/.well-known/openid-configuration), JWKS (/keys), the token endpoint
 // (/oauth/token: client_credentials, password, authorization_code with optional PKCE,
-// refresh_token), authorization (/authorize, with a minimal login form at /login),
-// introspection (/oauth/introspect, RFC 7662), userinfo (/userinfo), revocation (/revoke)
-// and end_session (/end_session). Access tokens are JWTs signed with the realm's key (RS256
-// or ES256), so a gateway can verify them by JWKS; they carry iss, sub, aud, exp, iat, nbf,
-// jti, client_id, scope and the user's (or client's) claims.
+// refresh_token), authorization (/authorize, with a minimal login form at /login and op's
+// /authorize/callback), introspection (/oauth/introspect, RFC 7662, client auth by HTTP Basic
+// or form), userinfo (/userinfo), revocation (/revoke) and end_session (/end_session). op has
+// no password grant; servePasswordGrant does it with op's token functions.
+//
+// Access tokens are JWTs signed with the realm's key (RS256 or ES256), so a gateway can verify
+// them by JWKS. They carry iss, sub, aud (the client's audience, or its client_id), exp, iat,
+// nbf, jti, client_id, scope (space separated; a request without scope gets the client's
+// scopes), the client's extra claims and the user's claims with preferred_username (the
+// user's win). A user's sub is the username; a client_credentials token's sub is the
+// client_id. ID tokens (scope openid) and userinfo carry every claim of the user, whatever
+// the scopes. Refresh tokens come with the password grant when the client may use
+// refresh_token, and with the code flow when offline_access is asked too (op's rule); they
+// are single use (each refresh gives a new one).
 //
 // Configuration is JSON over HTTP (the emulator puts it behind its API token; the protocol
 // endpoints above are open, see IsProtocolPath):
