@@ -85,6 +85,12 @@ type openIDConnectConfig struct {
 	UpstreamIDTokenHeader     string   `json:"upstream_id_token_header"`
 	UpstreamHeadersClaims     []string `json:"upstream_headers_claims"`
 	UpstreamHeadersNames      []string `json:"upstream_headers_names"`
+	DownstreamHeadersClaims   []string `json:"downstream_headers_claims"`
+	DownstreamHeadersNames    []string `json:"downstream_headers_names"`
+	IntrospectionCheckActive  bool     `json:"introspection_check_active"`
+	DisplayErrors             bool     `json:"display_errors"`
+	DiscoveryHeadersNames     []string `json:"discovery_headers_names"`
+	DiscoveryHeadersValues    []string `json:"discovery_headers_values"`
 
 	SessionSecret         string `json:"session_secret"`
 	SessionCookieName     string `json:"session_cookie_name"`
@@ -126,15 +132,23 @@ func newOpenIDConnect(c openIDConnectConfig, in Instance) (Handler, error) {
 	default:
 		return nil, fmt.Errorf("openid-connect: login_action %q is not supported by the emulator (upstream and redirect are)", c.LoginAction)
 	}
-	if len(c.UpstreamHeadersClaims) != len(c.UpstreamHeadersNames) {
-		return nil, fmt.Errorf("openid-connect: upstream_headers_claims and upstream_headers_names must have the same length")
+	for _, pair := range [][2][]string{{c.UpstreamHeadersClaims, c.UpstreamHeadersNames}, {c.DownstreamHeadersClaims, c.DownstreamHeadersNames},
+		{c.DiscoveryHeadersNames, c.DiscoveryHeadersValues}} {
+		if len(pair[0]) != len(pair[1]) {
+			return nil, fmt.Errorf("openid-connect: upstream_headers_claims/_names, downstream_headers_claims/_names and discovery_headers_names/_values must pair up")
+		}
 	}
 	timeout := time.Duration(c.Timeout) * time.Millisecond
 	if timeout <= 0 {
 		timeout = 10 * time.Second
 	}
 	key := "openid-connect:" + Str(in.Entity, "id") + ":" + c.Issuer + ":" + timeout.String()
-	res, err := in.Resource(key, func() (io.Closer, error) { return newOIDCIssuer(c.Issuer, timeout) })
+	discoveryHeaders := http.Header{}
+	for i, name := range c.DiscoveryHeadersNames {
+		discoveryHeaders.Add(name, c.DiscoveryHeadersValues[i])
+		key += ":" + name + "=" + c.DiscoveryHeadersValues[i]
+	}
+	res, err := in.Resource(key, func() (io.Closer, error) { return newOIDCIssuer(c.Issuer, timeout, discoveryHeaders) })
 	if err != nil {
 		return nil, fmt.Errorf("openid-connect: %w", err)
 	}
@@ -251,6 +265,10 @@ func (r *oidcRequest) refuse(f *oidcRefusal) {
 		challenge := `Bearer realm="` + p.realm + `"`
 		if p.c.ExposeErrorCode {
 			challenge += `, error="` + code + `"`
+		}
+		if p.c.DisplayErrors {
+			// Kong adds its log line; the emulator adds the reason it traces.
+			message += " (" + f.reason + ")"
 		}
 		h := http.Header{}
 		h.Set("WWW-Authenticate", challenge)
@@ -633,23 +651,23 @@ func uniqueStrings(list []string) []string {
 // setUpstreamHeaders sends the claims and tokens upstream as configured.
 func (r *oidcRequest) setUpstreamHeaders() {
 	c, h := r.p.c, r.ctx.Request.Header
-	for i, claim := range c.UpstreamHeadersClaims {
-		var v any
-		var ok bool
+	r.claimHeaders(h, c.UpstreamHeadersClaims, c.UpstreamHeadersNames)
+	r.claimHeaders(r.ctx.ResponseHeader, c.DownstreamHeadersClaims, c.DownstreamHeadersNames)
+	setTokenHeader(h, c.UpstreamAccessTokenHeader, r.tokens.AccessToken)
+	setTokenHeader(h, c.UpstreamIDTokenHeader, r.tokens.IDToken)
+}
+
+// claimHeaders sets a header per claim: from the introspection results, else the access
+// token, else the ID token.
+func (r *oidcRequest) claimHeaders(h http.Header, claims, names []string) {
+	for i, claim := range claims {
 		for _, m := range []map[string]any{r.introspected, r.accessClaims, r.idClaims} {
-			if m == nil {
-				continue
-			}
-			if v, ok = m[claim]; ok && v != nil {
+			if v, ok := m[claim]; ok && v != nil {
+				h.Set(names[i], claimText(v))
 				break
 			}
 		}
-		if ok && v != nil {
-			h.Set(c.UpstreamHeadersNames[i], claimText(v))
-		}
 	}
-	setTokenHeader(h, c.UpstreamAccessTokenHeader, r.tokens.AccessToken)
-	setTokenHeader(h, c.UpstreamIDTokenHeader, r.tokens.IDToken)
 }
 
 // setTokenHeader reads Kong's "name[:type]" header setting: "authorization:bearer" sends

@@ -22,6 +22,7 @@ import (
 type oidcIssuer struct {
 	issuerURL string // as configured
 	client    *http.Client
+	headers   http.Header // discovery_headers_names/_values
 
 	mu sync.Mutex
 	// discovered is nil until discovery succeeded; a failed discovery is tried again after
@@ -54,8 +55,8 @@ const rediscoverAfter = time.Second
 // wellKnownSuffix is what Kong strips from an issuer given as its discovery URL.
 const wellKnownSuffix = "/.well-known/openid-configuration"
 
-func newOIDCIssuer(issuerURL string, timeout time.Duration) (*oidcIssuer, error) {
-	return &oidcIssuer{issuerURL: issuerURL, client: &http.Client{Timeout: timeout}}, nil
+func newOIDCIssuer(issuerURL string, timeout time.Duration, headers http.Header) (*oidcIssuer, error) {
+	return &oidcIssuer{issuerURL: issuerURL, client: &http.Client{Timeout: timeout}, headers: headers}, nil
 }
 
 // sessionSecret encrypts session and authorization cookies when session_secret is not set.
@@ -109,6 +110,9 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, fmt.Errorf("discovery URL %s: %w", url, err)
+	}
+	for k, v := range i.headers {
+		req.Header[k] = v
 	}
 	req.Header.Set("Accept", "application/json")
 	resp, err := i.client.Do(req)
