@@ -30,6 +30,8 @@ type testIssuer struct {
 	codes       map[string]map[string]any
 	inactive    map[string]bool // tokens introspection calls inactive
 	jwksFetches int
+	// discoveryHeader is what the last discovery request carried.
+	discoveryHeader http.Header
 	// claims are added to every token the issuer makes (groups, scope...).
 	claims map[string]any
 }
@@ -42,7 +44,10 @@ func newTestIssuer(t *testing.T) *testIssuer {
 	mux := http.NewServeMux()
 	is.srv = httptest.NewServer(mux)
 	t.Cleanup(is.srv.Close)
-	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, _ *http.Request) {
+	mux.HandleFunc("/.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		is.mu.Lock()
+		is.discoveryHeader = r.Header.Clone()
+		is.mu.Unlock()
 		writeJSON(w, map[string]any{"issuer": is.srv.URL, "authorization_endpoint": is.srv.URL + "/authorize",
 			"token_endpoint": is.srv.URL + "/token", "introspection_endpoint": is.srv.URL + "/introspect",
 			"jwks_uri": is.srv.URL + "/jwks", "code_challenge_methods_supported": []string{"S256"}})
@@ -495,5 +500,28 @@ func TestOpenIDConnectRefusalDestroysSession(t *testing.T) {
 	resp, _ = g.get("/t", map[string]string{"Cookie": session})
 	if resp.StatusCode != 403 || !strings.Contains(resp.Header.Get("Set-Cookie"), "session=; Path=/; Max-Age=0") {
 		t.Fatalf("refused session: %d %v", resp.StatusCode, resp.Header)
+	}
+}
+
+func TestOpenIDConnectDownstreamHeadersAndErrors(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/d", map[string]any{"auth_methods": []any{"bearer"}, "display_errors": true,
+		"downstream_headers_claims": []any{"sub"}, "downstream_headers_names": []any{"X-Subject"},
+		"discovery_headers_names": []any{"X-Tenant"}, "discovery_headers_values": []any{"acme"}})
+	resp, body := g.get("/d", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"sub": "carol"})})
+	if resp.StatusCode != 200 || resp.Header.Get("X-Subject") != "carol" {
+		t.Fatalf("downstream header: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	is.mu.Lock()
+	tenant := is.discoveryHeader.Get("X-Tenant")
+	is.mu.Unlock()
+	if tenant != "acme" {
+		t.Fatalf("discovery headers: %v", is.discoveryHeader)
+	}
+	resp, body = g.get("/d", nil)
+	if resp.StatusCode != 401 || !strings.HasPrefix(string(body), `{"message":"Unauthorized (no suitable authorization credentials were provided`) {
+		t.Fatalf("display_errors: %d %s", resp.StatusCode, body)
 	}
 }
