@@ -214,7 +214,7 @@ func (p *openIDConnect) Access(ctx *Context) {
 	defer cancel()
 	d, err := p.issuer.discover(p.issuer.httpContext(hc))
 	if err != nil {
-		ctx.Decide("discovery of issuer " + p.c.Issuer + " failed: " + err.Error() + "; 500")
+		ctx.Decide("discovery of issuer " + p.c.Issuer + " failed: " + err.Error())
 		p.unexpected(ctx)
 		return
 	}
@@ -300,16 +300,20 @@ func (r *oidcRequest) run() {
 	r.identify(consumer)
 	r.setUpstreamHeaders()
 	if err := r.finishSession(); err != nil {
-		r.ctx.Decide("the session cookie could not be written: " + err.Error() + "; 500")
+		r.ctx.Decide("the session cookie could not be written: " + err.Error())
 		r.p.unexpected(r.ctx)
 		return
 	}
 	if r.returnTo != "" && r.p.c.LoginAction == "redirect" {
-		r.ctx.Decide(r.words(consumer) + "; login done, redirecting back to " + r.returnTo)
+		if r.ctx.Tracing() {
+			r.ctx.Decide(r.words(consumer) + "; login done, redirecting back to " + r.returnTo)
+		}
 		oidcRedirect(r.ctx, r.returnTo)
 		return
 	}
-	r.ctx.Decide(r.words(consumer))
+	if r.ctx.Tracing() {
+		r.ctx.Decide(r.words(consumer))
+	}
 }
 
 // words is the success decision.

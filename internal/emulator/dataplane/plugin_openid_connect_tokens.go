@@ -538,7 +538,7 @@ func (r *oidcRequest) authorizationCode() *oidcRefusal {
 	}
 	authURL := cmpOr(p.c.AuthorizationEndpoint, r.d.AuthorizationEndpoint)
 	if authURL == "" {
-		ctx.Decide("no credentials and no authorization endpoint (neither configured nor discovered); 500")
+		ctx.Decide("no credentials and no authorization endpoint (neither configured nor discovered)")
 		p.unexpected(ctx)
 		return nil
 	}
@@ -550,7 +550,7 @@ func (r *oidcRequest) authorizationCode() *oidcRefusal {
 	}
 	location := r.oauthConfig().AuthCodeURL(a.State, opts...)
 	if err := p.cookies.setCookie(ctx.ResponseHeader, p.c.AuthorizationCookieName, a, r.authorizationAttrs()); err != nil {
-		ctx.Decide("the authorization cookie could not be written: " + err.Error() + "; 500")
+		ctx.Decide("the authorization cookie could not be written: " + err.Error())
 		p.unexpected(ctx)
 		return nil
 	}
