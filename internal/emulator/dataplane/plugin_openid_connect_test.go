@@ -525,3 +525,31 @@ func TestOpenIDConnectDownstreamHeadersAndErrors(t *testing.T) {
 		t.Fatalf("display_errors: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestOpenIDConnectSessionRefresh(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/r", map[string]any{"auth_methods": []any{"session"}, "session_secret": "a shared secret",
+		"client_id": []any{"kong"}, "client_secret": []any{"kong-secret"}})
+	cookies := newOIDCCookies([]byte("a shared secret"))
+	expired := is.sign(map[string]any{"sub": "alice", "exp": float64(time.Now().Add(-time.Minute).Unix())})
+	session := func(s oidcSession) string {
+		h := http.Header{}
+		if err := cookies.setCookie(h, "session", s, cookieAttrs{path: "/"}); err != nil {
+			t.Fatal(err)
+		}
+		return strings.Split(h.Get("Set-Cookie"), ";")[0]
+	}
+	// An expired access token with a refresh token: refreshed at the token endpoint, then proxied.
+	resp, body := g.get("/r", map[string]string{"Cookie": session(oidcSession{AccessToken: expired, RefreshToken: "refresh-alice", Expires: time.Now().Add(-time.Minute).Unix()})})
+	up := http.Header(g.echo(body).Headers)
+	if resp.StatusCode != 200 || up.Get("Authorization") == "Bearer "+expired || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") || up.Get("Cookie") != "" {
+		t.Fatalf("refresh: %d %v %s", resp.StatusCode, resp.Header, body)
+	}
+	// Without a refresh token: 401.
+	resp, body = g.get("/r", map[string]string{"Cookie": session(oidcSession{AccessToken: expired, Expires: time.Now().Add(-time.Minute).Unix()})})
+	if resp.StatusCode != 401 {
+		t.Fatalf("no refresh token: %d %s", resp.StatusCode, body)
+	}
+}
