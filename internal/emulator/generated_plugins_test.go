@@ -74,7 +74,7 @@ func TestGeneratedPluginsAreAcceptedWithDefaults(t *testing.T) {
 	if len(runs) != 111 {
 		t.Errorf("/_emulator/plugins lists %d plugins, want Konnect's 111", len(runs))
 	}
-	for name, want := range map[string]any{"zipkin": false, "openid-connect": false, "key-auth": true} {
+	for name, want := range map[string]any{"zipkin": false, "ldap-auth": false, "openid-connect": true, "key-auth": true} {
 		if runs[name] != want {
 			t.Errorf("%s runs = %v, want %v", name, runs[name], want)
 		}

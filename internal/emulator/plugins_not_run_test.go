@@ -9,7 +9,7 @@ import (
 
 // A plugin the data plane does not run never breaks a route: a logging or tracing plugin is
 // left out (and reported as skipped), the route serves as before. A plugin that decides who
-// may pass (openid-connect) fails closed: letting requests through would open a route its
+// may pass (ldap-auth) fails closed: letting requests through would open a route its
 // owner meant to protect, so they are answered 500, as Kong answers when a plugin fails.
 func TestProxyPluginsNotRun(t *testing.T) {
 	t.Parallel()
@@ -22,7 +22,7 @@ func TestProxyPluginsNotRun(t *testing.T) {
 	guarded := h.post("/services/"+sid+"/routes", `{"paths":["/guarded"]}`)
 	h.post("/routes/"+logged["id"].(string)+"/plugins", `{"name":"zipkin","config":{"http_endpoint":"http://zipkin.test/spans"}}`)
 	h.post("/routes/"+logged["id"].(string)+"/plugins", `{"name":"syslog"}`)
-	oidc := h.post("/routes/"+guarded["id"].(string)+"/plugins", `{"name":"openid-connect","config":{"issuer":"https://idp.test/"}}`)
+	ldap := h.post("/routes/"+guarded["id"].(string)+"/plugins", `{"name":"ldap-auth","config":{"ldap_host":"ldap.test","base_dn":"dc=test","attribute":"cn"}}`)
 	proxy := h.proxy()
 
 	if resp, body := send(t, proxy, "GET", "/logged", nil); resp.StatusCode != http.StatusOK {
@@ -42,7 +42,7 @@ func TestProxyPluginsNotRun(t *testing.T) {
 	if !strings.Contains(reasons["zipkin"], "does not run") || !strings.Contains(reasons["syslog"], "does not run") {
 		t.Errorf("skipped: %v", info["skipped"])
 	}
-	if !strings.Contains(reasons["openid-connect"], "answered 500") {
-		t.Errorf("openid-connect (%s) not reported as failing closed: %v", oidc["id"], info["skipped"])
+	if !strings.Contains(reasons["ldap-auth"], "answered 500") {
+		t.Errorf("ldap-auth (%s) not reported as failing closed: %v", ldap["id"], info["skipped"])
 	}
 }
