@@ -207,7 +207,7 @@ func TestDatakitTraceSaysWhatTheFlowDid(t *testing.T) {
 		{"name":"REPLACE","type":"exit","status":203,"inputs":{"body":"service_response.body"}}]}}`)
 	resp, body := send(t, proxy, http.MethodGet, "/late", nil)
 	tr := h.trace(resp.Header.Get("X-Kong-Request-Id"))
-	if resp.StatusCode != 203 || len(tr.Plugins) != 1 || tr.Plugins[0].Status != 203 ||
+	if resp.StatusCode != http.StatusNonAuthoritativeInfo || len(tr.Plugins) != 1 || tr.Plugins[0].Status != 203 ||
 		tr.Plugins[0].Decision != "on the upstream's answer: exit `REPLACE`: 203; the flow answered the client itself with 203" {
 		t.Fatalf("%d %s; trace %+v", resp.StatusCode, body, tr.Plugins)
 	}

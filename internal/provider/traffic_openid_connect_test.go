@@ -65,6 +65,7 @@ resource "konnect_gateway_plugin_openid_connect" "orders" {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// get answers with the response whose body it has read and closed.
 	get := func(authorization string) (*http.Response, []byte, error) {
 		req, _ := http.NewRequest(http.MethodGet, proxy+"/orders", nil)
 		if authorization != "" {
@@ -83,7 +84,7 @@ resource "konnect_gateway_plugin_openid_connect" "orders" {
 		if err != nil {
 			return err
 		}
-		resp, body, err := get("Bearer " + token)
+		resp, body, err := get("Bearer " + token) //nolint:bodyclose // get closes it
 		if err != nil {
 			return err
 		}
@@ -94,7 +95,7 @@ resource "konnect_gateway_plugin_openid_connect" "orders" {
 		if err := json.Unmarshal(body, &echo); err != nil || echo.Headers.Get("Authorization") != "Bearer "+token {
 			return fmt.Errorf("the upstream did not get the token: %s", body)
 		}
-		resp, body, err = get("")
+		resp, body, err = get("") //nolint:bodyclose // get closes it
 		if err != nil {
 			return err
 		}
@@ -123,7 +124,7 @@ func clientCredentialsToken(issuer, clientID, secret string) (string, error) {
 	err = json.NewDecoder(resp.Body).Decode(&discovery)
 	_ = resp.Body.Close()
 	if err != nil || discovery.TokenEndpoint == "" {
-		return "", fmt.Errorf("discovery document without a token endpoint: %v", err)
+		return "", fmt.Errorf("discovery document without a token endpoint: %w", err)
 	}
 	req, _ := http.NewRequest(http.MethodPost, discovery.TokenEndpoint, strings.NewReader("grant_type=client_credentials"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -257,7 +257,7 @@ func TestMTLSAuthThroughTheProxy(t *testing.T) {
 	routeID, _ := f.g.route("/m")
 	f.g.add("plugins", Entity{"name": "mtls-auth", "route": map[string]any{"id": routeID}, "config": map[string]any{"ca_certificates": []any{f.rootID}}})
 	resp, body := f.g.get("/m", nil)
-	if resp.StatusCode != 401 || string(body) != `{"message":"No required TLS certificate was sent"}` ||
+	if resp.StatusCode != http.StatusUnauthorized || string(body) != `{"message":"No required TLS certificate was sent"}` ||
 		resp.Header.Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Errorf("%d %s %v", resp.StatusCode, body, resp.Header)
 	}

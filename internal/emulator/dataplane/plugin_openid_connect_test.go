@@ -243,7 +243,7 @@ func TestOpenIDConnectRefetchesKeysForUnknownKid(t *testing.T) {
 	g := newTestGateway(t)
 	is := newTestIssuer(t)
 	oidcRoute(t, g, is, "/api", map[string]any{"auth_methods": []any{"bearer"}})
-	if resp, body := g.get("/api", map[string]string{"Authorization": "Bearer " + is.sign(nil)}); resp.StatusCode != 200 {
+	if resp, body := g.get("/api", map[string]string{"Authorization": "Bearer " + is.sign(nil)}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 	// The provider rotates to a new kid (same key here): the cached JWKS does not know it.
@@ -251,7 +251,7 @@ func TestOpenIDConnectRefetchesKeysForUnknownKid(t *testing.T) {
 	is.kid = "key-2"
 	before := is.jwksFetches
 	is.mu.Unlock()
-	if resp, body := g.get("/api", map[string]string{"Authorization": "Bearer " + is.sign(nil)}); resp.StatusCode != 200 {
+	if resp, body := g.get("/api", map[string]string{"Authorization": "Bearer " + is.sign(nil)}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("after rotation: %d %s", resp.StatusCode, body)
 	}
 	is.mu.Lock()
@@ -268,29 +268,29 @@ func TestOpenIDConnectIntrospection(t *testing.T) {
 	oidcRoute(t, g, is, "/i", map[string]any{"auth_methods": []any{"introspection"}, "client_id": []any{"kong"},
 		"client_secret": []any{"kong-secret"}, "scopes_required": []any{"read"}})
 	is.inactive["revoked"] = true
-	if resp, body := g.get("/i", map[string]string{"Authorization": "Bearer opaque-1"}); resp.StatusCode != 200 ||
+	if resp, body := g.get("/i", map[string]string{"Authorization": "Bearer opaque-1"}); resp.StatusCode != http.StatusOK ||
 		http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "opaque-user" {
 		t.Fatalf("active: %d %s", resp.StatusCode, body)
 	}
-	if resp, body := g.get("/i", map[string]string{"Authorization": "Bearer revoked"}); resp.StatusCode != 401 {
+	if resp, body := g.get("/i", map[string]string{"Authorization": "Bearer revoked"}); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("inactive: %d %s", resp.StatusCode, body)
 	}
 	// Introspection with a wrong client secret fails: 401.
 	oidcRoute(t, g, is, "/bad", map[string]any{"auth_methods": []any{"introspection"}, "client_id": []any{"kong"}, "client_secret": []any{"nope"}})
-	if resp, body := g.get("/bad", map[string]string{"Authorization": "Bearer opaque-1"}); resp.StatusCode != 401 {
+	if resp, body := g.get("/bad", map[string]string{"Authorization": "Bearer opaque-1"}); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("bad client: %d %s", resp.StatusCode, body)
 	}
 	// introspect_jwt_tokens: a valid JWT that the provider says is revoked is refused.
 	oidcRoute(t, g, is, "/j", map[string]any{"auth_methods": []any{"bearer"}, "introspect_jwt_tokens": true,
 		"client_id": []any{"kong"}, "client_secret": []any{"kong-secret"}})
 	jwt := is.sign(map[string]any{"sub": "bob"})
-	if resp, body := g.get("/j", map[string]string{"Authorization": "Bearer " + jwt}); resp.StatusCode != 200 {
+	if resp, body := g.get("/j", map[string]string{"Authorization": "Bearer " + jwt}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("active JWT: %d %s", resp.StatusCode, body)
 	}
 	is.mu.Lock()
 	is.inactive[jwt] = true
 	is.mu.Unlock()
-	if resp, body := g.get("/j", map[string]string{"Authorization": "Bearer " + jwt}); resp.StatusCode != 401 {
+	if resp, body := g.get("/j", map[string]string{"Authorization": "Bearer " + jwt}); resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("revoked JWT: %d %s", resp.StatusCode, body)
 	}
 }
@@ -306,28 +306,28 @@ func TestOpenIDConnectGrants(t *testing.T) {
 	// Basic credentials: the password grant is tried first.
 	resp, body := g.get("/g", map[string]string{"Authorization": basic("alice", "alice-pw")})
 	up := http.Header(g.echo(body).Headers)
-	if resp.StatusCode != 200 || !strings.HasPrefix(up.Get("Authorization"), "Bearer ey") || up.Get("X-Credential-Identifier") != "alice" {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(up.Get("Authorization"), "Bearer ey") || up.Get("X-Credential-Identifier") != "alice" {
 		t.Fatalf("password: %d %s", resp.StatusCode, body)
 	}
 	// The same header with a client's id and secret: the password grant fails, client credentials pass.
 	resp, body = g.get("/g", map[string]string{"Authorization": basic("svc", "svc-secret")})
-	if resp.StatusCode != 200 || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
+	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
 		t.Fatalf("client credentials: %d %s", resp.StatusCode, body)
 	}
 	// Query arguments, hidden from the upstream.
 	resp, body = g.get("/g?client_id=svc&client_secret=svc-secret&x=1", nil)
-	if resp.StatusCode != 200 || g.echo(body).Query != "x=1" {
+	if resp.StatusCode != http.StatusOK || g.echo(body).Query != "x=1" {
 		t.Fatalf("query credentials: %d %s", resp.StatusCode, body)
 	}
 	// A form body.
 	req, _ := http.NewRequest(http.MethodPost, "/g", strings.NewReader("username=alice&password=alice-pw&keep=yes"))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, body = g.do(req)
-	if resp.StatusCode != 200 || g.echo(body).Body != "keep=yes" {
+	if resp.StatusCode != http.StatusOK || g.echo(body).Body != "keep=yes" {
 		t.Fatalf("form credentials: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/g", map[string]string{"Authorization": basic("alice", "wrong")})
-	if resp.StatusCode != 401 {
+	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
 	}
 }
@@ -343,19 +343,19 @@ func TestOpenIDConnectConsumerAndGroups(t *testing.T) {
 	g.add("plugins", Entity{"name": "acl", "route": map[string]any{"id": route}, "config": map[string]any{"allow": []any{"admins"}}})
 
 	resp, body := g.get("/c", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"preferred_username": "alice"})})
-	if resp.StatusCode != 200 || http.Header(g.echo(body).Headers).Get("X-Consumer-Id") != alice {
+	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Consumer-Id") != alice {
 		t.Fatalf("mapped consumer: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/c", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"preferred_username": "mallory"})})
-	if resp.StatusCode != 403 {
+	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("unknown consumer: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/acl", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"realm": map[string]any{"groups": []any{"users", "admins"}}})})
-	if resp.StatusCode != 200 || http.Header(g.echo(body).Headers).Get("X-Authenticated-Groups") != "users, admins" {
+	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Authenticated-Groups") != "users, admins" {
 		t.Fatalf("admins: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/acl", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"realm": map[string]any{"groups": []any{"users"}}})})
-	if resp.StatusCode != 403 {
+	if resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("users only: %d %s", resp.StatusCode, body)
 	}
 }
@@ -376,7 +376,7 @@ func TestOpenIDConnectAuthorizationCodeFlow(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&e)
 	_ = resp.Body.Close()
 	// Kong's login_action upstream: the callback itself goes upstream, code and state removed.
-	if resp.StatusCode != 200 || e.Path != "/app/page" || strings.Contains(e.Query, "code=") ||
+	if resp.StatusCode != http.StatusOK || e.Path != "/app/page" || strings.Contains(e.Query, "code=") ||
 		!strings.HasPrefix(http.Header(e.Headers).Get("Authorization"), "Bearer ") || strings.Contains(strings.Join(e.Headers["Cookie"], ";"), "session=") {
 		t.Fatalf("after login: %d %+v", resp.StatusCode, e)
 	}
@@ -395,7 +395,7 @@ func TestOpenIDConnectAuthorizationCodeFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if resp.StatusCode != 200 {
+	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("with the session: %d %v", resp.StatusCode, resp.Header)
 	}
 	// Without cookies: a redirect to the provider.
@@ -418,16 +418,16 @@ func TestOpenIDConnectSettings(t *testing.T) {
 
 	resp, body := g.get("/anon", nil)
 	up := http.Header(g.echo(body).Headers)
-	if resp.StatusCode != 200 || up.Get("X-Consumer-Id") != guest || up.Get("X-Anonymous-Consumer") != "true" {
+	if resp.StatusCode != http.StatusOK || up.Get("X-Consumer-Id") != guest || up.Get("X-Anonymous-Consumer") != "true" {
 		t.Fatalf("anonymous: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/keep", map[string]string{"Authorization": "Bearer " + token})
 	up = http.Header(g.echo(body).Headers)
-	if resp.StatusCode != 200 || up.Get("Authorization") != "Bearer "+token || up.Get("X-Token") != token {
+	if resp.StatusCode != http.StatusOK || up.Get("Authorization") != "Bearer "+token || up.Get("X-Token") != token {
 		t.Fatalf("hide_credentials off: %d %s", resp.StatusCode, body)
 	}
 	resp, body = g.get("/keep", nil)
-	if resp.StatusCode != 401 || string(body) != `{"message":"Go away"}` || resp.Header.Get("WWW-Authenticate") != `Bearer realm="127.0.0.1"` {
+	if resp.StatusCode != http.StatusUnauthorized || string(body) != `{"message":"Go away"}` || resp.Header.Get("WWW-Authenticate") != `Bearer realm="127.0.0.1"` {
 		t.Fatalf("messages: %d %s %q", resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
 	}
 	// "read write" needs both words; "admin" alone is the other way in.
@@ -446,7 +446,7 @@ func TestOpenIDConnectProviderDown(t *testing.T) {
 	oidcRoute(t, g, is, "/down", map[string]any{"auth_methods": []any{"bearer"}})
 	is.srv.Close()
 	resp, body := g.get("/down", map[string]string{"Authorization": "Bearer x.y.z"})
-	if resp.StatusCode != 500 || string(body) != `{"message":"An unexpected error occurred"}` {
+	if resp.StatusCode != http.StatusInternalServerError || string(body) != `{"message":"An unexpected error occurred"}` {
 		t.Fatalf("%d %s", resp.StatusCode, body)
 	}
 }
@@ -471,7 +471,7 @@ func TestOpenIDConnectLoginActionRedirect(t *testing.T) {
 	_ = json.NewDecoder(resp.Body).Decode(&e)
 	_ = resp.Body.Close()
 	// authorize, callback, then back to the page first asked for, with its query.
-	if resp.StatusCode != 200 || len(visited) != 3 || visited[2] != "/app/page?x=1" || e.Query != "x=1" {
+	if resp.StatusCode != http.StatusOK || len(visited) != 3 || visited[2] != "/app/page?x=1" || e.Query != "x=1" {
 		t.Fatalf("%d, visited %v, upstream %+v", resp.StatusCode, visited, e)
 	}
 }
@@ -483,22 +483,22 @@ func TestOpenIDConnectRefusalDestroysSession(t *testing.T) {
 	oidcRoute(t, g, is, "/s", map[string]any{"auth_methods": []any{"bearer", "session"}, "scopes_required": []any{"read"}})
 	resp, body := g.get("/s", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"scope": "read"})})
 	cookie := resp.Header.Get("Set-Cookie")
-	if resp.StatusCode != 200 || !strings.HasPrefix(cookie, "session=") {
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(cookie, "session=") {
 		t.Fatalf("bearer with the session method on: %d %s, Set-Cookie %q", resp.StatusCode, body, cookie)
 	}
 	// The session alone passes.
 	session := strings.Split(cookie, ";")[0]
-	if resp, body = g.get("/s", map[string]string{"Cookie": session}); resp.StatusCode != 200 {
+	if resp, body = g.get("/s", map[string]string{"Cookie": session}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("session: %d %s", resp.StatusCode, body)
 	}
 	// A refused token with the session cookie: 403, and the session is destroyed.
 	resp, _ = g.get("/s", map[string]string{"Cookie": "other=1; nope=2", "Authorization": "Bearer " + is.sign(map[string]any{"scope": "write"})})
-	if resp.StatusCode != 403 || resp.Header.Get("Set-Cookie") != "" {
+	if resp.StatusCode != http.StatusForbidden || resp.Header.Get("Set-Cookie") != "" {
 		t.Fatalf("no session to destroy: %d %v", resp.StatusCode, resp.Header)
 	}
 	oidcRoute(t, g, is, "/t", map[string]any{"auth_methods": []any{"bearer", "session"}, "scopes_required": []any{"admin"}})
 	resp, _ = g.get("/t", map[string]string{"Cookie": session})
-	if resp.StatusCode != 403 || !strings.Contains(resp.Header.Get("Set-Cookie"), "session=; Path=/; Max-Age=0") {
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(resp.Header.Get("Set-Cookie"), "session=; Path=/; Max-Age=0") {
 		t.Fatalf("refused session: %d %v", resp.StatusCode, resp.Header)
 	}
 }
@@ -511,7 +511,7 @@ func TestOpenIDConnectDownstreamHeadersAndErrors(t *testing.T) {
 		"downstream_headers_claims": []any{"sub"}, "downstream_headers_names": []any{"X-Subject"},
 		"discovery_headers_names": []any{"X-Tenant"}, "discovery_headers_values": []any{"acme"}})
 	resp, body := g.get("/d", map[string]string{"Authorization": "Bearer " + is.sign(map[string]any{"sub": "carol"})})
-	if resp.StatusCode != 200 || resp.Header.Get("X-Subject") != "carol" {
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("X-Subject") != "carol" {
 		t.Fatalf("downstream header: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 	is.mu.Lock()
@@ -521,7 +521,7 @@ func TestOpenIDConnectDownstreamHeadersAndErrors(t *testing.T) {
 		t.Fatalf("discovery headers: %v", is.discoveryHeader)
 	}
 	resp, body = g.get("/d", nil)
-	if resp.StatusCode != 401 || !strings.HasPrefix(string(body), `{"message":"Unauthorized (no suitable authorization credentials were provided`) {
+	if resp.StatusCode != http.StatusUnauthorized || !strings.HasPrefix(string(body), `{"message":"Unauthorized (no suitable authorization credentials were provided`) {
 		t.Fatalf("display_errors: %d %s", resp.StatusCode, body)
 	}
 }
@@ -544,12 +544,12 @@ func TestOpenIDConnectSessionRefresh(t *testing.T) {
 	// An expired access token with a refresh token: refreshed at the token endpoint, then proxied.
 	resp, body := g.get("/r", map[string]string{"Cookie": session(oidcSession{AccessToken: expired, RefreshToken: "refresh-alice", Expires: time.Now().Add(-time.Minute).Unix()})})
 	up := http.Header(g.echo(body).Headers)
-	if resp.StatusCode != 200 || up.Get("Authorization") == "Bearer "+expired || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") || up.Get("Cookie") != "" {
+	if resp.StatusCode != http.StatusOK || up.Get("Authorization") == "Bearer "+expired || !strings.HasPrefix(resp.Header.Get("Set-Cookie"), "session=") || up.Get("Cookie") != "" {
 		t.Fatalf("refresh: %d %v %s", resp.StatusCode, resp.Header, body)
 	}
 	// Without a refresh token: 401.
 	resp, body = g.get("/r", map[string]string{"Cookie": session(oidcSession{AccessToken: expired, Expires: time.Now().Add(-time.Minute).Unix()})})
-	if resp.StatusCode != 401 {
+	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no refresh token: %d %s", resp.StatusCode, body)
 	}
 }

@@ -271,7 +271,10 @@ func TestUpstreamTLSConnectionsAreReused(t *testing.T) {
 	}
 	snap, _ := g.proxy.snapshot()
 	ut := snap.upstreamTLS[svc]
-	if ut == nil || ut.config("localhost") != ut.config("localhost") {
+	if ut == nil {
+		t.Fatal("the service has no TLS settings in the snapshot")
+	}
+	if first, again := ut.config("localhost"), ut.config("localhost"); first != again {
 		t.Error("the service's TLS settings are not kept in the snapshot")
 	}
 }

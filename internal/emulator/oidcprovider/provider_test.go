@@ -26,7 +26,7 @@ import (
 // testProvider serves a provider on a loopback test server, as the emulator mounts it.
 func testProvider(t *testing.T) (*oidcprovider.Provider, string) {
 	t.Helper()
-	var handler http.Handler = http.NotFoundHandler()
+	var handler = http.NotFoundHandler()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(srv.Close)
 	p, err := oidcprovider.New(srv.URL)
@@ -57,7 +57,7 @@ func call(t *testing.T, method, url string, body any, out any) int {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
 	if out != nil && len(raw) > 0 {
 		if err := json.Unmarshal(raw, out); err != nil {
@@ -203,7 +203,7 @@ func tokenRequest(t *testing.T, endpoint string, form url.Values, basicUser, bas
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	var body map[string]any
 	raw, _ := io.ReadAll(resp.Body)
 	if err := json.Unmarshal(raw, &body); err != nil {

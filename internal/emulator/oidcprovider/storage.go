@@ -157,7 +157,7 @@ func (r *realm) TokenRequestByRefreshToken(_ context.Context, token string) (op.
 		}
 	}
 	c := *rt
-	c.grant = rt.grant.clone()
+	c.grant = rt.clone()
 	return &c, nil
 }
 
