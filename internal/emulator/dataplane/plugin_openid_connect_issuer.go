@@ -142,8 +142,8 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 		UserInfoURL: d.UserinfoEndpoint, JWKSURL: d.JWKSURI,
 	}).NewProvider(oidc.ClientContext(context.Background(), i.client))
 	d.verifier = d.provider.Verifier(&oidc.Config{
-		// The audience, expiry and required claims are checked by the plugin, in Kong's way
-		// and with its words; go-oidc checks the signature (JWKS) and the issuer.
+		// The audience, expiry, not-before and required claims are checked by the plugin, in
+		// Kong's way and with its words; go-oidc checks the signature (JWKS) and the issuer.
 		SkipClientIDCheck: true,
 		SkipExpiryCheck:   true,
 		SupportedSigningAlgs: []string{oidc.RS256, oidc.RS384, oidc.RS512, oidc.ES256, oidc.ES384, oidc.ES512,

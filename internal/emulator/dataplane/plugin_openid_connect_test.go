@@ -553,3 +553,29 @@ func TestOpenIDConnectSessionRefresh(t *testing.T) {
 		t.Fatalf("no refresh token: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestOpenIDConnectNotBefore(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/strict", map[string]any{"auth_methods": []any{"bearer"}, "display_errors": true})
+	oidcRoute(t, g, is, "/lenient", map[string]any{"auth_methods": []any{"bearer"}, "leeway": 300})
+	realm := strings.Split(strings.TrimPrefix(is.srv.URL, "http://"), ":")[0]
+
+	nbf := time.Now().Add(time.Minute).Unix()
+	early := is.sign(map[string]any{"sub": "alice", "nbf": float64(nbf)})
+	resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + early})
+	words := "token not valid before " + time.Unix(nbf, 0).UTC().Format(time.RFC3339)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), words) ||
+		resp.Header.Get("WWW-Authenticate") != `Bearer realm="`+realm+`", error="invalid_token"` {
+		t.Fatalf("token used before its nbf: %d %s %q", resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
+	}
+	// Within the leeway, and with an nbf already past, the token is good.
+	if resp, body := g.get("/lenient", map[string]string{"Authorization": "Bearer " + early}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("nbf within the leeway: %d %s", resp.StatusCode, body)
+	}
+	past := is.sign(map[string]any{"sub": "alice", "nbf": float64(time.Now().Add(-time.Minute).Unix())})
+	if resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + past}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("nbf past: %d %s", resp.StatusCode, body)
+	}
+}

@@ -65,7 +65,24 @@ func (r *oidcRequest) verifyJWT(token string) (map[string]any, error) {
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("reading the claims: %w", err)
 	}
+	if err := r.checkNotBefore(claims); err != nil {
+		return nil, err
+	}
 	return claims, nil
+}
+
+// checkNotBefore refuses a token used before its nbf (with leeway), as Kong does; go-oidc's
+// own check is off with its expiry check (SkipExpiryCheck skips both).
+func (r *oidcRequest) checkNotBefore(claims map[string]any) error {
+	nbf, ok := claims["nbf"].(float64)
+	if !ok {
+		return nil
+	}
+	now := r.ctx.Now
+	if int64(nbf) <= now.Unix()+int64(r.p.c.Leeway) {
+		return nil
+	}
+	return fmt.Errorf("token not valid before %s (now %s)", time.Unix(int64(nbf), 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 }
 
 // findBearer looks for an access token where bearer_token_param_type says, in its order,
