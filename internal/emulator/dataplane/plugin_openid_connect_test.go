@@ -314,6 +314,12 @@ func TestOpenIDConnectGrants(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
 		t.Fatalf("client credentials: %d %s", resp.StatusCode, body)
 	}
+	// Base64 without its padding, which nginx's decoder (and so Kong) accepts.
+	unpadded := "Basic " + base64.RawStdEncoding.EncodeToString([]byte("svc:svc-secret"))
+	resp, body = g.get("/g", map[string]string{"Authorization": unpadded})
+	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
+		t.Fatalf("unpadded basic credentials: %d %s", resp.StatusCode, body)
+	}
 	// Query arguments, hidden from the upstream.
 	resp, body = g.get("/g?client_id=svc&client_secret=svc-secret&x=1", nil)
 	if resp.StatusCode != http.StatusOK || g.echo(body).Query != "x=1" {

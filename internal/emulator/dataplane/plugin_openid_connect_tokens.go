@@ -316,7 +316,7 @@ func (r *oidcRequest) credentials(kind string, locations []string, userArg, pass
 			if gt != "" && gt != kind {
 				continue
 			}
-			if user, pass, ok := basicCredentials(req.Header.Get("Authorization")); ok {
+			if user, pass, ok := parseBasicAuthorization(req.Header.Get("Authorization")); ok {
 				return oidcGrant{kind: kind, user: user, pass: pass, loc: loc}, true
 			}
 		case "query":
@@ -337,23 +337,6 @@ func (r *oidcRequest) credentials(kind string, locations []string, userArg, pass
 		}
 	}
 	return oidcGrant{}, false
-}
-
-// basicCredentials reads `Basic base64(user:pass)`; the user name is at least one character.
-func basicCredentials(header string) (string, string, bool) {
-	scheme, encoded, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "basic") {
-		return "", "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
-	if err != nil {
-		return "", "", false
-	}
-	i := strings.IndexByte(string(raw), ':')
-	if i < 1 {
-		return "", "", false
-	}
-	return string(raw[:i]), string(raw[i+1:]), true
 }
 
 // requestForm is the request body's arguments: a form or a JSON object.
