@@ -114,22 +114,9 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 	for k, v := range i.headers {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := i.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetching the discovery document %s: %w", url, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the discovery document %s: %w", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the discovery document %s answered %d", url, resp.StatusCode)
-	}
 	var d oidcDiscovery
-	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("the discovery document %s is not JSON: %w", url, err)
+	if err := i.fetchJSON(req, &d); err != nil {
+		return nil, fmt.Errorf("the discovery document: %w", err)
 	}
 	if d.Issuer == "" {
 		// Kong falls back on the configured issuer, without the well-known path.
@@ -150,6 +137,32 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 			oidc.PS256, oidc.PS384, oidc.PS512, oidc.EdDSA},
 	})
 	return &d, nil
+}
+
+// maxProviderAnswer bounds what is read of a provider's answer.
+const maxProviderAnswer = 1 << 20
+
+// fetchJSON sends a request to the provider with the instance's client and decodes its 200
+// answer's JSON into into; any other status is an error that quotes the answer.
+func (i *oidcIssuer) fetchJSON(req *http.Request, into any) error {
+	endpoint := req.URL.Redacted()
+	req.Header.Set("Accept", "application/json")
+	resp, err := i.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", endpoint, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProviderAnswer))
+	if err != nil {
+		return fmt.Errorf("reading the answer of %s: %w", endpoint, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d: %s", endpoint, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return fmt.Errorf("the answer of %s is not the JSON expected: %w", endpoint, err)
+	}
+	return nil
 }
 
 // httpContext is a context for calls to the provider: go-oidc and x/oauth2 use the

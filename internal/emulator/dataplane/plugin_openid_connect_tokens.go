@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -232,25 +231,12 @@ func (r *oidcRequest) introspect(token string) (map[string]any, error) {
 		return nil, fmt.Errorf("introspection endpoint %s: %w", endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
 	if id := first(r.p.c.ClientID); id != "" {
 		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(first(r.p.c.ClientSecret)))
 	}
-	resp, err := r.p.issuer.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling %s: %w", endpoint, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer of %s: %w", endpoint, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %d: %s", endpoint, resp.StatusCode, strings.TrimSpace(string(body)))
-	}
 	var result map[string]any
-	if err := json.Unmarshal(body, &result); err != nil {
-		return nil, fmt.Errorf("the answer of %s is not a JSON object: %w", endpoint, err)
+	if err := r.p.issuer.fetchJSON(req, &result); err != nil {
+		return nil, err
 	}
 	return result, nil
 }
