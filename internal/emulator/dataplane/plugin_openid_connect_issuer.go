@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/sync/singleflight"
 )
 
 // oidcIssuer is one openid-connect instance's view of its identity provider: the discovery
@@ -23,6 +24,9 @@ type oidcIssuer struct {
 	issuerURL string // as configured
 	client    *http.Client
 	headers   http.Header // discovery_headers_names/_values
+
+	// fetching shares one discovery fetch among the requests that need it at once.
+	fetching singleflight.Group
 
 	mu sync.Mutex
 	// discovered is nil until discovery succeeded; a failed discovery is tried again after
@@ -86,23 +90,51 @@ func (i *oidcIssuer) discoveryURL() string {
 	return u + wellKnownSuffix
 }
 
-// discover returns the provider's metadata, fetching it on first use.
+// discover returns the provider's metadata, fetching it on first use. Requests arriving
+// during the fetch wait for it, each no longer than its own context allows.
 func (i *oidcIssuer) discover(ctx context.Context) (*oidcDiscovery, error) {
+	if d, known, err := i.known(); known {
+		return d, err
+	}
+	wait := i.fetching.DoChan("discovery", func() (any, error) {
+		if d, known, err := i.known(); known {
+			return d, err // fetched while this request was deciding to fetch
+		}
+		// The fetch is shared, so no one request's context may cancel it: the client's
+		// timeout bounds it.
+		d, err := i.fetchDiscovery(context.Background())
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		if err != nil {
+			i.lastFailure, i.failedAt = err, time.Now()
+			return nil, err
+		}
+		i.discovered, i.lastFailure = d, nil
+		return d, nil
+	})
+	select {
+	case res := <-wait:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*oidcDiscovery), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the discovery document of %s: %w", i.issuerURL, context.Cause(ctx))
+	}
+}
+
+// known is the outcome of an earlier discovery, when there is one to use: the document, or
+// a failure recent enough not to try again yet.
+func (i *oidcIssuer) known() (*oidcDiscovery, bool, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.discovered != nil {
-		return i.discovered, nil
+		return i.discovered, true, nil
 	}
 	if i.lastFailure != nil && time.Since(i.failedAt) < rediscoverAfter {
-		return nil, i.lastFailure
+		return nil, true, i.lastFailure
 	}
-	d, err := i.fetchDiscovery(ctx)
-	if err != nil {
-		i.lastFailure, i.failedAt = err, time.Now()
-		return nil, err
-	}
-	i.discovered, i.lastFailure = d, nil
-	return d, nil
+	return nil, false, nil
 }
 
 func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error) {

@@ -1,9 +1,11 @@
 package dataplane
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -583,5 +585,74 @@ func TestOpenIDConnectNotBefore(t *testing.T) {
 	past := is.sign(map[string]any{"sub": "alice", "nbf": float64(time.Now().Add(-time.Minute).Unix())})
 	if resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + past}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("nbf past: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A slow provider: requests arriving during discovery share its one fetch, and a request
+// whose own time runs out gives up at once instead of queueing behind the fetch.
+func TestOpenIDConnectDiscoveryIsSharedAndCancellable(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	fetches := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetches++
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		writeJSON(w, map[string]any{"issuer": "http://" + r.Host, "token_endpoint": "http://" + r.Host + "/token"})
+	}))
+	t.Cleanup(srv.Close)
+	iss, err := newOIDCIssuer(srv.URL, 5*time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		d   *oidcDiscovery
+		err error
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		d, err := iss.discover(context.Background())
+		first <- outcome{d, err}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		mu.Lock()
+		started := fetches == 1
+		mu.Unlock()
+		if started {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the discovery fetch did not start")
+		}
+	}
+
+	impatient, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	_, err = iss.discover(impatient)
+	if waited := time.Since(began); !errors.Is(err, context.DeadlineExceeded) || waited > time.Second {
+		t.Fatalf("a request whose context ended during discovery: %v after %v", err, waited)
+	}
+
+	second := make(chan outcome, 1)
+	go func() {
+		d, err := iss.discover(context.Background())
+		second <- outcome{d, err}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	a, b := <-first, <-second
+	if a.err != nil || b.err != nil || a.d == nil || a.d != b.d || a.d.TokenEndpoint != srv.URL+"/token" {
+		t.Fatalf("discoveries: %+v %+v", a, b)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetches != 1 {
+		t.Fatalf("the discovery document was fetched %d times, want once", fetches)
 	}
 }
