@@ -16,6 +16,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 )
 
 // testIssuer is a minimal OpenID provider for the plugin's tests: discovery, JWKS (RSA, one
@@ -654,5 +655,48 @@ func TestOpenIDConnectDiscoveryIsSharedAndCancellable(t *testing.T) {
 	defer mu.Unlock()
 	if fetches != 1 {
 		t.Fatalf("the discovery document was fetched %d times, want once", fetches)
+	}
+}
+
+// The provider's failures keep their cause under the trace's words: go-oidc's error when the
+// JWKS cannot be fetched, the token endpoint's answer when a refresh is refused.
+func TestOpenIDConnectErrorsKeepTheirCause(t *testing.T) {
+	t.Parallel()
+	is := newTestIssuer(t)
+	// A provider whose keys are at a port nothing listens on.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadJWKS := dead.URL + "/jwks"
+	dead.Close()
+	discovery := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"issuer": is.srv.URL, "token_endpoint": is.srv.URL + "/token", "jwks_uri": deadJWKS})
+	}))
+	t.Cleanup(discovery.Close)
+	request := func(issuerURL string, c openIDConnectConfig) *oidcRequest {
+		iss, err := newOIDCIssuer(issuerURL, 5*time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := iss.discover(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &oidcRequest{p: &openIDConnect{c: c, issuer: iss}, ctx: &Context{Now: time.Now()}, d: d,
+			hc: iss.httpContext(context.Background())}
+	}
+
+	r := request(discovery.URL, openIDConnectConfig{})
+	_, err := r.verifyJWT(is.sign(map[string]any{"sub": "alice"}))
+	// go-oidc formats the network error into its own (%v), so its error is the cause to keep.
+	cause := errors.Unwrap(err)
+	if err == nil || cause == nil || !strings.Contains(cause.Error(), err.Error()) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("JWKS unreachable: %v (%T), want go-oidc's error as the cause", err, err)
+	}
+
+	r = request(is.srv.URL, openIDConnectConfig{ClientID: []string{"kong"}, ClientSecret: []string{"wrong"}, RedirectURI: []string{"http://app/cb"}})
+	r.tokens = oidcSession{RefreshToken: "refresh-alice"}
+	err = r.refresh()
+	var refused *oauth2.RetrieveError
+	if !errors.As(err, &refused) || refused.ErrorCode != "invalid_client" || err.Error() != "400 invalid_client" {
+		t.Fatalf("refused refresh: %v (%T), want the token endpoint's answer", err, err)
 	}
 }

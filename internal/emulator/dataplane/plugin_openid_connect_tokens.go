@@ -58,7 +58,7 @@ func expOf(claims map[string]any) int64 {
 func (r *oidcRequest) verifyJWT(token string) (map[string]any, error) {
 	idt, err := r.d.verifier.Verify(r.hc, token)
 	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "oidc: "))
+		return nil, &wordedError{words: strings.TrimPrefix(err.Error(), "oidc: "), err: err}
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
@@ -421,6 +421,16 @@ func (r *oidcRequest) exchange(grants []oidcGrant) *oidcRefusal {
 	return unauthorized("%s", strings.Join(failures, "; "))
 }
 
+// wordedError is an error told in the trace's words (a library's error without its prefix,
+// a token endpoint's refusal summed up) that keeps the error it tells of as its cause.
+type wordedError struct {
+	words string
+	err   error
+}
+
+func (e *wordedError) Error() string { return e.words }
+func (e *wordedError) Unwrap() error { return e.err }
+
 // tokenError is a token endpoint's refusal in words.
 func tokenError(err error) string {
 	var re *oauth2.RetrieveError
@@ -482,7 +492,7 @@ func (r *oidcRequest) refresh() error {
 	ts := r.oauthConfig().TokenSource(r.hc, &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)})
 	tok, err := ts.Token()
 	if err != nil {
-		return errors.New(tokenError(err))
+		return &wordedError{words: tokenError(err), err: err}
 	}
 	if err := r.useTokens(tok, ""); err != nil {
 		return err
