@@ -411,7 +411,8 @@ func (r *oidcRequest) checkRequirements() *oidcRefusal {
 		if len(req.required) == 0 {
 			continue
 		}
-		values, found := r.claim(req.claim)
+		// Kong's order for requirements: introspection results, access token, ID token.
+		values, found := firstClaim(req.claim, r.introspected, r.accessClaims, r.idClaims)
 		if !found {
 			return forbidden("%s %s required, but the token has no claim %s", req.name, quoteEach(req.required, " or "), strings.Join(req.claim, "."))
 		}
@@ -456,10 +457,10 @@ func quoteEach(list []string, sep string) string {
 	return strings.Join(out, sep)
 }
 
-// claim finds a claim by path in the introspection results, else the access token, else the
-// ID token (Kong's order for requirements).
-func (r *oidcRequest) claim(path []string) (any, bool) {
-	for _, m := range []map[string]any{r.introspected, r.accessClaims, r.idClaims} {
+// firstClaim finds a claim by path in the first claim set that has it. Kong looks in a
+// different order for different purposes, so each caller gives its own.
+func firstClaim(path []string, maps ...map[string]any) (any, bool) {
+	for _, m := range maps {
 		if v, ok := claimAt(m, path); ok {
 			return v, true
 		}
@@ -535,17 +536,13 @@ func (r *oidcRequest) findConsumer() (Entity, *oidcRefusal) {
 	var value string
 	var claimName string
 	for _, path := range c.ConsumerClaims {
-		// Kong looks in the introspection results, then the ID token, then the access token.
-		for _, m := range []map[string]any{r.introspected, r.idClaims, r.accessClaims} {
-			if v, ok := claimAt(m, path); ok {
-				if s, isString := v.(string); isString && s != "" {
-					value, claimName = s, strings.Join(path, ".")
-				}
+		// Kong looks in the introspection results, then the ID token, then the access token;
+		// the first claim found decides, a claim that is not a string counts as none.
+		if v, ok := firstClaim(path, r.introspected, r.idClaims, r.accessClaims); ok {
+			if s, isString := v.(string); isString && s != "" {
+				value, claimName = s, strings.Join(path, ".")
 				break
 			}
-		}
-		if value != "" {
-			break
 		}
 	}
 	if value == "" {
@@ -601,7 +598,7 @@ func (r *oidcRequest) identify(consumer Entity) {
 	c, ctx := r.p.c, r.ctx
 	var credential Entity
 	credClaim := orDefaultList(c.CredentialClaim, "sub")
-	if v, ok := r.claimForIdentity(credClaim); ok {
+	if v, ok := r.identityClaim(credClaim); ok {
 		credential = Entity{"id": claimText(v)}
 	}
 	if consumer != nil {
@@ -622,7 +619,7 @@ func (r *oidcRequest) identify(consumer Entity) {
 		}
 	}
 	if len(c.AuthGroupsClaim) > 0 {
-		if v, ok := r.claimForIdentity(c.AuthGroupsClaim); ok {
+		if v, ok := r.identityClaim(c.AuthGroupsClaim); ok {
 			groups := uniqueStrings(claimStrings(v))
 			ctx.AuthenticatedGroups = groups
 			ctx.Request.Header.Set("X-Authenticated-Groups", strings.Join(groups, ", "))
@@ -630,14 +627,10 @@ func (r *oidcRequest) identify(consumer Entity) {
 	}
 }
 
-// claimForIdentity looks in the introspection results, the ID token, then the access token.
-func (r *oidcRequest) claimForIdentity(path []string) (any, bool) {
-	for _, m := range []map[string]any{r.introspected, r.idClaims, r.accessClaims} {
-		if v, ok := claimAt(m, path); ok {
-			return v, true
-		}
-	}
-	return nil, false
+// identityClaim is Kong's order for the credential and groups claims: the introspection
+// results, the ID token, then the access token.
+func (r *oidcRequest) identityClaim(path []string) (any, bool) {
+	return firstClaim(path, r.introspected, r.idClaims, r.accessClaims)
 }
 
 func uniqueStrings(list []string) []string {
@@ -665,11 +658,8 @@ func (r *oidcRequest) setUpstreamHeaders() {
 // token, else the ID token.
 func (r *oidcRequest) claimHeaders(h http.Header, claims, names []string) {
 	for i, claim := range claims {
-		for _, m := range []map[string]any{r.introspected, r.accessClaims, r.idClaims} {
-			if v, ok := m[claim]; ok && v != nil {
-				h.Set(names[i], claimText(v))
-				break
-			}
+		if v, ok := firstClaim([]string{claim}, r.introspected, r.accessClaims, r.idClaims); ok {
+			h.Set(names[i], claimText(v))
 		}
 	}
 }

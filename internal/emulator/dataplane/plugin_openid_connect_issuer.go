@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/sync/singleflight"
 )
 
 // oidcIssuer is one openid-connect instance's view of its identity provider: the discovery
@@ -23,6 +24,9 @@ type oidcIssuer struct {
 	issuerURL string // as configured
 	client    *http.Client
 	headers   http.Header // discovery_headers_names/_values
+
+	// fetching shares one discovery fetch among the requests that need it at once.
+	fetching singleflight.Group
 
 	mu sync.Mutex
 	// discovered is nil until discovery succeeded; a failed discovery is tried again after
@@ -86,23 +90,51 @@ func (i *oidcIssuer) discoveryURL() string {
 	return u + wellKnownSuffix
 }
 
-// discover returns the provider's metadata, fetching it on first use.
+// discover returns the provider's metadata, fetching it on first use. Requests arriving
+// during the fetch wait for it, each no longer than its own context allows.
 func (i *oidcIssuer) discover(ctx context.Context) (*oidcDiscovery, error) {
+	if d, known, err := i.known(); known {
+		return d, err
+	}
+	wait := i.fetching.DoChan("discovery", func() (any, error) {
+		if d, known, err := i.known(); known {
+			return d, err // fetched while this request was deciding to fetch
+		}
+		// The fetch is shared, so no one request's context may cancel it: the client's
+		// timeout bounds it.
+		d, err := i.fetchDiscovery(context.Background())
+		i.mu.Lock()
+		defer i.mu.Unlock()
+		if err != nil {
+			i.lastFailure, i.failedAt = err, time.Now()
+			return nil, err
+		}
+		i.discovered, i.lastFailure = d, nil
+		return d, nil
+	})
+	select {
+	case res := <-wait:
+		if res.Err != nil {
+			return nil, res.Err
+		}
+		return res.Val.(*oidcDiscovery), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting for the discovery document of %s: %w", i.issuerURL, context.Cause(ctx))
+	}
+}
+
+// known is the outcome of an earlier discovery, when there is one to use: the document, or
+// a failure recent enough not to try again yet.
+func (i *oidcIssuer) known() (*oidcDiscovery, bool, error) {
 	i.mu.Lock()
 	defer i.mu.Unlock()
 	if i.discovered != nil {
-		return i.discovered, nil
+		return i.discovered, true, nil
 	}
 	if i.lastFailure != nil && time.Since(i.failedAt) < rediscoverAfter {
-		return nil, i.lastFailure
+		return nil, true, i.lastFailure
 	}
-	d, err := i.fetchDiscovery(ctx)
-	if err != nil {
-		i.lastFailure, i.failedAt = err, time.Now()
-		return nil, err
-	}
-	i.discovered, i.lastFailure = d, nil
-	return d, nil
+	return nil, false, nil
 }
 
 func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error) {
@@ -114,22 +146,9 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 	for k, v := range i.headers {
 		req.Header[k] = v
 	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := i.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("fetching the discovery document %s: %w", url, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the discovery document %s: %w", url, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("the discovery document %s answered %d", url, resp.StatusCode)
-	}
 	var d oidcDiscovery
-	if err := json.Unmarshal(body, &d); err != nil {
-		return nil, fmt.Errorf("the discovery document %s is not JSON: %w", url, err)
+	if err := i.fetchJSON(req, &d); err != nil {
+		return nil, fmt.Errorf("the discovery document: %w", err)
 	}
 	if d.Issuer == "" {
 		// Kong falls back on the configured issuer, without the well-known path.
@@ -142,14 +161,40 @@ func (i *oidcIssuer) fetchDiscovery(ctx context.Context) (*oidcDiscovery, error)
 		UserInfoURL: d.UserinfoEndpoint, JWKSURL: d.JWKSURI,
 	}).NewProvider(oidc.ClientContext(context.Background(), i.client))
 	d.verifier = d.provider.Verifier(&oidc.Config{
-		// The audience, expiry and required claims are checked by the plugin, in Kong's way
-		// and with its words; go-oidc checks the signature (JWKS) and the issuer.
+		// The audience, expiry, not-before and required claims are checked by the plugin, in
+		// Kong's way and with its words; go-oidc checks the signature (JWKS) and the issuer.
 		SkipClientIDCheck: true,
 		SkipExpiryCheck:   true,
 		SupportedSigningAlgs: []string{oidc.RS256, oidc.RS384, oidc.RS512, oidc.ES256, oidc.ES384, oidc.ES512,
 			oidc.PS256, oidc.PS384, oidc.PS512, oidc.EdDSA},
 	})
 	return &d, nil
+}
+
+// maxProviderAnswer bounds what is read of a provider's answer.
+const maxProviderAnswer = 1 << 20
+
+// fetchJSON sends a request to the provider with the instance's client and decodes its 200
+// answer's JSON into into; any other status is an error that quotes the answer.
+func (i *oidcIssuer) fetchJSON(req *http.Request, into any) error {
+	endpoint := req.URL.Redacted()
+	req.Header.Set("Accept", "application/json")
+	resp, err := i.client.Do(req)
+	if err != nil {
+		return fmt.Errorf("calling %s: %w", endpoint, err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxProviderAnswer))
+	if err != nil {
+		return fmt.Errorf("reading the answer of %s: %w", endpoint, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s answered %d: %s", endpoint, resp.StatusCode, strings.TrimSpace(string(body)))
+	}
+	if err := json.Unmarshal(body, into); err != nil {
+		return fmt.Errorf("the answer of %s is not the JSON expected: %w", endpoint, err)
+	}
+	return nil
 }
 
 // httpContext is a context for calls to the provider: go-oidc and x/oauth2 use the

@@ -1,9 +1,11 @@
 package dataplane
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -14,6 +16,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"golang.org/x/oauth2"
 )
 
 // testIssuer is a minimal OpenID provider for the plugin's tests: discovery, JWKS (RSA, one
@@ -314,6 +317,12 @@ func TestOpenIDConnectGrants(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
 		t.Fatalf("client credentials: %d %s", resp.StatusCode, body)
 	}
+	// Base64 without its padding, which nginx's decoder (and so Kong) accepts.
+	unpadded := "Basic " + base64.RawStdEncoding.EncodeToString([]byte("svc:svc-secret"))
+	resp, body = g.get("/g", map[string]string{"Authorization": unpadded})
+	if resp.StatusCode != http.StatusOK || http.Header(g.echo(body).Headers).Get("X-Credential-Identifier") != "svc" {
+		t.Fatalf("unpadded basic credentials: %d %s", resp.StatusCode, body)
+	}
 	// Query arguments, hidden from the upstream.
 	resp, body = g.get("/g?client_id=svc&client_secret=svc-secret&x=1", nil)
 	if resp.StatusCode != http.StatusOK || g.echo(body).Query != "x=1" {
@@ -551,5 +560,143 @@ func TestOpenIDConnectSessionRefresh(t *testing.T) {
 	resp, body = g.get("/r", map[string]string{"Cookie": session(oidcSession{AccessToken: expired, Expires: time.Now().Add(-time.Minute).Unix()})})
 	if resp.StatusCode != http.StatusUnauthorized {
 		t.Fatalf("no refresh token: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestOpenIDConnectNotBefore(t *testing.T) {
+	t.Parallel()
+	g := newTestGateway(t)
+	is := newTestIssuer(t)
+	oidcRoute(t, g, is, "/strict", map[string]any{"auth_methods": []any{"bearer"}, "display_errors": true})
+	oidcRoute(t, g, is, "/lenient", map[string]any{"auth_methods": []any{"bearer"}, "leeway": 300})
+	realm := strings.Split(strings.TrimPrefix(is.srv.URL, "http://"), ":")[0]
+
+	nbf := time.Now().Add(time.Minute).Unix()
+	early := is.sign(map[string]any{"sub": "alice", "nbf": float64(nbf)})
+	resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + early})
+	words := "token not valid before " + time.Unix(nbf, 0).UTC().Format(time.RFC3339)
+	if resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(body), words) ||
+		resp.Header.Get("WWW-Authenticate") != `Bearer realm="`+realm+`", error="invalid_token"` {
+		t.Fatalf("token used before its nbf: %d %s %q", resp.StatusCode, body, resp.Header.Get("WWW-Authenticate"))
+	}
+	// Within the leeway, and with an nbf already past, the token is good.
+	if resp, body := g.get("/lenient", map[string]string{"Authorization": "Bearer " + early}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("nbf within the leeway: %d %s", resp.StatusCode, body)
+	}
+	past := is.sign(map[string]any{"sub": "alice", "nbf": float64(time.Now().Add(-time.Minute).Unix())})
+	if resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + past}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("nbf past: %d %s", resp.StatusCode, body)
+	}
+}
+
+// A slow provider: requests arriving during discovery share its one fetch, and a request
+// whose own time runs out gives up at once instead of queueing behind the fetch.
+func TestOpenIDConnectDiscoveryIsSharedAndCancellable(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	var mu sync.Mutex
+	fetches := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		fetches++
+		mu.Unlock()
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+		writeJSON(w, map[string]any{"issuer": "http://" + r.Host, "token_endpoint": "http://" + r.Host + "/token"})
+	}))
+	t.Cleanup(srv.Close)
+	iss, err := newOIDCIssuer(srv.URL, 5*time.Second, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type outcome struct {
+		d   *oidcDiscovery
+		err error
+	}
+	first := make(chan outcome, 1)
+	go func() {
+		d, err := iss.discover(context.Background())
+		first <- outcome{d, err}
+	}()
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(5 * time.Millisecond) {
+		mu.Lock()
+		started := fetches == 1
+		mu.Unlock()
+		if started {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the discovery fetch did not start")
+		}
+	}
+
+	impatient, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	began := time.Now()
+	_, err = iss.discover(impatient)
+	if waited := time.Since(began); !errors.Is(err, context.DeadlineExceeded) || waited > time.Second {
+		t.Fatalf("a request whose context ended during discovery: %v after %v", err, waited)
+	}
+
+	second := make(chan outcome, 1)
+	go func() {
+		d, err := iss.discover(context.Background())
+		second <- outcome{d, err}
+	}()
+	time.Sleep(50 * time.Millisecond)
+	close(release)
+	a, b := <-first, <-second
+	if a.err != nil || b.err != nil || a.d == nil || a.d != b.d || a.d.TokenEndpoint != srv.URL+"/token" {
+		t.Fatalf("discoveries: %+v %+v", a, b)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if fetches != 1 {
+		t.Fatalf("the discovery document was fetched %d times, want once", fetches)
+	}
+}
+
+// The provider's failures keep their cause under the trace's words: go-oidc's error when the
+// JWKS cannot be fetched, the token endpoint's answer when a refresh is refused.
+func TestOpenIDConnectErrorsKeepTheirCause(t *testing.T) {
+	t.Parallel()
+	is := newTestIssuer(t)
+	// A provider whose keys are at a port nothing listens on.
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadJWKS := dead.URL + "/jwks"
+	dead.Close()
+	discovery := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]any{"issuer": is.srv.URL, "token_endpoint": is.srv.URL + "/token", "jwks_uri": deadJWKS})
+	}))
+	t.Cleanup(discovery.Close)
+	request := func(issuerURL string, c openIDConnectConfig) *oidcRequest {
+		iss, err := newOIDCIssuer(issuerURL, 5*time.Second, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := iss.discover(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &oidcRequest{p: &openIDConnect{c: c, issuer: iss}, ctx: &Context{Now: time.Now()}, d: d,
+			hc: iss.httpContext(context.Background())}
+	}
+
+	r := request(discovery.URL, openIDConnectConfig{})
+	_, err := r.verifyJWT(is.sign(map[string]any{"sub": "alice"}))
+	// go-oidc formats the network error into its own (%v), so its error is the cause to keep.
+	cause := errors.Unwrap(err)
+	if err == nil || cause == nil || !strings.Contains(cause.Error(), err.Error()) || !strings.Contains(err.Error(), "connection refused") {
+		t.Fatalf("JWKS unreachable: %v (%T), want go-oidc's error as the cause", err, err)
+	}
+
+	r = request(is.srv.URL, openIDConnectConfig{ClientID: []string{"kong"}, ClientSecret: []string{"wrong"}, RedirectURI: []string{"http://app/cb"}})
+	r.tokens = oidcSession{RefreshToken: "refresh-alice"}
+	err = r.refresh()
+	var refused *oauth2.RetrieveError
+	if !errors.As(err, &refused) || refused.ErrorCode != "invalid_client" || err.Error() != "400 invalid_client" {
+		t.Fatalf("refused refresh: %v (%T), want the token endpoint's answer", err, err)
 	}
 }

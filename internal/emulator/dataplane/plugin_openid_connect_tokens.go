@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 	"net/url"
@@ -59,13 +58,30 @@ func expOf(claims map[string]any) int64 {
 func (r *oidcRequest) verifyJWT(token string) (map[string]any, error) {
 	idt, err := r.d.verifier.Verify(r.hc, token)
 	if err != nil {
-		return nil, errors.New(strings.TrimPrefix(err.Error(), "oidc: "))
+		return nil, &wordedError{words: strings.TrimPrefix(err.Error(), "oidc: "), err: err}
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
 		return nil, fmt.Errorf("reading the claims: %w", err)
 	}
+	if err := r.checkNotBefore(claims); err != nil {
+		return nil, err
+	}
 	return claims, nil
+}
+
+// checkNotBefore refuses a token used before its nbf (with leeway), as Kong does; go-oidc's
+// own check is off with its expiry check (SkipExpiryCheck skips both).
+func (r *oidcRequest) checkNotBefore(claims map[string]any) error {
+	nbf, ok := claims["nbf"].(float64)
+	if !ok {
+		return nil
+	}
+	now := r.ctx.Now
+	if int64(nbf) <= now.Unix()+int64(r.p.c.Leeway) {
+		return nil
+	}
+	return fmt.Errorf("token not valid before %s (now %s)", time.Unix(int64(nbf), 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 }
 
 // findBearer looks for an access token where bearer_token_param_type says, in its order,
@@ -215,25 +231,12 @@ func (r *oidcRequest) introspect(token string) (map[string]any, error) {
 		return nil, fmt.Errorf("introspection endpoint %s: %w", endpoint, err)
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "application/json")
 	if id := first(r.p.c.ClientID); id != "" {
 		req.SetBasicAuth(url.QueryEscape(id), url.QueryEscape(first(r.p.c.ClientSecret)))
 	}
-	resp, err := r.p.issuer.client.Do(req)
-	if err != nil {
-		return nil, fmt.Errorf("calling %s: %w", endpoint, err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	if err != nil {
-		return nil, fmt.Errorf("reading the answer of %s: %w", endpoint, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s answered %d: %s", endpoint, resp.StatusCode, strings.TrimSpace(string(body)))
-	}
 	var result map[string]any
-	if err := json.Unmarshal(body, &result); err != nil {
-		return nil, fmt.Errorf("the answer of %s is not a JSON object: %w", endpoint, err)
+	if err := r.p.issuer.fetchJSON(req, &result); err != nil {
+		return nil, err
 	}
 	return result, nil
 }
@@ -299,7 +302,7 @@ func (r *oidcRequest) credentials(kind string, locations []string, userArg, pass
 			if gt != "" && gt != kind {
 				continue
 			}
-			if user, pass, ok := basicCredentials(req.Header.Get("Authorization")); ok {
+			if user, pass, ok := parseBasicAuthorization(req.Header.Get("Authorization")); ok {
 				return oidcGrant{kind: kind, user: user, pass: pass, loc: loc}, true
 			}
 		case "query":
@@ -320,23 +323,6 @@ func (r *oidcRequest) credentials(kind string, locations []string, userArg, pass
 		}
 	}
 	return oidcGrant{}, false
-}
-
-// basicCredentials reads `Basic base64(user:pass)`; the user name is at least one character.
-func basicCredentials(header string) (string, string, bool) {
-	scheme, encoded, ok := strings.Cut(strings.TrimSpace(header), " ")
-	if !ok || !strings.EqualFold(scheme, "basic") {
-		return "", "", false
-	}
-	raw, err := base64.StdEncoding.DecodeString(strings.TrimSpace(encoded))
-	if err != nil {
-		return "", "", false
-	}
-	i := strings.IndexByte(string(raw), ':')
-	if i < 1 {
-		return "", "", false
-	}
-	return string(raw[:i]), string(raw[i+1:]), true
 }
 
 // requestForm is the request body's arguments: a form or a JSON object.
@@ -435,6 +421,16 @@ func (r *oidcRequest) exchange(grants []oidcGrant) *oidcRefusal {
 	return unauthorized("%s", strings.Join(failures, "; "))
 }
 
+// wordedError is an error told in the trace's words (a library's error without its prefix,
+// a token endpoint's refusal summed up) that keeps the error it tells of as its cause.
+type wordedError struct {
+	words string
+	err   error
+}
+
+func (e *wordedError) Error() string { return e.words }
+func (e *wordedError) Unwrap() error { return e.err }
+
 // tokenError is a token endpoint's refusal in words.
 func tokenError(err error) string {
 	var re *oauth2.RetrieveError
@@ -496,7 +492,7 @@ func (r *oidcRequest) refresh() error {
 	ts := r.oauthConfig().TokenSource(r.hc, &oauth2.Token{RefreshToken: old.RefreshToken, Expiry: time.Unix(1, 0)})
 	tok, err := ts.Token()
 	if err != nil {
-		return errors.New(tokenError(err))
+		return &wordedError{words: tokenError(err), err: err}
 	}
 	if err := r.useTokens(tok, ""); err != nil {
 		return err

@@ -54,6 +54,18 @@ type authRequest struct {
 	done          bool
 }
 
+// copy is the request as it is now, for op, which reads it without the realm's lock while
+// a login may complete it.
+func (a *authRequest) copy() *authRequest {
+	c := *a
+	c.grant = a.clone()
+	if a.CodeChallenge != nil {
+		challenge := *a.CodeChallenge
+		c.CodeChallenge = &challenge
+	}
+	return &c
+}
+
 func (a *authRequest) GetID() string                         { return a.ID }
 func (a *authRequest) GetACR() string                        { return "" }
 func (a *authRequest) GetCodeChallenge() *oidc.CodeChallenge { return a.CodeChallenge }

@@ -1,6 +1,7 @@
 package oidcprovider
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -56,34 +57,31 @@ type MintedToken struct {
 // scopes are.
 type StringList []string
 
+// UnmarshalJSON reads a string as its space-separated words, or a list of strings.
 func (l *StringList) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*l = strings.Fields(s)
-		return nil
-	}
-	var list []string
-	if err := json.Unmarshal(b, &list); err != nil {
-		return errors.New("expected a string or a list of strings")
-	}
-	*l = list
-	return nil
+	return decodeStringOrList(b, (*[]string)(l), strings.Fields)
 }
 
 // Audience is a JSON string (one audience) or list of strings.
 type Audience []string
 
+// UnmarshalJSON reads a string as one audience, or a list of strings.
 func (a *Audience) UnmarshalJSON(b []byte) error {
+	return decodeStringOrList(b, (*[]string)(a), func(s string) []string { return []string{s} })
+}
+
+// decodeStringOrList decodes a JSON list of strings, or a string that split makes a list.
+func decodeStringOrList(b []byte, into *[]string, split func(string) []string) error {
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
-		*a = []string{s}
+		*into = split(s)
 		return nil
 	}
 	var list []string
 	if err := json.Unmarshal(b, &list); err != nil {
 		return errors.New("expected a string or a list of strings")
 	}
-	*a = list
+	*into = list
 	return nil
 }
 
@@ -105,7 +103,7 @@ func (p *Provider) Mint(realmName string, m MintRequest) (MintedToken, error) {
 	now := time.Now()
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	subject := cmpOr(m.Subject, m.Username, m.ClientID)
+	subject := cmp.Or(m.Subject, m.Username, m.ClientID)
 	if subject == "" {
 		return MintedToken{}, invalid(errors.New("sub, username or client_id is needed to name the token's subject"))
 	}
@@ -144,7 +142,7 @@ func (p *Provider) Mint(realmName string, m MintRequest) (MintedToken, error) {
 		t.ID = jti
 	}
 	claims["jti"] = t.ID
-	claims["iss"] = cmpOr(m.Issuer, r.issuer)
+	claims["iss"] = cmp.Or(m.Issuer, r.issuer)
 	claims["sub"] = subject
 	claims["exp"] = expiration.Unix()
 	claims["iat"] = issuedAt.Unix()
@@ -196,15 +194,6 @@ func (p *Provider) Mint(realmName string, m MintRequest) (MintedToken, error) {
 	var shown map[string]any
 	_ = json.Unmarshal(payload, &shown)
 	return MintedToken{AccessToken: token, TokenType: "Bearer", ExpiresIn: int64(time.Until(expiration).Round(time.Second) / time.Second), Claims: shown}, nil
-}
-
-func cmpOr(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (p *Provider) serveMint(w http.ResponseWriter, r *http.Request, realmName string) {

@@ -2,6 +2,7 @@ package oidcprovider
 
 import (
 	"crypto/subtle"
+	"errors"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -91,13 +92,13 @@ func clientCredentials(req *http.Request) (id, secret string, basic bool, err er
 		return formID, formSecret, false, nil
 	}
 	if formSecret != "" {
-		return "", "", true, fmt.Errorf("client authentication must not use more than one method")
+		return "", "", true, errors.New("client authentication must not use more than one method")
 	}
 	if id, err = url.QueryUnescape(id); err == nil {
 		secret, err = url.QueryUnescape(secret)
 	}
 	if err != nil {
-		return "", "", true, fmt.Errorf("invalid basic auth header")
+		return "", "", true, errors.New("invalid basic auth header")
 	}
 	return id, secret, true, nil
 }

@@ -115,11 +115,15 @@ func (p *Provider) Issuer(realm string) string { return p.baseURL + PathPrefix +
 var ErrNotFound = errors.New("not found")
 
 // InvalidError is bad configuration input; it is answered with 400.
-type InvalidError struct{ msg string }
+type InvalidError struct{ err error }
 
-func (e *InvalidError) Error() string { return e.msg }
+// Error is what is wrong with the input, as the 400 answer says it.
+func (e *InvalidError) Error() string { return e.err.Error() }
 
-func invalid(err error) error { return &InvalidError{msg: err.Error()} }
+// Unwrap is the cause, for errors.Is and errors.As.
+func (e *InvalidError) Unwrap() error { return e.err }
+
+func invalid(err error) error { return &InvalidError{err: err} }
 
 func (p *Provider) realm(name string) (*realm, error) {
 	p.mu.RLock()
@@ -557,7 +561,7 @@ func writeConfigError(w http.ResponseWriter, err error) {
 	var inv *InvalidError
 	switch {
 	case errors.As(err, &inv):
-		writeMessage(w, http.StatusBadRequest, inv.msg)
+		writeMessage(w, http.StatusBadRequest, inv.Error())
 	case errors.Is(err, ErrNotFound):
 		writeMessage(w, http.StatusNotFound, err.Error())
 	default:

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"math"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -681,5 +683,17 @@ func TestRevocationAndEndSession(t *testing.T) {
 	_ = resp.Body.Close()
 	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != realm+"/logged-out" {
 		t.Fatalf("end_session: %d %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+// Bad input is an InvalidError (answered 400) that keeps its cause for the caller.
+func TestInvalidInputKeepsItsCause(t *testing.T) {
+	p, base := testProvider(t)
+	setupRealm(t, base, nil)
+	_, err := p.Mint("shop", oidcprovider.MintRequest{Subject: "alice", Claims: map[string]any{"score": math.Inf(1)}})
+	var invalid *oidcprovider.InvalidError
+	var unsupported *json.UnsupportedValueError
+	if !errors.As(err, &invalid) || !errors.As(err, &unsupported) || !strings.HasPrefix(err.Error(), "claims: json: unsupported value") {
+		t.Fatalf("a claim JSON cannot hold: %v (%T)", err, err)
 	}
 }

@@ -59,7 +59,7 @@ func (r *realm) AuthRequestByID(_ context.Context, id string) (op.AuthRequest, e
 	if !ok {
 		return nil, oidc.ErrInvalidRequest().WithDescription("unknown or expired authorization request")
 	}
-	return a, nil
+	return a.copy(), nil
 }
 
 func (r *realm) AuthRequestByCode(_ context.Context, code string) (op.AuthRequest, error) {
@@ -69,7 +69,7 @@ func (r *realm) AuthRequestByCode(_ context.Context, code string) (op.AuthReques
 	if !ok {
 		return nil, oidc.ErrInvalidGrant().WithDescription("unknown, used or expired code")
 	}
-	return a, nil
+	return a.copy(), nil
 }
 
 func (r *realm) SaveAuthCode(_ context.Context, id, code string) error {
