@@ -524,7 +524,7 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		if isTimeout(err) {
 			status = http.StatusGatewayTimeout
 		}
-		p.logger.Debug("upstream failed", "url", out.URL.String(), "error", err)
+		p.logger.Debug("upstream failed", "url", out.URL.Scheme+"://"+out.URL.Host+redactURI(out.URL.RequestURI()), "error", err)
 		p.nginxError(fc, ctx, start, status, "")
 		return
 	}
