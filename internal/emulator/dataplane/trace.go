@@ -56,10 +56,11 @@ type Trace struct {
 // TLSTrace is what the trace tells of a request's TLS connection.
 type TLSTrace struct {
 	ServerName, Version string
-	// Certificate is the configured certificate for the server name (as configured when the
-	// request was served), nil for the default one; SNI is the SNI name that chose it.
-	Certificate Entity
-	SNI         string
+	// CertificateID is the configured certificate for the server name (as configured when the
+	// request was served), "" for the default one; SNI is the SNI name that chose it. Only the
+	// id is kept: the entity holds the private key, which a kept trace must not.
+	CertificateID string
+	SNI           string
 	// ClientSubject is the subject of the certificate the client presented, or "".
 	ClientSubject string
 }
@@ -201,8 +202,8 @@ func (t *Trace) View() TraceView {
 		if t.TLS.ServerName == "" {
 			v.TLS.Certificate = "the default certificate: the client sent no server name"
 		}
-		if c := t.TLS.Certificate; c != nil {
-			v.TLS.Certificate = "certificate " + Str(c, "id") + " by SNI " + strconv.Quote(t.TLS.SNI)
+		if id := t.TLS.CertificateID; id != "" {
+			v.TLS.Certificate = "certificate " + id + " by SNI " + strconv.Quote(t.TLS.SNI)
 		}
 	}
 	if t.NoRoute != nil {

@@ -2,8 +2,13 @@ package dataplane
 
 import (
 	"bytes"
+	"crypto/tls"
 	"encoding/json"
+	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -53,5 +58,52 @@ func TestTraceRedactsTheClientsQuerySecrets(t *testing.T) {
 		if strings.Contains(logged, s) {
 			t.Errorf("the debug log shows %s:\n%s", s, logged)
 		}
+	}
+}
+
+// TestTraceKeepsNoPrivateKey: a kept trace of a request over TLS names the certificate the
+// server name got, but holds none of the certificate entity's private key.
+func TestTraceKeepsNoPrivateKey(t *testing.T) {
+	t.Parallel()
+	g := newTracedGateway(t)
+	g.route("/ok")
+	cert := newTestCert(t, nil, certOptions{cn: "secure.test", dns: []string{"secure.test"}})
+	keyPEM := cert.keyPEM(t)
+	certID := g.add("certificates", Entity{"cert": cert.certPEM(), "key": keyPEM, "cert_alt": cert.certPEM(), "key_alt": keyPEM,
+		"snis": []any{"secure.test"}})
+	fallback, err := DefaultCertificate()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := NewServer(g.proxy.Handle, nil)
+	go func() { _ = srv.Serve(tls.NewListener(ln, NewTLSConfig(func() *Proxy { return g.proxy }, fallback))) }()
+	t.Cleanup(func() { _ = srv.Shutdown() })
+	tr := &http.Transport{TLSClientConfig: &tls.Config{ServerName: "secure.test", InsecureSkipVerify: true}} //nolint:gosec // the test checks the trace, not the certificate
+	defer tr.CloseIdleConnections()
+	resp, err := (&http.Client{Transport: tr}).Get("https://" + ln.Addr().String() + "/ok")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	_ = resp.Body.Close()
+	if resp.TLS == nil || resp.TLS.PeerCertificates[0].Subject.CommonName != "secure.test" {
+		t.Fatalf("the proxy did not serve the configured certificate: %+v", resp.TLS)
+	}
+
+	kept := g.proxy.settings.Traces.Traces(nil, 1)
+	if len(kept) != 1 || kept[0].TLS == nil {
+		t.Fatalf("no trace of the TLS request: %+v", kept)
+	}
+	if v := kept[0].View(); v.TLS == nil || v.TLS.Certificate != "certificate "+certID+` by SNI "secure.test"` {
+		t.Errorf("the trace does not name the certificate: %+v", v.TLS)
+	}
+	// The key's base64 body, as the trace would print or encode it.
+	keyBody := strings.Split(strings.TrimSpace(keyPEM), "\n")[1]
+	if dump := fmt.Sprintf("%+v", *kept[0].TLS); strings.Contains(dump, keyBody) || strings.Contains(dump, "PRIVATE KEY") {
+		t.Errorf("the kept trace holds the certificate's private key: %s", dump)
 	}
 }
