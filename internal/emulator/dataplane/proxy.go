@@ -126,6 +126,7 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 		}
 		p.warnIgnoredSettings(s)
 		s.balancers = p.balancers.update(s.byKind["upstreams"], s.byKind["targets"])
+		p.upstreams.keepTLS(s.upstreamTLS)
 		return nil
 	})
 	if err != nil {
