@@ -203,8 +203,9 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 				continue
 			}
 			// With TLS 1.3 an upstream refuses the client's certificate after the handshake:
-			// the first read gets its alert, or the end of the connection.
-			if to.tls != nil && !reused && !isTimeout(err) {
+			// the first read gets its alert, or the end of the connection. Any other failure
+			// (a malformed or oversized answer) says nothing of the certificate.
+			if to.tls != nil && !reused && endedAfterHandshake(err) {
 				return to.ut.closedAfterHandshake(err)
 			}
 			return err
@@ -281,6 +282,19 @@ func writeRequest(w *bufio.Writer, req *http.Request, body []byte) {
 // bodyExpected: methods whose requests carry a Content-Length even when empty.
 func bodyExpected(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// endedAfterHandshake is the error of a new TLS connection the upstream ended before
+// answering: its end, a reset, or a TLS alert (which a read over TCP gets as net's "remote
+// error").
+func endedAfterHandshake(err error) bool {
+	if isTimeout(err) {
+		return false
+	}
+	var op *net.OpError
+	var alert tls.AlertError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.As(err, &alert) || errors.As(err, &op) && op.Op == "remote error"
 }
 
 // staleConn is the error of a kept-alive connection the upstream closed meanwhile.

@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"bufio"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -424,5 +425,52 @@ func TestUpstreamPoolClosesConnectionsOfSettingsGone(t *testing.T) {
 	}
 	if len(pool.idle) != 0 {
 		t.Errorf("pools left after their last connection was taken: %v", pool.idle)
+	}
+}
+
+// TestUpstreamTLSBadAnswerIsNotBlamedOnTheClientCertificate: over a new TLS connection, an
+// answer the proxy cannot take (malformed, or beyond its size limit) is a 502 whose trace
+// says so, not that the upstream refused the client certificate.
+func TestUpstreamTLSBadAnswerIsNotBlamedOnTheClientCertificate(t *testing.T) {
+	t.Parallel()
+	cert := newTestCert(t, nil, certOptions{cn: "localhost", dns: []string{"localhost"}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert.tlsCert()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer func() { _ = conn.Close() }()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				if strings.HasPrefix(req.URL.Path, "/malformed") {
+					_, _ = conn.Write([]byte("NOT HTTP AT ALL\r\n\r\n"))
+				} else {
+					_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("x", 5000)))
+				}
+				// Wait for the proxy to end the connection, so it sees no end before the answer.
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	_, portText, _ := net.SplitHostPort(ln.Addr().String())
+	port, _ := strconv.Atoi(portText)
+	g := newTracedGateway(t)
+	g.proxy.upstreams.maxResponseBody = 1000
+	svc := g.add("services", Entity{"name": "bad", "host": "localhost", "port": port, "protocol": "https"})
+	g.add("routes", Entity{"paths": []any{"/malformed", "/big"}, "service": map[string]any{"id": svc}, "strip_path": false})
+	for path, want := range map[string]string{"/malformed": "invalid response", "/big": "body size exceeds the given limit"} {
+		why := g.wantBadGateway(path)
+		if strings.Contains(why, "client certificate") || strings.Contains(why, "ended the connection") || !strings.Contains(why, want) {
+			t.Errorf("%s: trace %q", path, why)
+		}
 	}
 }
