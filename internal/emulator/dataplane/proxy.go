@@ -455,9 +455,11 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	var ut *upstreamTLS
 	if scheme == "https" {
 		if ut = ctx.Snapshot.upstreamTLS[Str(svc, "id")]; ut == nil {
-			// Every https service of a snapshot has its settings; this one was not loaded
-			// with them, so it gets Kong's defaults (no verification, no client certificate).
-			ut = newUpstreamTLS(Entity{}, nil, &tlsMaterial{})
+			// Every https service of a snapshot has its settings, made when it was loaded;
+			// should one lack them, they are made here from the service as it is, never left
+			// at defaults that would skip its tls_verify and ca_certificates.
+			upstream, _ := ctx.Snapshot.Lookup("upstreams", "name", Str(svc, "host"))
+			ut = newUpstreamTLS(svc, upstream, cmp.Or(ctx.Snapshot.tls, &tlsMaterial{}))
 		}
 		if ut.broken != "" {
 			p.brokenUpstreamTLS(fc, ctx, start, ut)

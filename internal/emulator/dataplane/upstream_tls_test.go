@@ -474,3 +474,22 @@ func TestUpstreamTLSBadAnswerIsNotBlamedOnTheClientCertificate(t *testing.T) {
 		}
 	}
 }
+
+// TestUpstreamTLSSettingsMadeWhenMissing: a service whose TLS settings are not in the
+// snapshot still gets its own (tls_verify against its ca_certificates), not verification off.
+func TestUpstreamTLSSettingsMadeWhenMissing(t *testing.T) {
+	t.Parallel()
+	other := newTestCert(t, nil, certOptions{cn: "Other Root", ca: true})
+	up := newTLSUpstream(t, newTestCert(t, nil, certOptions{cn: "localhost", dns: []string{"localhost"}}), nil)
+	g := newTracedGateway(t)
+	otherID := g.add("ca_certificates", Entity{"cert": other.certPEM()})
+	svc := g.httpsRoute("/r", up, Entity{"tls_verify": true, "ca_certificates": []any{otherID}})
+	snap, err := g.proxy.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(snap.upstreamTLS, svc)
+	if why := g.wantBadGateway("/r"); !strings.Contains(why, "certificate signed by unknown authority") || !strings.Contains(why, "ca_certificates: "+otherID) {
+		t.Errorf("trace %q", why)
+	}
+}
