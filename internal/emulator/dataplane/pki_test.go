@@ -10,6 +10,7 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -22,7 +23,8 @@ type testCert struct {
 	above []*testCert
 }
 
-var certSerial = big.NewInt(1000)
+// certSerial numbers test certificates; parallel tests make them at once.
+var certSerial atomic.Int64
 
 // certOptions says what a test certificate is.
 type certOptions struct {
@@ -42,9 +44,8 @@ func newTestCert(t testing.TB, parent *testCert, o certOptions) *testCert {
 	if err != nil {
 		t.Fatal(err)
 	}
-	certSerial.Add(certSerial, big.NewInt(1))
 	tmpl := &x509.Certificate{
-		SerialNumber: new(big.Int).Set(certSerial),
+		SerialNumber: big.NewInt(1000 + certSerial.Add(1)),
 		Subject:      pkix.Name{CommonName: o.cn, Organization: []string{"Emulator Tests"}},
 		NotBefore:    o.notBefore, NotAfter: o.notAfter,
 		DNSNames: o.dns, EmailAddresses: o.emails,
