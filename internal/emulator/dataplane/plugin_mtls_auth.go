@@ -138,7 +138,9 @@ func (m *mtlsAuth) authenticate(ctx *Context) (string, int) {
 	}
 	trust := m.trustFrom(ctx.Snapshot)
 	if trust.broken != "" {
-		ctx.Decide("the plugin cannot verify certificates: " + trust.broken + "; 500 as Kong answers")
+		if ctx.Tracing() {
+			ctx.Decide("the plugin cannot verify certificates: " + trust.broken + "; 500 as Kong answers")
+		}
 		return "An unexpected error occurred", http.StatusInternalServerError
 	}
 	leaf := state.PeerCertificates[0]
@@ -162,7 +164,9 @@ func (m *mtlsAuth) authenticate(ctx *Context) (string, int) {
 				ctx.AuthenticatedGroups = []string{leaf.Subject.String()}
 			default: // CN
 				if leaf.Subject.CommonName == "" {
-					ctx.Decide(verified + ", but it has no common name to use as the authenticated group")
+					if ctx.Tracing() {
+						ctx.Decide(verified + ", but it has no common name to use as the authenticated group")
+					}
 					return "Certificate missing Common Name", http.StatusUnauthorized
 				}
 				ctx.AuthenticatedGroups = []string{leaf.Subject.CommonName}
@@ -196,7 +200,9 @@ func (m *mtlsAuth) authenticate(ctx *Context) (string, int) {
 		}
 		if ok {
 			ctx.Authenticate(consumer, Entity{"id": Str(consumer, "id")}, "")
-			ctx.Decide(verified + "; no consumer matches its names, so the default_consumer " + m.cfg.DefaultConsumer)
+			if ctx.Tracing() {
+				ctx.Decide(verified + "; no consumer matches its names, so the default_consumer " + m.cfg.DefaultConsumer)
+			}
 			return "", 0
 		}
 	}

@@ -126,6 +126,7 @@ func (p *Proxy) snapshot() (*Snapshot, error) {
 		}
 		p.warnIgnoredSettings(s)
 		s.balancers = p.balancers.update(s.byKind["upstreams"], s.byKind["targets"])
+		p.upstreams.keepTLS(s.upstreamTLS)
 		return nil
 	})
 	if err != nil {
@@ -454,9 +455,11 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 	var ut *upstreamTLS
 	if scheme == "https" {
 		if ut = ctx.Snapshot.upstreamTLS[Str(svc, "id")]; ut == nil {
-			// Every https service of a snapshot has its settings; this one was not loaded
-			// with them, so it gets Kong's defaults (no verification, no client certificate).
-			ut = newUpstreamTLS(Entity{}, nil, &tlsMaterial{})
+			// Every https service of a snapshot has its settings, made when it was loaded;
+			// should one lack them, they are made here from the service as it is, never left
+			// at defaults that would skip its tls_verify and ca_certificates.
+			upstream, _ := ctx.Snapshot.Lookup("upstreams", "name", Str(svc, "host"))
+			ut = newUpstreamTLS(svc, upstream, cmp.Or(ctx.Snapshot.tls, &tlsMaterial{}))
 		}
 		if ut.broken != "" {
 			p.brokenUpstreamTLS(fc, ctx, start, ut)
@@ -524,7 +527,7 @@ func (p *Proxy) forward(fc *fasthttp.RequestCtx, ctx *Context, ran []*pluginInst
 		if isTimeout(err) {
 			status = http.StatusGatewayTimeout
 		}
-		p.logger.Debug("upstream failed", "url", out.URL.String(), "error", err)
+		p.logger.Debug("upstream failed", "url", out.URL.Scheme+"://"+out.URL.Host+redactURI(out.URL.RequestURI()), "error", err)
 		p.nginxError(fc, ctx, start, status, "")
 		return
 	}

@@ -56,10 +56,11 @@ type Trace struct {
 // TLSTrace is what the trace tells of a request's TLS connection.
 type TLSTrace struct {
 	ServerName, Version string
-	// Certificate is the configured certificate for the server name (as configured when the
-	// request was served), nil for the default one; SNI is the SNI name that chose it.
-	Certificate Entity
-	SNI         string
+	// CertificateID is the configured certificate for the server name (as configured when the
+	// request was served), "" for the default one; SNI is the SNI name that chose it. Only the
+	// id is kept: the entity holds the private key, which a kept trace must not.
+	CertificateID string
+	SNI           string
 	// ClientSubject is the subject of the certificate the client presented, or "".
 	ClientSubject string
 }
@@ -189,7 +190,7 @@ func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 // View renders a trace in words.
 func (t *Trace) View() TraceView {
 	v := TraceView{Seq: t.Seq, RequestID: t.RequestID, Time: t.Time, ControlPlaneID: t.ControlPlaneID, Method: t.Method,
-		URL: t.Host + t.URI, ClientIP: t.ClientIP, ConnectedFrom: t.PeerIP, ClientIPFrom: t.ClientIPFrom, Status: t.Status, LatencyMS: ms(t.Latency),
+		URL: t.Host + redactURI(t.URI), ClientIP: t.ClientIP, ConnectedFrom: t.PeerIP, ClientIPFrom: t.ClientIPFrom, Status: t.Status, LatencyMS: ms(t.Latency),
 		Route: ref(t.Route, "name"), Service: ref(t.Service, "name"), Message: t.Message,
 		Consumer: ref(t.Consumer, "username"), Plugins: []PluginView{}}
 	if t.Credential != nil {
@@ -201,8 +202,8 @@ func (t *Trace) View() TraceView {
 		if t.TLS.ServerName == "" {
 			v.TLS.Certificate = "the default certificate: the client sent no server name"
 		}
-		if c := t.TLS.Certificate; c != nil {
-			v.TLS.Certificate = "certificate " + Str(c, "id") + " by SNI " + strconv.Quote(t.TLS.SNI)
+		if id := t.TLS.CertificateID; id != "" {
+			v.TLS.Certificate = "certificate " + id + " by SNI " + strconv.Quote(t.TLS.SNI)
 		}
 	}
 	if t.NoRoute != nil {
@@ -231,7 +232,7 @@ func (t *Trace) View() TraceView {
 // summary is the trace in one line: "GET /x -> 401 (key-auth: no key in header `apikey`; 401)".
 func (t *Trace) summary() string {
 	var b strings.Builder
-	b.WriteString(t.Method + " " + t.Host + t.URI + " -> " + strconv.Itoa(t.Status))
+	b.WriteString(t.Method + " " + t.Host + redactURI(t.URI) + " -> " + strconv.Itoa(t.Status))
 	switch {
 	case t.NoRoute != nil:
 		b.WriteString(": no route matched")
@@ -277,13 +278,23 @@ func routeLabel(r Entity) string {
 	return Str(r, "id")
 }
 
-// secretWords mark header and query names whose values a trace does not show.
-var secretWords = []string{"auth", "key", "token", "secret", "password", "cookie", "session", "signature", "credential"}
+// secretWords mark header and query names whose values a trace does not show (access_token,
+// client_secret, id_token, refresh_token and password among them).
+var secretWords = []string{"auth", "key", "token", "secret", "password", "passwd", "cookie", "session", "signature", "credential"}
+
+// secretNames are names whose values a trace does not show, matched whole: an OAuth
+// callback's code is a credential, but "code" inside a name (country_code) says nothing.
+var secretNames = []string{"code"}
 
 func isSecret(name string) bool {
 	n := strings.ToLower(name)
 	for _, w := range secretWords {
 		if strings.Contains(n, w) {
+			return true
+		}
+	}
+	for _, w := range secretNames {
+		if n == w {
 			return true
 		}
 	}
@@ -306,6 +317,15 @@ func redactHeaders(h http.Header) map[string][]string {
 		out[k] = vs
 	}
 	return out
+}
+
+// redactURI is a request URI with its query's secrets redacted; the path is kept.
+func redactURI(uri string) string {
+	path, query, found := strings.Cut(uri, "?")
+	if !found {
+		return uri
+	}
+	return path + "?" + redactQuery(query)
 }
 
 func redactQuery(raw string) string {

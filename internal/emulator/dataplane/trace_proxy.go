@@ -120,8 +120,7 @@ func (p *Proxy) finishTrace(fc *fasthttp.RequestCtx, ctx *Context, start time.Ti
 		t.TLS = &TLSTrace{ServerName: state.ServerName, Version: tls.VersionName(state.Version)}
 		if ctx.Snapshot != nil {
 			if m := ctx.Snapshot.certificateFor(state.ServerName); m.cert != nil {
-				t.TLS.Certificate, _ = ctx.Snapshot.Get("certificates", m.cert.id)
-				t.TLS.SNI = m.sni
+				t.TLS.CertificateID, t.TLS.SNI = m.cert.id, m.sni
 			}
 		}
 		if len(state.PeerCertificates) > 0 {

@@ -29,6 +29,10 @@ type upstreamPool struct {
 
 	mu   sync.Mutex
 	idle map[string][]*upstreamConn
+	// tlsKeys are the keys (upstreamTLS.key) of the current snapshot's TLS settings, nil
+	// before the first snapshot: a TLS connection made with settings no longer configured is
+	// closed rather than kept, as it could serve no request.
+	tlsKeys map[string]bool
 }
 
 // MaxUpstreamResponseBody is the proxy's default bound on an upstream answer's body. Kong's
@@ -41,10 +45,11 @@ const MaxUpstreamResponseBody = 64 << 20
 const maxIdlePerAddr = 256
 
 type upstreamConn struct {
-	pool string // the pool it goes back to (upstreamTarget.pool)
-	conn net.Conn
-	br   *bufio.Reader
-	bw   *bufio.Writer
+	pool   string // the pool it goes back to (upstreamTarget.pool)
+	tlsKey string // the key of the TLS settings it was made with, "" over plain HTTP
+	conn   net.Conn
+	br     *bufio.Reader
+	bw     *bufio.Writer
 
 	readDeadline, writeDeadline deadline
 }
@@ -78,7 +83,13 @@ func (p *upstreamPool) get(pool string) *upstreamConn {
 		return nil
 	}
 	c := list[len(list)-1]
-	p.idle[pool] = list[:len(list)-1]
+	if len(list) == 1 {
+		// Pools are keyed by server name too (preserve_host sends the client's): an emptied
+		// one goes, so that names seen once do not stay in the map.
+		delete(p.idle, pool)
+	} else {
+		p.idle[pool] = list[:len(list)-1]
+	}
 	return c
 }
 
@@ -88,11 +99,33 @@ func (p *upstreamPool) put(c *upstreamConn) {
 	if p.idle == nil {
 		p.idle = map[string][]*upstreamConn{}
 	}
-	if len(p.idle[c.pool]) >= maxIdlePerAddr {
+	if len(p.idle[c.pool]) >= maxIdlePerAddr || c.tlsKey != "" && p.tlsKeys != nil && !p.tlsKeys[c.tlsKey] {
 		_ = c.conn.Close()
 		return
 	}
 	p.idle[c.pool] = append(p.idle[c.pool], c)
+}
+
+// keepTLS is called with each new snapshot's TLS settings: idle connections made with
+// settings no longer configured (a service's tls_verify, CA certificates or client
+// certificate changed, or the service went) are closed, and so are those that come back from
+// requests still running on an older snapshot.
+func (p *upstreamPool) keepTLS(settings map[string]*upstreamTLS) {
+	keys := make(map[string]bool, len(settings))
+	for _, ut := range settings {
+		keys[ut.key] = true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.tlsKeys = keys
+	for pool, list := range p.idle {
+		if len(list) > 0 && list[0].tlsKey != "" && !keys[list[0].tlsKey] {
+			for _, c := range list {
+				_ = c.conn.Close()
+			}
+			delete(p.idle, pool)
+		}
+	}
 }
 
 func (p *upstreamPool) closeIdle() {
@@ -159,6 +192,9 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 				return err
 			}
 			c.pool = to.pool
+			if to.ut != nil {
+				c.tlsKey = to.ut.key
+			}
 		}
 		err := c.exchange(req, body, resp, t, p.maxResponseBody)
 		if err != nil {
@@ -167,8 +203,9 @@ func (p *upstreamPool) roundTrip(req *http.Request, body []byte, resp *fasthttp.
 				continue
 			}
 			// With TLS 1.3 an upstream refuses the client's certificate after the handshake:
-			// the first read gets its alert, or the end of the connection.
-			if to.tls != nil && !reused && !isTimeout(err) {
+			// the first read gets its alert, or the end of the connection. Any other failure
+			// (a malformed or oversized answer) says nothing of the certificate.
+			if to.tls != nil && !reused && endedAfterHandshake(err) {
 				return to.ut.closedAfterHandshake(err)
 			}
 			return err
@@ -245,6 +282,19 @@ func writeRequest(w *bufio.Writer, req *http.Request, body []byte) {
 // bodyExpected: methods whose requests carry a Content-Length even when empty.
 func bodyExpected(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// endedAfterHandshake is the error of a new TLS connection the upstream ended before
+// answering: its end, a reset, or a TLS alert (which a read over TCP gets as net's "remote
+// error").
+func endedAfterHandshake(err error) bool {
+	if isTimeout(err) {
+		return false
+	}
+	var op *net.OpError
+	var alert tls.AlertError
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) ||
+		errors.As(err, &alert) || errors.As(err, &op) && op.Op == "remote error"
 }
 
 // staleConn is the error of a kept-alive connection the upstream closed meanwhile.

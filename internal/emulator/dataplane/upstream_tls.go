@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // tlsMaterial is a snapshot's certificates, parsed once: the ca_certificates (services'
@@ -132,7 +133,13 @@ type upstreamTLS struct {
 
 	sessions tls.ClientSessionCache
 	configs  sync.Map // server name -> *tls.Config
+	// cachedConfigs counts configs: with preserve_host the server name is the client's Host,
+	// so past maxCachedConfigs names a config is made for the connection and not kept.
+	cachedConfigs atomic.Int32
 }
+
+// maxCachedConfigs bounds the TLS client configurations kept per service's settings.
+const maxCachedConfigs = 64
 
 func newUpstreamTLS(svc, upstream Entity, m *tlsMaterial) *upstreamTLS {
 	u := &upstreamTLS{verify: Bool(svc, "tls_verify"), depth: nginxVerifyDepth, sessions: tls.NewLRUClientSessionCache(64)}
@@ -213,7 +220,14 @@ func (u *upstreamTLS) config(serverName string) *tls.Config {
 	if u.client != nil {
 		c.Certificates = []tls.Certificate{*u.client}
 	}
-	actual, _ := u.configs.LoadOrStore(serverName, c)
+	if u.cachedConfigs.Add(1) > maxCachedConfigs {
+		u.cachedConfigs.Add(-1)
+		return c
+	}
+	actual, loaded := u.configs.LoadOrStore(serverName, c)
+	if loaded {
+		u.cachedConfigs.Add(-1)
+	}
 	return actual.(*tls.Config)
 }
 

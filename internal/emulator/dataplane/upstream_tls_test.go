@@ -1,6 +1,7 @@
 package dataplane
 
 import (
+	"bufio"
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
@@ -21,6 +22,7 @@ type tlsUpstream struct {
 	srv        *httptest.Server
 	port       int
 	handshakes atomic.Int64
+	closed     atomic.Int64 // connections ended, by either side
 }
 
 type tlsSeen struct {
@@ -50,8 +52,11 @@ func newTLSUpstream(t *testing.T, cert *testCert, clientCA *testCert) *tlsUpstre
 		u.srv.TLS.ClientCAs, u.srv.TLS.ClientAuth = pool, tls.RequireAndVerifyClientCert
 	}
 	u.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
-		if s == http.StateNew {
+		switch s {
+		case http.StateNew:
 			u.handshakes.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			u.closed.Add(1)
 		}
 	}
 	u.srv.StartTLS()
@@ -344,5 +349,147 @@ func TestUpstreamTLSHandshakeFailureTriesTheNextTarget(t *testing.T) {
 	}
 	if bad.handshakes.Load() == 0 {
 		t.Error("the target with the untrusted certificate was never tried")
+	}
+}
+
+// TestUpstreamTLSIdleConnectionsOfOldSettingsAreClosed: once a service's TLS settings change,
+// the idle connections made with the old ones, which no request can use any more, are closed.
+func TestUpstreamTLSIdleConnectionsOfOldSettingsAreClosed(t *testing.T) {
+	t.Parallel()
+	self := newTestCert(t, nil, certOptions{cn: "localhost", dns: []string{"localhost"}})
+	up := newTLSUpstream(t, self, nil)
+	g := newTracedGateway(t)
+	svc := g.httpsRoute("/r", up, nil)
+	g.wantTLSOK("/r")
+	g.wantTLSOK("/r")
+	if n, closed := up.handshakes.Load(), up.closed.Load(); n != 1 || closed != 0 {
+		t.Fatalf("%d connections, %d closed, want 1 kept alive", n, closed)
+	}
+	g.add("services", Entity{"id": svc, "name": "tls-r", "host": "localhost", "port": up.port, "protocol": "https", "tls_verify_depth": 2})
+	g.wantTLSOK("/r")
+	if n := up.handshakes.Load(); n != 2 {
+		t.Fatalf("%d connections after the change, want a new one with the new settings", n)
+	}
+	for deadline := time.Now().Add(5 * time.Second); up.closed.Load() == 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if closed := up.closed.Load(); closed != 1 {
+		t.Errorf("%d connections closed after the change, want the one made with the old settings", closed)
+	}
+	g.proxy.upstreams.mu.Lock()
+	pools := len(g.proxy.upstreams.idle)
+	g.proxy.upstreams.mu.Unlock()
+	if pools != 1 {
+		t.Errorf("%d pools of idle connections, want the new settings' only", pools)
+	}
+}
+
+// TestUpstreamTLSConfigsAreBounded: with preserve_host every client Host is a server name;
+// the configurations kept for them are bounded, while a kept one is still reused.
+func TestUpstreamTLSConfigsAreBounded(t *testing.T) {
+	t.Parallel()
+	ut := newUpstreamTLS(Entity{}, nil, &tlsMaterial{})
+	first := ut.config("host-0.test")
+	for i := range 3 * maxCachedConfigs {
+		if c := ut.config("host-" + strconv.Itoa(i) + ".test"); c.ServerName != "host-"+strconv.Itoa(i)+".test" {
+			t.Fatalf("config for host-%d has server name %q", i, c.ServerName)
+		}
+	}
+	kept := 0
+	ut.configs.Range(func(any, any) bool { kept++; return true })
+	if kept > maxCachedConfigs {
+		t.Errorf("%d configurations kept, want at most %d", kept, maxCachedConfigs)
+	}
+	if ut.config("host-0.test") != first {
+		t.Error("a kept configuration is not reused")
+	}
+}
+
+// TestUpstreamPoolClosesConnectionsOfSettingsGone: a connection that comes back from a
+// request that ran on an older snapshot, with TLS settings no longer configured, is closed;
+// an emptied pool leaves the map.
+func TestUpstreamPoolClosesConnectionsOfSettingsGone(t *testing.T) {
+	t.Parallel()
+	var pool upstreamPool
+	pool.keepTLS(map[string]*upstreamTLS{"svc": {key: "current"}})
+	ours, theirs := net.Pipe()
+	pool.put(&upstreamConn{pool: "a|localhost|old", tlsKey: "old", conn: ours})
+	_ = theirs.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if _, err := theirs.Read(make([]byte, 1)); err != io.EOF {
+		t.Errorf("the connection of old settings was not closed: %v", err)
+	}
+	kept, _ := net.Pipe()
+	pool.put(&upstreamConn{pool: "a|localhost|current", tlsKey: "current", conn: kept})
+	if c := pool.get("a|localhost|current"); c == nil || c.conn != kept {
+		t.Fatalf("the connection of current settings was not kept: %+v", c)
+	}
+	if len(pool.idle) != 0 {
+		t.Errorf("pools left after their last connection was taken: %v", pool.idle)
+	}
+}
+
+// TestUpstreamTLSBadAnswerIsNotBlamedOnTheClientCertificate: over a new TLS connection, an
+// answer the proxy cannot take (malformed, or beyond its size limit) is a 502 whose trace
+// says so, not that the upstream refused the client certificate.
+func TestUpstreamTLSBadAnswerIsNotBlamedOnTheClientCertificate(t *testing.T) {
+	t.Parallel()
+	cert := newTestCert(t, nil, certOptions{cn: "localhost", dns: []string{"localhost"}})
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", &tls.Config{Certificates: []tls.Certificate{cert.tlsCert()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = ln.Close() })
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() {
+				defer func() { _ = conn.Close() }()
+				req, err := http.ReadRequest(bufio.NewReader(conn))
+				if err != nil {
+					return
+				}
+				if strings.HasPrefix(req.URL.Path, "/malformed") {
+					_, _ = conn.Write([]byte("NOT HTTP AT ALL\r\n\r\n"))
+				} else {
+					_, _ = conn.Write([]byte("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + strings.Repeat("x", 5000)))
+				}
+				// Wait for the proxy to end the connection, so it sees no end before the answer.
+				_, _ = io.Copy(io.Discard, conn)
+			}()
+		}
+	}()
+	_, portText, _ := net.SplitHostPort(ln.Addr().String())
+	port, _ := strconv.Atoi(portText)
+	g := newTracedGateway(t)
+	g.proxy.upstreams.maxResponseBody = 1000
+	svc := g.add("services", Entity{"name": "bad", "host": "localhost", "port": port, "protocol": "https"})
+	g.add("routes", Entity{"paths": []any{"/malformed", "/big"}, "service": map[string]any{"id": svc}, "strip_path": false})
+	for path, want := range map[string]string{"/malformed": "invalid response", "/big": "body size exceeds the given limit"} {
+		why := g.wantBadGateway(path)
+		if strings.Contains(why, "client certificate") || strings.Contains(why, "ended the connection") || !strings.Contains(why, want) {
+			t.Errorf("%s: trace %q", path, why)
+		}
+	}
+}
+
+// TestUpstreamTLSSettingsMadeWhenMissing: a service whose TLS settings are not in the
+// snapshot still gets its own (tls_verify against its ca_certificates), not verification off.
+func TestUpstreamTLSSettingsMadeWhenMissing(t *testing.T) {
+	t.Parallel()
+	other := newTestCert(t, nil, certOptions{cn: "Other Root", ca: true})
+	up := newTLSUpstream(t, newTestCert(t, nil, certOptions{cn: "localhost", dns: []string{"localhost"}}), nil)
+	g := newTracedGateway(t)
+	otherID := g.add("ca_certificates", Entity{"cert": other.certPEM()})
+	svc := g.httpsRoute("/r", up, Entity{"tls_verify": true, "ca_certificates": []any{otherID}})
+	snap, err := g.proxy.snapshot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(snap.upstreamTLS, svc)
+	if why := g.wantBadGateway("/r"); !strings.Contains(why, "certificate signed by unknown authority") || !strings.Contains(why, "ca_certificates: "+otherID) {
+		t.Errorf("trace %q", why)
 	}
 }
