@@ -30,10 +30,10 @@ func TestTraceRedactsTheClientsQuerySecrets(t *testing.T) {
 
 	secrets := []string{"SECRET-ACCESS", "SECRET-CLIENT", "SECRET-CODE", "SECRET-ID-TOKEN"}
 	query := "?access_token=SECRET-ACCESS&client_secret=SECRET-CLIENT&code=SECRET-CODE&id_token=SECRET-ID-TOKEN&x=1&country_code=fr"
-	if resp, body := g.get("/ok/callback"+query, nil); resp.StatusCode != 200 || !strings.Contains(g.echo(body).Query, "SECRET-CODE") {
+	if resp, body := g.get("/ok/callback"+query, nil); resp.StatusCode != http.StatusOK || !strings.Contains(g.echo(body).Query, "SECRET-CODE") {
 		t.Fatalf("the upstream did not get the query as sent: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := g.get("/down/callback"+query, nil); resp.StatusCode != 502 {
+	if resp, _ := g.get("/down/callback"+query, nil); resp.StatusCode != http.StatusBadGateway {
 		t.Fatalf("the refusing upstream: %d, want 502", resp.StatusCode)
 	}
 	for _, view := range g.traces() {

@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	"encoding/json"
+	"errors"
 	"io"
 	"log"
 	"net"
@@ -415,7 +416,7 @@ func TestUpstreamPoolClosesConnectionsOfSettingsGone(t *testing.T) {
 	ours, theirs := net.Pipe()
 	pool.put(&upstreamConn{pool: "a|localhost|old", tlsKey: "old", conn: ours})
 	_ = theirs.SetReadDeadline(time.Now().Add(5 * time.Second))
-	if _, err := theirs.Read(make([]byte, 1)); err != io.EOF {
+	if _, err := theirs.Read(make([]byte, 1)); !errors.Is(err, io.EOF) {
 		t.Errorf("the connection of old settings was not closed: %v", err)
 	}
 	kept, _ := net.Pipe()
