@@ -23,7 +23,7 @@ import (
 // kid), a token endpoint (password, client_credentials, authorization_code,
 // refresh_token), introspection, and an authorize endpoint that logs the user in at once.
 type testIssuer struct {
-	t   *testing.T
+	t   testing.TB
 	srv *httptest.Server
 	kid string
 
@@ -39,7 +39,7 @@ type testIssuer struct {
 	claims map[string]any
 }
 
-func newTestIssuer(t *testing.T) *testIssuer {
+func newTestIssuer(t testing.TB) *testIssuer {
 	t.Helper()
 	is := &testIssuer{t: t, kid: "key-1", clients: map[string]string{"kong": "kong-secret", "svc": "svc-secret"},
 		users: map[string]string{"alice": "alice-pw"}, codes: map[string]map[string]any{}, inactive: map[string]bool{},
