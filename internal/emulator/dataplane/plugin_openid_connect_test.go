@@ -587,6 +587,12 @@ func TestOpenIDConnectNotBefore(t *testing.T) {
 	if resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + past}); resp.StatusCode != http.StatusOK {
 		t.Fatalf("nbf past: %d %s", resp.StatusCode, body)
 	}
+	// An issuer that rounds its clock to the second (zitadel's op does) stamps nbf with the
+	// next second: such a fresh token is good at once, without leeway.
+	rounded := is.sign(map[string]any{"sub": "alice", "nbf": float64(time.Now().Add(time.Second - time.Nanosecond).Unix())})
+	if resp, body := g.get("/strict", map[string]string{"Authorization": "Bearer " + rounded}); resp.StatusCode != http.StatusOK {
+		t.Fatalf("nbf in the current second, rounded up: %d %s", resp.StatusCode, body)
+	}
 }
 
 // A slow provider: requests arriving during discovery share its one fetch, and a request

@@ -77,8 +77,12 @@ func (r *oidcRequest) checkNotBefore(claims map[string]any) error {
 	if !ok {
 		return nil
 	}
-	now := r.ctx.Now
-	if int64(nbf) <= now.Unix()+int64(r.p.c.Leeway) {
+	// The clock is read now, not at the request's start: the plugin may have just fetched this
+	// token (a grant), and the issuer stamped it after the request began. Claims are whole
+	// seconds, and issuers round (zitadel's op does), so a token valid within the current
+	// second passes.
+	now := time.Now()
+	if int64(nbf) <= now.Add(time.Second-1).Unix()+int64(r.p.c.Leeway) {
 		return nil
 	}
 	return fmt.Errorf("token not valid before %s (now %s)", time.Unix(int64(nbf), 0).UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
