@@ -49,6 +49,12 @@ type reply struct {
 
 func send(t *testing.T, proxy, method, path string, header map[string]string) (reply, []byte) {
 	t.Helper()
+	return sendVia(t, http.DefaultClient, proxy, method, path, header)
+}
+
+// sendVia is send through a given client (one dialing from another address, say).
+func sendVia(t *testing.T, c *http.Client, proxy, method, path string, header map[string]string) (reply, []byte) {
+	t.Helper()
 	req, err := http.NewRequest(method, proxy+path, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -60,7 +66,7 @@ func send(t *testing.T, proxy, method, path string, header map[string]string) (r
 		}
 		req.Header.Set(k, v)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}

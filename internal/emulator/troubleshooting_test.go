@@ -9,7 +9,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -252,28 +251,6 @@ func clientFrom(ip string) *http.Client {
 	return &http.Client{Transport: &http.Transport{DialContext: dialer.DialContext}}
 }
 
-func sendWith(t *testing.T, c *http.Client, base, path string, header map[string]string) (reply, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(http.MethodGet, base+path, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		if strings.EqualFold(k, "Host") {
-			req.Host = v
-			continue
-		}
-		req.Header.Set(k, v)
-	}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = resp.Body.Close() }()
-	body, _ := io.ReadAll(resp.Body)
-	return reply{resp.StatusCode, resp.Header}, body
-}
-
 // Why did this request get this answer? Each case a platform engineer meets, reproduced
 // through the proxy: Kong's answer as Kong gives it, and the trace saying why in words.
 func TestTroubleshooting(t *testing.T) {
@@ -413,7 +390,7 @@ func TestTroubleshooting(t *testing.T) {
 	t.Run("untrusted X-Forwarded-For", func(t *testing.T) {
 		// A client connecting straight to the proxy from 127.0.0.3, not a trusted address,
 		// claims to be forwarding for an allowed one: its claim counts for nothing.
-		resp, body := sendWith(t, clientFrom("127.0.0.3"), proxy, "/guarded", with("X-Forwarded-For", "203.0.113.7"))
+		resp, body := sendVia(t, clientFrom("127.0.0.3"), proxy, http.MethodGet, "/guarded", with("X-Forwarded-For", "203.0.113.7"))
 		expectKongAnswer(t, resp, body, http.StatusForbidden, `{"message":"IP address not allowed: 127.0.0.3"}`, "")
 		tr := traced(t, resp, "guarded")
 		p := decisionOf(t, tr, "ip-restriction")
